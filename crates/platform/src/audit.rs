@@ -1,0 +1,89 @@
+//! The audit trail: one append-only table (the database refuses UPDATE, DELETE and TRUNCATE), one
+//! writer. Every handler that reads or changes personal data calls `record` in the same transaction
+//! as the work itself, so there is never a change without its event.
+
+use serde::Serialize;
+use deadpool_postgres::GenericClient;
+use uuid::Uuid;
+
+use crate::ApiError;
+use crate::auth::Principal;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    Read,
+    List,
+    Create,
+    Update,
+    Delete,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::Read => "read",
+            AuditAction::List => "list",
+            AuditAction::Create => "create",
+            AuditAction::Update => "update",
+            AuditAction::Delete => "delete",
+        }
+    }
+}
+
+/// One audited act on one resource (or, for lists, on a query).
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    pub action: AuditAction,
+    /// e.g. `person`, `district`, `decision`.
+    pub resource_type: &'static str,
+    pub resource_id: Option<Uuid>,
+    /// The person whose data was touched, when there is one.
+    pub person_id: Option<Uuid>,
+    /// Non-personal context: filters used, fields changed. Never identity numbers.
+    pub details: serde_json::Value,
+}
+
+impl AuditEvent {
+    pub fn new(action: AuditAction, resource_type: &'static str, resource_id: Option<Uuid>) -> Self {
+        Self { action, resource_type, resource_id, person_id: None, details: serde_json::Value::Null }
+    }
+
+    pub fn person(mut self, person_id: Uuid) -> Self {
+        self.person_id = Some(person_id);
+        self
+    }
+
+    pub fn details(mut self, details: serde_json::Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+pub async fn record(client: &impl GenericClient, actor: &Principal, event: AuditEvent) -> Result<(), ApiError> {
+    let statement = client
+        .prepare_cached(
+            "INSERT INTO audit_events
+               (municipality_code, actor_token_id, actor_role, action, resource_type, resource_id, person_id,
+                request_id, details)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .await?;
+    client
+        .execute(
+            &statement,
+            &[
+                &actor.municipality.as_str(),
+                &actor.token_id,
+                &actor.role.as_str(),
+                &event.action.as_str(),
+                &event.resource_type,
+                &event.resource_id,
+                &event.person_id,
+                &actor.request_id,
+                &event.details,
+            ],
+        )
+        .await?;
+    Ok(())
+}

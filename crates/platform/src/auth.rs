@@ -1,0 +1,204 @@
+//! Bearer API tokens: random, stored only as SHA-256, each with one role, one municipality and an
+//! optional unit scope (districts or shelters). Every handler states which roles may call it.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use deadpool_postgres::GenericClient;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{ApiError, AppState, MunicipalityCode};
+
+/// What a caller may do is decided by its role, then narrowed by its municipality and unit scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Manages reference data and tokens; sees everything in its municipality.
+    Admin,
+    /// Housing unit staff: apartments, leases, decisions.
+    HousingOfficer,
+    /// Support staff: support plans and visits of the people assigned to them.
+    SupportWorker,
+    /// Staff of one shelter: that shelter's nightly capacity and guests.
+    ShelterStaff,
+    /// Honours the bed guarantee at night for every shelter of the municipality.
+    NightCoordinator,
+    /// Another system: anonymised feeds only.
+    Integration,
+    /// Reads the audit trail and reports.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Admin,
+        Role::HousingOfficer,
+        Role::SupportWorker,
+        Role::ShelterStaff,
+        Role::NightCoordinator,
+        Role::Integration,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::HousingOfficer => "housing_officer",
+            Role::SupportWorker => "support_worker",
+            Role::ShelterStaff => "shelter_staff",
+            Role::NightCoordinator => "night_coordinator",
+            Role::Integration => "integration",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == raw)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The authenticated caller of one request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub token_id: Uuid,
+    pub municipality: MunicipalityCode,
+    pub role: Role,
+    /// District codes this caller is limited to; empty means the whole municipality.
+    pub district_scope: Vec<String>,
+    /// Shelters this caller is limited to; empty means every shelter its role allows.
+    pub shelter_scope: Vec<Uuid>,
+    /// The request id (x-request-id), carried into audit events.
+    pub request_id: Option<String>,
+}
+
+impl Principal {
+    /// 403 unless the caller's role is one of `allowed`.
+    pub fn require(&self, allowed: &[Role]) -> Result<(), ApiError> {
+        if allowed.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!("the role {} may not do this", self.role)))
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for Principal
+where
+    S: Send + Sync,
+    AppState: axum::extract::FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let state = <AppState as axum::extract::FromRef<S>>::from_ref(state);
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+            .map(str::trim)
+            .ok_or(ApiError::Unauthenticated)?;
+        let request_id =
+            parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let client = state.db().await?;
+        let mut principal = find_active_token(&client, &hash_token(token)).await?.ok_or(ApiError::Unauthenticated)?;
+        principal.request_id = request_id;
+        Ok(principal)
+    }
+}
+
+/// SHA-256 of the token text, hex. Tokens carry 256 random bits, so a fast hash suffices.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A new random token: `hv_` and 64 hex digits.
+pub fn generate_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("hv_{}", hex::encode(bytes))
+}
+
+pub async fn find_active_token(client: &impl GenericClient, token_sha256: &str) -> Result<Option<Principal>, ApiError> {
+    let statement = client
+        .prepare_cached(
+            "SELECT id, municipality_code, role, district_scope, shelter_scope FROM api_tokens
+             WHERE token_sha256 = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())",
+        )
+        .await?;
+    let Some(row) = client.query_opt(&statement, &[&token_sha256]).await? else {
+        return Ok(None);
+    };
+    let role: String = row.try_get("role")?;
+    let municipality: String = row.try_get("municipality_code")?;
+    Ok(Some(Principal {
+        token_id: row.try_get("id")?,
+        municipality: MunicipalityCode::parse(&municipality)?,
+        role: Role::parse(&role).ok_or_else(|| ApiError::internal(format!("unknown role {role} in api_tokens")))?,
+        district_scope: row.try_get("district_scope")?,
+        shelter_scope: row.try_get("shelter_scope")?,
+        request_id: None,
+    }))
+}
+
+/// What a new token may do.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub name: String,
+    pub municipality: MunicipalityCode,
+    pub role: Role,
+    pub district_scope: Vec<String>,
+    pub shelter_scope: Vec<Uuid>,
+}
+
+/// Stores a new token and returns its id and its text; the text is shown once and never stored.
+pub async fn create_token(client: &impl GenericClient, new: &NewToken) -> Result<(Uuid, String), ApiError> {
+    let token = generate_token();
+    let row = client
+        .query_one(
+            "INSERT INTO api_tokens (municipality_code, name, role, district_scope, shelter_scope, token_sha256)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            &[
+                &new.municipality.as_str(),
+                &new.name,
+                &new.role.as_str(),
+                &new.district_scope,
+                &new.shelter_scope,
+                &hash_token(&token),
+            ],
+        )
+        .await?;
+    Ok((row.try_get("id")?, token))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_hash_is_stable() {
+        let a = generate_token();
+        let b = generate_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 3 + 64);
+        assert_eq!(hash_token("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

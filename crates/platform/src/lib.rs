@@ -1,0 +1,20 @@
+//! Cross-cutting infrastructure shared by every domain crate: state, settings, errors as
+//! problem+json, request extractors, authentication and roles, audit, pagination and the night.
+
+pub mod audit;
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod etag;
+pub mod extract;
+pub mod municipality;
+pub mod night;
+pub mod pagination;
+pub mod settings;
+pub mod state;
+pub mod text;
+
+pub use error::{ApiError, FieldError, Problem, ReadProblems, WriteProblems};
+pub use extract::{Json, Path, Query};
+pub use municipality::MunicipalityCode;
+pub use state::AppState;

@@ -1,0 +1,101 @@
+//! Settings from the environment; every variable has a default that works on a developer machine.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `HEMVIST_BIND`, default `127.0.0.1:8080`.
+    pub bind: SocketAddr,
+    /// `DATABASE_URL`; without it the server runs a private PostgreSQL cluster.
+    pub database_url: Option<String>,
+    /// `HEMVIST_DATA_DIR`, default `./.hemvist`: where the private cluster lives.
+    pub data_dir: PathBuf,
+    /// `HEMVIST_NIGHT_CUTOVER_HOUR`, default 8: before this local hour a request belongs to the previous night.
+    pub night_cutover_hour: u8,
+    /// `HEMVIST_REQUEST_TIMEOUT_SECS`, default 30.
+    pub request_timeout: Duration,
+    /// `HEMVIST_BODY_LIMIT_BYTES`, default 1 MiB.
+    pub body_limit_bytes: usize,
+    /// `HEMVIST_DB_POOL_SIZE`, default 16.
+    pub db_pool_size: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            data_dir: PathBuf::from(".hemvist"),
+            night_cutover_hour: 8,
+            request_timeout: Duration::from_secs(30),
+            body_limit_bytes: 1024 * 1024,
+            db_pool_size: 16,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("environment variable {name}: {message}")]
+pub struct SettingsError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads settings through `lookup` so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        fn parse<T: std::str::FromStr>(name: &'static str, raw: &str) -> Result<T, SettingsError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            raw.trim().parse().map_err(|e: T::Err| SettingsError { name, message: e.to_string() })
+        }
+        let defaults = Self::default();
+        let settings = Self {
+            bind: lookup("HEMVIST_BIND").map(|v| parse("HEMVIST_BIND", &v)).transpose()?.unwrap_or(defaults.bind),
+            database_url: lookup("DATABASE_URL"),
+            data_dir: lookup("HEMVIST_DATA_DIR").map(PathBuf::from).unwrap_or(defaults.data_dir),
+            night_cutover_hour: lookup("HEMVIST_NIGHT_CUTOVER_HOUR")
+                .map(|v| parse("HEMVIST_NIGHT_CUTOVER_HOUR", &v))
+                .transpose()?
+                .unwrap_or(defaults.night_cutover_hour),
+            request_timeout: lookup("HEMVIST_REQUEST_TIMEOUT_SECS")
+                .map(|v| parse("HEMVIST_REQUEST_TIMEOUT_SECS", &v).map(Duration::from_secs))
+                .transpose()?
+                .unwrap_or(defaults.request_timeout),
+            body_limit_bytes: lookup("HEMVIST_BODY_LIMIT_BYTES")
+                .map(|v| parse("HEMVIST_BODY_LIMIT_BYTES", &v))
+                .transpose()?
+                .unwrap_or(defaults.body_limit_bytes),
+            db_pool_size: lookup("HEMVIST_DB_POOL_SIZE")
+                .map(|v| parse("HEMVIST_DB_POOL_SIZE", &v))
+                .transpose()?
+                .unwrap_or(defaults.db_pool_size),
+        };
+        if settings.night_cutover_hour > 23 {
+            return Err(SettingsError { name: "HEMVIST_NIGHT_CUTOVER_HOUR", message: "must be 0..=23".into() });
+        }
+        Ok(settings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_overrides() {
+        let s = Settings::from_lookup(|_| None).ok();
+        assert_eq!(s.map(|s| s.night_cutover_hour), Some(8));
+        let s = Settings::from_lookup(|n| (n == "HEMVIST_NIGHT_CUTOVER_HOUR").then(|| "6".to_owned())).ok();
+        assert_eq!(s.map(|s| s.night_cutover_hour), Some(6));
+        assert!(Settings::from_lookup(|n| (n == "HEMVIST_NIGHT_CUTOVER_HOUR").then(|| "24".to_owned())).is_err());
+        assert!(Settings::from_lookup(|n| (n == "HEMVIST_BIND").then(|| "nonsense".to_owned())).is_err());
+    }
+}
