@@ -2,8 +2,8 @@
 //! writer. Every handler that reads or changes personal data calls `record` in the same transaction
 //! as the work itself, so there is never a change without its event.
 
-use serde::Serialize;
 use deadpool_postgres::GenericClient;
+use serde::Serialize;
 use uuid::Uuid;
 
 use crate::ApiError;

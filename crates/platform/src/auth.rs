@@ -4,10 +4,10 @@
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
+use deadpool_postgres::GenericClient;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use deadpool_postgres::GenericClient;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -108,8 +108,7 @@ where
             .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
             .map(str::trim)
             .ok_or(ApiError::Unauthenticated)?;
-        let request_id =
-            parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let request_id = parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let client = state.db().await?;
         let mut principal = find_active_token(&client, &hash_token(token)).await?.ok_or(ApiError::Unauthenticated)?;
         principal.request_id = request_id;

@@ -240,15 +240,35 @@ mod tests {
 pub enum ReadProblems {
     #[response(status = 400, description = "Malformed request", content_type = "application/problem+json")]
     BadRequest(Problem),
-    #[response(status = 401, description = "Missing or invalid bearer token", content_type = "application/problem+json")]
+    #[response(
+        status = 401,
+        description = "Missing or invalid bearer token",
+        content_type = "application/problem+json"
+    )]
     Unauthenticated(Problem),
-    #[response(status = 403, description = "The caller's role or scope does not allow this", content_type = "application/problem+json")]
+    #[response(
+        status = 403,
+        description = "The caller's role or scope does not allow this",
+        content_type = "application/problem+json"
+    )]
     Forbidden(Problem),
-    #[response(status = 404, description = "No such resource in the caller's municipality", content_type = "application/problem+json")]
+    #[response(
+        status = 404,
+        description = "No such resource in the caller's municipality",
+        content_type = "application/problem+json"
+    )]
     NotFound(Problem),
-    #[response(status = 422, description = "Invalid input; `errors` lists the fields", content_type = "application/problem+json")]
+    #[response(
+        status = 422,
+        description = "Invalid input; `errors` lists the fields",
+        content_type = "application/problem+json"
+    )]
     Unprocessable(Problem),
-    #[response(status = 503, description = "The database is unavailable; retry", content_type = "application/problem+json")]
+    #[response(
+        status = 503,
+        description = "The database is unavailable; retry",
+        content_type = "application/problem+json"
+    )]
     Unavailable(Problem),
 }
 
@@ -258,22 +278,46 @@ pub enum ReadProblems {
 pub enum WriteProblems {
     #[response(status = 400, description = "Malformed request or JSON", content_type = "application/problem+json")]
     BadRequest(Problem),
-    #[response(status = 401, description = "Missing or invalid bearer token", content_type = "application/problem+json")]
+    #[response(
+        status = 401,
+        description = "Missing or invalid bearer token",
+        content_type = "application/problem+json"
+    )]
     Unauthenticated(Problem),
-    #[response(status = 403, description = "The caller's role or scope does not allow this", content_type = "application/problem+json")]
+    #[response(
+        status = 403,
+        description = "The caller's role or scope does not allow this",
+        content_type = "application/problem+json"
+    )]
     Forbidden(Problem),
-    #[response(status = 404, description = "No such resource in the caller's municipality", content_type = "application/problem+json")]
+    #[response(
+        status = 404,
+        description = "No such resource in the caller's municipality",
+        content_type = "application/problem+json"
+    )]
     NotFound(Problem),
     #[response(status = 409, description = "Conflicts with existing data", content_type = "application/problem+json")]
     Conflict(Problem),
-    #[response(status = 412, description = "If-Match does not name the current version", content_type = "application/problem+json")]
+    #[response(
+        status = 412,
+        description = "If-Match does not name the current version",
+        content_type = "application/problem+json"
+    )]
     PreconditionFailed(Problem),
     #[response(status = 413, description = "Body too large", content_type = "application/problem+json")]
     PayloadTooLarge(Problem),
     #[response(status = 415, description = "Body is not application/json", content_type = "application/problem+json")]
     UnsupportedMediaType(Problem),
-    #[response(status = 422, description = "Invalid input; `errors` lists the fields", content_type = "application/problem+json")]
+    #[response(
+        status = 422,
+        description = "Invalid input; `errors` lists the fields",
+        content_type = "application/problem+json"
+    )]
     Unprocessable(Problem),
-    #[response(status = 503, description = "The database is unavailable; retry", content_type = "application/problem+json")]
+    #[response(
+        status = 503,
+        description = "The database is unavailable; retry",
+        content_type = "application/problem+json"
+    )]
     Unavailable(Problem),
 }

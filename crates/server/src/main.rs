@@ -64,11 +64,15 @@ struct Database {
 impl Database {
     async fn open(settings: &Settings) -> anyhow::Result<Self> {
         let database = match &settings.database_url {
-            Some(url) => Database { config: url.parse().context("DATABASE_URL is not a PostgreSQL URL")?, cluster: None },
+            Some(url) => {
+                Database { config: url.parse().context("DATABASE_URL is not a PostgreSQL URL")?, cluster: None }
+            }
             None => {
                 let dir = settings.data_dir.clone();
-                let cluster = tokio::task::spawn_blocking(move || Cluster::ensure_running(&dir, ClusterOptions { durable: true }))
-                    .await??;
+                let cluster = tokio::task::spawn_blocking(move || {
+                    Cluster::ensure_running(&dir, ClusterOptions { durable: true })
+                })
+                .await??;
                 eprintln!("hemvist: private PostgreSQL cluster in {}", cluster.data_dir().display());
                 ensure_database(&cluster, "hemvist").await?;
                 Database { config: cluster.config("hemvist"), cluster: Some(cluster) }
@@ -83,10 +87,10 @@ impl Database {
 
     /// Stops the private cluster if this process started it.
     fn close(self) {
-        if let Some(cluster) = self.cluster.filter(Cluster::started_here) {
-            if let Err(error) = cluster.stop() {
-                eprintln!("hemvist: stopping PostgreSQL failed: {error:#}");
-            }
+        if let Some(cluster) = self.cluster.filter(Cluster::started_here)
+            && let Err(error) = cluster.stop()
+        {
+            eprintln!("hemvist: stopping PostgreSQL failed: {error:#}");
         }
     }
 }
@@ -110,9 +114,8 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token { command: TokenCommand::Create { role, municipality, shelters, districts, name } } => {
-            let role = Role::parse(&role).with_context(|| {
-                format!("unknown role {role}; one of: {}", Role::ALL.map(Role::as_str).join(", "))
-            })?;
+            let role = Role::parse(&role)
+                .with_context(|| format!("unknown role {role}; one of: {}", Role::ALL.map(Role::as_str).join(", ")))?;
             let municipality = MunicipalityCode::parse(&municipality).map_err(|e| anyhow::anyhow!("{e}"))?;
             let database = Database::open(&settings).await?;
             let result = async {

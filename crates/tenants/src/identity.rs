@@ -87,10 +87,7 @@ impl SwedishId {
         };
 
         // Year capped at 9999 so the canonical form stays exactly 12 digits.
-        if !(1800..=9999).contains(&year)
-            || !(1..=12).contains(&month)
-            || day > days_in_month(year, month)
-        {
+        if !(1800..=9999).contains(&year) || !(1..=12).contains(&month) || day > days_in_month(year, month) {
             return Err(IdentityError::InvalidDate);
         }
         if (year, month, day) > today {
@@ -105,20 +102,12 @@ impl SwedishId {
             return Err(IdentityError::InvalidChecksum);
         }
 
-        Ok(SwedishId {
-            canonical: format!("{year:04}{rest}"),
-            samordning,
-            birth: (year, month, day),
-        })
+        Ok(SwedishId { canonical: format!("{year:04}{rest}"), samordning, birth: (year, month, day) })
     }
 
     #[must_use]
     pub fn kind(&self) -> IdentityKind {
-        if self.samordning {
-            IdentityKind::Samordningsnummer
-        } else {
-            IdentityKind::Personnummer
-        }
+        if self.samordning { IdentityKind::Samordningsnummer } else { IdentityKind::Personnummer }
     }
 
     #[must_use]
@@ -144,10 +133,7 @@ impl SwedishId {
     /// Second-to-last digit even means woman (used for statistics only).
     pub fn is_woman(&self) -> bool {
         // ASCII '0' is 48 (even), so the byte's parity equals the digit's parity.
-        self.canonical
-            .as_bytes()
-            .get(10)
-            .is_some_and(|b| b % 2 == 0)
+        self.canonical.as_bytes().get(10).is_some_and(|b| b % 2 == 0)
     }
 
     #[must_use]
@@ -217,9 +203,7 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 
 /// Decimal value of an all-ASCII-digit string (callers validated digits).
 fn number(digits: &str) -> u32 {
-    digits
-        .bytes()
-        .fold(0, |acc, b| acc * 10 + u32::from(b.saturating_sub(b'0')))
+    digits.bytes().fold(0, |acc, b| acc * 10 + u32::from(b.saturating_sub(b'0')))
 }
 
 /// Year digits (at most 4, so always fits in i32).
@@ -318,11 +302,7 @@ mod tests {
             let id = parse(input).unwrap_or_else(|e| panic!("{input:?} rejected: {e}"));
             // Expected canonical is given without its check digit, taken from the input.
             let check = input.trim().chars().last().unwrap();
-            assert_eq!(
-                id.canonical(),
-                format!("{canonical}{check}"),
-                "input {input:?}"
-            );
+            assert_eq!(id.canonical(), format!("{canonical}{check}"), "input {input:?}");
             // Same number with a wrong control digit must fail the checksum.
             let mut bad = input.trim().to_string();
             let last = bad.pop().unwrap().to_digit(10).unwrap();
@@ -347,10 +327,7 @@ mod tests {
             ("121212--1212".into(), InvalidFormat),
             ("1912-12121212".into(), InvalidFormat),
             ("19121212\u{2013}1212".into(), InvalidFormat),
-            (
-                "\u{661}\u{669}\u{661}\u{662}\u{661}\u{662}\u{661}\u{662}\u{661}\u{662}".into(),
-                InvalidFormat,
-            ),
+            ("\u{661}\u{669}\u{661}\u{662}\u{661}\u{662}\u{661}\u{662}\u{661}\u{662}".into(), InvalidFormat),
             ("19121212-1212x".into(), InvalidFormat),
             ("+1212121212".into(), InvalidFormat),
             ("19121212-1213".into(), InvalidChecksum),
@@ -413,14 +390,8 @@ mod tests {
     fn errors_display_and_are_std_errors() {
         let e: &dyn std::error::Error = &IdentityError::InvalidChecksum;
         assert_eq!(e.to_string(), "checksum (Luhn) digit is wrong");
-        assert_eq!(
-            IdentityError::InvalidFormat.to_string(),
-            "wrong length / format"
-        );
+        assert_eq!(IdentityError::InvalidFormat.to_string(), "wrong length / format");
         assert_eq!(IdentityError::InvalidDate.to_string(), "invalid date");
-        assert_eq!(
-            IdentityError::BirthDateInFuture.to_string(),
-            "birth date is in the future"
-        );
+        assert_eq!(IdentityError::BirthDateInFuture.to_string(), "birth date is in the future");
     }
 }

@@ -42,16 +42,16 @@ impl Boundary {
             geojson::GeometryValue::Polygon { coordinates } => vec![coordinates],
             geojson::GeometryValue::MultiPolygon { coordinates } => coordinates.iter().collect(),
             other => {
-                return Err(ApiError::invalid(field, format!("must be a Polygon or MultiPolygon, not {}", other.type_name())));
+                return Err(ApiError::invalid(
+                    field,
+                    format!("must be a Polygon or MultiPolygon, not {}", other.type_name()),
+                ));
             }
         };
         if polygons.is_empty() {
             return Err(ApiError::invalid(field, "must contain at least one polygon"));
         }
-        let shape = polygons
-            .into_iter()
-            .map(|rings| polygon(field, rings))
-            .collect::<Result<Vec<_>, _>>()?;
+        let shape = polygons.into_iter().map(|rings| polygon(field, rings)).collect::<Result<Vec<_>, _>>()?;
         Ok(Self { shape: MultiPolygon::new(shape), geojson: value.clone() })
     }
 

@@ -96,8 +96,7 @@ pub async fn update(
 }
 
 pub async fn delete(client: &impl GenericClient, municipality: &MunicipalityCode, id: Uuid) -> Result<(), ApiError> {
-    let statement =
-        client.prepare_cached("DELETE FROM districts WHERE municipality_code = $1 AND id = $2").await?;
+    let statement = client.prepare_cached("DELETE FROM districts WHERE municipality_code = $1 AND id = $2").await?;
     match client.execute(&statement, &[&municipality.as_str(), &id]).await? {
         0 => Err(ApiError::NotFound("district")),
         _ => Ok(()),
@@ -131,9 +130,8 @@ pub async fn list(
     );
     let statement = client.prepare_cached(&sql).await?;
     let (after_code, after_from) = page.after.clone().unzip();
-    let rows = client
-        .query(&statement, &[&municipality.as_str(), &on, &after_code, &after_from, &page.fetch_limit()])
-        .await?;
+    let rows =
+        client.query(&statement, &[&municipality.as_str(), &on, &after_code, &after_from, &page.fetch_limit()]).await?;
     rows.iter().map(from_row).collect()
 }
 

@@ -1,0 +1,6 @@
+//! End-to-end API tests: one binary, one module per area.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod districts;
+mod foundation;
+mod openapi;
