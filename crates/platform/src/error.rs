@@ -321,3 +321,39 @@ pub enum WriteProblems {
     )]
     Unavailable(Problem),
 }
+
+/// Collects the field errors of a whole input, so a client learns every problem in one answer.
+#[derive(Debug, Default)]
+pub struct Validation {
+    errors: Vec<FieldError>,
+}
+
+impl Validation {
+    /// The value when `result` is Ok; otherwise its field errors are kept and None returned.
+    pub fn keep<T>(&mut self, result: Result<T, ApiError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(ApiError::Unprocessable { errors, .. }) => {
+                self.errors.extend(errors);
+                None
+            }
+            Err(other) => {
+                self.errors.push(FieldError::new("body", other.to_string()));
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// 422 with every collected error, if any.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::invalid_fields(self.errors)) }
+    }
+}

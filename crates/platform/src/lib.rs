@@ -14,7 +14,7 @@ pub mod settings;
 pub mod state;
 pub mod text;
 
-pub use error::{ApiError, FieldError, Problem, ReadProblems, WriteProblems};
+pub use error::{ApiError, FieldError, Problem, ReadProblems, Validation, WriteProblems};
 pub use extract::{Json, Path, Query};
 pub use municipality::MunicipalityCode;
 pub use state::AppState;

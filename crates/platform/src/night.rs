@@ -14,6 +14,11 @@ pub fn city_time_zone() -> TimeZone {
     TimeZone::get("Europe/Stockholm").unwrap_or(TimeZone::UTC)
 }
 
+/// Today's date in the city.
+pub fn today() -> Date {
+    Timestamp::now().to_zoned(city_time_zone()).date()
+}
+
 /// The night that begins on `date` (local evening) and ends at the cut-over hour the next morning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
 #[schema(value_type = String, format = Date, example = "2026-11-23")]

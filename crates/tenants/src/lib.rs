@@ -1,10 +1,17 @@
 //! People, households, identity numbers, decisions (biståndsbeslut) and their reports.
 
+pub mod access;
+pub mod decisions;
+pub mod http;
 pub mod identity;
+pub mod model;
+pub mod repo;
+pub mod reports;
+pub mod rules;
 
 use hemvist_platform::AppState;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    OpenApiRouter::new().merge(http::router()).merge(decisions::http::router()).merge(reports::router())
 }

@@ -4,7 +4,7 @@ use axum::response::{IntoResponse, Response};
 use hemvist_platform::audit::{self, AuditAction, AuditEvent};
 use hemvist_platform::auth::{Principal, Role};
 use hemvist_platform::etag::{etag, if_match};
-use hemvist_platform::night::city_time_zone;
+use hemvist_platform::night::today;
 use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
 use jiff::civil::Date;
@@ -123,10 +123,6 @@ pub struct LookupParams {
     /// The date whose district version applies (default: today in Stockholm).
     #[param(value_type = Option<String>, format = Date)]
     pub on: Option<Date>,
-}
-
-fn today() -> Date {
-    jiff::Timestamp::now().to_zoned(city_time_zone()).date()
 }
 
 fn with_etag(status: StatusCode, district: StoredDistrict) -> Response {

@@ -1,6 +1,6 @@
 use geo::{Coord, Intersects, LineString, MultiPolygon, Point, Polygon};
 use hemvist_platform::text::clean_text;
-use hemvist_platform::{ApiError, FieldError};
+use hemvist_platform::{ApiError, FieldError, Validation};
 use jiff::civil::Date;
 
 /// A WGS84 location, validated.
@@ -118,26 +118,19 @@ impl NewDistrict {
         valid_to: Option<Date>,
         boundary: &serde_json::Value,
     ) -> Result<Self, ApiError> {
-        let mut errors = Vec::new();
-        let code = parse_code(code).map_err(|e| errors.extend(field_errors(e))).ok();
-        let name = clean_text("name", name, 200, false).map_err(|e| errors.extend(field_errors(e))).ok();
-        let boundary = Boundary::parse("boundary", boundary).map_err(|e| errors.extend(field_errors(e))).ok();
+        let mut v = Validation::default();
+        let code = v.keep(parse_code(code));
+        let name = v.keep(clean_text("name", name, 200, false));
+        let boundary = v.keep(Boundary::parse("boundary", boundary));
         if valid_to.is_some_and(|to| to <= valid_from) {
-            errors.push(FieldError::new("valid_to", "must be after valid_from"));
+            v.push("valid_to", "must be after valid_from");
         }
         match (code, name, boundary) {
-            (Some(code), Some(name), Some(boundary)) if errors.is_empty() => {
+            (Some(code), Some(name), Some(boundary)) if v.is_empty() => {
                 Ok(Self { code, name, valid_from, valid_to, boundary })
             }
-            _ => Err(ApiError::invalid_fields(errors)),
+            _ => Err(v.finish().err().unwrap_or_else(|| ApiError::invalid("body", "invalid district"))),
         }
-    }
-}
-
-fn field_errors(error: ApiError) -> Vec<FieldError> {
-    match error {
-        ApiError::Unprocessable { errors, .. } => errors,
-        other => vec![FieldError::new("body", other.to_string())],
     }
 }
 

@@ -1,0 +1,22 @@
+//! Who sees what of a person (inner secrecy, OSL 26 kap.): the one place these rules live.
+
+use hemvist_platform::auth::{Principal, Role};
+
+/// May read people, decisions and their reports.
+pub const READ_PEOPLE: &[Role] =
+    &[Role::Admin, Role::HousingOfficer, Role::SupportWorker, Role::NightCoordinator, Role::Auditor];
+/// May register and change people and decisions.
+pub const WRITE_PEOPLE: &[Role] = &[Role::Admin, Role::HousingOfficer];
+/// May read the statistical reports (no identities in them).
+pub const READ_REPORTS: &[Role] = &[Role::Admin, Role::HousingOfficer, Role::Auditor];
+
+/// Whether the caller's work needs full identity numbers; others see the birth date only.
+pub fn sees_full_identity(principal: &Principal) -> bool {
+    matches!(principal.role, Role::Admin | Role::HousingOfficer | Role::SupportWorker)
+}
+
+/// Whether the caller may see the address and contact details of a person with protected identity
+/// (skyddade personuppgifter). Nobody else gets them, whatever else they may read.
+pub fn sees_protected_contact(principal: &Principal) -> bool {
+    matches!(principal.role, Role::Admin | Role::HousingOfficer)
+}

@@ -1,0 +1,563 @@
+//! Decisions over HTTP. Each change is its own operation; all go through `change_decision`, which
+//! locks the decision, checks the change against the state machine and records it with its audit event.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use hemvist_platform::audit::{self, AuditAction, AuditEvent};
+use hemvist_platform::auth::Principal;
+use hemvist_platform::night::today;
+use hemvist_platform::text::clean_text;
+use hemvist_platform::{ApiError, AppState, Json, Path, ReadProblems, WriteProblems};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::model::{Change, DecisionStatus, Intervention, Outcome};
+use super::repo::{self, ChangeTexts, NewApplication, StoredDecision};
+use crate::access::{READ_PEOPLE, WRITE_PEOPLE};
+use crate::http::scope;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_person_decisions, create_decision))
+        .routes(routes!(get_decision))
+        .routes(routes!(decide_decision))
+        .routes(routes!(execute_decision))
+        .routes(routes!(interrupt_decision))
+        .routes(routes!(resume_decision))
+        .routes(routes!(close_decision))
+        .routes(routes!(update_decision_delay))
+        .routes(routes!(create_decision_offer))
+        .routes(routes!(update_decision_offer))
+}
+
+/// A decision (biståndsbeslut) with its interruptions and offers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Decision {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub intervention: Intervention,
+    pub status: DecisionStatus,
+    /// The legal reference as recorded, e.g. "SoL 2025:400 4 kap. 1 §".
+    pub legal_basis: Option<String>,
+    pub district_code: Option<String>,
+    #[schema(value_type = String, format = Date)]
+    pub applied_on: Date,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub decided_on: Option<Date>,
+    pub outcome: Option<Outcome>,
+    pub reasons: Option<String>,
+    pub appeal_information: Option<String>,
+    /// How the decision considered children in the household (barnperspektiv).
+    pub child_perspective: Option<String>,
+    /// The date the decision was executed (verkställt).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub executed_on: Option<Date>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub closed_on: Option<Date>,
+    pub closing_reason: Option<String>,
+    /// Why execution is delayed (for the IVO report).
+    pub delay_reasons: Option<String>,
+    /// Help given while waiting (for the IVO report).
+    pub interim_help: Option<String>,
+    pub interruptions: Vec<Interruption>,
+    pub offers: Vec<Offer>,
+    pub version: i32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Interruption {
+    pub id: Uuid,
+    #[schema(value_type = String, format = Date)]
+    pub interrupted_on: Date,
+    pub reason: String,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub resumed_on: Option<Date>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferResponse {
+    Pending,
+    Accepted,
+    /// Declining an offer does not close the decision.
+    Declined,
+}
+
+impl OfferResponse {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Self {
+        match raw {
+            "accepted" => Self::Accepted,
+            "declined" => Self::Declined,
+            _ => Self::Pending,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Offer {
+    pub id: Uuid,
+    #[schema(value_type = String, format = Date)]
+    pub offered_on: Date,
+    pub description: String,
+    pub response: OfferResponse,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub responded_on: Option<Date>,
+}
+
+impl From<StoredDecision> for Decision {
+    fn from(d: StoredDecision) -> Self {
+        let status = d.lifecycle().status();
+        Self {
+            id: d.id,
+            person_id: d.person_id,
+            intervention: Intervention::parse(&d.intervention).unwrap_or(Intervention::Other),
+            status,
+            legal_basis: d.legal_basis,
+            district_code: d.district_code,
+            applied_on: d.applied_on,
+            decided_on: d.decided_on,
+            outcome: d.outcome.as_deref().and_then(Outcome::parse),
+            reasons: d.reasons,
+            appeal_information: d.appeal_information,
+            child_perspective: d.child_perspective,
+            executed_on: d.executed_on,
+            closed_on: d.closed_on,
+            closing_reason: d.closing_reason,
+            delay_reasons: d.delay_reasons,
+            interim_help: d.interim_help,
+            interruptions: d
+                .interruptions
+                .into_iter()
+                .map(|i| Interruption {
+                    id: i.id,
+                    interrupted_on: i.interrupted_on,
+                    reason: i.reason,
+                    resumed_on: i.resumed_on,
+                })
+                .collect(),
+            offers: d
+                .offers
+                .into_iter()
+                .map(|o| Offer {
+                    id: o.id,
+                    offered_on: o.offered_on,
+                    description: o.description,
+                    response: OfferResponse::parse(&o.response),
+                    responded_on: o.responded_on,
+                })
+                .collect(),
+            version: d.version,
+        }
+    }
+}
+
+fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
+    value.map(|v| clean_text(field, v, max, true)).transpose()
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationInput {
+    pub intervention: Intervention,
+    #[schema(value_type = String, format = Date)]
+    pub applied_on: Date,
+    #[schema(example = "SoL 2025:400")]
+    pub legal_basis: Option<String>,
+    /// Responsible district; defaults to the person's.
+    pub district_code: Option<String>,
+    pub child_perspective: Option<String>,
+}
+
+/// Record an application for an intervention.
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(post, path = "/api/v1/people/{id}/decisions", tag = "decisions", operation_id = "create_decision",
+    params(("id" = Uuid, Path, description = "Person id")),
+    request_body = ApplicationInput,
+    responses((status = 201, description = "Recorded", body = Decision), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn create_decision(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(person_id): Path<Uuid>,
+    Json(input): Json<ApplicationInput>,
+) -> Result<(StatusCode, Json<Decision>), ApiError> {
+    principal.require(WRITE_PEOPLE)?;
+    if input.applied_on > today() {
+        return Err(ApiError::invalid("applied_on", "must not be in the future"));
+    }
+    let new = NewApplication {
+        intervention: input.intervention.as_str(),
+        legal_basis: input.legal_basis.as_deref().map(|l| clean_text("legal_basis", l, 200, false)).transpose()?,
+        district_code: input.district_code.as_deref().map(|d| clean_text("district_code", d, 40, false)).transpose()?,
+        applied_on: input.applied_on,
+        child_perspective: optional_text("child_perspective", input.child_perspective.as_deref(), 10_000)?,
+    };
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let scope = scope(&principal);
+    let id = repo::insert_application(&tx, &scope, person_id, &new).await?;
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Create, "decision", Some(id)).person(person_id))
+        .await?;
+    let decision = repo::find_decision(&tx, &scope, id, false).await?.ok_or(ApiError::NotFound("decision"))?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(decision.into())))
+}
+
+/// A person's decisions, oldest application first.
+///
+/// Roles: admin, housing_officer, support_worker, night_coordinator, auditor. Audited.
+#[utoipa::path(get, path = "/api/v1/people/{id}/decisions", tag = "decisions", operation_id = "list_person_decisions",
+    params(("id" = Uuid, Path, description = "Person id")),
+    responses((status = 200, description = "The person's decisions", body = Vec<Decision>), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn list_person_decisions(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(person_id): Path<Uuid>,
+) -> Result<Json<Vec<Decision>>, ApiError> {
+    principal.require(READ_PEOPLE)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let scope = scope(&principal);
+    crate::repo::find_person(&tx, &scope, person_id).await?.ok_or(ApiError::NotFound("person"))?;
+    let decisions = repo::list_for_person(&tx, &scope, person_id).await?;
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::List, "decision", None).person(person_id)).await?;
+    tx.commit().await?;
+    Ok(Json(decisions.into_iter().map(Decision::from).collect()))
+}
+
+/// Get a decision.
+///
+/// Roles: admin, housing_officer, support_worker, night_coordinator, auditor. Audited.
+#[utoipa::path(get, path = "/api/v1/decisions/{id}", tag = "decisions", operation_id = "get_decision",
+    params(("id" = Uuid, Path, description = "Decision id")),
+    responses((status = 200, description = "The decision", body = Decision), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn get_decision(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Decision>, ApiError> {
+    principal.require(READ_PEOPLE)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let decision =
+        repo::find_decision(&tx, &scope(&principal), id, false).await?.ok_or(ApiError::NotFound("decision"))?;
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "decision", Some(id)).person(decision.person_id))
+        .await?;
+    tx.commit().await?;
+    Ok(Json(decision.into()))
+}
+
+/// Locks the decision, checks `change` and records it; the one path every change takes.
+async fn change_decision(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    change: Option<Change>,
+    write: impl AsyncFnOnce(&deadpool_postgres::Transaction<'_>, &StoredDecision) -> Result<(), ApiError>,
+) -> Result<Json<Decision>, ApiError> {
+    principal.require(WRITE_PEOPLE)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let scope = scope(principal);
+    let decision = repo::find_decision(&tx, &scope, id, true).await?.ok_or(ApiError::NotFound("decision"))?;
+    if let Some(change) = change {
+        decision.lifecycle().check(change, today())?;
+    }
+    write(&tx, &decision).await?;
+    audit::record(
+        &tx,
+        principal,
+        AuditEvent::new(AuditAction::Update, "decision", Some(id)).person(decision.person_id),
+    )
+    .await?;
+    let changed = repo::find_decision(&tx, &scope, id, false).await?.ok_or(ApiError::NotFound("decision"))?;
+    tx.commit().await?;
+    Ok(Json(changed.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecideInput {
+    #[schema(value_type = String, format = Date)]
+    pub decided_on: Date,
+    pub outcome: Outcome,
+    pub reasons: String,
+    /// How to appeal (överklagandehänvisning); required when anything is denied.
+    pub appeal_information: Option<String>,
+}
+
+/// Decide an application: granted, partly granted or denied, with reasons.
+///
+/// Roles: admin, housing_officer. A denial or partial grant needs appeal information.
+#[utoipa::path(post, path = "/api/v1/decisions/{id}/decide", tag = "decisions", operation_id = "decide_decision",
+    params(("id" = Uuid, Path, description = "Decision id")), request_body = DecideInput,
+    responses((status = 200, description = "Decided", body = Decision), WriteProblems), security(("bearer" = [])))]
+pub async fn decide_decision(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(input): Json<DecideInput>,
+) -> Result<Json<Decision>, ApiError> {
+    let texts = ChangeTexts {
+        reasons: Some(clean_text("reasons", &input.reasons, 10_000, true)?),
+        appeal_information: optional_text("appeal_information", input.appeal_information.as_deref(), 10_000)?,
+        ..ChangeTexts::default()
+    };
+    if input.outcome != Outcome::Granted && texts.appeal_information.is_none() {
+        return Err(ApiError::invalid("appeal_information", "is required when anything is denied"));
+    }
+    let change = Change::Decide { on: input.decided_on, outcome: input.outcome };
+    let scope = scope(&principal);
+    change_decision(&state, &principal, id, Some(change), async |tx, d| {
+        repo::apply_change(tx, &scope, d, change, &texts).await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExecuteInput {
+    #[schema(value_type = String, format = Date)]
+    pub executed_on: Date,
+}
+
+/// Record that a granted decision was executed (verkställt).
+///
+/// Roles: admin, housing_officer. A denied or undecided decision cannot be executed (409).
+#[utoipa::path(post, path = "/api/v1/decisions/{id}/execute", tag = "decisions", operation_id = "execute_decision",
+    params(("id" = Uuid, Path, description = "Decision id")), request_body = ExecuteInput,
+    responses((status = 200, description = "Executed", body = Decision), WriteProblems), security(("bearer" = [])))]
+pub async fn execute_decision(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(input): Json<ExecuteInput>,
+) -> Result<Json<Decision>, ApiError> {
+    let change = Change::Execute { on: input.executed_on };
+    let scope = scope(&principal);
+    change_decision(&state, &principal, id, Some(change), async |tx, d| {
+        repo::apply_change(tx, &scope, d, change, &ChangeTexts::default()).await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InterruptInput {
+    #[schema(value_type = String, format = Date)]
+    pub interrupted_on: Date,
+    pub reason: String,
+}
+
+/// Record that an executed decision was interrupted.
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(post, path = "/api/v1/decisions/{id}/interrupt", tag = "decisions", operation_id = "interrupt_decision",
+    params(("id" = Uuid, Path, description = "Decision id")), request_body = InterruptInput,
+    responses((status = 200, description = "Interrupted", body = Decision), WriteProblems), security(("bearer" = [])))]
+pub async fn interrupt_decision(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(input): Json<InterruptInput>,
+) -> Result<Json<Decision>, ApiError> {
+    let texts = ChangeTexts {
+        interruption_reason: Some(clean_text("reason", &input.reason, 2000, true)?),
+        ..ChangeTexts::default()
+    };
+    let change = Change::Interrupt { on: input.interrupted_on };
+    let scope = scope(&principal);
+    change_decision(&state, &principal, id, Some(change), async |tx, d| {
+        repo::apply_change(tx, &scope, d, change, &texts).await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResumeInput {
+    #[schema(value_type = String, format = Date)]
+    pub resumed_on: Date,
+}
+
+/// Record that an interrupted decision was resumed.
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(post, path = "/api/v1/decisions/{id}/resume", tag = "decisions", operation_id = "resume_decision",
+    params(("id" = Uuid, Path, description = "Decision id")), request_body = ResumeInput,
+    responses((status = 200, description = "Resumed", body = Decision), WriteProblems), security(("bearer" = [])))]
+pub async fn resume_decision(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(input): Json<ResumeInput>,
+) -> Result<Json<Decision>, ApiError> {
+    let change = Change::Resume { on: input.resumed_on };
+    let scope = scope(&principal);
+    change_decision(&state, &principal, id, Some(change), async |tx, d| {
+        repo::apply_change(tx, &scope, d, change, &ChangeTexts::default()).await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseInput {
+    #[schema(value_type = String, format = Date)]
+    pub closed_on: Date,
+    pub reason: String,
+}
+
+/// Close a decision with a reason. Only closing ends the IVO reporting of a late decision.
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(post, path = "/api/v1/decisions/{id}/close", tag = "decisions", operation_id = "close_decision",
+    params(("id" = Uuid, Path, description = "Decision id")), request_body = CloseInput,
+    responses((status = 200, description = "Closed", body = Decision), WriteProblems), security(("bearer" = [])))]
+pub async fn close_decision(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(input): Json<CloseInput>,
+) -> Result<Json<Decision>, ApiError> {
+    let texts = ChangeTexts {
+        closing_reason: Some(clean_text("reason", &input.reason, 2000, true)?),
+        ..ChangeTexts::default()
+    };
+    let change = Change::Close { on: input.closed_on };
+    let scope = scope(&principal);
+    change_decision(&state, &principal, id, Some(change), async |tx, d| {
+        repo::apply_change(tx, &scope, d, change, &texts).await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DelayInput {
+    pub delay_reasons: Option<String>,
+    pub interim_help: Option<String>,
+}
+
+/// Record why execution is delayed and what help is given meanwhile (reported to IVO).
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(put, path = "/api/v1/decisions/{id}/delay", tag = "decisions", operation_id = "update_decision_delay",
+    params(("id" = Uuid, Path, description = "Decision id")), request_body = DelayInput,
+    responses((status = 200, description = "Recorded", body = Decision), WriteProblems), security(("bearer" = [])))]
+pub async fn update_decision_delay(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(input): Json<DelayInput>,
+) -> Result<Json<Decision>, ApiError> {
+    let reasons = optional_text("delay_reasons", input.delay_reasons.as_deref(), 10_000)?;
+    let help = optional_text("interim_help", input.interim_help.as_deref(), 10_000)?;
+    let scope = scope(&principal);
+    change_decision(&state, &principal, id, None, async |tx, d| {
+        require_granted(d)?;
+        repo::update_delay_information(tx, &scope, d, reasons.as_deref(), help.as_deref()).await
+    })
+    .await
+}
+
+fn require_granted(d: &StoredDecision) -> Result<(), ApiError> {
+    let lifecycle = d.lifecycle();
+    if lifecycle.closed_on.is_some() {
+        return Err(ApiError::conflict("the decision is closed"));
+    }
+    match lifecycle.outcome {
+        Some(outcome) if outcome.is_granted() => Ok(()),
+        _ => Err(ApiError::conflict("only a granted decision waits for execution")),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfferInput {
+    #[schema(value_type = String, format = Date)]
+    pub offered_on: Date,
+    #[schema(example = "Training apartment at Rinkebysvängen, 1 room")]
+    pub description: String,
+}
+
+/// Record an offer made to execute a granted decision.
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(post, path = "/api/v1/decisions/{id}/offers", tag = "decisions", operation_id = "create_decision_offer",
+    params(("id" = Uuid, Path, description = "Decision id")), request_body = OfferInput,
+    responses((status = 200, description = "The decision with the offer", body = Decision), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn create_decision_offer(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(input): Json<OfferInput>,
+) -> Result<Json<Decision>, ApiError> {
+    let description = clean_text("description", &input.description, 2000, true)?;
+    if input.offered_on > today() {
+        return Err(ApiError::invalid("offered_on", "must not be in the future"));
+    }
+    let scope = scope(&principal);
+    change_decision(&state, &principal, id, None, async |tx, d| {
+        require_granted(d)?;
+        if d.decided_on.is_some_and(|decided| input.offered_on < decided) {
+            return Err(ApiError::invalid("offered_on", "must not be before the decision"));
+        }
+        repo::insert_offer(tx, &scope, d, input.offered_on, &description).await.map(|_| ())
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfferResponseInput {
+    pub response: OfferResponse,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub responded_on: Option<Date>,
+}
+
+/// Record the person's answer to an offer. Declining does not close the decision.
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(put, path = "/api/v1/decisions/{id}/offers/{offer_id}", tag = "decisions", operation_id = "update_decision_offer",
+    params(("id" = Uuid, Path, description = "Decision id"), ("offer_id" = Uuid, Path, description = "Offer id")),
+    request_body = OfferResponseInput,
+    responses((status = 200, description = "The decision with the answer", body = Decision), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn update_decision_offer(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, offer_id)): Path<(Uuid, Uuid)>,
+    Json(input): Json<OfferResponseInput>,
+) -> Result<Json<Decision>, ApiError> {
+    let responded_on = match (input.response, input.responded_on) {
+        (OfferResponse::Pending, None) => None,
+        (OfferResponse::Pending, Some(_)) => {
+            return Err(ApiError::invalid("responded_on", "must be absent while pending"));
+        }
+        (_, None) => return Err(ApiError::invalid("responded_on", "is required with an answer")),
+        (_, Some(on)) if on > today() => return Err(ApiError::invalid("responded_on", "must not be in the future")),
+        (_, Some(on)) => Some(on),
+    };
+    let scope = scope(&principal);
+    change_decision(&state, &principal, id, None, async |tx, d| {
+        repo::respond_to_offer(tx, &scope, d, offer_id, input.response.as_str(), responded_on).await
+    })
+    .await
+}

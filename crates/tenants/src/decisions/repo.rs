@@ -1,0 +1,395 @@
+//! SQL for decisions, their interruptions and offers. A decision is visible to a caller exactly when
+//! its person is (municipality and district scope).
+
+use hemvist_platform::ApiError;
+use hemvist_platform::db::GenericClient;
+use jiff::civil::Date;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::model::{Change, Lifecycle, Outcome};
+use crate::repo::Scope;
+
+#[derive(Debug, Clone)]
+pub struct StoredDecision {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub intervention: String,
+    pub legal_basis: Option<String>,
+    pub district_code: Option<String>,
+    pub applied_on: Date,
+    pub decided_on: Option<Date>,
+    pub outcome: Option<String>,
+    pub reasons: Option<String>,
+    pub appeal_information: Option<String>,
+    pub child_perspective: Option<String>,
+    pub executed_on: Option<Date>,
+    pub closed_on: Option<Date>,
+    pub closing_reason: Option<String>,
+    pub delay_reasons: Option<String>,
+    pub interim_help: Option<String>,
+    pub version: i32,
+    pub interruptions: Vec<StoredInterruption>,
+    pub offers: Vec<StoredOffer>,
+}
+
+impl StoredDecision {
+    pub fn lifecycle(&self) -> Lifecycle {
+        Lifecycle {
+            applied_on: Some(self.applied_on),
+            decided_on: self.decided_on,
+            outcome: self.outcome.as_deref().and_then(Outcome::parse),
+            executed_on: self.executed_on,
+            closed_on: self.closed_on,
+            open_interruption: self.interruptions.iter().find(|i| i.resumed_on.is_none()).map(|i| i.interrupted_on),
+            last_resumed_on: self.interruptions.iter().filter_map(|i| i.resumed_on).max(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredInterruption {
+    pub id: Uuid,
+    pub interrupted_on: Date,
+    pub reason: String,
+    pub resumed_on: Option<Date>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredOffer {
+    pub id: Uuid,
+    pub offered_on: Date,
+    pub description: String,
+    pub response: String,
+    pub responded_on: Option<Date>,
+}
+
+const SCOPED_DECISION: &str = "d.municipality_code = $1 AND EXISTS (SELECT 1 FROM people p
+    WHERE p.municipality_code = d.municipality_code AND p.id = d.person_id
+      AND (cardinality($2::text[]) = 0 OR p.responsible_district_code = ANY($2)))";
+
+fn decision_from_row(row: &Row) -> Result<StoredDecision, ApiError> {
+    Ok(StoredDecision {
+        id: row.try_get("id")?,
+        person_id: row.try_get("person_id")?,
+        intervention: row.try_get("intervention")?,
+        legal_basis: row.try_get("legal_basis")?,
+        district_code: row.try_get("district_code")?,
+        applied_on: row.try_get("applied_on")?,
+        decided_on: row.try_get("decided_on")?,
+        outcome: row.try_get("outcome")?,
+        reasons: row.try_get("reasons")?,
+        appeal_information: row.try_get("appeal_information")?,
+        child_perspective: row.try_get("child_perspective")?,
+        executed_on: row.try_get("executed_on")?,
+        closed_on: row.try_get("closed_on")?,
+        closing_reason: row.try_get("closing_reason")?,
+        delay_reasons: row.try_get("delay_reasons")?,
+        interim_help: row.try_get("interim_help")?,
+        version: row.try_get("version")?,
+        interruptions: Vec::new(),
+        offers: Vec::new(),
+    })
+}
+
+/// A new application.
+#[derive(Debug, Clone)]
+pub struct NewApplication {
+    pub intervention: &'static str,
+    pub legal_basis: Option<String>,
+    pub district_code: Option<String>,
+    pub applied_on: Date,
+    pub child_perspective: Option<String>,
+}
+
+pub async fn insert_application(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    person_id: Uuid,
+    new: &NewApplication,
+) -> Result<Uuid, ApiError> {
+    crate::repo::lock_person(client, scope, person_id).await?;
+    let row = client
+        .query_one(
+            "INSERT INTO decisions (municipality_code, person_id, intervention, legal_basis, district_code, applied_on,
+                 child_perspective)
+             SELECT $1, $2, $3, $4, COALESCE($5, p.responsible_district_code), $6, $7
+               FROM people p WHERE p.municipality_code = $1 AND p.id = $2
+             RETURNING id",
+            &[
+                &scope.municipality.as_str(),
+                &person_id,
+                &new.intervention,
+                &new.legal_basis,
+                &new.district_code,
+                &new.applied_on,
+                &new.child_perspective,
+            ],
+        )
+        .await?;
+    touch_person(client, scope, person_id).await?;
+    Ok(row.try_get(0)?)
+}
+
+async fn touch_person(client: &impl GenericClient, scope: &Scope<'_>, person_id: Uuid) -> Result<(), ApiError> {
+    client
+        .execute(
+            "UPDATE people SET last_entry_at = now() WHERE municipality_code = $1 AND id = $2",
+            &[&scope.municipality.as_str(), &person_id],
+        )
+        .await?;
+    Ok(())
+}
+
+/// The decision with its interruptions and offers; `lock` takes a row lock for a change.
+pub async fn find_decision(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    id: Uuid,
+    lock: bool,
+) -> Result<Option<StoredDecision>, ApiError> {
+    let sql = format!(
+        "SELECT d.* FROM decisions d WHERE {SCOPED_DECISION} AND d.id = $3{}",
+        if lock { " FOR UPDATE" } else { "" }
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    let Some(row) = client.query_opt(&statement, &[&scope.municipality.as_str(), &scope.districts, &id]).await? else {
+        return Ok(None);
+    };
+    let mut decision = decision_from_row(&row)?;
+    load_children(client, scope, std::slice::from_mut(&mut decision)).await?;
+    Ok(Some(decision))
+}
+
+pub async fn list_for_person(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    person_id: Uuid,
+) -> Result<Vec<StoredDecision>, ApiError> {
+    let sql =
+        format!("SELECT d.* FROM decisions d WHERE {SCOPED_DECISION} AND d.person_id = $3 ORDER BY d.applied_on, d.id");
+    let statement = client.prepare_cached(&sql).await?;
+    let rows = client.query(&statement, &[&scope.municipality.as_str(), &scope.districts, &person_id]).await?;
+    let mut decisions = rows.iter().map(decision_from_row).collect::<Result<Vec<_>, _>>()?;
+    load_children(client, scope, &mut decisions).await?;
+    Ok(decisions)
+}
+
+/// Fills in interruptions and offers for `decisions` with two queries.
+pub async fn load_children(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    decisions: &mut [StoredDecision],
+) -> Result<(), ApiError> {
+    let ids: Vec<Uuid> = decisions.iter().map(|d| d.id).collect();
+    let interruptions = client
+        .query(
+            "SELECT decision_id, id, interrupted_on, reason, resumed_on FROM decision_interruptions
+             WHERE municipality_code = $1 AND decision_id = ANY($2) ORDER BY interrupted_on",
+            &[&scope.municipality.as_str(), &ids],
+        )
+        .await?;
+    let offers = client
+        .query(
+            "SELECT decision_id, id, offered_on, description, response, responded_on FROM decision_offers
+             WHERE municipality_code = $1 AND decision_id = ANY($2) ORDER BY offered_on, id",
+            &[&scope.municipality.as_str(), &ids],
+        )
+        .await?;
+    for decision in decisions.iter_mut() {
+        for row in interruptions.iter().filter(|r| r.get::<_, Uuid>(0) == decision.id) {
+            decision.interruptions.push(StoredInterruption {
+                id: row.try_get(1)?,
+                interrupted_on: row.try_get(2)?,
+                reason: row.try_get(3)?,
+                resumed_on: row.try_get(4)?,
+            });
+        }
+        for row in offers.iter().filter(|r| r.get::<_, Uuid>(0) == decision.id) {
+            decision.offers.push(StoredOffer {
+                id: row.try_get(1)?,
+                offered_on: row.try_get(2)?,
+                description: row.try_get(3)?,
+                response: row.try_get(4)?,
+                responded_on: row.try_get(5)?,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Texts that go with a change.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeTexts {
+    pub reasons: Option<String>,
+    pub appeal_information: Option<String>,
+    pub interruption_reason: Option<String>,
+    pub closing_reason: Option<String>,
+}
+
+/// Writes an already checked change of a locked decision.
+pub async fn apply_change(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    decision: &StoredDecision,
+    change: Change,
+    texts: &ChangeTexts,
+) -> Result<(), ApiError> {
+    let m = scope.municipality.as_str();
+    let id = decision.id;
+    match change {
+        Change::Decide { on, outcome } => {
+            client
+                .execute(
+                    "UPDATE decisions SET decided_on = $3, outcome = $4, reasons = $5, appeal_information = $6
+                     WHERE municipality_code = $1 AND id = $2",
+                    &[&m, &id, &on, &outcome.as_str(), &texts.reasons, &texts.appeal_information],
+                )
+                .await?;
+        }
+        Change::Execute { on } => {
+            client
+                .execute(
+                    "UPDATE decisions SET executed_on = $3 WHERE municipality_code = $1 AND id = $2",
+                    &[&m, &id, &on],
+                )
+                .await?;
+        }
+        Change::Interrupt { on } => {
+            client
+                .execute(
+                    "INSERT INTO decision_interruptions (municipality_code, decision_id, interrupted_on, reason)
+                     VALUES ($1, $2, $3, $4)",
+                    &[&m, &id, &on, &texts.interruption_reason],
+                )
+                .await?;
+        }
+        Change::Resume { on } => {
+            client
+                .execute(
+                    "UPDATE decision_interruptions SET resumed_on = $3
+                     WHERE municipality_code = $1 AND decision_id = $2 AND resumed_on IS NULL",
+                    &[&m, &id, &on],
+                )
+                .await?;
+        }
+        Change::Close { on } => {
+            client
+                .execute(
+                    "UPDATE decisions SET closed_on = $3, closing_reason = $4 WHERE municipality_code = $1 AND id = $2",
+                    &[&m, &id, &on, &texts.closing_reason],
+                )
+                .await?;
+        }
+    }
+    bump(client, scope, decision).await
+}
+
+async fn bump(client: &impl GenericClient, scope: &Scope<'_>, decision: &StoredDecision) -> Result<(), ApiError> {
+    client
+        .execute(
+            "UPDATE decisions SET version = version + 1, updated_at = now() WHERE municipality_code = $1 AND id = $2",
+            &[&scope.municipality.as_str(), &decision.id],
+        )
+        .await?;
+    touch_person(client, scope, decision.person_id).await
+}
+
+pub async fn update_delay_information(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    decision: &StoredDecision,
+    delay_reasons: Option<&str>,
+    interim_help: Option<&str>,
+) -> Result<(), ApiError> {
+    client
+        .execute(
+            "UPDATE decisions SET delay_reasons = $3, interim_help = $4 WHERE municipality_code = $1 AND id = $2",
+            &[&scope.municipality.as_str(), &decision.id, &delay_reasons, &interim_help],
+        )
+        .await?;
+    bump(client, scope, decision).await
+}
+
+pub async fn insert_offer(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    decision: &StoredDecision,
+    offered_on: Date,
+    description: &str,
+) -> Result<Uuid, ApiError> {
+    let row = client
+        .query_one(
+            "INSERT INTO decision_offers (municipality_code, decision_id, offered_on, description)
+             VALUES ($1, $2, $3, $4) RETURNING id",
+            &[&scope.municipality.as_str(), &decision.id, &offered_on, &description],
+        )
+        .await?;
+    bump(client, scope, decision).await?;
+    Ok(row.try_get(0)?)
+}
+
+pub async fn respond_to_offer(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    decision: &StoredDecision,
+    offer_id: Uuid,
+    response: &str,
+    responded_on: Option<Date>,
+) -> Result<(), ApiError> {
+    let updated = client
+        .execute(
+            "UPDATE decision_offers SET response = $4, responded_on = $5
+             WHERE municipality_code = $1 AND decision_id = $2 AND id = $3",
+            &[&scope.municipality.as_str(), &decision.id, &offer_id, &response, &responded_on],
+        )
+        .await?;
+    if updated == 0 {
+        return Err(ApiError::NotFound("offer"));
+    }
+    bump(client, scope, decision).await
+}
+
+/// A granted decision with what the IVO report needs.
+#[derive(Debug, Clone)]
+pub struct ReportCandidate {
+    pub decision: StoredDecision,
+    pub sex: String,
+    pub birth_year: Option<i16>,
+}
+
+/// Granted decisions that may have been late during a period ending `last_day`: decided on or
+/// before it, and not closed before `first_day`.
+pub async fn report_candidates(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    first_day: Date,
+    last_day: Date,
+    district: Option<&str>,
+) -> Result<Vec<ReportCandidate>, ApiError> {
+    let statement = client
+        .prepare_cached(
+            "SELECT d.*, p.sex, p.birth_date FROM decisions d
+               JOIN people p ON p.municipality_code = d.municipality_code AND p.id = d.person_id
+              WHERE d.municipality_code = $1
+                AND (cardinality($2::text[]) = 0 OR p.responsible_district_code = ANY($2))
+                AND d.outcome IN ('granted', 'partly_granted')
+                AND d.decided_on <= $4
+                AND (d.closed_on IS NULL OR d.closed_on >= $3)
+                AND ($5::text IS NULL OR d.district_code = $5)
+              ORDER BY d.decided_on, d.id",
+        )
+        .await?;
+    let rows = client
+        .query(&statement, &[&scope.municipality.as_str(), &scope.districts, &first_day, &last_day, &district])
+        .await?;
+    let mut decisions = rows.iter().map(decision_from_row).collect::<Result<Vec<_>, _>>()?;
+    load_children(client, scope, &mut decisions).await?;
+    rows.iter()
+        .zip(decisions)
+        .map(|(row, decision)| {
+            let birth: Option<Date> = row.try_get("birth_date")?;
+            Ok(ReportCandidate { decision, sex: row.try_get("sex")?, birth_year: birth.map(|b| b.year()) })
+        })
+        .collect()
+}

@@ -1,0 +1,576 @@
+//! People, caseworkers, households and housing arrangements over HTTP.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hemvist_platform::audit::{self, AuditAction, AuditEvent};
+use hemvist_platform::auth::Principal;
+use hemvist_platform::etag::{etag, if_match};
+use hemvist_platform::night::today;
+use hemvist_platform::pagination::{Page, PageParams};
+use hemvist_platform::text::clean_text;
+use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::access::{READ_PEOPLE, WRITE_PEOPLE, sees_full_identity, sees_protected_contact};
+use crate::model::{Identity, IdentityKindInput, PersonInput, Sex, age_on, display_identity};
+use crate::repo::{self, PersonFilter, Scope, StoredPerson};
+use crate::rules::situation::FactKind;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_people, create_person))
+        .routes(routes!(get_person, update_person))
+        .routes(routes!(list_caseworkers, assign_caseworker))
+        .routes(routes!(create_household))
+        .routes(routes!(get_household))
+        .routes(routes!(list_housing_arrangements, create_housing_arrangement))
+}
+
+pub fn scope(principal: &Principal) -> Scope<'_> {
+    Scope { municipality: &principal.municipality, districts: &principal.district_scope }
+}
+
+/// A person as the caller may see them: identity numbers masked and protected contact details
+/// withheld unless the caller's role needs them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Person {
+    pub id: Uuid,
+    pub identity_kind: IdentityKindInput,
+    /// In full (`YYYYMMDD-NNNC`) for roles that need it, otherwise masked (`YYYYMMDD-****`).
+    pub identity_number: Option<String>,
+    pub identity_masked: bool,
+    pub given_name: String,
+    pub family_name: String,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub birth_date: Option<Date>,
+    pub sex: Sex,
+    /// Skyddade personuppgifter: address and contact go only to roles allowed to see them.
+    pub protected_identity: bool,
+    pub home_municipality_code: Option<String>,
+    /// Whether the person belongs to (hemmahörande) the caller's municipality.
+    pub belongs_to_municipality: bool,
+    pub responsible_district_code: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// True when address and contact were withheld from this caller.
+    pub contact_withheld: bool,
+    pub caseworker: Option<String>,
+    pub household_id: Option<Uuid>,
+    pub household_role: Option<String>,
+    pub version: i32,
+}
+
+impl Person {
+    pub fn for_caller(p: StoredPerson, principal: &Principal) -> Self {
+        let full = sees_full_identity(principal);
+        let withhold = p.protected_identity && !sees_protected_contact(principal);
+        let hide = |value: Option<String>| if withhold { None } else { value };
+        Self {
+            id: p.id,
+            identity_kind: IdentityKindInput::parse(&p.identity_kind).unwrap_or(IdentityKindInput::None),
+            identity_number: display_identity(&p.identity_kind, p.identity_number.as_deref(), full),
+            identity_masked: !full && p.identity_number.is_some(),
+            given_name: p.given_name,
+            family_name: p.family_name,
+            birth_date: p.birth_date,
+            sex: Sex::parse(&p.sex).unwrap_or(Sex::Unknown),
+            protected_identity: p.protected_identity,
+            belongs_to_municipality: p.home_municipality_code.as_deref() == Some(principal.municipality.as_str()),
+            home_municipality_code: p.home_municipality_code,
+            responsible_district_code: p.responsible_district_code,
+            address: hide(p.address),
+            phone: hide(p.phone),
+            email: hide(p.email),
+            contact_withheld: withhold,
+            caseworker: p.caseworker,
+            household_id: p.household_id,
+            household_role: p.household_role,
+            version: p.version,
+        }
+    }
+}
+
+/// Register a person; optionally with a first caseworker.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewPersonInput {
+    #[serde(flatten)]
+    pub person: PersonInput,
+    /// The caseworker (handläggare) responsible from now on.
+    pub caseworker: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeopleSearch {
+    /// Part of the given or family name, any case.
+    pub name: Option<String>,
+    /// A full personnummer or samordningsnummer (any accepted form) or reserve number.
+    pub identity_number: Option<String>,
+    /// People whose current caseworker this is.
+    pub caseworker: Option<String>,
+}
+
+async fn read_person(
+    client: &impl hemvist_platform::db::GenericClient,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<StoredPerson, ApiError> {
+    repo::find_person(client, &scope(principal), id).await?.ok_or(ApiError::NotFound("person"))
+}
+
+fn person_response(status: StatusCode, person: StoredPerson, principal: &Principal) -> Response {
+    let tag = etag(person.version);
+    let mut response = (status, Json(Person::for_caller(person, principal))).into_response();
+    response.headers_mut().insert(header::ETAG, tag);
+    response
+}
+
+/// Search people.
+///
+/// Roles: admin, housing_officer, support_worker, night_coordinator, auditor. District-scoped tokens
+/// see only people of their districts. Every person returned is audited as read.
+#[utoipa::path(get, path = "/api/v1/people", tag = "people", operation_id = "list_people",
+    params(PeopleSearch, PageParams),
+    responses((status = 200, description = "A page of people, by family name", body = Page<Person>), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn list_people(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(search): Query<PeopleSearch>,
+    Query(page): Query<PageParams>,
+) -> Result<Json<Page<Person>>, ApiError> {
+    principal.require(READ_PEOPLE)?;
+    let page = page.parse::<(String, String, Uuid)>()?;
+    let identity_number = match search.identity_number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        None => None,
+        // Any accepted form of a Swedish number is matched on its canonical form.
+        Some(raw) => Some(
+            Identity::parse(IdentityKindInput::Personnummer, Some(raw), today())
+                .or_else(|_| Identity::parse(IdentityKindInput::Samordningsnummer, Some(raw), today()))
+                .ok()
+                .and_then(|id| id.stored_number())
+                .unwrap_or_else(|| raw.to_owned()),
+        ),
+    };
+    let filter = PersonFilter {
+        name: search.name.as_deref().map(|n| clean_text("name", n, 200, false)).transpose()?,
+        identity_number,
+        caseworker: search.caseworker.as_deref().map(|c| clean_text("caseworker", c, 200, false)).transpose()?,
+    };
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let rows = repo::list_people(&tx, &scope(&principal), &filter, &page).await?;
+    let page = Page::from_rows(rows, page.limit, |p| (p.family_name.clone(), p.given_name.clone(), p.id))?;
+    for person in &page.items {
+        audit::record(&tx, &principal, AuditEvent::new(AuditAction::List, "person", Some(person.id)).person(person.id))
+            .await?;
+    }
+    tx.commit().await?;
+    let items = page.items.into_iter().map(|p| Person::for_caller(p, &principal)).collect();
+    Ok(Json(Page { items, next_cursor: page.next_cursor }))
+}
+
+/// Register a person.
+///
+/// Roles: admin, housing_officer. An identity number already registered in the municipality is 409.
+#[utoipa::path(post, path = "/api/v1/people", tag = "people", operation_id = "create_person",
+    request_body = NewPersonInput,
+    responses((status = 201, description = "Registered", body = Person, headers(("location" = String), ("etag" = String))), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn create_person(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(input): Json<NewPersonInput>,
+) -> Result<Response, ApiError> {
+    principal.require(WRITE_PEOPLE)?;
+    let record = input.person.validate(today())?;
+    let caseworker = input.caseworker.as_deref().map(|c| clean_text("caseworker", c, 200, false)).transpose()?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let scope = scope(&principal);
+    let id = repo::insert_person(&tx, &scope, &record).await?;
+    if let Some(caseworker) = &caseworker {
+        repo::assign_caseworker(&tx, &scope, id, caseworker).await?;
+    }
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Create, "person", Some(id)).person(id)).await?;
+    // Read back through the caller's scope: a district-scoped officer may not create outside it.
+    let person = read_person(&tx, &principal, id)
+        .await
+        .map_err(|_| ApiError::forbidden("the person's responsible district is outside your token's districts"))?;
+    tx.commit().await?;
+    let mut response = person_response(StatusCode::CREATED, person, &principal);
+    if let Ok(location) = format!("/api/v1/people/{id}").parse() {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// Get a person.
+///
+/// Roles: admin, housing_officer, support_worker, night_coordinator, auditor. Audited.
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", operation_id = "get_person",
+    params(("id" = Uuid, Path, description = "Person id")),
+    responses((status = 200, description = "The person", body = Person, headers(("etag" = String))), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn get_person(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    principal.require(READ_PEOPLE)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let person = read_person(&tx, &principal, id).await?;
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "person", Some(id)).person(id)).await?;
+    tx.commit().await?;
+    Ok(person_response(StatusCode::OK, person, &principal))
+}
+
+/// Replace a person's record.
+///
+/// Roles: admin, housing_officer. Send `If-Match` with the ETag you read (412 if someone changed it since).
+#[utoipa::path(put, path = "/api/v1/people/{id}", tag = "people", operation_id = "update_person",
+    params(("id" = Uuid, Path, description = "Person id"), ("if-match" = Option<String>, Header, description = "ETag you read")),
+    request_body = PersonInput,
+    responses((status = 200, description = "Replaced", body = Person, headers(("etag" = String))), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn update_person(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    Json(input): Json<PersonInput>,
+) -> Result<Response, ApiError> {
+    principal.require(WRITE_PEOPLE)?;
+    let expected = if_match(&headers)?;
+    let record = input.validate(today())?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    repo::update_person(&tx, &scope(&principal), id, expected, &record).await?;
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Update, "person", Some(id)).person(id)).await?;
+    let person = read_person(&tx, &principal, id).await?;
+    tx.commit().await?;
+    Ok(person_response(StatusCode::OK, person, &principal))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseworkerPeriod {
+    pub caseworker: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub assigned_at: jiff::Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub ended_at: Option<jiff::Timestamp>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseworkerInput {
+    #[schema(example = "anna.berg")]
+    pub caseworker: String,
+}
+
+/// A person's caseworkers, oldest first; the current one has no `ended_at`.
+///
+/// Roles: admin, housing_officer, support_worker, night_coordinator, auditor. Audited.
+#[utoipa::path(get, path = "/api/v1/people/{id}/caseworkers", tag = "people", operation_id = "list_caseworkers",
+    params(("id" = Uuid, Path, description = "Person id")),
+    responses((status = 200, description = "Caseworker history", body = Vec<CaseworkerPeriod>), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn list_caseworkers(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Vec<CaseworkerPeriod>>, ApiError> {
+    principal.require(READ_PEOPLE)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    read_person(&tx, &principal, id).await?;
+    let history = repo::caseworker_history(&tx, &scope(&principal), id).await?;
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "caseworker_history", Some(id)).person(id))
+        .await?;
+    tx.commit().await?;
+    Ok(Json(
+        history
+            .into_iter()
+            .map(|c| CaseworkerPeriod { caseworker: c.caseworker, assigned_at: c.assigned_at, ended_at: c.ended_at })
+            .collect(),
+    ))
+}
+
+/// Make someone the person's caseworker from now on; the previous assignment ends (history kept).
+///
+/// Roles: admin, housing_officer. Assigning the current caseworker again changes nothing.
+#[utoipa::path(put, path = "/api/v1/people/{id}/caseworkers", tag = "people", operation_id = "assign_caseworker",
+    params(("id" = Uuid, Path, description = "Person id")),
+    request_body = CaseworkerInput,
+    responses((status = 200, description = "Caseworker history after the change", body = Vec<CaseworkerPeriod>), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn assign_caseworker(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(input): Json<CaseworkerInput>,
+) -> Result<Json<Vec<CaseworkerPeriod>>, ApiError> {
+    principal.require(WRITE_PEOPLE)?;
+    let caseworker = clean_text("caseworker", &input.caseworker, 200, false)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let scope = scope(&principal);
+    repo::lock_person(&tx, &scope, id).await?;
+    if repo::assign_caseworker(&tx, &scope, id, &caseworker).await? {
+        audit::record(&tx, &principal, AuditEvent::new(AuditAction::Update, "caseworker", Some(id)).person(id)).await?;
+    }
+    let history = repo::caseworker_history(&tx, &scope, id).await?;
+    tx.commit().await?;
+    Ok(Json(
+        history
+            .into_iter()
+            .map(|c| CaseworkerPeriod { caseworker: c.caseworker, assigned_at: c.assigned_at, ended_at: c.ended_at })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdInput {
+    /// Registered adults (at least one).
+    pub adults: Vec<Uuid>,
+    /// Children registered as people.
+    #[serde(default)]
+    pub child_people: Vec<Uuid>,
+    /// Children known only by name and birth date.
+    #[serde(default)]
+    pub children: Vec<ChildInput>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChildInput {
+    pub given_name: Option<String>,
+    #[schema(value_type = String, format = Date)]
+    pub birth_date: Date,
+}
+
+/// A household with its adults and children; ages make the child perspective visible.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Household {
+    pub id: Uuid,
+    pub adults: Vec<HouseholdMember>,
+    pub children: Vec<HouseholdMember>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HouseholdMember {
+    /// Absent for a child known only by name and birth date.
+    pub person_id: Option<Uuid>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub birth_date: Option<Date>,
+    /// Whole years today.
+    pub age: Option<i32>,
+}
+
+async fn household_view(
+    client: &impl hemvist_platform::db::GenericClient,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Household, ApiError> {
+    let members =
+        repo::household_members(client, &scope(principal), id).await?.ok_or(ApiError::NotFound("household"))?;
+    let today = today();
+    let (mut adults, mut children) = (Vec::new(), Vec::new());
+    for m in members {
+        let member = HouseholdMember {
+            person_id: m.person_id,
+            given_name: m.given_name,
+            family_name: m.family_name,
+            birth_date: m.birth_date,
+            age: m.birth_date.map(|b| age_on(b, today)),
+        };
+        if m.role == "adult" { adults.push(member) } else { children.push(member) }
+    }
+    Ok(Household { id, adults, children })
+}
+
+/// Form a household of registered adults and their children.
+///
+/// Roles: admin, housing_officer. A person can belong to one household (409 otherwise).
+#[utoipa::path(post, path = "/api/v1/households", tag = "people", operation_id = "create_household",
+    request_body = HouseholdInput,
+    responses((status = 201, description = "Created", body = Household), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn create_household(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(input): Json<HouseholdInput>,
+) -> Result<(StatusCode, Json<Household>), ApiError> {
+    principal.require(WRITE_PEOPLE)?;
+    if input.adults.is_empty() {
+        return Err(ApiError::invalid("adults", "a household needs at least one adult"));
+    }
+    let today = today();
+    let mut children = Vec::new();
+    for (index, child) in input.children.iter().enumerate() {
+        if child.birth_date > today {
+            return Err(ApiError::invalid(format!("children[{index}].birth_date"), "must not be in the future"));
+        }
+        let name = child.given_name.as_deref().map(|n| clean_text("given_name", n, 200, false)).transpose()?;
+        children.push((name, child.birth_date));
+    }
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let id = repo::create_household(&tx, &scope(&principal), &input.adults, &input.child_people, &children).await?;
+    for person in input.adults.iter().chain(&input.child_people) {
+        audit::record(&tx, &principal, AuditEvent::new(AuditAction::Update, "household", Some(id)).person(*person))
+            .await?;
+    }
+    let household = household_view(&tx, &principal, id).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(household)))
+}
+
+/// Get a household with the ages of its members.
+///
+/// Roles: admin, housing_officer, support_worker, night_coordinator, auditor. Audited.
+#[utoipa::path(get, path = "/api/v1/households/{id}", tag = "people", operation_id = "get_household",
+    params(("id" = Uuid, Path, description = "Household id")),
+    responses((status = 200, description = "The household", body = Household), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn get_household(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Household>, ApiError> {
+    principal.require(READ_PEOPLE)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let household = household_view(&tx, &principal, id).await?;
+    for person in household.adults.iter().chain(&household.children).filter_map(|m| m.person_id) {
+        audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "household", Some(id)).person(person))
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Json(household))
+}
+
+/// Where a person stays over a period, as recorded by staff.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HousingArrangement {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub kind: FactKind,
+    #[schema(value_type = String, format = Date)]
+    pub valid_from: Date,
+    /// First day it no longer applies; absent while ongoing.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_to: Option<Date>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HousingArrangementInput {
+    /// One of the recorded kinds; leases and shelter nights are recorded by their own resources.
+    pub kind: FactKind,
+    #[schema(value_type = String, format = Date)]
+    pub valid_from: Date,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_to: Option<Date>,
+    pub note: Option<String>,
+}
+
+/// A person's recorded housing arrangements.
+///
+/// Roles: admin, housing_officer, support_worker, night_coordinator, auditor. Audited.
+#[utoipa::path(get, path = "/api/v1/people/{id}/housing-arrangements", tag = "people",
+    operation_id = "list_housing_arrangements",
+    params(("id" = Uuid, Path, description = "Person id")),
+    responses((status = 200, description = "Arrangements, oldest first", body = Vec<HousingArrangement>), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn list_housing_arrangements(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Vec<HousingArrangement>>, ApiError> {
+    principal.require(READ_PEOPLE)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    read_person(&tx, &principal, id).await?;
+    let rows = repo::list_arrangements(&tx, &scope(&principal), id).await?;
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "housing_arrangement", Some(id)).person(id))
+        .await?;
+    tx.commit().await?;
+    rows.into_iter().map(arrangement_view).collect::<Result<Vec<_>, _>>().map(Json)
+}
+
+fn arrangement_view(a: repo::StoredArrangement) -> Result<HousingArrangement, ApiError> {
+    let kind = serde_json::from_value(serde_json::Value::String(a.kind.clone()))
+        .map_err(|_| ApiError::internal(format!("unknown arrangement kind {}", a.kind)))?;
+    Ok(HousingArrangement {
+        id: a.id,
+        person_id: a.person_id,
+        kind,
+        valid_from: a.valid_from,
+        valid_to: a.valid_to,
+        note: a.note,
+    })
+}
+
+/// Record where a person stays (outdoors, in an institution due to leave without a home, with friends...).
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(post, path = "/api/v1/people/{id}/housing-arrangements", tag = "people",
+    operation_id = "create_housing_arrangement",
+    params(("id" = Uuid, Path, description = "Person id")),
+    request_body = HousingArrangementInput,
+    responses((status = 201, description = "Recorded", body = HousingArrangement), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn create_housing_arrangement(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(input): Json<HousingArrangementInput>,
+) -> Result<(StatusCode, Json<HousingArrangement>), ApiError> {
+    principal.require(WRITE_PEOPLE)?;
+    if !crate::model::is_recorded_arrangement(input.kind) {
+        return Err(ApiError::invalid("kind", "leases and shelter nights are recorded by their own resources"));
+    }
+    if input.valid_to.is_some_and(|to| to <= input.valid_from) {
+        return Err(ApiError::invalid("valid_to", "must be after valid_from"));
+    }
+    let note = input.note.as_deref().map(|n| clean_text("note", n, 2000, true)).transpose()?;
+    let kind = serde_json::to_value(input.kind).map_err(ApiError::internal)?;
+    let kind = kind.as_str().ok_or_else(|| ApiError::internal("kind is not a string"))?.to_owned();
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let scope = scope(&principal);
+    repo::lock_person(&tx, &scope, id).await?;
+    let arrangement_id =
+        repo::insert_arrangement(&tx, &scope, id, &kind, input.valid_from, input.valid_to, note.as_deref()).await?;
+    audit::record(
+        &tx,
+        &principal,
+        AuditEvent::new(AuditAction::Create, "housing_arrangement", Some(arrangement_id)).person(id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(HousingArrangement {
+            id: arrangement_id,
+            person_id: id,
+            kind: input.kind,
+            valid_from: input.valid_from,
+            valid_to: input.valid_to,
+            note,
+        }),
+    ))
+}

@@ -1,0 +1,487 @@
+//! SQL for people, caseworkers, households and housing arrangements. Every query is scoped by
+//! municipality and, for district-scoped callers, by the person's responsible district.
+
+use hemvist_platform::db::GenericClient;
+use hemvist_platform::pagination::PageRequest;
+use hemvist_platform::{ApiError, MunicipalityCode};
+use jiff::civil::Date;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use crate::model::PersonRecord;
+
+/// Who is asking, as far as the queries care: the municipality and an optional district scope.
+#[derive(Debug, Clone)]
+pub struct Scope<'a> {
+    pub municipality: &'a MunicipalityCode,
+    /// Empty: every district.
+    pub districts: &'a [String],
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredPerson {
+    pub id: Uuid,
+    pub identity_kind: String,
+    pub identity_number: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub birth_date: Option<Date>,
+    pub sex: String,
+    pub protected_identity: bool,
+    pub home_municipality_code: Option<String>,
+    pub responsible_district_code: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub household_id: Option<Uuid>,
+    pub household_role: Option<String>,
+    pub caseworker: Option<String>,
+    pub version: i32,
+}
+
+const PERSON_COLUMNS: &str =
+    "p.id, p.identity_kind, p.identity_number, p.given_name, p.family_name, p.birth_date, p.sex,
+    p.protected_identity, p.home_municipality_code, p.responsible_district_code, p.address, p.phone, p.email,
+    p.household_id, p.household_role, p.version,
+    (SELECT c.caseworker FROM caseworker_assignments c
+      WHERE c.municipality_code = p.municipality_code AND c.person_id = p.id AND c.ended_at IS NULL) AS caseworker";
+
+/// Rows visible to the scope: `$1` municipality, `$2` district scope.
+const SCOPED: &str =
+    "p.municipality_code = $1 AND (cardinality($2::text[]) = 0 OR p.responsible_district_code = ANY($2))";
+
+fn person_from_row(row: &Row) -> Result<StoredPerson, ApiError> {
+    Ok(StoredPerson {
+        id: row.try_get("id")?,
+        identity_kind: row.try_get("identity_kind")?,
+        identity_number: row.try_get("identity_number")?,
+        given_name: row.try_get("given_name")?,
+        family_name: row.try_get("family_name")?,
+        birth_date: row.try_get("birth_date")?,
+        sex: row.try_get("sex")?,
+        protected_identity: row.try_get("protected_identity")?,
+        home_municipality_code: row.try_get("home_municipality_code")?,
+        responsible_district_code: row.try_get("responsible_district_code")?,
+        address: row.try_get("address")?,
+        phone: row.try_get("phone")?,
+        email: row.try_get("email")?,
+        household_id: row.try_get("household_id")?,
+        household_role: row.try_get("household_role")?,
+        caseworker: row.try_get("caseworker")?,
+        version: row.try_get("version")?,
+    })
+}
+
+fn duplicate_identity(error: tokio_postgres::Error) -> ApiError {
+    let constraint = error.as_db_error().and_then(|db| db.constraint());
+    if constraint == Some("people_identity_number_unique") {
+        ApiError::conflict("a person with this identity number is already registered in the municipality")
+    } else {
+        error.into()
+    }
+}
+
+pub async fn insert_person(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    person: &PersonRecord,
+) -> Result<Uuid, ApiError> {
+    let statement = client
+        .prepare_cached(
+            "INSERT INTO people (municipality_code, identity_kind, identity_number, given_name, family_name, birth_date,
+                 sex, protected_identity, home_municipality_code, responsible_district_code, address, phone, email)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        )
+        .await?;
+    let row = client
+        .query_one(
+            &statement,
+            &[
+                &scope.municipality.as_str(),
+                &person.identity.kind().as_str(),
+                &person.identity.stored_number(),
+                &person.given_name,
+                &person.family_name,
+                &person.birth_date,
+                &person.sex.as_str(),
+                &person.protected_identity,
+                &person.home_municipality.as_ref().map(MunicipalityCode::as_str),
+                &person.responsible_district_code,
+                &person.address,
+                &person.phone,
+                &person.email,
+            ],
+        )
+        .await
+        .map_err(duplicate_identity)?;
+    Ok(row.try_get(0)?)
+}
+
+pub async fn update_person(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    id: Uuid,
+    expected_version: Option<i32>,
+    person: &PersonRecord,
+) -> Result<(), ApiError> {
+    let sql = format!(
+        "UPDATE people p SET identity_kind = $4, identity_number = $5, given_name = $6, family_name = $7,
+             birth_date = $8, sex = $9, protected_identity = $10, home_municipality_code = $11,
+             responsible_district_code = $12, address = $13, phone = $14, email = $15,
+             version = version + 1, updated_at = now(), last_entry_at = now()
+         WHERE {SCOPED} AND p.id = $3 AND ($16::int IS NULL OR p.version = $16)"
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    let updated = client
+        .execute(
+            &statement,
+            &[
+                &scope.municipality.as_str(),
+                &scope.districts,
+                &id,
+                &person.identity.kind().as_str(),
+                &person.identity.stored_number(),
+                &person.given_name,
+                &person.family_name,
+                &person.birth_date,
+                &person.sex.as_str(),
+                &person.protected_identity,
+                &person.home_municipality.as_ref().map(MunicipalityCode::as_str),
+                &person.responsible_district_code,
+                &person.address,
+                &person.phone,
+                &person.email,
+                &expected_version,
+            ],
+        )
+        .await
+        .map_err(duplicate_identity)?;
+    match updated {
+        0 if find_person(client, scope, id).await?.is_some() => Err(ApiError::PreconditionFailed),
+        0 => Err(ApiError::NotFound("person")),
+        _ => Ok(()),
+    }
+}
+
+pub async fn find_person(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    id: Uuid,
+) -> Result<Option<StoredPerson>, ApiError> {
+    let sql = format!("SELECT {PERSON_COLUMNS} FROM people p WHERE {SCOPED} AND p.id = $3");
+    let statement = client.prepare_cached(&sql).await?;
+    client
+        .query_opt(&statement, &[&scope.municipality.as_str(), &scope.districts, &id])
+        .await?
+        .as_ref()
+        .map(person_from_row)
+        .transpose()
+}
+
+/// Locks the person row for a change that depends on it; 404 outside the scope.
+pub async fn lock_person(client: &impl GenericClient, scope: &Scope<'_>, id: Uuid) -> Result<(), ApiError> {
+    let sql = format!("SELECT p.id FROM people p WHERE {SCOPED} AND p.id = $3 FOR UPDATE");
+    let statement = client.prepare_cached(&sql).await?;
+    client
+        .query_opt(&statement, &[&scope.municipality.as_str(), &scope.districts, &id])
+        .await?
+        .map(|_| ())
+        .ok_or(ApiError::NotFound("person"))
+}
+
+/// Search filters; all optional and combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct PersonFilter {
+    /// Part of the name, any case.
+    pub name: Option<String>,
+    /// Stored (canonical) identity number.
+    pub identity_number: Option<String>,
+    pub caseworker: Option<String>,
+}
+
+pub async fn list_people(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    filter: &PersonFilter,
+    page: &PageRequest<(String, String, Uuid)>,
+) -> Result<Vec<StoredPerson>, ApiError> {
+    let sql = format!(
+        "SELECT {PERSON_COLUMNS} FROM people p
+         WHERE {SCOPED}
+           AND ($3::text IS NULL OR (p.given_name || ' ' || p.family_name) ILIKE '%' || $3 || '%' ESCAPE '\\')
+           AND ($4::text IS NULL OR p.identity_number = $4)
+           AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM caseworker_assignments c
+                 WHERE c.municipality_code = p.municipality_code AND c.person_id = p.id
+                   AND c.ended_at IS NULL AND c.caseworker = $5))
+           AND ($6::text IS NULL OR (p.family_name, p.given_name, p.id) > ($6, $7, $8))
+         ORDER BY p.family_name, p.given_name, p.id
+         LIMIT $9"
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    let name = filter.name.as_deref().map(escape_like);
+    let (after_family, after_given, after_id) = match &page.after {
+        Some((family, given, id)) => (Some(family.clone()), Some(given.clone()), Some(*id)),
+        None => (None, None, None),
+    };
+    let rows = client
+        .query(
+            &statement,
+            &[
+                &scope.municipality.as_str(),
+                &scope.districts,
+                &name,
+                &filter.identity_number,
+                &filter.caseworker,
+                &after_family,
+                &after_given,
+                &after_id,
+                &page.fetch_limit(),
+            ],
+        )
+        .await?;
+    rows.iter().map(person_from_row).collect()
+}
+
+fn escape_like(raw: &str) -> String {
+    raw.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Ends the current assignment (if it is someone else) and starts one for `caseworker`.
+pub async fn assign_caseworker(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    person_id: Uuid,
+    caseworker: &str,
+) -> Result<bool, ApiError> {
+    let current = client
+        .query_opt(
+            "SELECT caseworker FROM caseworker_assignments
+             WHERE municipality_code = $1 AND person_id = $2 AND ended_at IS NULL",
+            &[&scope.municipality.as_str(), &person_id],
+        )
+        .await?;
+    if current.map(|r| r.get::<_, String>(0)).as_deref() == Some(caseworker) {
+        return Ok(false);
+    }
+    client
+        .execute(
+            "UPDATE caseworker_assignments SET ended_at = clock_timestamp()
+             WHERE municipality_code = $1 AND person_id = $2 AND ended_at IS NULL",
+            &[&scope.municipality.as_str(), &person_id],
+        )
+        .await?;
+    client
+        .execute(
+            "INSERT INTO caseworker_assignments (municipality_code, person_id, caseworker, assigned_at)
+             VALUES ($1, $2, $3, clock_timestamp())",
+            &[&scope.municipality.as_str(), &person_id, &caseworker],
+        )
+        .await?;
+    client
+        .execute(
+            "UPDATE people SET last_entry_at = now() WHERE municipality_code = $1 AND id = $2",
+            &[&scope.municipality.as_str(), &person_id],
+        )
+        .await?;
+    Ok(true)
+}
+
+#[derive(Debug, Clone)]
+pub struct CaseworkerPeriod {
+    pub caseworker: String,
+    pub assigned_at: jiff::Timestamp,
+    pub ended_at: Option<jiff::Timestamp>,
+}
+
+pub async fn caseworker_history(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    person_id: Uuid,
+) -> Result<Vec<CaseworkerPeriod>, ApiError> {
+    let rows = client
+        .query(
+            "SELECT caseworker, assigned_at, ended_at FROM caseworker_assignments
+             WHERE municipality_code = $1 AND person_id = $2 ORDER BY assigned_at",
+            &[&scope.municipality.as_str(), &person_id],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CaseworkerPeriod { caseworker: r.try_get(0)?, assigned_at: r.try_get(1)?, ended_at: r.try_get(2)? })
+        })
+        .collect()
+}
+
+/// A household: its adults are people; children may be people or only named with a birth date.
+pub async fn create_household(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    adults: &[Uuid],
+    child_people: &[Uuid],
+    other_children: &[(Option<String>, Date)],
+) -> Result<Uuid, ApiError> {
+    let household: Uuid = client
+        .query_one(
+            "INSERT INTO households (municipality_code) VALUES ($1) RETURNING id",
+            &[&scope.municipality.as_str()],
+        )
+        .await?
+        .try_get(0)?;
+    for (members, role) in [(adults, "adult"), (child_people, "child")] {
+        for person in members {
+            lock_person(client, scope, *person).await?;
+            let updated = client
+                .execute(
+                    "UPDATE people SET household_id = $3, household_role = $4, version = version + 1,
+                            updated_at = now(), last_entry_at = now()
+                     WHERE municipality_code = $1 AND id = $2 AND household_id IS NULL",
+                    &[&scope.municipality.as_str(), person, &household, &role],
+                )
+                .await?;
+            if updated == 0 {
+                return Err(ApiError::conflict(format!("person {person} already belongs to a household")));
+            }
+        }
+    }
+    for (given_name, birth_date) in other_children {
+        client
+            .execute(
+                "INSERT INTO household_children (municipality_code, household_id, given_name, birth_date)
+                 VALUES ($1, $2, $3, $4)",
+                &[&scope.municipality.as_str(), &household, given_name, birth_date],
+            )
+            .await?;
+    }
+    Ok(household)
+}
+
+#[derive(Debug, Clone)]
+pub struct HouseholdMember {
+    pub person_id: Option<Uuid>,
+    pub role: String,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub birth_date: Option<Date>,
+}
+
+/// The members of a household, or None when it does not exist in the municipality.
+pub async fn household_members(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    household: Uuid,
+) -> Result<Option<Vec<HouseholdMember>>, ApiError> {
+    let exists = client
+        .query_opt(
+            "SELECT 1 FROM households WHERE municipality_code = $1 AND id = $2",
+            &[&scope.municipality.as_str(), &household],
+        )
+        .await?
+        .is_some();
+    if !exists {
+        return Ok(None);
+    }
+    let rows = client
+        .query(
+            "SELECT id, household_role, given_name, family_name, birth_date FROM people
+              WHERE municipality_code = $1 AND household_id = $2
+             UNION ALL
+             SELECT NULL, 'child', given_name, NULL, birth_date FROM household_children
+              WHERE municipality_code = $1 AND household_id = $2
+             ORDER BY 2, 5",
+            &[&scope.municipality.as_str(), &household],
+        )
+        .await?;
+    let members = rows
+        .iter()
+        .map(|r| {
+            Ok(HouseholdMember {
+                person_id: r.try_get(0)?,
+                role: r.try_get(1)?,
+                given_name: r.try_get(2)?,
+                family_name: r.try_get(3)?,
+                birth_date: r.try_get(4)?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(Some(members))
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredArrangement {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub kind: String,
+    pub valid_from: Date,
+    pub valid_to: Option<Date>,
+    pub note: Option<String>,
+}
+
+pub async fn insert_arrangement(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    person_id: Uuid,
+    kind: &str,
+    valid_from: Date,
+    valid_to: Option<Date>,
+    note: Option<&str>,
+) -> Result<Uuid, ApiError> {
+    let row = client
+        .query_one(
+            "INSERT INTO housing_arrangements (municipality_code, person_id, kind, valid_from, valid_to, note)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            &[&scope.municipality.as_str(), &person_id, &kind, &valid_from, &valid_to, &note],
+        )
+        .await?;
+    client
+        .execute(
+            "UPDATE people SET last_entry_at = now() WHERE municipality_code = $1 AND id = $2",
+            &[&scope.municipality.as_str(), &person_id],
+        )
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+pub async fn list_arrangements(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    person_id: Uuid,
+) -> Result<Vec<StoredArrangement>, ApiError> {
+    let rows = client
+        .query(
+            "SELECT id, person_id, kind, valid_from, valid_to, note FROM housing_arrangements
+             WHERE municipality_code = $1 AND person_id = $2 ORDER BY valid_from, id",
+            &[&scope.municipality.as_str(), &person_id],
+        )
+        .await?;
+    rows.iter().map(arrangement_from_row).collect()
+}
+
+fn arrangement_from_row(r: &Row) -> Result<StoredArrangement, ApiError> {
+    Ok(StoredArrangement {
+        id: r.try_get(0)?,
+        person_id: r.try_get(1)?,
+        kind: r.try_get(2)?,
+        valid_from: r.try_get(3)?,
+        valid_to: r.try_get(4)?,
+        note: r.try_get(5)?,
+    })
+}
+
+/// Facts valid on `on` from the `housing_facts` view, with the person's sex, optionally for one person.
+pub async fn housing_facts_on(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    on: Date,
+    person: Option<Uuid>,
+) -> Result<Vec<(Uuid, String, String, Date, Option<Date>)>, ApiError> {
+    let sql = format!(
+        "SELECT f.person_id, p.sex, f.kind, f.valid_from, f.valid_to FROM housing_facts f
+           JOIN people p ON p.municipality_code = f.municipality_code AND p.id = f.person_id
+          WHERE {SCOPED} AND f.municipality_code = $1 AND f.valid_from <= $3 AND (f.valid_to IS NULL OR f.valid_to > $3)
+            AND ($4::uuid IS NULL OR f.person_id = $4)
+          ORDER BY f.person_id"
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    let rows = client.query(&statement, &[&scope.municipality.as_str(), &scope.districts, &on, &person]).await?;
+    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?))).collect()
+}
