@@ -148,17 +148,14 @@ pub async fn list_people(
 ) -> Result<Json<Page<Person>>, ApiError> {
     principal.require(READ_PEOPLE)?;
     let page = page.parse::<(String, String, Uuid)>()?;
-    let identity_number = match search.identity_number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-        None => None,
-        // Any accepted form of a Swedish number is matched on its canonical form.
-        Some(raw) => Some(
-            Identity::parse(IdentityKindInput::Personnummer, Some(raw), today())
-                .or_else(|_| Identity::parse(IdentityKindInput::Samordningsnummer, Some(raw), today()))
-                .ok()
-                .and_then(|id| id.stored_number())
-                .unwrap_or_else(|| raw.to_owned()),
-        ),
-    };
+    // Any accepted form of a Swedish number is matched on its canonical form.
+    let identity_number = search.identity_number.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(|raw| {
+        Identity::parse(IdentityKindInput::Personnummer, Some(raw), today())
+            .or_else(|_| Identity::parse(IdentityKindInput::Samordningsnummer, Some(raw), today()))
+            .ok()
+            .and_then(|id| id.stored_number())
+            .unwrap_or_else(|| raw.to_owned())
+    });
     let filter = PersonFilter {
         name: search.name.as_deref().map(|n| clean_text("name", n, 200, false)).transpose()?,
         identity_number,

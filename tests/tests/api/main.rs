@@ -1,6 +1,8 @@
 //! End-to-end API tests: one binary, one module per area.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod decisions;
 mod districts;
 mod foundation;
 mod openapi;
+mod people;
