@@ -20,6 +20,11 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     /// `HEMVIST_DB_POOL_SIZE`, default 16.
     pub db_pool_size: usize,
+    /// `HEMVIST_HOUSING_FIRST_TAKEOVER_FOLLOW_UPS`, default 3: held follow-ups before a Bostad Först
+    /// tenant may take over the lease (Stockholm's pilot: after the third quarterly follow-up).
+    pub housing_first_takeover_follow_ups: usize,
+    /// `HEMVIST_FOLLOW_UP_INTERVAL_MONTHS`, default 3: lease follow-ups are quarterly by default.
+    pub follow_up_interval_months: i32,
 }
 
 impl Default for Settings {
@@ -32,6 +37,8 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(30),
             body_limit_bytes: 1024 * 1024,
             db_pool_size: 16,
+            housing_first_takeover_follow_ups: 3,
+            follow_up_interval_months: 3,
         }
     }
 }
@@ -77,7 +84,18 @@ impl Settings {
                 .map(|v| parse("HEMVIST_DB_POOL_SIZE", &v))
                 .transpose()?
                 .unwrap_or(defaults.db_pool_size),
+            housing_first_takeover_follow_ups: lookup("HEMVIST_HOUSING_FIRST_TAKEOVER_FOLLOW_UPS")
+                .map(|v| parse("HEMVIST_HOUSING_FIRST_TAKEOVER_FOLLOW_UPS", &v))
+                .transpose()?
+                .unwrap_or(defaults.housing_first_takeover_follow_ups),
+            follow_up_interval_months: lookup("HEMVIST_FOLLOW_UP_INTERVAL_MONTHS")
+                .map(|v| parse("HEMVIST_FOLLOW_UP_INTERVAL_MONTHS", &v))
+                .transpose()?
+                .unwrap_or(defaults.follow_up_interval_months),
         };
+        if !(1..=24).contains(&settings.follow_up_interval_months) {
+            return Err(SettingsError { name: "HEMVIST_FOLLOW_UP_INTERVAL_MONTHS", message: "must be 1..=24".into() });
+        }
         if settings.night_cutover_hour > 23 {
             return Err(SettingsError { name: "HEMVIST_NIGHT_CUTOVER_HOUR", message: "must be 0..=23".into() });
         }

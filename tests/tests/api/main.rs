@@ -4,5 +4,6 @@
 mod decisions;
 mod districts;
 mod foundation;
+mod leases;
 mod openapi;
 mod people;

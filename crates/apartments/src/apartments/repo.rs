@@ -1,0 +1,265 @@
+//! SQL for apartments. Scoped by municipality and, for district-scoped callers, by district.
+
+use hemvist_platform::db::GenericClient;
+use hemvist_platform::pagination::PageRequest;
+use hemvist_platform::{ApiError, MunicipalityCode};
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::model::{ApartmentRecord, ApartmentStatus};
+
+#[derive(Debug, Clone)]
+pub struct Scope<'a> {
+    pub municipality: &'a MunicipalityCode,
+    pub districts: &'a [String],
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredApartment {
+    pub id: Uuid,
+    pub address: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub district_id: Uuid,
+    pub district_code: String,
+    pub rooms: f64,
+    pub area_sqm: f64,
+    pub floor: i16,
+    pub has_lift: bool,
+    pub wheelchair_accessible: bool,
+    pub monthly_rent_sek: i32,
+    pub landlord: String,
+    pub first_hand_contract_ref: Option<String>,
+    pub first_hand_start: jiff::civil::Date,
+    pub first_hand_end: Option<jiff::civil::Date>,
+    pub status: ApartmentStatus,
+    pub unavailable_reason: Option<String>,
+    pub version: i32,
+}
+
+const COLUMNS: &str = "a.id, a.address, a.lat, a.lon, a.district_id, a.district_code, a.rooms, a.area_sqm, a.floor, a.has_lift,
+    a.wheelchair_accessible, a.monthly_rent_sek, a.landlord, a.first_hand_contract_ref, a.first_hand_start, a.first_hand_end,
+    a.status, a.unavailable_reason, a.version";
+const SCOPED: &str = "a.municipality_code = $1 AND (cardinality($2::text[]) = 0 OR a.district_code = ANY($2))";
+
+fn from_row(row: &Row) -> Result<StoredApartment, ApiError> {
+    let status: String = row.try_get("status")?;
+    Ok(StoredApartment {
+        id: row.try_get("id")?,
+        address: row.try_get("address")?,
+        lat: row.try_get("lat")?,
+        lon: row.try_get("lon")?,
+        district_id: row.try_get("district_id")?,
+        district_code: row.try_get("district_code")?,
+        rooms: row.try_get("rooms")?,
+        area_sqm: row.try_get("area_sqm")?,
+        floor: row.try_get("floor")?,
+        has_lift: row.try_get("has_lift")?,
+        wheelchair_accessible: row.try_get("wheelchair_accessible")?,
+        monthly_rent_sek: row.try_get("monthly_rent_sek")?,
+        landlord: row.try_get("landlord")?,
+        first_hand_contract_ref: row.try_get("first_hand_contract_ref")?,
+        first_hand_start: row.try_get("first_hand_start")?,
+        first_hand_end: row.try_get("first_hand_end")?,
+        status: ApartmentStatus::parse(&status)
+            .ok_or_else(|| ApiError::internal(format!("unknown apartment status {status}")))?,
+        unavailable_reason: row.try_get("unavailable_reason")?,
+        version: row.try_get("version")?,
+    })
+}
+
+pub async fn insert(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    record: &ApartmentRecord,
+    district_id: Uuid,
+    district_code: &str,
+) -> Result<Uuid, ApiError> {
+    let statement = client
+        .prepare_cached(
+            "INSERT INTO apartments (municipality_code, address, lat, lon, district_id, district_code, rooms, area_sqm, floor,
+                 has_lift, wheelchair_accessible, monthly_rent_sek, landlord, first_hand_contract_ref, first_hand_start, first_hand_end)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+        )
+        .await?;
+    let row = client
+        .query_one(
+            &statement,
+            &[
+                &municipality.as_str(),
+                &record.address,
+                &record.location.lat,
+                &record.location.lon,
+                &district_id,
+                &district_code,
+                &record.rooms,
+                &record.area_sqm,
+                &record.floor,
+                &record.has_lift,
+                &record.wheelchair_accessible,
+                &record.monthly_rent_sek,
+                &record.landlord,
+                &record.first_hand_contract_ref,
+                &record.first_hand_start,
+                &record.first_hand_end,
+            ],
+        )
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+pub async fn update(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    id: Uuid,
+    expected_version: Option<i32>,
+    record: &ApartmentRecord,
+    district_id: Uuid,
+    district_code: &str,
+) -> Result<(), ApiError> {
+    let sql = format!(
+        "UPDATE apartments a SET address = $4, lat = $5, lon = $6, district_id = $7, district_code = $8, rooms = $9,
+             area_sqm = $10, floor = $11, has_lift = $12, wheelchair_accessible = $13, monthly_rent_sek = $14, landlord = $15,
+             first_hand_contract_ref = $16, first_hand_start = $17, first_hand_end = $18, version = a.version + 1, updated_at = now()
+         WHERE {SCOPED} AND a.id = $3 AND ($19::int IS NULL OR a.version = $19)"
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    let updated = client
+        .execute(
+            &statement,
+            &[
+                &scope.municipality.as_str(),
+                &scope.districts,
+                &id,
+                &record.address,
+                &record.location.lat,
+                &record.location.lon,
+                &district_id,
+                &district_code,
+                &record.rooms,
+                &record.area_sqm,
+                &record.floor,
+                &record.has_lift,
+                &record.wheelchair_accessible,
+                &record.monthly_rent_sek,
+                &record.landlord,
+                &record.first_hand_contract_ref,
+                &record.first_hand_start,
+                &record.first_hand_end,
+                &expected_version,
+            ],
+        )
+        .await?;
+    match updated {
+        0 if find(client, scope, id, false).await?.is_some() => Err(ApiError::PreconditionFailed),
+        0 => Err(ApiError::NotFound("apartment")),
+        _ => Ok(()),
+    }
+}
+
+/// The apartment; `lock` takes a row lock for a change that depends on its status.
+pub async fn find(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    id: Uuid,
+    lock: bool,
+) -> Result<Option<StoredApartment>, ApiError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM apartments a WHERE {SCOPED} AND a.id = $3{}",
+        if lock { " FOR UPDATE" } else { "" }
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    client
+        .query_opt(&statement, &[&scope.municipality.as_str(), &scope.districts, &id])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn set_status(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    id: Uuid,
+    status: ApartmentStatus,
+    reason: Option<&str>,
+) -> Result<(), ApiError> {
+    client
+        .execute(
+            "UPDATE apartments SET status = $3, unavailable_reason = $4, version = version + 1, updated_at = now()
+             WHERE municipality_code = $1 AND id = $2",
+            &[&municipality.as_str(), &id, &status.as_str(), &reason],
+        )
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ApartmentFilter {
+    pub district_code: Option<String>,
+    pub status: Option<ApartmentStatus>,
+    pub min_rooms: Option<f64>,
+    pub wheelchair_accessible: Option<bool>,
+}
+
+pub async fn list(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    filter: &ApartmentFilter,
+    page: &PageRequest<(String, Uuid)>,
+) -> Result<Vec<StoredApartment>, ApiError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM apartments a
+         WHERE {SCOPED}
+           AND ($3::text IS NULL OR a.district_code = $3)
+           AND ($4::text IS NULL OR a.status = $4)
+           AND ($5::float8 IS NULL OR a.rooms >= $5)
+           AND ($6::bool IS NULL OR a.wheelchair_accessible = $6)
+           AND ($7::text IS NULL OR (a.address, a.id) > ($7, $8::uuid))
+         ORDER BY a.address, a.id
+         LIMIT $9"
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    let (after_address, after_id) = page.after.clone().unzip();
+    let rows = client
+        .query(
+            &statement,
+            &[
+                &scope.municipality.as_str(),
+                &scope.districts,
+                &filter.district_code,
+                &filter.status.map(ApartmentStatus::as_str),
+                &filter.min_rooms,
+                &filter.wheelchair_accessible,
+                &after_address,
+                &after_id,
+                &page.fetch_limit(),
+            ],
+        )
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Apartments still in the stock (not returned or transferred), for the map.
+pub async fn all_in_stock(client: &impl GenericClient, scope: &Scope<'_>) -> Result<Vec<StoredApartment>, ApiError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM apartments a WHERE {SCOPED} AND a.status NOT IN ('returned_to_landlord', 'transferred')
+         ORDER BY a.address, a.id"
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    let rows = client.query(&statement, &[&scope.municipality.as_str(), &scope.districts]).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Per district code: counts of apartments by status.
+pub async fn stock_by_district(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+) -> Result<Vec<(String, String, i64)>, ApiError> {
+    let sql = format!(
+        "SELECT a.district_code, a.status, count(*) FROM apartments a WHERE {SCOPED} GROUP BY 1, 2 ORDER BY 1, 2"
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    let rows = client.query(&statement, &[&scope.municipality.as_str(), &scope.districts]).await?;
+    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+}

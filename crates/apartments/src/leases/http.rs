@@ -1,0 +1,986 @@
+//! Leases over HTTP. Every change of a lease goes through `change_lease`: it locks the apartment
+//! and then the lease (always in that order, as lease creation does), checks If-Match, applies the
+//! change and records it with its audit event in one transaction.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hemvist_platform::audit::{self, AuditAction, AuditEvent};
+use hemvist_platform::auth::Principal;
+use hemvist_platform::db::GenericClient;
+use hemvist_platform::etag::{etag, if_match};
+use hemvist_platform::night::today;
+use hemvist_platform::pagination::{Page, PageParams};
+use hemvist_platform::text::clean_text;
+use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
+use hemvist_tenants::decisions::model::{Change, Intervention, Outcome};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::repo::{self, LeaseFilter, NewLease, StoredLease};
+use super::rules::{self, ArrearsStatus, Charge, LeaseHistory, LeaseKind, LeaseOutcomes, Notice, Payment};
+use crate::access::{MANAGE_HOUSING, READ_LEASES, READ_REPORTS};
+use crate::apartments::http::scope;
+use crate::apartments::model::ApartmentStatus;
+use crate::apartments::repo as apartments;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_leases, create_lease))
+        .routes(routes!(get_lease))
+        .routes(routes!(activate_lease))
+        .routes(routes!(end_lease))
+        .routes(routes!(take_over_lease))
+        .routes(routes!(update_lease_special_conditions))
+        .routes(routes!(create_lease_follow_up))
+        .routes(routes!(update_lease_follow_up))
+        .routes(routes!(get_lease_rent))
+        .routes(routes!(create_rent_charge))
+        .routes(routes!(create_rent_payment))
+        .routes(routes!(create_rent_notice))
+        .routes(routes!(list_rent_arrears))
+        .routes(routes!(get_apartment_stock_report))
+        .routes(routes!(get_lease_outcomes_report))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaseStatus {
+    Offered,
+    Active,
+    Ended,
+    /// The tenant took over the first-hand lease.
+    TakenOver,
+}
+
+impl LeaseStatus {
+    fn parse(raw: &str) -> Self {
+        match raw {
+            "active" => Self::Active,
+            "ended" => Self::Ended,
+            "taken_over" => Self::TakenOver,
+            _ => Self::Offered,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Offered => "offered",
+            Self::Active => "active",
+            Self::Ended => "ended",
+            Self::TakenOver => "taken_over",
+        }
+    }
+}
+
+/// A sublet. There is deliberately no field for treatment or sobriety conditions (JO 8958-2020).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Lease {
+    pub id: Uuid,
+    pub apartment_id: Uuid,
+    pub person_id: Uuid,
+    /// The granted decision this lease executes.
+    pub decision_id: Uuid,
+    pub kind: LeaseKind,
+    pub status: LeaseStatus,
+    #[schema(value_type = String, format = Date)]
+    pub starts_on: Date,
+    /// Planned end while offered or active (open-ended when absent); the actual end once ended.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub ends_on: Option<Date>,
+    /// The day the tenant moved in and the decision was executed.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub activated_on: Option<Date>,
+    /// When the tenant was told the lease's special conditions.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub special_conditions_told_on: Option<Date>,
+    pub end_reason: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub taken_over_on: Option<Date>,
+    pub follow_ups: Vec<FollowUp>,
+    pub version: i32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowUp {
+    pub id: Uuid,
+    #[schema(value_type = String, format = Date)]
+    pub planned_on: Date,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub held_on: Option<Date>,
+    pub note: Option<String>,
+}
+
+async fn lease_view(client: &impl GenericClient, principal: &Principal, lease: StoredLease) -> Result<Lease, ApiError> {
+    let follow_ups = repo::follow_ups(client, &principal.municipality, lease.id)
+        .await?
+        .into_iter()
+        .map(|f| FollowUp { id: f.id, planned_on: f.planned_on, held_on: f.held_on, note: f.note })
+        .collect();
+    Ok(Lease {
+        id: lease.id,
+        apartment_id: lease.apartment_id,
+        person_id: lease.person_id,
+        decision_id: lease.decision_id,
+        kind: LeaseKind::parse(&lease.kind)
+            .ok_or_else(|| ApiError::internal(format!("unknown lease kind {}", lease.kind)))?,
+        status: LeaseStatus::parse(&lease.status),
+        starts_on: lease.starts_on,
+        ends_on: lease.ends_on,
+        activated_on: lease.activated_on,
+        special_conditions_told_on: lease.special_conditions_told_on,
+        end_reason: lease.end_reason,
+        taken_over_on: lease.taken_over_on,
+        follow_ups,
+        version: lease.version,
+    })
+}
+
+fn respond(status: StatusCode, lease: Lease) -> Response {
+    let tag = etag(lease.version);
+    let mut response = (status, Json(lease)).into_response();
+    response.headers_mut().insert(header::ETAG, tag);
+    response
+}
+
+fn tenants_scope(principal: &Principal) -> hemvist_tenants::repo::Scope<'_> {
+    // The tenant may belong to another district than the apartment: decisions are looked up
+    // municipality-wide, the apartment decides what a district-scoped caller may let.
+    hemvist_tenants::repo::Scope { municipality: &principal.municipality, districts: &[] }
+}
+
+fn intervention_for(kind: LeaseKind) -> Intervention {
+    match kind {
+        LeaseKind::Trial => Intervention::TrialApartment,
+        LeaseKind::Training => Intervention::TrainingApartment,
+        LeaseKind::HousingFirst => Intervention::HousingFirst,
+    }
+}
+
+fn not_future(field: &str, date: Date) -> Result<(), ApiError> {
+    if date > today() { Err(ApiError::invalid(field, "must not be in the future")) } else { Ok(()) }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeaseInput {
+    pub apartment_id: Uuid,
+    /// A granted decision for the matching intervention; the tenant is its person.
+    pub decision_id: Uuid,
+    pub kind: LeaseKind,
+    #[schema(value_type = String, format = Date)]
+    pub starts_on: Date,
+    /// Planned end; trial leases usually run 1–3 years, training leases are open-ended.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub ends_on: Option<Date>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub special_conditions_told_on: Option<Date>,
+}
+
+/// Offer a sublet of an apartment to the person of a granted decision.
+///
+/// Roles: admin, housing_officer. The database refuses two offered or active leases of one apartment
+/// for overlapping periods (409), under any concurrency.
+#[utoipa::path(post, path = "/api/v1/leases", tag = "leases", operation_id = "create_lease",
+    request_body = LeaseInput,
+    responses((status = 201, description = "Offered", body = Lease, headers(("location" = String), ("etag" = String))), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn create_lease(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(input): Json<LeaseInput>,
+) -> Result<Response, ApiError> {
+    principal.require(MANAGE_HOUSING)?;
+    if input.ends_on.is_some_and(|end| end <= input.starts_on) {
+        return Err(ApiError::invalid("ends_on", "must be after starts_on"));
+    }
+    if let Some(told) = input.special_conditions_told_on {
+        not_future("special_conditions_told_on", told)?;
+    }
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let apartment = apartments::find(&tx, &scope(&principal), input.apartment_id, true)
+        .await?
+        .ok_or(ApiError::NotFound("apartment"))?;
+    if !apartment.status.accepts_leases() {
+        return Err(ApiError::conflict(format!("the apartment is {} and cannot be let", apartment.status.as_str())));
+    }
+    let decision =
+        hemvist_tenants::decisions::repo::find_decision(&tx, &tenants_scope(&principal), input.decision_id, true)
+            .await?
+            .ok_or_else(|| ApiError::invalid("decision_id", "no such decision"))?;
+    let lifecycle = decision.lifecycle();
+    if !lifecycle.outcome.is_some_and(Outcome::is_granted) || lifecycle.closed_on.is_some() {
+        return Err(ApiError::conflict("the decision is not granted and open"));
+    }
+    if decision.intervention != intervention_for(input.kind).as_str() {
+        return Err(ApiError::invalid("kind", format!("the decision is for {}", decision.intervention)));
+    }
+    let new = NewLease {
+        apartment_id: apartment.id,
+        person_id: decision.person_id,
+        decision_id: decision.id,
+        kind: input.kind.as_str(),
+        starts_on: input.starts_on,
+        ends_on: input.ends_on,
+        special_conditions_told_on: input.special_conditions_told_on,
+    };
+    let id = repo::insert(&tx, &principal.municipality, &new).await?;
+    if apartment.status == ApartmentStatus::Available {
+        apartments::set_status(&tx, &principal.municipality, apartment.id, ApartmentStatus::Offered, None).await?;
+    }
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Create, "lease", Some(id)).person(decision.person_id))
+        .await?;
+    let lease = repo::find(&tx, &scope(&principal), id, false).await?.ok_or(ApiError::NotFound("lease"))?;
+    let view = lease_view(&tx, &principal, lease).await?;
+    tx.commit().await?;
+    let mut response = respond(StatusCode::CREATED, view);
+    if let Ok(location) = format!("/api/v1/leases/{id}").parse() {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LeaseSearch {
+    pub apartment_id: Option<Uuid>,
+    pub person_id: Option<Uuid>,
+    pub status: Option<LeaseStatus>,
+}
+
+/// List leases by start date.
+///
+/// Roles: admin, housing_officer, support_worker, auditor. Audited per tenant.
+#[utoipa::path(get, path = "/api/v1/leases", tag = "leases", operation_id = "list_leases",
+    params(LeaseSearch, PageParams),
+    responses((status = 200, description = "A page of leases", body = Page<Lease>), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn list_leases(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(search): Query<LeaseSearch>,
+    Query(page): Query<PageParams>,
+) -> Result<Json<Page<Lease>>, ApiError> {
+    principal.require(READ_LEASES)?;
+    let page = page.parse::<(Date, Uuid)>()?;
+    let filter = LeaseFilter {
+        apartment_id: search.apartment_id,
+        person_id: search.person_id,
+        status: search.status.map(|s| s.as_str().to_owned()),
+    };
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let rows = repo::list(&tx, &scope(&principal), &filter, &page).await?;
+    let page = Page::from_rows(rows, page.limit, |l| (l.starts_on, l.id))?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for lease in page.items {
+        audit::record(
+            &tx,
+            &principal,
+            AuditEvent::new(AuditAction::List, "lease", Some(lease.id)).person(lease.person_id),
+        )
+        .await?;
+        items.push(lease_view(&tx, &principal, lease).await?);
+    }
+    tx.commit().await?;
+    Ok(Json(Page { items, next_cursor: page.next_cursor }))
+}
+
+/// Get a lease with its follow-ups.
+///
+/// Roles: admin, housing_officer, support_worker, auditor. Audited.
+#[utoipa::path(get, path = "/api/v1/leases/{id}", tag = "leases", operation_id = "get_lease",
+    params(("id" = Uuid, Path, description = "Lease id")),
+    responses((status = 200, description = "The lease", body = Lease, headers(("etag" = String))), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn get_lease(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    principal.require(READ_LEASES)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let lease = repo::find(&tx, &scope(&principal), id, false).await?.ok_or(ApiError::NotFound("lease"))?;
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "lease", Some(id)).person(lease.person_id))
+        .await?;
+    let view = lease_view(&tx, &principal, lease).await?;
+    tx.commit().await?;
+    Ok(respond(StatusCode::OK, view))
+}
+
+/// Locks apartment then lease, checks If-Match, lets `change` modify the lease, writes it back with
+/// its audit event. The one path every lease change takes.
+async fn change_lease(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    headers: &HeaderMap,
+    change: impl AsyncFnOnce(&deadpool_postgres::Transaction<'_>, &mut StoredLease) -> Result<(), ApiError>,
+) -> Result<Response, ApiError> {
+    principal.require(MANAGE_HOUSING)?;
+    let expected = if_match(headers)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let scope = scope(principal);
+    let apartment_id = repo::find(&tx, &scope, id, false).await?.ok_or(ApiError::NotFound("lease"))?.apartment_id;
+    apartments::find(&tx, &scope, apartment_id, true).await?;
+    let mut lease = repo::find(&tx, &scope, id, true).await?.ok_or(ApiError::NotFound("lease"))?;
+    if expected.is_some_and(|v| v != lease.version) {
+        return Err(ApiError::PreconditionFailed);
+    }
+    change(&tx, &mut lease).await?;
+    repo::update_state(&tx, &principal.municipality, &lease).await?;
+    audit::record(&tx, principal, AuditEvent::new(AuditAction::Update, "lease", Some(id)).person(lease.person_id))
+        .await?;
+    let lease = repo::find(&tx, &scope, id, false).await?.ok_or(ApiError::NotFound("lease"))?;
+    let view = lease_view(&tx, principal, lease).await?;
+    tx.commit().await?;
+    Ok(respond(StatusCode::OK, view))
+}
+
+/// After a lease stops being open, the apartment is let, offered or available according to the rest.
+async fn settle_apartment_status(
+    tx: &impl GenericClient,
+    principal: &Principal,
+    lease: &StoredLease,
+) -> Result<(), ApiError> {
+    let others = repo::open_leases_of_apartment(tx, &principal.municipality, lease.apartment_id, lease.id).await?;
+    let status = if others.iter().any(|s| s == "active") {
+        ApartmentStatus::Let
+    } else if others.is_empty() {
+        ApartmentStatus::Available
+    } else {
+        ApartmentStatus::Offered
+    };
+    apartments::set_status(tx, &principal.municipality, lease.apartment_id, status, None).await
+}
+
+/// The tenant moves in: the lease becomes active, the decision is executed on the start date and
+/// quarterly follow-ups are planned.
+///
+/// Roles: admin, housing_officer. Only an offered lease whose start date has come.
+#[utoipa::path(post, path = "/api/v1/leases/{id}/activate", tag = "leases", operation_id = "activate_lease",
+    params(("id" = Uuid, Path, description = "Lease id"), ("if-match" = Option<String>, Header, description = "ETag you read")),
+    responses((status = 200, description = "Active", body = Lease), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn activate_lease(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let settings = state.settings.clone();
+    change_lease(&state, &principal, id, &headers, async |tx, lease| {
+        if lease.status != "offered" {
+            return Err(ApiError::conflict("only an offered lease can be activated"));
+        }
+        if lease.starts_on > today() {
+            return Err(ApiError::conflict("the lease has not started yet"));
+        }
+        let tenants = tenants_scope(&principal);
+        let decision = hemvist_tenants::decisions::repo::find_decision(tx, &tenants, lease.decision_id, true)
+            .await?
+            .ok_or(ApiError::NotFound("decision"))?;
+        if decision.executed_on.is_none() {
+            let execute = Change::Execute { on: lease.starts_on };
+            decision.lifecycle().check(execute, today())?;
+            hemvist_tenants::decisions::repo::apply_change(tx, &tenants, &decision, execute, &Default::default())
+                .await?;
+        } else if decision.closed_on.is_some() {
+            return Err(ApiError::conflict("the decision is closed"));
+        }
+        let schedule = rules::follow_up_schedule(lease.starts_on, settings.follow_up_interval_months, 4);
+        repo::insert_follow_ups(tx, &principal.municipality, lease.id, &schedule).await?;
+        apartments::set_status(tx, &principal.municipality, lease.apartment_id, ApartmentStatus::Let, None).await?;
+        lease.status = "active".into();
+        lease.activated_on = Some(lease.starts_on);
+        Ok(())
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndLeaseInput {
+    /// The last day is the day before; ignored for an offer withdrawn before it began.
+    #[schema(value_type = String, format = Date)]
+    pub ended_on: Date,
+    pub reason: String,
+}
+
+/// End a lease (or withdraw an offer) with a reason.
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(post, path = "/api/v1/leases/{id}/end", tag = "leases", operation_id = "end_lease",
+    params(("id" = Uuid, Path, description = "Lease id"), ("if-match" = Option<String>, Header, description = "ETag you read")),
+    request_body = EndLeaseInput,
+    responses((status = 200, description = "Ended", body = Lease), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn end_lease(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    Json(input): Json<EndLeaseInput>,
+) -> Result<Response, ApiError> {
+    let reason = clean_text("reason", &input.reason, 2000, true)?;
+    not_future("ended_on", input.ended_on)?;
+    change_lease(&state, &principal, id, &headers, async |tx, lease| {
+        match lease.status.as_str() {
+            "offered" => lease.ends_on = Some(lease.starts_on),
+            "active" => {
+                if input.ended_on <= lease.starts_on {
+                    return Err(ApiError::invalid("ended_on", "must be after the start"));
+                }
+                lease.ends_on = Some(input.ended_on);
+            }
+            _ => return Err(ApiError::conflict("the lease is already ended or taken over")),
+        }
+        lease.status = "ended".into();
+        lease.end_reason = Some(reason);
+        settle_apartment_status(tx, &principal, lease).await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TakeoverInput {
+    #[schema(value_type = String, format = Date)]
+    pub taken_over_on: Date,
+}
+
+/// The tenant takes over the first-hand lease (`överta kontraktet`); the apartment leaves the stock.
+///
+/// Roles: admin, housing_officer. Never for training apartments; Bostad Först only after the configured
+/// number of held follow-ups; not with rent in arrears (409 with the reason).
+#[utoipa::path(post, path = "/api/v1/leases/{id}/takeover", tag = "leases", operation_id = "take_over_lease",
+    params(("id" = Uuid, Path, description = "Lease id"), ("if-match" = Option<String>, Header, description = "ETag you read")),
+    request_body = TakeoverInput,
+    responses((status = 200, description = "Taken over", body = Lease), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn take_over_lease(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    Json(input): Json<TakeoverInput>,
+) -> Result<Response, ApiError> {
+    not_future("taken_over_on", input.taken_over_on)?;
+    let required = state.settings.housing_first_takeover_follow_ups;
+    change_lease(&state, &principal, id, &headers, async |tx, lease| {
+        if lease.status != "active" {
+            return Err(ApiError::conflict("only an active lease can be taken over"));
+        }
+        if input.taken_over_on <= lease.starts_on {
+            return Err(ApiError::invalid("taken_over_on", "must be after the start"));
+        }
+        let kind = LeaseKind::parse(&lease.kind).ok_or_else(|| ApiError::internal("unknown lease kind"))?;
+        let held = repo::follow_ups(tx, &principal.municipality, lease.id)
+            .await?
+            .iter()
+            .filter(|f| f.held_on.is_some())
+            .count();
+        let arrears = arrears_of(tx, &principal, lease.id, input.taken_over_on).await?;
+        rules::may_take_over(kind, held, required, arrears.balance_sek)
+            .map_err(|refusal| ApiError::conflict(refusal.to_string()))?;
+        if !repo::open_leases_of_apartment(tx, &principal.municipality, lease.apartment_id, lease.id).await?.is_empty()
+        {
+            return Err(ApiError::conflict("another sublet of the apartment is offered; end it first"));
+        }
+        lease.status = "taken_over".into();
+        lease.taken_over_on = Some(input.taken_over_on);
+        apartments::set_status(tx, &principal.municipality, lease.apartment_id, ApartmentStatus::Transferred, None)
+            .await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpecialConditionsInput {
+    #[schema(value_type = String, format = Date)]
+    pub told_on: Date,
+}
+
+/// Record the day the tenant was told the lease's special conditions.
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(put, path = "/api/v1/leases/{id}/special-conditions", tag = "leases", operation_id = "update_lease_special_conditions",
+    params(("id" = Uuid, Path, description = "Lease id"), ("if-match" = Option<String>, Header, description = "ETag you read")),
+    request_body = SpecialConditionsInput,
+    responses((status = 200, description = "Recorded", body = Lease), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn update_lease_special_conditions(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    Json(input): Json<SpecialConditionsInput>,
+) -> Result<Response, ApiError> {
+    not_future("told_on", input.told_on)?;
+    change_lease(&state, &principal, id, &headers, async |_, lease| {
+        lease.special_conditions_told_on = Some(input.told_on);
+        Ok(())
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpPlanInput {
+    #[schema(value_type = String, format = Date)]
+    pub planned_on: Date,
+}
+
+/// Plan an extra follow-up.
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(post, path = "/api/v1/leases/{id}/follow-ups", tag = "leases", operation_id = "create_lease_follow_up",
+    params(("id" = Uuid, Path, description = "Lease id")),
+    request_body = FollowUpPlanInput,
+    responses((status = 200, description = "The lease with the follow-up", body = Lease), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn create_lease_follow_up(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(input): Json<FollowUpPlanInput>,
+) -> Result<Response, ApiError> {
+    change_lease(&state, &principal, id, &HeaderMap::new(), async |tx, lease| {
+        if lease.status != "active" {
+            return Err(ApiError::conflict("follow-ups belong to active leases"));
+        }
+        repo::insert_follow_ups(tx, &principal.municipality, lease.id, &[input.planned_on]).await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpHeldInput {
+    #[schema(value_type = String, format = Date)]
+    pub held_on: Date,
+    pub note: Option<String>,
+}
+
+/// Record that a follow-up was held.
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(put, path = "/api/v1/leases/{id}/follow-ups/{follow_up_id}", tag = "leases", operation_id = "update_lease_follow_up",
+    params(("id" = Uuid, Path, description = "Lease id"), ("follow_up_id" = Uuid, Path, description = "Follow-up id")),
+    request_body = FollowUpHeldInput,
+    responses((status = 200, description = "The lease with the follow-up held", body = Lease), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn update_lease_follow_up(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, follow_up_id)): Path<(Uuid, Uuid)>,
+    Json(input): Json<FollowUpHeldInput>,
+) -> Result<Response, ApiError> {
+    not_future("held_on", input.held_on)?;
+    let note = input.note.as_deref().map(|n| clean_text("note", n, 2000, true)).transpose()?;
+    change_lease(&state, &principal, id, &HeaderMap::new(), async |tx, lease| {
+        repo::record_follow_up_held(tx, &principal.municipality, lease.id, follow_up_id, input.held_on, note.as_deref())
+            .await
+    })
+    .await
+}
+
+/// The arrears of one lease as of a date, from its ledger and notices.
+async fn arrears_of(
+    client: &impl GenericClient,
+    principal: &Principal,
+    lease_id: Uuid,
+    as_of: Date,
+) -> Result<ArrearsStatus, ApiError> {
+    let entries = repo::rent_entries(client, &principal.municipality, &[lease_id]).await?;
+    let notices = repo::notices(client, &principal.municipality, &[lease_id]).await?;
+    Ok(arrears_from(entries.iter().map(|(_, e)| e), notices.iter().map(|(_, s, c)| (*s, *c)), as_of))
+}
+
+fn arrears_from<'a>(
+    entries: impl Iterator<Item = &'a repo::RentEntry>,
+    notices: impl Iterator<Item = (Date, Option<Date>)>,
+    as_of: Date,
+) -> ArrearsStatus {
+    let (mut charges, mut payments) = (Vec::new(), Vec::new());
+    for e in entries {
+        if e.kind == "charge" {
+            charges.push(Charge { due_on: e.entry_date, amount_sek: i64::from(e.amount_sek) });
+        } else {
+            payments.push(Payment { paid_on: e.entry_date, amount_sek: i64::from(e.amount_sek) });
+        }
+    }
+    let notices: Vec<Notice> =
+        notices.map(|(served_on, committee_notified_on)| Notice { served_on, committee_notified_on }).collect();
+    rules::arrears_status(&charges, &payments, &notices, as_of)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RentLedgerEntry {
+    pub id: Uuid,
+    /// `charge` or `payment`.
+    pub kind: String,
+    pub amount_sek: i32,
+    /// Due date of a charge, payment date of a payment.
+    #[schema(value_type = String, format = Date)]
+    pub date: Date,
+    /// The month a charge is for, `YYYY-MM`.
+    pub period: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RentLedger {
+    pub lease_id: Uuid,
+    #[schema(value_type = String, format = Date)]
+    pub as_of: Date,
+    pub entries: Vec<RentLedgerEntry>,
+    pub arrears: ArrearsStatus,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AsOfParams {
+    /// Default: today in Stockholm.
+    #[param(value_type = Option<String>, format = Date)]
+    pub as_of: Option<Date>,
+}
+
+/// The rent ledger of a lease and its arrears status.
+///
+/// Roles: admin, housing_officer, support_worker, auditor. Audited.
+#[utoipa::path(get, path = "/api/v1/leases/{id}/rent", tag = "rent", operation_id = "get_lease_rent",
+    params(("id" = Uuid, Path, description = "Lease id"), AsOfParams),
+    responses((status = 200, description = "Ledger and arrears", body = RentLedger), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn get_lease_rent(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Query(params): Query<AsOfParams>,
+) -> Result<Json<RentLedger>, ApiError> {
+    principal.require(READ_LEASES)?;
+    let as_of = params.as_of.unwrap_or_else(today);
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let lease = repo::find(&tx, &scope(&principal), id, false).await?.ok_or(ApiError::NotFound("lease"))?;
+    let entries = repo::rent_entries(&tx, &principal.municipality, &[id]).await?;
+    let notices = repo::notices(&tx, &principal.municipality, &[id]).await?;
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "rent", Some(id)).person(lease.person_id))
+        .await?;
+    tx.commit().await?;
+    let arrears = arrears_from(entries.iter().map(|(_, e)| e), notices.iter().map(|(_, s, c)| (*s, *c)), as_of);
+    let entries = entries
+        .into_iter()
+        .map(|(_, e)| RentLedgerEntry {
+            id: e.id,
+            kind: e.kind,
+            amount_sek: e.amount_sek,
+            date: e.entry_date,
+            period: e.period,
+        })
+        .collect();
+    Ok(Json(RentLedger { lease_id: id, as_of, entries, arrears }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RentChargeInput {
+    /// The month, `YYYY-MM`.
+    #[schema(example = "2026-11")]
+    pub period: String,
+    pub amount_sek: i32,
+    #[schema(value_type = String, format = Date)]
+    pub due_on: Date,
+}
+
+async fn add_rent_entry(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    kind: &'static str,
+    amount_sek: i32,
+    date: Date,
+    period: Option<String>,
+) -> Result<Response, ApiError> {
+    if !(1..=1_000_000).contains(&amount_sek) {
+        return Err(ApiError::invalid("amount_sek", "must be between 1 and 1000000"));
+    }
+    change_lease(state, principal, id, &HeaderMap::new(), async |tx, lease| {
+        if lease.status == "offered" {
+            return Err(ApiError::conflict("rent is kept for leases that have begun"));
+        }
+        repo::insert_rent_entry(tx, &principal.municipality, lease.id, kind, amount_sek, date, period.as_deref())
+            .await
+            .map(|_| ())
+    })
+    .await
+}
+
+/// Charge a month's rent.
+///
+/// Roles: admin, housing_officer. One charge per month (409).
+#[utoipa::path(post, path = "/api/v1/leases/{id}/rent-charges", tag = "rent", operation_id = "create_rent_charge",
+    params(("id" = Uuid, Path, description = "Lease id")), request_body = RentChargeInput,
+    responses((status = 200, description = "The lease", body = Lease), WriteProblems), security(("bearer" = [])))]
+pub async fn create_rent_charge(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(input): Json<RentChargeInput>,
+) -> Result<Response, ApiError> {
+    let valid_period = input.period.len() == 7
+        && input.period.as_bytes()[4] == b'-'
+        && Date::strptime("%Y-%m-%d", format!("{}-01", input.period)).is_ok();
+    if !valid_period {
+        return Err(ApiError::invalid("period", "must be a month, YYYY-MM"));
+    }
+    add_rent_entry(&state, &principal, id, "charge", input.amount_sek, input.due_on, Some(input.period)).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RentPaymentInput {
+    pub amount_sek: i32,
+    #[schema(value_type = String, format = Date)]
+    pub paid_on: Date,
+}
+
+/// Record a rent payment.
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(post, path = "/api/v1/leases/{id}/rent-payments", tag = "rent", operation_id = "create_rent_payment",
+    params(("id" = Uuid, Path, description = "Lease id")), request_body = RentPaymentInput,
+    responses((status = 200, description = "The lease", body = Lease), WriteProblems), security(("bearer" = [])))]
+pub async fn create_rent_payment(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(input): Json<RentPaymentInput>,
+) -> Result<Response, ApiError> {
+    not_future("paid_on", input.paid_on)?;
+    add_rent_entry(&state, &principal, id, "payment", input.amount_sek, input.paid_on, None).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RentNoticeInput {
+    /// The day notice of termination for arrears was served; the tenant has 3 weeks to pay and keep the home.
+    #[schema(value_type = String, format = Date)]
+    pub served_on: Date,
+    /// The day the social welfare committee was notified (required).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub committee_notified_on: Option<Date>,
+}
+
+/// Record a notice of termination for rent arrears and the committee notification.
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(post, path = "/api/v1/leases/{id}/rent-notices", tag = "rent", operation_id = "create_rent_notice",
+    params(("id" = Uuid, Path, description = "Lease id")), request_body = RentNoticeInput,
+    responses((status = 200, description = "The lease", body = Lease), WriteProblems), security(("bearer" = [])))]
+pub async fn create_rent_notice(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(input): Json<RentNoticeInput>,
+) -> Result<Response, ApiError> {
+    not_future("served_on", input.served_on)?;
+    if let Some(notified) = input.committee_notified_on {
+        not_future("committee_notified_on", notified)?;
+    }
+    change_lease(&state, &principal, id, &HeaderMap::new(), async |tx, lease| {
+        if lease.status != "active" {
+            return Err(ApiError::conflict("notice is served on active leases"));
+        }
+        repo::insert_notice(tx, &principal.municipality, lease.id, input.served_on, input.committee_notified_on).await
+    })
+    .await
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArrearsWarning {
+    pub lease_id: Uuid,
+    pub apartment_id: Uuid,
+    pub address: String,
+    pub district_code: String,
+    pub person_id: Uuid,
+    pub kind: LeaseKind,
+    #[serde(flatten)]
+    pub arrears: ArrearsStatus,
+}
+
+/// Early warning for eviction prevention: active leases with rent past due or a notice the committee
+/// was not told of; most days late first. More than 7 days late means the tenancy is at risk.
+///
+/// Roles: admin, housing_officer, support_worker, auditor. Audited per tenant.
+#[utoipa::path(get, path = "/api/v1/rent-arrears", tag = "rent", operation_id = "list_rent_arrears",
+    params(AsOfParams),
+    responses((status = 200, description = "Leases needing attention", body = Vec<ArrearsWarning>), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn list_rent_arrears(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(params): Query<AsOfParams>,
+) -> Result<Json<Vec<ArrearsWarning>>, ApiError> {
+    principal.require(READ_LEASES)?;
+    let as_of = params.as_of.unwrap_or_else(today);
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let leases = repo::active_leases(&tx, &scope(&principal)).await?;
+    let ids: Vec<Uuid> = leases.iter().map(|(l, _, _)| l.id).collect();
+    let entries = repo::rent_entries(&tx, &principal.municipality, &ids).await?;
+    let notices = repo::notices(&tx, &principal.municipality, &ids).await?;
+    let mut warnings = Vec::new();
+    for (lease, address, district_code) in leases {
+        let arrears = arrears_from(
+            entries.iter().filter(|(l, _)| *l == lease.id).map(|(_, e)| e),
+            notices.iter().filter(|(l, _, _)| *l == lease.id).map(|(_, s, c)| (*s, *c)),
+            as_of,
+        );
+        if !arrears.needs_attention {
+            continue;
+        }
+        audit::record(
+            &tx,
+            &principal,
+            AuditEvent::new(AuditAction::List, "rent", Some(lease.id)).person(lease.person_id),
+        )
+        .await?;
+        warnings.push(ArrearsWarning {
+            lease_id: lease.id,
+            apartment_id: lease.apartment_id,
+            address,
+            district_code,
+            person_id: lease.person_id,
+            kind: LeaseKind::parse(&lease.kind).unwrap_or(LeaseKind::Training),
+            arrears,
+        });
+    }
+    tx.commit().await?;
+    warnings.sort_by_key(|w| std::cmp::Reverse(w.arrears.days_late));
+    Ok(Json(warnings))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DistrictStock {
+    pub district_code: String,
+    /// Apartments still held (not returned to the landlord or taken over).
+    pub in_stock: i64,
+    /// This district's share of the municipality's stock, 0..1.
+    pub share_of_stock: f64,
+    pub by_status: BTreeMap<String, i64>,
+    /// Sublets running on the date, by lease kind.
+    pub active_leases: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApartmentStockReport {
+    #[schema(value_type = String, format = Date)]
+    pub on: Date,
+    pub total_in_stock: i64,
+    pub districts: Vec<DistrictStock>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OnParams {
+    /// Default: today in Stockholm.
+    #[param(value_type = Option<String>, format = Date)]
+    pub on: Option<Date>,
+}
+
+/// Stock and lets per district: how the city's apartments are spread over districts.
+///
+/// Roles: admin, housing_officer, auditor. Counts only.
+#[utoipa::path(get, path = "/api/v1/reports/apartment-stock", tag = "reports", operation_id = "get_apartment_stock_report",
+    params(OnParams),
+    responses((status = 200, description = "Stock per district", body = ApartmentStockReport), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn get_apartment_stock_report(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(params): Query<OnParams>,
+) -> Result<Json<ApartmentStockReport>, ApiError> {
+    principal.require(READ_REPORTS)?;
+    let on = params.on.unwrap_or_else(today);
+    let client = state.db().await?;
+    let stock = apartments::stock_by_district(&client, &scope(&principal)).await?;
+    let lets = repo::active_by_district(&client, &scope(&principal), on).await?;
+    let mut districts: BTreeMap<String, DistrictStock> = BTreeMap::new();
+    for (code, status, count) in stock {
+        let district = districts.entry(code.clone()).or_insert_with(|| empty_district(&code));
+        if status != "returned_to_landlord" && status != "transferred" {
+            district.in_stock += count;
+        }
+        district.by_status.insert(status, count);
+    }
+    for (code, kind, count) in lets {
+        districts.entry(code.clone()).or_insert_with(|| empty_district(&code)).active_leases.insert(kind, count);
+    }
+    let total: i64 = districts.values().map(|d| d.in_stock).sum();
+    let districts = districts
+        .into_values()
+        .map(|mut d| {
+            d.share_of_stock = if total > 0 { d.in_stock as f64 / total as f64 } else { 0.0 };
+            d
+        })
+        .collect();
+    Ok(Json(ApartmentStockReport { on, total_in_stock: total, districts }))
+}
+
+fn empty_district(code: &str) -> DistrictStock {
+    DistrictStock {
+        district_code: code.to_owned(),
+        in_stock: 0,
+        share_of_stock: 0.0,
+        by_status: BTreeMap::new(),
+        active_leases: BTreeMap::new(),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeaseOutcomesReport {
+    #[schema(value_type = String, format = Date)]
+    pub as_of: Date,
+    pub kinds: Vec<LeaseOutcomes>,
+}
+
+/// Lease outcomes per kind: share taken over, median months to takeover, share still housed after 12 months.
+///
+/// Roles: admin, housing_officer, auditor. Counts only.
+#[utoipa::path(get, path = "/api/v1/reports/lease-outcomes", tag = "reports", operation_id = "get_lease_outcomes_report",
+    params(AsOfParams),
+    responses((status = 200, description = "Outcomes per lease kind", body = LeaseOutcomesReport), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn get_lease_outcomes_report(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(params): Query<AsOfParams>,
+) -> Result<Json<LeaseOutcomesReport>, ApiError> {
+    principal.require(READ_REPORTS)?;
+    let as_of = params.as_of.unwrap_or_else(today);
+    let client = state.db().await?;
+    let histories: Vec<LeaseHistory> = repo::activated_leases(&client, &scope(&principal))
+        .await?
+        .into_iter()
+        .filter_map(|l| {
+            Some(LeaseHistory {
+                kind: LeaseKind::parse(&l.kind)?,
+                activated_on: l.activated_on?,
+                ended_on: if l.status == "ended" { l.ends_on } else { None },
+                taken_over_on: l.taken_over_on,
+            })
+        })
+        .collect();
+    Ok(Json(LeaseOutcomesReport { as_of, kinds: rules::lease_outcomes(&histories, as_of) }))
+}

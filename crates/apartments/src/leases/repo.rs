@@ -1,0 +1,406 @@
+//! SQL for leases, follow-ups and rent. A lease is visible to a caller exactly when its apartment is.
+
+use hemvist_platform::db::GenericClient;
+use hemvist_platform::pagination::PageRequest;
+use hemvist_platform::{ApiError, MunicipalityCode};
+use jiff::civil::Date;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use crate::apartments::repo::Scope;
+
+#[derive(Debug, Clone)]
+pub struct StoredLease {
+    pub id: Uuid,
+    pub apartment_id: Uuid,
+    pub person_id: Uuid,
+    pub decision_id: Uuid,
+    pub kind: String,
+    pub starts_on: Date,
+    pub ends_on: Option<Date>,
+    pub status: String,
+    pub activated_on: Option<Date>,
+    pub special_conditions_told_on: Option<Date>,
+    pub end_reason: Option<String>,
+    pub taken_over_on: Option<Date>,
+    pub version: i32,
+}
+
+const COLUMNS: &str =
+    "l.id, l.apartment_id, l.person_id, l.decision_id, l.kind, l.starts_on, l.ends_on, l.status, l.activated_on,
+    l.special_conditions_told_on, l.end_reason, l.taken_over_on, l.version";
+const SCOPED: &str = "l.municipality_code = $1 AND EXISTS (SELECT 1 FROM apartments a
+    WHERE a.municipality_code = l.municipality_code AND a.id = l.apartment_id
+      AND (cardinality($2::text[]) = 0 OR a.district_code = ANY($2)))";
+
+fn from_row(row: &Row) -> Result<StoredLease, ApiError> {
+    Ok(StoredLease {
+        id: row.try_get("id")?,
+        apartment_id: row.try_get("apartment_id")?,
+        person_id: row.try_get("person_id")?,
+        decision_id: row.try_get("decision_id")?,
+        kind: row.try_get("kind")?,
+        starts_on: row.try_get("starts_on")?,
+        ends_on: row.try_get("ends_on")?,
+        status: row.try_get("status")?,
+        activated_on: row.try_get("activated_on")?,
+        special_conditions_told_on: row.try_get("special_conditions_told_on")?,
+        end_reason: row.try_get("end_reason")?,
+        taken_over_on: row.try_get("taken_over_on")?,
+        version: row.try_get("version")?,
+    })
+}
+
+/// A lease to offer, validated.
+#[derive(Debug, Clone)]
+pub struct NewLease {
+    pub apartment_id: Uuid,
+    pub person_id: Uuid,
+    pub decision_id: Uuid,
+    pub kind: &'static str,
+    pub starts_on: Date,
+    pub ends_on: Option<Date>,
+    pub special_conditions_told_on: Option<Date>,
+}
+
+pub async fn insert(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    new: &NewLease,
+) -> Result<Uuid, ApiError> {
+    let statement = client
+        .prepare_cached(
+            "INSERT INTO leases (municipality_code, apartment_id, person_id, decision_id, kind, starts_on, ends_on,
+                 special_conditions_told_on)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .await?;
+    let row = client
+        .query_one(
+            &statement,
+            &[
+                &municipality.as_str(),
+                &new.apartment_id,
+                &new.person_id,
+                &new.decision_id,
+                &new.kind,
+                &new.starts_on,
+                &new.ends_on,
+                &new.special_conditions_told_on,
+            ],
+        )
+        .await
+        .map_err(|error| {
+            if error.as_db_error().and_then(|db| db.constraint()) == Some("leases_one_per_apartment") {
+                ApiError::conflict("the apartment is already offered or let for part of that period")
+            } else {
+                error.into()
+            }
+        })?;
+    Ok(row.try_get(0)?)
+}
+
+pub async fn find(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    id: Uuid,
+    lock: bool,
+) -> Result<Option<StoredLease>, ApiError> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM leases l WHERE {SCOPED} AND l.id = $3{}", if lock { " FOR UPDATE" } else { "" });
+    let statement = client.prepare_cached(&sql).await?;
+    client
+        .query_opt(&statement, &[&scope.municipality.as_str(), &scope.districts, &id])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LeaseFilter {
+    pub apartment_id: Option<Uuid>,
+    pub person_id: Option<Uuid>,
+    pub status: Option<String>,
+}
+
+pub async fn list(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    filter: &LeaseFilter,
+    page: &PageRequest<(Date, Uuid)>,
+) -> Result<Vec<StoredLease>, ApiError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM leases l
+         WHERE {SCOPED}
+           AND ($3::uuid IS NULL OR l.apartment_id = $3)
+           AND ($4::uuid IS NULL OR l.person_id = $4)
+           AND ($5::text IS NULL OR l.status = $5)
+           AND ($6::date IS NULL OR (l.starts_on, l.id) > ($6, $7::uuid))
+         ORDER BY l.starts_on, l.id
+         LIMIT $8"
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    let (after_start, after_id) = page.after.unzip();
+    let rows = client
+        .query(
+            &statement,
+            &[
+                &scope.municipality.as_str(),
+                &scope.districts,
+                &filter.apartment_id,
+                &filter.person_id,
+                &filter.status,
+                &after_start,
+                &after_id,
+                &page.fetch_limit(),
+            ],
+        )
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Sets the lease's status fields; the caller has checked the change.
+pub async fn update_state(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    lease: &StoredLease,
+) -> Result<(), ApiError> {
+    client
+        .execute(
+            "UPDATE leases SET status = $3, activated_on = $4, ends_on = $5, end_reason = $6, taken_over_on = $7,
+                 special_conditions_told_on = $8, version = version + 1, updated_at = now()
+             WHERE municipality_code = $1 AND id = $2",
+            &[
+                &municipality.as_str(),
+                &lease.id,
+                &lease.status,
+                &lease.activated_on,
+                &lease.ends_on,
+                &lease.end_reason,
+                &lease.taken_over_on,
+                &lease.special_conditions_told_on,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Offered or active leases of the apartment other than `except`.
+pub async fn open_leases_of_apartment(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    apartment_id: Uuid,
+    except: Uuid,
+) -> Result<Vec<String>, ApiError> {
+    let rows = client
+        .query(
+            "SELECT status FROM leases WHERE municipality_code = $1 AND apartment_id = $2 AND id <> $3
+               AND status IN ('offered', 'active')",
+            &[&municipality.as_str(), &apartment_id, &except],
+        )
+        .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredFollowUp {
+    pub id: Uuid,
+    pub planned_on: Date,
+    pub held_on: Option<Date>,
+    pub note: Option<String>,
+}
+
+pub async fn insert_follow_ups(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    lease_id: Uuid,
+    dates: &[Date],
+) -> Result<(), ApiError> {
+    for planned_on in dates {
+        client
+            .execute(
+                "INSERT INTO lease_follow_ups (municipality_code, lease_id, planned_on) VALUES ($1, $2, $3)",
+                &[&municipality.as_str(), &lease_id, planned_on],
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn follow_ups(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    lease_id: Uuid,
+) -> Result<Vec<StoredFollowUp>, ApiError> {
+    let rows = client
+        .query(
+            "SELECT id, planned_on, held_on, note FROM lease_follow_ups WHERE municipality_code = $1 AND lease_id = $2
+             ORDER BY planned_on, id",
+            &[&municipality.as_str(), &lease_id],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StoredFollowUp {
+                id: r.try_get(0)?,
+                planned_on: r.try_get(1)?,
+                held_on: r.try_get(2)?,
+                note: r.try_get(3)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn record_follow_up_held(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    lease_id: Uuid,
+    follow_up_id: Uuid,
+    held_on: Date,
+    note: Option<&str>,
+) -> Result<(), ApiError> {
+    let updated = client
+        .execute(
+            "UPDATE lease_follow_ups SET held_on = $4, note = $5 WHERE municipality_code = $1 AND lease_id = $2 AND id = $3",
+            &[&municipality.as_str(), &lease_id, &follow_up_id, &held_on, &note],
+        )
+        .await?;
+    if updated == 0 { Err(ApiError::NotFound("follow-up")) } else { Ok(()) }
+}
+
+#[derive(Debug, Clone)]
+pub struct RentEntry {
+    pub id: Uuid,
+    pub kind: String,
+    pub amount_sek: i32,
+    pub entry_date: Date,
+    pub period: Option<String>,
+}
+
+pub async fn insert_rent_entry(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    lease_id: Uuid,
+    kind: &str,
+    amount_sek: i32,
+    entry_date: Date,
+    period: Option<&str>,
+) -> Result<Uuid, ApiError> {
+    let row = client
+        .query_one(
+            "INSERT INTO rent_entries (municipality_code, lease_id, entry_kind, amount_sek, entry_date, period)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            &[&municipality.as_str(), &lease_id, &kind, &amount_sek, &entry_date, &period],
+        )
+        .await
+        .map_err(|error| {
+            if error.as_db_error().and_then(|db| db.constraint()) == Some("rent_one_charge_per_period") {
+                ApiError::conflict("rent for that period is already charged")
+            } else {
+                error.into()
+            }
+        })?;
+    Ok(row.try_get(0)?)
+}
+
+pub async fn rent_entries(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    lease_ids: &[Uuid],
+) -> Result<Vec<(Uuid, RentEntry)>, ApiError> {
+    let rows = client
+        .query(
+            "SELECT lease_id, id, entry_kind, amount_sek, entry_date, period FROM rent_entries
+             WHERE municipality_code = $1 AND lease_id = ANY($2) ORDER BY entry_date, created_at",
+            &[&municipality.as_str(), &lease_ids],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                RentEntry {
+                    id: r.try_get(1)?,
+                    kind: r.try_get(2)?,
+                    amount_sek: r.try_get(3)?,
+                    entry_date: r.try_get(4)?,
+                    period: r.try_get(5)?,
+                },
+            ))
+        })
+        .collect()
+}
+
+pub async fn insert_notice(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    lease_id: Uuid,
+    served_on: Date,
+    committee_notified_on: Option<Date>,
+) -> Result<(), ApiError> {
+    client
+        .execute(
+            "INSERT INTO rent_notices (municipality_code, lease_id, served_on, committee_notified_on) VALUES ($1, $2, $3, $4)",
+            &[&municipality.as_str(), &lease_id, &served_on, &committee_notified_on],
+        )
+        .await?;
+    Ok(())
+}
+
+pub async fn notices(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    lease_ids: &[Uuid],
+) -> Result<Vec<(Uuid, Date, Option<Date>)>, ApiError> {
+    let rows = client
+        .query(
+            "SELECT lease_id, served_on, committee_notified_on FROM rent_notices
+             WHERE municipality_code = $1 AND lease_id = ANY($2) ORDER BY served_on",
+            &[&municipality.as_str(), &lease_ids],
+        )
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+}
+
+/// Active leases, with their apartment's address and district, for the arrears warning list.
+pub async fn active_leases(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+) -> Result<Vec<(StoredLease, String, String)>, ApiError> {
+    let sql = format!(
+        "SELECT {COLUMNS}, a.address, a.district_code FROM leases l
+           JOIN apartments a ON a.municipality_code = l.municipality_code AND a.id = l.apartment_id
+          WHERE {SCOPED} AND l.status = 'active' ORDER BY a.district_code, a.address"
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    let rows = client.query(&statement, &[&scope.municipality.as_str(), &scope.districts]).await?;
+    rows.iter().map(|r| Ok((from_row(r)?, r.try_get("address")?, r.try_get("district_code")?))).collect()
+}
+
+/// Every lease that became active, for outcome statistics.
+pub async fn activated_leases(client: &impl GenericClient, scope: &Scope<'_>) -> Result<Vec<StoredLease>, ApiError> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM leases l WHERE {SCOPED} AND l.activated_on IS NOT NULL ORDER BY l.activated_on");
+    let statement = client.prepare_cached(&sql).await?;
+    let rows = client.query(&statement, &[&scope.municipality.as_str(), &scope.districts]).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Per district: leases active on `on`.
+pub async fn active_by_district(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    on: Date,
+) -> Result<Vec<(String, String, i64)>, ApiError> {
+    let sql = format!(
+        "SELECT a.district_code, l.kind, count(*) FROM leases l
+           JOIN apartments a ON a.municipality_code = l.municipality_code AND a.id = l.apartment_id
+          WHERE {SCOPED} AND l.activated_on <= $3
+            AND (l.status = 'active' OR (l.status = 'ended' AND l.ends_on > $3) OR (l.status = 'taken_over' AND l.taken_over_on > $3))
+          GROUP BY 1, 2 ORDER BY 1, 2"
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    let rows = client.query(&statement, &[&scope.municipality.as_str(), &scope.districts, &on]).await?;
+    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+}
