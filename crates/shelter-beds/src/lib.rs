@@ -1,9 +1,13 @@
 //! Shelters, their nightly bed capacity, bed assignments and the Tak över huvudet guarantee.
-//! The API arrives with its issue; the router is already part of the one route table.
+
+pub mod access;
+pub mod http;
+pub mod model;
+pub mod repo;
 
 use hemvist_platform::AppState;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    http::router()
 }

@@ -7,3 +7,4 @@ mod foundation;
 mod leases;
 mod openapi;
 mod people;
+mod shelters;

@@ -1,0 +1,37 @@
+//! Who may do what with shelters, beds and guarantee requests: the one place these rules live.
+
+use hemvist_platform::ApiError;
+use hemvist_platform::auth::{Principal, Role};
+use uuid::Uuid;
+
+/// May create and change shelters.
+pub const MANAGE_SHELTERS: &[Role] = &[Role::Admin];
+/// May read shelters and the bed board.
+pub const READ_SHELTERS: &[Role] =
+    &[Role::Admin, Role::NightCoordinator, Role::ShelterStaff, Role::HousingOfficer, Role::Auditor];
+/// May report a night's capacity (shelter staff for their own shelter).
+pub const REPORT_CAPACITY: &[Role] = &[Role::Admin, Role::NightCoordinator, Role::ShelterStaff];
+/// May give out, check in and release beds (shelter staff for their own shelter).
+pub const HANDLE_BEDS: &[Role] = &[Role::Admin, Role::NightCoordinator, Role::ShelterStaff];
+/// May record guarantee requests and read them.
+pub const HANDLE_GUARANTEE: &[Role] = &[Role::Admin, Role::NightCoordinator];
+/// May read the anonymised availability feed.
+pub const READ_FEED: &[Role] = &[Role::Admin, Role::Integration, Role::NightCoordinator];
+/// May read the shelter and guarantee reports.
+pub const READ_REPORTS: &[Role] = &[Role::Admin, Role::NightCoordinator, Role::Auditor];
+
+/// The shelters a caller is limited to: None for all of the municipality's. Shelter staff must be
+/// tied to a shelter.
+pub fn shelter_limit(principal: &Principal) -> Result<Option<&[Uuid]>, ApiError> {
+    match (principal.role, principal.shelter_scope.is_empty()) {
+        (Role::ShelterStaff, true) => Err(ApiError::forbidden("this shelter staff token is not tied to a shelter")),
+        (_, true) => Ok(None),
+        (_, false) => Ok(Some(&principal.shelter_scope)),
+    }
+}
+
+/// Whether the caller sees guests' identities (person ids and full names); shelter staff see only
+/// what they need to receive a guest.
+pub fn sees_guest_identity(principal: &Principal) -> bool {
+    matches!(principal.role, Role::Admin | Role::NightCoordinator)
+}

@@ -1,0 +1,275 @@
+//! Beds given out for a night: reserved, checked in, no-show, checked out, cancelled.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use hemvist_platform::audit::{self, AuditAction, AuditEvent};
+use hemvist_platform::auth::Principal;
+use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::access::{HANDLE_BEDS, sees_guest_identity, shelter_limit};
+use crate::model::hold_until;
+use crate::repo::{self, AssignOutcome, StoredAssignment};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_bed_assignments, create_bed_assignment))
+        .routes(routes!(check_in_bed_assignment))
+        .routes(routes!(check_out_bed_assignment))
+        .routes(routes!(cancel_bed_assignment))
+        .routes(routes!(record_bed_assignment_no_show))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignmentStatus {
+    Reserved,
+    CheckedIn,
+    NoShow,
+    CheckedOut,
+    Cancelled,
+}
+
+impl AssignmentStatus {
+    pub fn parse(raw: &str) -> Self {
+        match raw {
+            "checked_in" => Self::CheckedIn,
+            "no_show" => Self::NoShow,
+            "checked_out" => Self::CheckedOut,
+            "cancelled" => Self::Cancelled,
+            _ => Self::Reserved,
+        }
+    }
+}
+
+/// A guest as the caller may see them: shelter staff get a first name and an initial, enough to
+/// receive the guest; the night coordinator also gets the person id.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Guest {
+    pub person_id: Option<Uuid>,
+    pub given_name: String,
+    /// In full for the coordinator, an initial for shelter staff.
+    pub family_name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BedAssignment {
+    pub id: Uuid,
+    pub shelter_id: Uuid,
+    #[schema(value_type = String, format = Date)]
+    pub night: Date,
+    pub status: AssignmentStatus,
+    /// A reservation not checked in by then is released.
+    #[schema(value_type = String, format = DateTime)]
+    pub hold_until: jiff::Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub checked_in_at: Option<jiff::Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub checked_out_at: Option<jiff::Timestamp>,
+    pub guest: Guest,
+}
+
+pub fn assignment_view(a: StoredAssignment, principal: &Principal) -> BedAssignment {
+    let full = sees_guest_identity(principal);
+    let initial = a.family_name.chars().next().map(|c| format!("{c}.")).unwrap_or_default();
+    BedAssignment {
+        id: a.id,
+        shelter_id: a.shelter_id,
+        night: a.night,
+        status: AssignmentStatus::parse(&a.status),
+        hold_until: a.hold_until,
+        checked_in_at: a.checked_in_at,
+        checked_out_at: a.checked_out_at,
+        guest: Guest {
+            person_id: full.then_some(a.person_id),
+            given_name: a.given_name,
+            family_name: if full { a.family_name } else { initial },
+        },
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AssignmentFilter {
+    pub shelter_id: Option<Uuid>,
+}
+
+/// The beds given out for a night (shelter staff: their shelter, minimal guest data).
+///
+/// Roles: admin, night_coordinator, shelter_staff. Audited per guest.
+#[utoipa::path(get, path = "/api/v1/nights/{night}/assignments", tag = "beds", operation_id = "list_bed_assignments",
+    params(("night" = String, Path, description = "The night, by the date it begins"), AssignmentFilter),
+    responses((status = 200, description = "Assignments by shelter and guest", body = Vec<BedAssignment>), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn list_bed_assignments(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(night): Path<Date>,
+    Query(filter): Query<AssignmentFilter>,
+) -> Result<Json<Vec<BedAssignment>>, ApiError> {
+    principal.require(HANDLE_BEDS)?;
+    let limit = shelter_limit(&principal)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let assignments = repo::list_assignments(&tx, &principal.municipality, limit, night, filter.shelter_id).await?;
+    for a in &assignments {
+        audit::record(
+            &tx,
+            &principal,
+            AuditEvent::new(AuditAction::List, "bed_assignment", Some(a.id)).person(a.person_id),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Json(assignments.into_iter().map(|a| assignment_view(a, &principal)).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignmentInput {
+    pub shelter_id: Uuid,
+    pub person_id: Uuid,
+}
+
+/// Give a person a bed at a shelter for a night (a walk-in, or a coordinator's direct placement).
+/// Guarantee requests place through `/api/v1/guarantee-requests`, which records the outcome.
+///
+/// Roles: admin, night_coordinator, shelter_staff (own shelter). 409 when the shelter is full or the
+/// person already has a bed that night, under any concurrency.
+#[utoipa::path(post, path = "/api/v1/nights/{night}/assignments", tag = "beds", operation_id = "create_bed_assignment",
+    params(("night" = String, Path, description = "The night, by the date it begins")),
+    request_body = AssignmentInput,
+    responses((status = 201, description = "Reserved", body = BedAssignment), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn create_bed_assignment(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(night): Path<Date>,
+    Json(input): Json<AssignmentInput>,
+) -> Result<(StatusCode, Json<BedAssignment>), ApiError> {
+    principal.require(HANDLE_BEDS)?;
+    let limit = shelter_limit(&principal)?;
+    let mut client = state.db().await?;
+    let mut tx = client.transaction().await?;
+    let shelter = repo::find_shelter(&tx, &principal.municipality, limit, input.shelter_id)
+        .await?
+        .ok_or(ApiError::NotFound("shelter"))?;
+    if shelter.status != "open" {
+        return Err(ApiError::conflict("the shelter is closed"));
+    }
+    let municipality_wide = hemvist_tenants::repo::Scope { municipality: &principal.municipality, districts: &[] };
+    hemvist_tenants::repo::find_person(&tx, &municipality_wide, input.person_id)
+        .await?
+        .ok_or_else(|| ApiError::invalid("person_id", "no such person"))?;
+    repo::release_no_shows(&tx, &principal.municipality, night).await?;
+    let hold = hold_until(night, shelter.check_in_deadline);
+    let id = match repo::assign_bed(&mut tx, &principal.municipality, shelter.id, night, input.person_id, hold).await? {
+        AssignOutcome::Assigned(id) => id,
+        AssignOutcome::ShelterFull => return Err(ApiError::conflict("the shelter is full that night")),
+        AssignOutcome::PersonHasBed => return Err(ApiError::conflict("the person already has a bed that night")),
+    };
+    audit::record(
+        &tx,
+        &principal,
+        AuditEvent::new(AuditAction::Create, "bed_assignment", Some(id)).person(input.person_id),
+    )
+    .await?;
+    let assignment = repo::find_assignment(&tx, &principal.municipality, None, id, false)
+        .await?
+        .ok_or(ApiError::NotFound("assignment"))?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(assignment_view(assignment, &principal))))
+}
+
+/// Moves an assignment from `from` to `to`; the one path every status change takes.
+async fn change_status(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    from: &[&str],
+    to: &str,
+) -> Result<Json<BedAssignment>, ApiError> {
+    principal.require(HANDLE_BEDS)?;
+    let limit = shelter_limit(principal)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let assignment = repo::find_assignment(&tx, &principal.municipality, limit, id, true)
+        .await?
+        .ok_or(ApiError::NotFound("assignment"))?;
+    if !from.contains(&assignment.status.as_str()) {
+        return Err(ApiError::conflict(format!("the assignment is {}", assignment.status)));
+    }
+    repo::set_assignment_status(&tx, &principal.municipality, id, to).await?;
+    audit::record(
+        &tx,
+        principal,
+        AuditEvent::new(AuditAction::Update, "bed_assignment", Some(id)).person(assignment.person_id),
+    )
+    .await?;
+    let assignment = repo::find_assignment(&tx, &principal.municipality, None, id, false)
+        .await?
+        .ok_or(ApiError::NotFound("assignment"))?;
+    tx.commit().await?;
+    Ok(Json(assignment_view(assignment, principal)))
+}
+
+/// The guest arrived.
+///
+/// Roles: admin, night_coordinator, shelter_staff (own shelter).
+#[utoipa::path(post, path = "/api/v1/bed-assignments/{id}/check-in", tag = "beds", operation_id = "check_in_bed_assignment",
+    params(("id" = Uuid, Path, description = "Assignment id")),
+    responses((status = 200, description = "Checked in", body = BedAssignment), WriteProblems), security(("bearer" = [])))]
+pub async fn check_in_bed_assignment(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<Json<BedAssignment>, ApiError> {
+    change_status(&state, &principal, id, &["reserved"], "checked_in").await
+}
+
+/// The guest left in the morning.
+///
+/// Roles: admin, night_coordinator, shelter_staff (own shelter).
+#[utoipa::path(post, path = "/api/v1/bed-assignments/{id}/check-out", tag = "beds", operation_id = "check_out_bed_assignment",
+    params(("id" = Uuid, Path, description = "Assignment id")),
+    responses((status = 200, description = "Checked out", body = BedAssignment), WriteProblems), security(("bearer" = [])))]
+pub async fn check_out_bed_assignment(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<Json<BedAssignment>, ApiError> {
+    change_status(&state, &principal, id, &["checked_in"], "checked_out").await
+}
+
+/// Cancel a reservation; the bed is free again.
+///
+/// Roles: admin, night_coordinator, shelter_staff (own shelter).
+#[utoipa::path(post, path = "/api/v1/bed-assignments/{id}/cancel", tag = "beds", operation_id = "cancel_bed_assignment",
+    params(("id" = Uuid, Path, description = "Assignment id")),
+    responses((status = 200, description = "Cancelled", body = BedAssignment), WriteProblems), security(("bearer" = [])))]
+pub async fn cancel_bed_assignment(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<Json<BedAssignment>, ApiError> {
+    change_status(&state, &principal, id, &["reserved"], "cancelled").await
+}
+
+/// The guest did not come; the bed is free again.
+///
+/// Roles: admin, night_coordinator, shelter_staff (own shelter).
+#[utoipa::path(post, path = "/api/v1/bed-assignments/{id}/no-show", tag = "beds", operation_id = "record_bed_assignment_no_show",
+    params(("id" = Uuid, Path, description = "Assignment id")),
+    responses((status = 200, description = "Released", body = BedAssignment), WriteProblems), security(("bearer" = [])))]
+pub async fn record_bed_assignment_no_show(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<Json<BedAssignment>, ApiError> {
+    change_status(&state, &principal, id, &["reserved"], "no_show").await
+}

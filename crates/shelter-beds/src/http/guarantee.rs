@@ -1,0 +1,423 @@
+//! Tak över huvudet-garantin: every request for a bed tonight is recorded with its outcome: placed
+//! (which bed), declined by the person, no suitable bed (a breach, escalated), or not eligible
+//! (an emergency assessment instead). An Idempotency-Key makes a retried request return the first
+//! answer; it never places twice.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use hemvist_apartments::districts::http::district_at;
+use hemvist_platform::audit::{self, AuditAction, AuditEvent};
+use hemvist_platform::auth::Principal;
+use hemvist_platform::db::GenericClient;
+use hemvist_platform::night::Night;
+use hemvist_platform::text::clean_text;
+use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::board::{location_of, suitable};
+use crate::access::HANDLE_GUARANTEE;
+use crate::model::{Needs, hold_until};
+use crate::repo::{self, AssignOutcome, NewRequest, StoredRequest};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_guarantee_requests, create_guarantee_request))
+        .routes(routes!(get_guarantee_request))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Hemlöshetsmottagningen (evenings until 24:00).
+    HomelessnessReception,
+    /// Socialjouren.
+    SocialEmergencyService,
+    Other,
+}
+
+impl Channel {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::HomelessnessReception => "homelessness_reception",
+            Self::SocialEmergencyService => "social_emergency_service",
+            Self::Other => "other",
+        }
+    }
+
+    fn parse(raw: &str) -> Self {
+        match raw {
+            "homelessness_reception" => Self::HomelessnessReception,
+            "social_emergency_service" => Self::SocialEmergencyService,
+            _ => Self::Other,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Placed,
+    DeclinedByPerson,
+    /// A guarantee breach; escalated.
+    NoSuitableBed,
+    /// Does not belong to the municipality; an emergency assessment (nödprövning) is made.
+    NotEligible,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Placed => "placed",
+            Self::DeclinedByPerson => "declined_by_person",
+            Self::NoSuitableBed => "no_suitable_bed",
+            Self::NotEligible => "not_eligible",
+        }
+    }
+
+    fn parse(raw: &str) -> Self {
+        match raw {
+            "placed" => Self::Placed,
+            "declined_by_person" => Self::DeclinedByPerson,
+            "not_eligible" => Self::NotEligible,
+            _ => Self::NoSuitableBed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuaranteeRequestInput {
+    /// The person asking (register people without identity with identity_kind `none`).
+    pub person_id: Uuid,
+    pub channel: Channel,
+    /// When the person asked; default now. Decides the night (before the cut-over hour: the previous
+    /// night). May be given to record a request taken earlier, never in the future.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub requested_at: Option<Timestamp>,
+    /// Where the person is now (WGS84); beds are offered nearest first.
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    #[serde(default)]
+    pub couple: bool,
+    #[serde(default)]
+    pub pets: bool,
+    #[serde(default)]
+    pub substance_use: bool,
+    #[serde(default)]
+    pub wheelchair: bool,
+    /// The person declined the bed offered.
+    #[serde(default)]
+    pub declined_by_person: bool,
+    /// The person consents to a bed in another municipality (never required).
+    #[serde(default)]
+    pub consent_outside_municipality: bool,
+    /// For a person not belonging to the municipality: the emergency assessment made.
+    pub emergency_assessment: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlacedBed {
+    pub assignment_id: Uuid,
+    pub shelter_id: Uuid,
+    pub shelter_name: String,
+    pub address: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub hold_until: Timestamp,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GuaranteeRequest {
+    pub id: Uuid,
+    #[schema(value_type = String, format = DateTime)]
+    pub requested_at: Timestamp,
+    #[schema(value_type = String, format = Date)]
+    pub night: Date,
+    pub person_id: Uuid,
+    pub channel: Channel,
+    pub district_code: Option<String>,
+    pub outcome: Outcome,
+    pub bed: Option<PlacedBed>,
+    /// Placed in another municipality, with the person's recorded consent.
+    pub placed_outside_municipality: bool,
+    pub consent_outside_municipality: bool,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub escalated_at: Option<Timestamp>,
+    pub escalation_note: Option<String>,
+    pub emergency_assessment: Option<String>,
+}
+
+async fn request_view(
+    client: &impl GenericClient,
+    principal: &Principal,
+    r: StoredRequest,
+) -> Result<GuaranteeRequest, ApiError> {
+    let bed = match r.assignment_id {
+        None => None,
+        Some(assignment_id) => {
+            let assignment = repo::find_assignment(client, &principal.municipality, None, assignment_id, false)
+                .await?
+                .ok_or(ApiError::NotFound("assignment"))?;
+            let shelter = repo::find_shelter(client, &principal.municipality, None, assignment.shelter_id)
+                .await?
+                .ok_or(ApiError::NotFound("shelter"))?;
+            Some(PlacedBed {
+                assignment_id,
+                shelter_id: shelter.id,
+                shelter_name: shelter.name,
+                address: shelter.address,
+                hold_until: assignment.hold_until,
+            })
+        }
+    };
+    Ok(GuaranteeRequest {
+        id: r.id,
+        requested_at: r.requested_at,
+        night: r.night,
+        person_id: r.person_id,
+        channel: Channel::parse(&r.channel),
+        district_code: r.district_code,
+        outcome: Outcome::parse(&r.outcome),
+        bed,
+        placed_outside_municipality: r.placed_outside_municipality,
+        consent_outside_municipality: r.consent_outside_municipality,
+        escalated_at: r.escalated_at,
+        escalation_note: r.escalation_note,
+        emergency_assessment: r.emergency_assessment,
+    })
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
+    let key = value.to_str().map_err(|_| ApiError::BadRequest("Idempotency-Key must be text".into()))?;
+    clean_text("Idempotency-Key", key, 200, false).map(Some)
+}
+
+/// Answers a retried request with the stored first answer.
+async fn replay(
+    client: &impl GenericClient,
+    principal: &Principal,
+    stored: StoredRequest,
+    fingerprint: &str,
+) -> Result<Response, ApiError> {
+    if stored.request_fingerprint != fingerprint {
+        return Err(ApiError::invalid("Idempotency-Key", "was already used for a different request"));
+    }
+    let view = request_view(client, principal, stored).await?;
+    let mut response = (StatusCode::CREATED, Json(view)).into_response();
+    response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    Ok(response)
+}
+
+/// Record a request for a bed tonight and place the person if a suitable bed is free.
+///
+/// Roles: admin, night_coordinator. Send an `Idempotency-Key` header: retrying with it returns the
+/// first answer (header `Idempotent-Replayed: true`) and never places twice. Beds in other
+/// municipalities are offered only with the person's consent, and flagged.
+#[utoipa::path(post, path = "/api/v1/guarantee-requests", tag = "guarantee", operation_id = "create_guarantee_request",
+    params(("idempotency-key" = Option<String>, Header, description = "Makes retries safe")),
+    request_body = GuaranteeRequestInput,
+    responses((status = 201, description = "Recorded, with its outcome", body = GuaranteeRequest), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn create_guarantee_request(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Json(input): Json<GuaranteeRequestInput>,
+) -> Result<Response, ApiError> {
+    principal.require(HANDLE_GUARANTEE)?;
+    let key = idempotency_key(&headers)?;
+    let now = Timestamp::now();
+    let requested_at = input.requested_at.unwrap_or(now);
+    if requested_at > now + jiff::SignedDuration::from_secs(60) {
+        return Err(ApiError::invalid("requested_at", "must not be in the future"));
+    }
+    let from = location_of(input.lat, input.lon)?;
+    let assessment =
+        input.emergency_assessment.as_deref().map(|a| clean_text("emergency_assessment", a, 2000, true)).transpose()?;
+    let fingerprint = hex::encode(Sha256::digest(serde_json::to_vec(&input).map_err(ApiError::internal)?));
+
+    let mut client = state.db().await?;
+    if let Some(key) = &key
+        && let Some(stored) = repo::find_request_by_key(&client, &principal.municipality, key).await?
+    {
+        return replay(&client, &principal, stored, &fingerprint).await;
+    }
+    let mut tx = client.transaction().await?;
+    let municipality_wide = hemvist_tenants::repo::Scope { municipality: &principal.municipality, districts: &[] };
+    let person = hemvist_tenants::repo::find_person(&tx, &municipality_wide, input.person_id)
+        .await?
+        .ok_or_else(|| ApiError::invalid("person_id", "no such person"))?;
+    let night = Night::containing(requested_at, state.settings.night_cutover_hour).date();
+    let district = match from {
+        Some(location) => district_at(&tx, &principal.municipality, location, night).await?.map(|d| d.code),
+        None => None,
+    };
+    let needs = Needs {
+        sex: Some(person.sex.clone()).filter(|s| s == "woman" || s == "man"),
+        age: person.birth_date.map(|b| hemvist_tenants::model::age_on(b, night)).and_then(|a| i16::try_from(a).ok()),
+        couple: input.couple,
+        pets: input.pets,
+        substance_use: input.substance_use,
+        wheelchair: input.wheelchair,
+    };
+    let belongs = person.home_municipality_code.as_deref() == Some(principal.municipality.as_str());
+    let mut outcome = Outcome::NoSuitableBed;
+    let mut assignment_id = None;
+    let mut placed_outside = false;
+    if !belongs {
+        outcome = Outcome::NotEligible;
+    } else if input.declined_by_person {
+        outcome = Outcome::DeclinedByPerson;
+    } else {
+        repo::release_no_shows(&tx, &principal.municipality, night).await?;
+        if let Some(existing) = repo::active_assignment_of(&tx, &principal.municipality, person.id, night).await? {
+            outcome = Outcome::Placed;
+            assignment_id = Some(existing.id);
+        } else {
+            let loads = repo::night_loads(&tx, &principal.municipality, None, night).await?;
+            let candidates = suitable(loads, &needs, from, input.consent_outside_municipality);
+            for candidate in candidates {
+                let Some(shelter) =
+                    repo::find_shelter(&tx, &principal.municipality, None, candidate.shelter_id).await?
+                else {
+                    continue;
+                };
+                let hold = hold_until(night, shelter.check_in_deadline);
+                match repo::assign_bed(&mut tx, &principal.municipality, shelter.id, night, person.id, hold).await? {
+                    AssignOutcome::Assigned(id) => {
+                        outcome = Outcome::Placed;
+                        assignment_id = Some(id);
+                        placed_outside = shelter.outside_municipality;
+                        break;
+                    }
+                    AssignOutcome::ShelterFull => continue,
+                    AssignOutcome::PersonHasBed => {
+                        let existing =
+                            repo::active_assignment_of(&tx, &principal.municipality, person.id, night).await?;
+                        outcome = Outcome::Placed;
+                        assignment_id = existing.map(|a| a.id);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let breach = outcome == Outcome::NoSuitableBed;
+    let new = NewRequest {
+        idempotency_key: key.clone(),
+        request_fingerprint: fingerprint.clone(),
+        requested_at,
+        night,
+        person_id: person.id,
+        requested_by: principal.token_id,
+        channel: input.channel.as_str(),
+        lat: input.lat,
+        lon: input.lon,
+        district_code: district.or(person.responsible_district_code.clone()),
+        needs: serde_json::to_value(&needs).map_err(ApiError::internal)?,
+        outcome: outcome.as_str(),
+        assignment_id,
+        placed_outside_municipality: placed_outside,
+        consent_outside_municipality: input.consent_outside_municipality,
+        escalated: breach,
+        escalation_note: breach
+            .then(|| "Guarantee breach: no suitable bed; escalated to the night coordinator on duty".to_owned()),
+        emergency_assessment: (!belongs).then(|| {
+            assessment.unwrap_or_else(|| {
+                "The person does not belong to the municipality: emergency assessment (nödprövning) required".into()
+            })
+        }),
+    };
+    let Some(id) = repo::insert_request(&tx, &principal.municipality, &new).await? else {
+        // A concurrent retry with the same key committed first: drop this attempt, answer with that one.
+        tx.rollback().await?;
+        let stored = repo::find_request_by_key(&client, &principal.municipality, key.as_deref().unwrap_or_default())
+            .await?
+            .ok_or_else(|| ApiError::internal("idempotent request vanished"))?;
+        return replay(&client, &principal, stored, &fingerprint).await;
+    };
+    audit::record(
+        &tx,
+        &principal,
+        AuditEvent::new(AuditAction::Create, "guarantee_request", Some(id)).person(person.id),
+    )
+    .await?;
+    let stored =
+        repo::find_request(&tx, &principal.municipality, id).await?.ok_or(ApiError::NotFound("guarantee request"))?;
+    let view = request_view(&tx, &principal, stored).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NightParams {
+    /// The night, by the date it begins.
+    #[param(value_type = String, format = Date)]
+    pub night: Date,
+}
+
+/// Every guarantee request of a night with its outcome.
+///
+/// Roles: admin, night_coordinator. Audited per person.
+#[utoipa::path(get, path = "/api/v1/guarantee-requests", tag = "guarantee", operation_id = "list_guarantee_requests",
+    params(NightParams),
+    responses((status = 200, description = "Requests in the order they came", body = Vec<GuaranteeRequest>), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn list_guarantee_requests(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(params): Query<NightParams>,
+) -> Result<Json<Vec<GuaranteeRequest>>, ApiError> {
+    principal.require(HANDLE_GUARANTEE)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let mut views = Vec::new();
+    for request in repo::list_requests(&tx, &principal.municipality, params.night).await? {
+        audit::record(
+            &tx,
+            &principal,
+            AuditEvent::new(AuditAction::List, "guarantee_request", Some(request.id)).person(request.person_id),
+        )
+        .await?;
+        views.push(request_view(&tx, &principal, request).await?);
+    }
+    tx.commit().await?;
+    Ok(Json(views))
+}
+
+/// One guarantee request with its outcome.
+///
+/// Roles: admin, night_coordinator. Audited.
+#[utoipa::path(get, path = "/api/v1/guarantee-requests/{id}", tag = "guarantee", operation_id = "get_guarantee_request",
+    params(("id" = Uuid, Path, description = "Request id")),
+    responses((status = 200, description = "The request", body = GuaranteeRequest), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn get_guarantee_request(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<Json<GuaranteeRequest>, ApiError> {
+    principal.require(HANDLE_GUARANTEE)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let request =
+        repo::find_request(&tx, &principal.municipality, id).await?.ok_or(ApiError::NotFound("guarantee request"))?;
+    audit::record(
+        &tx,
+        &principal,
+        AuditEvent::new(AuditAction::Read, "guarantee_request", Some(id)).person(request.person_id),
+    )
+    .await?;
+    let view = request_view(&tx, &principal, request).await?;
+    tx.commit().await?;
+    Ok(Json(view))
+}

@@ -1,0 +1,245 @@
+//! Shelters, validated, and the pure rules of placement: who a shelter takes, how far it is, and how
+//! often a person was moved.
+
+use geo::{Distance, Haversine, Point};
+use hemvist_apartments::districts::model::Location;
+use hemvist_platform::text::clean_text;
+use hemvist_platform::{ApiError, Validation};
+use jiff::civil::{Date, Time};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Who a shelter takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Eligibility {
+    pub accepts_women: bool,
+    pub accepts_men: bool,
+    #[serde(default = "adult")]
+    pub min_age: i16,
+    pub max_age: Option<i16>,
+    #[serde(default)]
+    pub accepts_couples: bool,
+    #[serde(default)]
+    pub accepts_pets: bool,
+    /// Guests under the influence are let in.
+    #[serde(default)]
+    pub accepts_substance_use: bool,
+    #[serde(default)]
+    pub wheelchair_accessible: bool,
+}
+
+fn adult() -> i16 {
+    18
+}
+
+/// What a person needs from a bed tonight.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Needs {
+    /// `woman`, `man` or absent when not known (then sex does not restrict).
+    pub sex: Option<String>,
+    pub age: Option<i16>,
+    #[serde(default)]
+    pub couple: bool,
+    #[serde(default)]
+    pub pets: bool,
+    #[serde(default)]
+    pub substance_use: bool,
+    #[serde(default)]
+    pub wheelchair: bool,
+}
+
+impl Eligibility {
+    pub fn takes(&self, needs: &Needs) -> bool {
+        let sex_ok = match needs.sex.as_deref() {
+            Some("woman") => self.accepts_women,
+            Some("man") => self.accepts_men,
+            _ => self.accepts_women || self.accepts_men,
+        };
+        let age_ok = needs.age.is_none_or(|age| age >= self.min_age && self.max_age.is_none_or(|max| age <= max));
+        sex_ok
+            && age_ok
+            && (!needs.couple || self.accepts_couples)
+            && (!needs.pets || self.accepts_pets)
+            && (!needs.substance_use || self.accepts_substance_use)
+            && (!needs.wheelchair || self.wheelchair_accessible)
+    }
+}
+
+/// Great-circle distance in metres.
+pub fn distance_m(a: Location, b: Location) -> f64 {
+    Haversine.distance(Point::new(a.lon, a.lat), Point::new(b.lon, b.lat))
+}
+
+/// How many times a person moved between shelters: each change of shelter between consecutive nights
+/// with a bed counts once. `nights` is (night, shelter), any order.
+pub fn shelter_moves<T: PartialEq + Clone>(nights: &[(Date, T)]) -> usize {
+    let mut sorted = nights.to_vec();
+    sorted.sort_by_key(|(night, _)| *night);
+    sorted.windows(2).filter(|pair| pair[0].1 != pair[1].1).count()
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ShelterStatus {
+    #[default]
+    Open,
+    Closed,
+}
+
+impl ShelterStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Self {
+        if raw == "closed" { Self::Closed } else { Self::Open }
+    }
+}
+
+/// A shelter as a client describes it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShelterInput {
+    #[schema(example = "Nattjouren Fridhemsgatan")]
+    pub name: String,
+    #[schema(example = "Stadsmissionen")]
+    pub operator: String,
+    pub address: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// A shelter the city contracts in another municipality: placing someone there needs their consent.
+    #[serde(default)]
+    pub outside_municipality: bool,
+    pub eligibility: Eligibility,
+    pub total_beds: i32,
+    #[schema(value_type = String, example = "19:00")]
+    pub opens_at: Time,
+    /// Reservations not checked in by this local time are released.
+    #[schema(value_type = String, example = "23:00")]
+    pub check_in_deadline: Time,
+    /// Default `open`.
+    #[serde(default)]
+    pub status: ShelterStatus,
+}
+
+#[derive(Debug, Clone)]
+pub struct ShelterRecord {
+    pub name: String,
+    pub operator: String,
+    pub address: String,
+    pub location: Location,
+    pub outside_municipality: bool,
+    pub eligibility: Eligibility,
+    pub total_beds: i32,
+    pub opens_at: Time,
+    pub check_in_deadline: Time,
+    pub status: ShelterStatus,
+}
+
+impl ShelterInput {
+    pub fn validate(self) -> Result<ShelterRecord, ApiError> {
+        let mut v = Validation::default();
+        let name = v.keep(clean_text("name", &self.name, 200, false));
+        let operator = v.keep(clean_text("operator", &self.operator, 200, false));
+        let address = v.keep(clean_text("address", &self.address, 500, false));
+        let location = v.keep(Location::parse(self.lat, self.lon));
+        let e = &self.eligibility;
+        if !(0..=120).contains(&e.min_age) || e.max_age.is_some_and(|max| !(e.min_age..=120).contains(&max)) {
+            v.push("max_age", "ages must be 0..=120 with max_age at least min_age");
+        }
+        if !e.accepts_women && !e.accepts_men {
+            v.push("accepts_women", "a shelter takes women, men or both");
+        }
+        if !(0..=1000).contains(&self.total_beds) {
+            v.push("total_beds", "must be 0..=1000");
+        }
+        match (name, operator, address, location) {
+            (Some(name), Some(operator), Some(address), Some(location)) if v.is_empty() => Ok(ShelterRecord {
+                name,
+                operator,
+                address,
+                location,
+                outside_municipality: self.outside_municipality,
+                eligibility: self.eligibility,
+                total_beds: self.total_beds,
+                opens_at: self.opens_at,
+                check_in_deadline: self.check_in_deadline,
+                status: self.status,
+            }),
+            _ => Err(v.finish().err().unwrap_or_else(|| ApiError::invalid("body", "invalid shelter"))),
+        }
+    }
+}
+
+/// The moment a reservation for `night` is held until: the check-in deadline that evening, or the
+/// next morning when the deadline is after midnight (before noon).
+pub fn hold_until(night: Date, check_in_deadline: Time) -> jiff::Timestamp {
+    let date = if check_in_deadline.hour() < 12 { night.tomorrow().unwrap_or(night) } else { night };
+    date.to_datetime(check_in_deadline)
+        .to_zoned(hemvist_platform::night::city_time_zone())
+        .map(|z| z.timestamp())
+        .unwrap_or_else(|_| jiff::Timestamp::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shelter() -> Eligibility {
+        Eligibility {
+            accepts_women: true,
+            accepts_men: false,
+            min_age: 18,
+            max_age: Some(25),
+            accepts_couples: false,
+            accepts_pets: true,
+            accepts_substance_use: false,
+            wheelchair_accessible: true,
+        }
+    }
+
+    #[test]
+    fn eligibility_matches_needs() {
+        let young_woman = Needs { sex: Some("woman".into()), age: Some(22), pets: true, ..Needs::default() };
+        assert!(shelter().takes(&young_woman));
+        assert!(!shelter().takes(&Needs { sex: Some("man".into()), ..young_woman.clone() }));
+        assert!(!shelter().takes(&Needs { age: Some(26), ..young_woman.clone() }));
+        assert!(!shelter().takes(&Needs { age: Some(17), ..young_woman.clone() }));
+        assert!(!shelter().takes(&Needs { couple: true, ..young_woman.clone() }));
+        assert!(!shelter().takes(&Needs { substance_use: true, ..young_woman.clone() }));
+        assert!(
+            shelter().takes(&Needs { sex: None, age: None, ..Needs::default() }),
+            "unknown sex and age do not exclude"
+        );
+    }
+
+    #[test]
+    fn distance_is_great_circle_metres() {
+        let stockholm = Location::parse(59.3293, 18.0686).unwrap();
+        let uppsala = Location::parse(59.8586, 17.6389).unwrap();
+        let d = distance_m(stockholm, uppsala);
+        assert!((63_000.0..66_000.0).contains(&d), "{d}");
+        assert!(distance_m(stockholm, stockholm) < 1e-6);
+    }
+
+    #[test]
+    fn moves_count_changes_of_shelter() {
+        let d = |day: i8| Date::constant(2026, 11, day);
+        assert_eq!(shelter_moves(&[(d(3), "b"), (d(1), "a"), (d(2), "a"), (d(4), "a"), (d(5), "c")]), 3);
+        assert_eq!(shelter_moves(&[(d(1), "a")]), 0);
+        assert_eq!(shelter_moves::<&str>(&[]), 0);
+    }
+
+    #[test]
+    fn hold_until_follows_local_deadline() {
+        let evening = hold_until(Date::constant(2026, 11, 23), Time::constant(23, 0, 0, 0));
+        assert_eq!(evening.to_string(), "2026-11-23T22:00:00Z");
+        let after_midnight = hold_until(Date::constant(2026, 7, 1), Time::constant(1, 0, 0, 0));
+        assert_eq!(after_midnight.to_string(), "2026-07-01T23:00:00Z");
+    }
+}
