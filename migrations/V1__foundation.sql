@@ -4,6 +4,27 @@
 
 CREATE EXTENSION IF NOT EXISTS btree_gist;
 
+-- The API serves as hemvist_api: it neither owns the tables nor is a superuser, so it cannot disable
+-- triggers or skip them (session_replication_role), and below it loses UPDATE, DELETE and TRUNCATE on
+-- the audit trail. The role is created when the migrating role may create roles; otherwise the server
+-- runs as the connecting role and the triggers alone guard the trail.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'hemvist_api')
+       AND (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) THEN
+        -- LOGIN without a password: usable where the server trusts local connections (the private
+        -- cluster); elsewhere give it a password and point the server at it, or it is assumed with SET ROLE.
+        CREATE ROLE hemvist_api LOGIN;
+    END IF;
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'hemvist_api') THEN
+        EXECUTE format('GRANT hemvist_api TO %I', current_user);
+        GRANT USAGE ON SCHEMA public TO hemvist_api;
+        ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO hemvist_api;
+        ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO hemvist_api;
+    END IF;
+END
+$$;
+
 CREATE TABLE municipalities (
     municipality_code char(4) PRIMARY KEY CHECK (municipality_code ~ '^[0-9]{4}$'),
     name text NOT NULL CHECK (length(name) BETWEEN 1 AND 200)
@@ -73,3 +94,13 @@ CREATE TABLE districts (
     CONSTRAINT districts_one_version_per_day EXCLUDE USING gist
         (municipality_code WITH =, code WITH =, daterange(valid_from, valid_to) WITH &&)
 );
+
+-- Reference data and the audit trail are not the API's to change.
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'hemvist_api') THEN
+        REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON municipalities FROM hemvist_api;
+        REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM hemvist_api;
+    END IF;
+END
+$$;

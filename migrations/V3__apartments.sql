@@ -33,6 +33,9 @@ CREATE TABLE apartments (
 );
 CREATE INDEX apartments_by_district ON apartments (municipality_code, district_code, status);
 
+-- A lease's tenant is the person of the decision it executes.
+ALTER TABLE decisions ADD CONSTRAINT decisions_id_person UNIQUE (municipality_code, id, person_id);
+
 CREATE TABLE leases (
     municipality_code char(4) NOT NULL,
     id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -56,13 +59,15 @@ CREATE TABLE leases (
     PRIMARY KEY (municipality_code, id),
     FOREIGN KEY (municipality_code, apartment_id) REFERENCES apartments,
     FOREIGN KEY (municipality_code, person_id) REFERENCES people,
-    FOREIGN KEY (municipality_code, decision_id) REFERENCES decisions,
+    FOREIGN KEY (municipality_code, decision_id, person_id) REFERENCES decisions (municipality_code, id, person_id),
     -- An offer withdrawn before it began ends on its first day.
     CONSTRAINT leases_period CHECK (ends_on IS NULL OR ends_on > starts_on OR (status = 'ended' AND ends_on = starts_on)),
     CONSTRAINT leases_activated CHECK ((status = 'offered') = (activated_on IS NULL) OR status = 'ended'),
     -- A training apartment is never taken over.
     CONSTRAINT leases_training_never_taken_over CHECK (kind <> 'training' OR status <> 'taken_over'),
     CONSTRAINT leases_taken_over_dated CHECK ((status = 'taken_over') = (taken_over_on IS NOT NULL)),
+    CONSTRAINT leases_taken_over_after_start CHECK (taken_over_on IS NULL OR taken_over_on > starts_on),
+    CONSTRAINT leases_activated_after_start CHECK (activated_on IS NULL OR activated_on >= starts_on),
     CONSTRAINT leases_ended_with_reason CHECK (status <> 'ended' OR (end_reason IS NOT NULL AND ends_on IS NOT NULL)),
     -- One apartment, one sublet at a time.
     CONSTRAINT leases_one_per_apartment EXCLUDE USING gist
@@ -70,6 +75,8 @@ CREATE TABLE leases (
         WHERE (status IN ('offered', 'active'))
 );
 CREATE INDEX leases_by_person ON leases (municipality_code, person_id);
+-- The planned end of an active lease is only a plan: whatever the periods, one tenant lives there at a time.
+CREATE UNIQUE INDEX leases_one_active_per_apartment ON leases (municipality_code, apartment_id) WHERE status = 'active';
 
 CREATE TABLE lease_follow_ups (
     municipality_code char(4) NOT NULL,

@@ -63,6 +63,14 @@ CREATE TABLE shelter_night_reports (
     FOREIGN KEY (municipality_code, shelter_id) REFERENCES shelters
 );
 
+DO $$
+BEGIN
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'hemvist_api') THEN
+        REVOKE UPDATE, DELETE, TRUNCATE ON shelter_night_reports FROM hemvist_api;
+    END IF;
+END
+$$;
+
 CREATE TABLE bed_assignments (
     municipality_code char(4) NOT NULL,
     id uuid NOT NULL DEFAULT gen_random_uuid(),

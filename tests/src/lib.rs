@@ -93,6 +93,17 @@ pub struct TestApp {
     database: String,
 }
 
+impl TestApp {
+    /// A connection to this test's database as its owner (a superuser), for set-up the API may not do.
+    pub async fn owner_client(&self) -> tokio_postgres::Client {
+        let mut config = server().admin.clone();
+        config.dbname(&self.database);
+        let (client, connection) = config.connect(tokio_postgres::NoTls).await.expect("owner connection");
+        tokio::spawn(connection);
+        client
+    }
+}
+
 pub struct TestResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
@@ -132,7 +143,9 @@ impl TestApp {
             .expect("create test database");
         let mut config = server.admin.clone();
         config.dbname(&database);
-        let pool = hemvist_platform::db::pool(config, 40).expect("pool");
+        // Serve as the server does (the restricted hemvist_api role), keep the owner for set-up.
+        let serving = hemvist_server::migrate::serving_config(&config).await.expect("serving role");
+        let pool = hemvist_platform::db::pool(serving, 40).expect("pool");
         let state = AppState::new(pool.clone(), settings);
         TestApp { router: hemvist_server::app(state.clone()), pool, state, database }
     }
@@ -162,7 +175,7 @@ impl TestApp {
 
     /// Adds a municipality besides Stockholm, for scoping tests.
     pub async fn add_municipality(&self, code: &str, name: &str) {
-        let client = self.pool.get().await.expect("db");
+        let client = self.owner_client().await;
         client
             .execute("INSERT INTO municipalities (municipality_code, name) VALUES ($1, $2)", &[&code, &name])
             .await

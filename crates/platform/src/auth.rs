@@ -108,7 +108,13 @@ where
             .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
             .map(str::trim)
             .ok_or(ApiError::Unauthenticated)?;
-        let request_id = parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        // The request id goes into audit rows: only a short token of safe characters is kept.
+        let request_id = parts
+            .headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .filter(|id| id.len() <= 100 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+            .map(str::to_owned);
         let client = state.db().await?;
         let mut principal = find_active_token(&client, &hash_token(token)).await?.ok_or(ApiError::Unauthenticated)?;
         principal.request_id = request_id;

@@ -171,8 +171,14 @@ impl IntoResponse for ApiError {
 impl From<tokio_postgres::Error> for ApiError {
     fn from(error: tokio_postgres::Error) -> Self {
         let Some(db) = error.as_db_error() else {
-            // No server answer: the connection broke or could not be made.
-            return Self::Unavailable(error.to_string());
+            // A lost or refused connection is worth a retry; anything else (a wrong row count, a type
+            // mismatch) is our bug.
+            let io = std::error::Error::source(&error).is_some_and(|source| source.is::<std::io::Error>());
+            return if error.is_closed() || io {
+                Self::Unavailable(error.to_string())
+            } else {
+                Self::Internal(error.to_string())
+            };
         };
         let code = db.code();
         let constraint = db.constraint().unwrap_or("unnamed");

@@ -136,7 +136,8 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let database = Database::open(&settings).await?;
-    let pool = hemvist_platform::db::pool(database.config.clone(), settings.db_pool_size)?;
+    let serving = migrate::serving_config(&database.config).await?;
+    let pool = hemvist_platform::db::pool(serving, settings.db_pool_size)?;
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await
         .with_context(|| format!("cannot listen on {} (set HEMVIST_BIND)", settings.bind))?;

@@ -97,15 +97,6 @@ impl Person {
     }
 }
 
-/// Register a person; optionally with a first caseworker.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct NewPersonInput {
-    #[serde(flatten)]
-    pub person: PersonInput,
-    /// The caseworker (handläggare) responsible from now on.
-    pub caseworker: Option<String>,
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PeopleSearch {
@@ -148,6 +139,10 @@ pub async fn list_people(
 ) -> Result<Json<Page<Person>>, ApiError> {
     principal.require(READ_PEOPLE)?;
     let page = page.parse::<(String, String, Uuid)>()?;
+    // Searching by number would confirm numbers to roles that only see them masked.
+    if search.identity_number.is_some() && !sees_full_identity(&principal) {
+        return Err(ApiError::forbidden("your role may not search by identity number"));
+    }
     // Any accepted form of a Swedish number is matched on its canonical form.
     let identity_number = search.identity_number.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(|raw| {
         Identity::parse(IdentityKindInput::Personnummer, Some(raw), today())
@@ -169,6 +164,9 @@ pub async fn list_people(
         audit::record(&tx, &principal, AuditEvent::new(AuditAction::List, "person", Some(person.id)).person(person.id))
             .await?;
     }
+    let query = serde_json::json!({"name": filter.name.is_some(), "identity_number": filter.identity_number.is_some(),
+                                   "caseworker": filter.caseworker, "results": page.items.len()});
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::List, "person_search", None).details(query)).await?;
     tx.commit().await?;
     let items = page.items.into_iter().map(|p| Person::for_caller(p, &principal)).collect();
     Ok(Json(Page { items, next_cursor: page.next_cursor }))
@@ -178,29 +176,33 @@ pub async fn list_people(
 ///
 /// Roles: admin, housing_officer. An identity number already registered in the municipality is 409.
 #[utoipa::path(post, path = "/api/v1/people", tag = "people", operation_id = "create_person",
-    request_body = NewPersonInput,
+    request_body = PersonInput,
     responses((status = 201, description = "Registered", body = Person, headers(("location" = String), ("etag" = String))), WriteProblems),
     security(("bearer" = [])))]
 pub async fn create_person(
     State(state): State<AppState>,
     principal: Principal,
-    Json(input): Json<NewPersonInput>,
+    Json(input): Json<PersonInput>,
 ) -> Result<Response, ApiError> {
     principal.require(WRITE_PEOPLE)?;
-    let record = input.person.validate(today())?;
     let caseworker = input.caseworker.as_deref().map(|c| clean_text("caseworker", c, 200, false)).transpose()?;
+    let record = input.validate(today())?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
     let scope = scope(&principal);
     let id = repo::insert_person(&tx, &scope, &record).await?;
     if let Some(caseworker) = &caseworker {
         repo::assign_caseworker(&tx, &scope, id, caseworker).await?;
+        audit::record(&tx, &principal, AuditEvent::new(AuditAction::Update, "caseworker", Some(id)).person(id)).await?;
     }
     audit::record(&tx, &principal, AuditEvent::new(AuditAction::Create, "person", Some(id)).person(id)).await?;
     // Read back through the caller's scope: a district-scoped officer may not create outside it.
-    let person = read_person(&tx, &principal, id)
-        .await
-        .map_err(|_| ApiError::forbidden("the person's responsible district is outside your token's districts"))?;
+    let person = match read_person(&tx, &principal, id).await {
+        Err(ApiError::NotFound(_)) => {
+            return Err(ApiError::forbidden("the person's responsible district is outside your token's districts"));
+        }
+        other => other?,
+    };
     tx.commit().await?;
     let mut response = person_response(StatusCode::CREATED, person, &principal);
     if let Ok(location) = format!("/api/v1/people/{id}").parse() {
@@ -247,6 +249,9 @@ pub async fn update_person(
 ) -> Result<Response, ApiError> {
     principal.require(WRITE_PEOPLE)?;
     let expected = if_match(&headers)?;
+    if input.caseworker.is_some() {
+        return Err(ApiError::invalid("caseworker", "change the caseworker through /people/{id}/caseworkers"));
+    }
     let record = input.validate(today())?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;

@@ -180,6 +180,9 @@ pub struct PersonInput {
     pub address: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// The first caseworker (handläggare), when registering only; change it later through
+    /// `/people/{id}/caseworkers` so the history is kept.
+    pub caseworker: Option<String>,
 }
 
 impl PersonInput {
@@ -278,6 +281,7 @@ mod tests {
             address: None,
             phone: None,
             email: None,
+            caseworker: None,
         }
     }
 

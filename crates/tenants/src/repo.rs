@@ -277,12 +277,7 @@ pub async fn assign_caseworker(
             &[&scope.municipality.as_str(), &person_id, &caseworker],
         )
         .await?;
-    client
-        .execute(
-            "UPDATE people SET last_entry_at = now() WHERE municipality_code = $1 AND id = $2",
-            &[&scope.municipality.as_str(), &person_id],
-        )
-        .await?;
+    touch_person(client, scope.municipality, person_id).await?;
     Ok(true)
 }
 
@@ -370,10 +365,12 @@ pub async fn household_members(
     scope: &Scope<'_>,
     household: Uuid,
 ) -> Result<Option<Vec<HouseholdMember>>, ApiError> {
+    // Visible when one of its adults is visible to the caller's scope.
     let exists = client
         .query_opt(
-            "SELECT 1 FROM households WHERE municipality_code = $1 AND id = $2",
-            &[&scope.municipality.as_str(), &household],
+            "SELECT 1 FROM people p WHERE p.municipality_code = $1 AND p.household_id = $3 AND p.household_role = 'adult'
+               AND (cardinality($2::text[]) = 0 OR p.responsible_district_code = ANY($2)) LIMIT 1",
+            &[&scope.municipality.as_str(), &scope.districts, &household],
         )
         .await?
         .is_some();
@@ -432,12 +429,7 @@ pub async fn insert_arrangement(
             &[&scope.municipality.as_str(), &person_id, &kind, &valid_from, &valid_to, &note],
         )
         .await?;
-    client
-        .execute(
-            "UPDATE people SET last_entry_at = now() WHERE municipality_code = $1 AND id = $2",
-            &[&scope.municipality.as_str(), &person_id],
-        )
-        .await?;
+    touch_person(client, scope.municipality, person_id).await?;
     Ok(row.try_get(0)?)
 }
 
@@ -484,4 +476,19 @@ pub async fn housing_facts_on(
     let statement = client.prepare_cached(&sql).await?;
     let rows = client.query(&statement, &[&scope.municipality.as_str(), &scope.districts, &on, &person]).await?;
     rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?))).collect()
+}
+
+/// Marks a new entry in the person's file: disposal (gallring) counts from the last one.
+pub async fn touch_person(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    person_id: Uuid,
+) -> Result<(), ApiError> {
+    client
+        .execute(
+            "UPDATE people SET last_entry_at = now() WHERE municipality_code = $1 AND id = $2",
+            &[&municipality.as_str(), &person_id],
+        )
+        .await?;
+    Ok(())
 }

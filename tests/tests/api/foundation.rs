@@ -128,9 +128,28 @@ async fn audit_trail_is_append_only() {
     let id: uuid::Uuid = created.body["id"].as_str().unwrap().parse().unwrap();
     assert_eq!(app.audit_events().await, vec![("create".to_owned(), "district".to_owned(), Some(id), None)]);
 
+    // As the API's database role: no privilege to change, remove, or get around the trigger.
     let client = app.pool.get().await.unwrap();
-    for statement in ["UPDATE audit_events SET action = 'read'", "DELETE FROM audit_events", "TRUNCATE audit_events"] {
+    for statement in [
+        "UPDATE audit_events SET action = 'read'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+        "SET session_replication_role = replica",
+        "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only",
+    ] {
         let error = client.batch_execute(statement).await.expect_err(statement);
+        let code = error.code().cloned();
+        assert_eq!(code, Some(tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE), "{statement}: {error}");
+    }
+    let who = client
+        .query_one("SELECT session_user::text, rolsuper FROM pg_roles WHERE rolname = session_user", &[])
+        .await
+        .unwrap();
+    assert_eq!((who.get::<_, String>(0), who.get::<_, bool>(1)), ("hemvist_api".to_owned(), false));
+    // Even the tables' owner is refused by the trigger.
+    let owner = app.owner_client().await;
+    for statement in ["UPDATE audit_events SET action = 'read'", "DELETE FROM audit_events", "TRUNCATE audit_events"] {
+        let error = owner.batch_execute(statement).await.expect_err(statement);
         let message = error.as_db_error().map(|e| e.message().to_owned()).unwrap_or_default();
         assert!(message.contains("append-only"), "{statement}: {message}");
     }

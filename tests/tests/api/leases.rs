@@ -198,7 +198,7 @@ async fn activation_executes_the_decision_and_plans_quarterly_follow_ups() {
     assert_eq!(offered["status"], "offered");
     assert_eq!(app.get(&format!("/api/v1/apartments/{flat}"), &officer).await.body["status"], "offered");
     let id = offered["id"].as_str().unwrap();
-    let (status, active) = lease_action(&app, &officer, id, "activate", json!({})).await;
+    let (status, active) = lease_action(&app, &officer, id, "activate", json!({"moved_in_on": "2025-11-01"})).await;
     assert_eq!(status, StatusCode::OK, "{active}");
     assert_eq!(active["status"], "active");
     assert_eq!(active["activated_on"], "2025-11-01");
@@ -209,7 +209,9 @@ async fn activation_executes_the_decision_and_plans_quarterly_follow_ups() {
     let executed = app.get(&format!("/api/v1/decisions/{decision}"), &officer).await;
     assert_eq!(executed.body["executed_on"], "2025-11-01");
     assert_eq!(executed.body["status"], "executed");
-    let (again, _) = lease_action(&app, &officer, id, "activate", json!({})).await;
+    let (late, _) = lease_action(&app, &officer, id, "activate", json!({"moved_in_on": "2099-01-01"})).await;
+    assert_eq!(late, StatusCode::UNPROCESSABLE_ENTITY, "not in the future");
+    let (again, _) = lease_action(&app, &officer, id, "activate", json!({"moved_in_on": "2025-11-01"})).await;
     assert_eq!(again, StatusCode::CONFLICT);
     let told =
         app.put(&format!("/api/v1/leases/{id}/special-conditions"), &officer, &json!({"told_on": "2025-10-20"})).await;
@@ -235,7 +237,7 @@ async fn takeover_rules_per_kind() {
     let (_, training_decision) = granted_decision(&app, &officer, "training_apartment", "2025-01-10").await;
     let training = lease(&app, &officer, &training_flat, &training_decision, "training", "2025-02-01").await;
     let training_id = training["id"].as_str().unwrap();
-    lease_action(&app, &officer, training_id, "activate", json!({})).await;
+    lease_action(&app, &officer, training_id, "activate", json!({"moved_in_on": "2025-02-01"})).await;
     let (status, body) =
         lease_action(&app, &officer, training_id, "takeover", json!({"taken_over_on": "2026-06-01"})).await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -246,7 +248,7 @@ async fn takeover_rules_per_kind() {
     let (person, hf_decision) = granted_decision(&app, &officer, "housing_first", "2025-01-10").await;
     let hf = lease(&app, &officer, &hf_flat, &hf_decision, "housing_first", "2025-02-01").await;
     let hf_id = hf["id"].as_str().unwrap().to_owned();
-    let (_, active) = lease_action(&app, &officer, &hf_id, "activate", json!({})).await;
+    let (_, active) = lease_action(&app, &officer, &hf_id, "activate", json!({"moved_in_on": "2025-02-01"})).await;
     let follow_ups: Vec<String> =
         active["follow_ups"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_owned()).collect();
     for (follow_up, held_on) in follow_ups.iter().zip(["2025-05-02", "2025-08-04"]) {
@@ -282,7 +284,7 @@ async fn takeover_rules_per_kind() {
     let (_, trial_decision) = granted_decision(&app, &officer, "trial_apartment", "2025-01-10").await;
     let trial = lease(&app, &officer, &trial_flat, &trial_decision, "trial", "2025-02-01").await;
     let trial_id = trial["id"].as_str().unwrap();
-    lease_action(&app, &officer, trial_id, "activate", json!({})).await;
+    lease_action(&app, &officer, trial_id, "activate", json!({"moved_in_on": "2025-02-01"})).await;
     let (status, _) = lease_action(
         &app,
         &officer,
@@ -332,7 +334,13 @@ async fn ended_lease_frees_the_apartment_and_a_withdrawn_offer_never_counts() {
 
     let second = lease(&app, &officer, &flat, &decision, "trial", "2025-03-01").await;
     let id = second["id"].as_str().unwrap();
-    lease_action(&app, &officer, id, "activate", json!({})).await;
+    lease_action(&app, &officer, id, "activate", json!({"moved_in_on": "2025-03-01"})).await;
+    // An offer overlapping the active sublet is refused.
+    let (_, next_decision) = granted_decision(&app, &officer, "trial_apartment", "2025-01-10").await;
+    let next = app
+        .post("/api/v1/leases", &officer, &json!({"apartment_id": flat, "decision_id": next_decision, "kind": "trial", "starts_on": "2025-04-01", "ends_on": "2025-06-01"}))
+        .await;
+    next.assert_problem(StatusCode::CONFLICT);
     let (status, ended) =
         lease_action(&app, &officer, id, "end", json!({"ended_on": "2026-03-01", "reason": "Moved"})).await;
     assert_eq!(status, StatusCode::OK, "{ended}");
@@ -357,7 +365,7 @@ async fn rent_arrears_early_warning() {
         let (_, decision) = granted_decision(&app, &officer, "training_apartment", "2025-01-10").await;
         let lease = lease(&app, &officer, &flat, &decision, "training", "2025-02-01").await;
         let id = lease["id"].as_str().unwrap().to_owned();
-        lease_action(&app, &officer, &id, "activate", json!({})).await;
+        lease_action(&app, &officer, &id, "activate", json!({"moved_in_on": "2025-02-01"})).await;
         for (period, due) in [("2026-09", "2026-08-31"), ("2026-10", "2026-09-30")] {
             let (status, body) = lease_action(
                 &app,
@@ -426,13 +434,13 @@ async fn reports_spread_and_outcomes() {
     let (_, d1) = granted_decision(&app, &officer, "trial_apartment", "2024-01-10").await;
     let l1 = lease(&app, &officer, &j1, &d1, "trial", "2024-02-01").await;
     let l1 = l1["id"].as_str().unwrap();
-    lease_action(&app, &officer, l1, "activate", json!({})).await;
+    lease_action(&app, &officer, l1, "activate", json!({"moved_in_on": "2024-02-01"})).await;
     let (status, body) = lease_action(&app, &officer, l1, "takeover", json!({"taken_over_on": "2025-02-01"})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, d2) = granted_decision(&app, &officer, "trial_apartment", "2024-01-10").await;
     let l2 = lease(&app, &officer, &f1, &d2, "trial", "2024-03-01").await;
     let l2 = l2["id"].as_str().unwrap();
-    lease_action(&app, &officer, l2, "activate", json!({})).await;
+    lease_action(&app, &officer, l2, "activate", json!({"moved_in_on": "2024-03-01"})).await;
     lease_action(&app, &officer, l2, "end", json!({"ended_on": "2024-09-01", "reason": "Evicted"})).await;
 
     let auditor = app.token(Role::Auditor).await;
@@ -461,4 +469,97 @@ async fn reports_spread_and_outcomes() {
     app.get("/api/v1/reports/lease-outcomes", &app.token(Role::SupportWorker).await)
         .await
         .assert_problem(StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_protected_tenants_lease_is_hidden_from_roles_that_may_not_see_protected_addresses() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin).await;
+    district(&app, &admin, "jarva", JARVA).await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let flat = apartment(&app, &officer, "Skyddad adress 1", 59.39, 17.93).await;
+    let (person, decision) = granted_decision(&app, &officer, "trial_apartment", "2025-01-10").await;
+    let mut protected = app.get(&format!("/api/v1/people/{person}"), &officer).await.body;
+    for field in [
+        "id",
+        "identity_masked",
+        "belongs_to_municipality",
+        "contact_withheld",
+        "caseworker",
+        "household_id",
+        "household_role",
+        "version",
+        "birth_date",
+        "identity_number",
+    ] {
+        protected.as_object_mut().unwrap().remove(field);
+    }
+    protected["protected_identity"] = json!(true);
+    let updated = app.put(&format!("/api/v1/people/{person}"), &officer, &protected).await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
+    let lease = lease(&app, &officer, &flat, &decision, "trial", "2025-02-01").await;
+    let id = lease["id"].as_str().unwrap();
+    lease_action(&app, &officer, id, "activate", json!({"moved_in_on": "2025-02-01"})).await;
+    lease_action(
+        &app,
+        &officer,
+        id,
+        "rent-charges",
+        json!({"period": "2026-10", "amount_sek": 5000, "due_on": "2026-09-30"}),
+    )
+    .await;
+
+    assert_eq!(app.get(&format!("/api/v1/leases/{id}"), &officer).await.status, StatusCode::OK);
+    let arrears = app.get("/api/v1/rent-arrears?as_of=2026-10-15", &officer).await;
+    assert_eq!(arrears.body.as_array().unwrap().len(), 1);
+    for role in [Role::SupportWorker, Role::Auditor] {
+        let token = app.token(role).await;
+        app.get(&format!("/api/v1/leases/{id}"), &token).await.assert_problem(StatusCode::NOT_FOUND);
+        app.get(&format!("/api/v1/leases/{id}/rent"), &token).await.assert_problem(StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.get(&format!("/api/v1/leases?person_id={person}"), &token).await.body["items"],
+            json!([]),
+            "{role}"
+        );
+        assert_eq!(app.get("/api/v1/rent-arrears?as_of=2026-10-15", &token).await.body, json!([]), "{role}");
+    }
+}
+
+#[tokio::test]
+async fn committee_notification_can_be_recorded_after_the_notice() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin).await;
+    district(&app, &admin, "jarva", JARVA).await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let flat = apartment(&app, &officer, "Notis 1", 59.39, 17.93).await;
+    let (_, decision) = granted_decision(&app, &officer, "training_apartment", "2025-01-10").await;
+    let lease = lease(&app, &officer, &flat, &decision, "training", "2025-02-01").await;
+    let id = lease["id"].as_str().unwrap();
+    lease_action(&app, &officer, id, "activate", json!({"moved_in_on": "2025-02-03"})).await;
+    lease_action(&app, &officer, id, "rent-notices", json!({"served_on": "2026-10-10"})).await;
+    let ledger = app.get(&format!("/api/v1/leases/{id}/rent?as_of=2026-10-20"), &officer).await;
+    assert_eq!(ledger.body["arrears"]["committee_notified"], false);
+    assert_eq!(ledger.body["arrears"]["needs_attention"], true);
+    let notice = ledger.body["notices"][0]["id"].as_str().unwrap();
+    let early = app
+        .put(
+            &format!("/api/v1/leases/{id}/rent-notices/{notice}"),
+            &officer,
+            &json!({"committee_notified_on": "2026-10-01"}),
+        )
+        .await;
+    early.assert_problem(StatusCode::NOT_FOUND);
+    let recorded = app
+        .put(
+            &format!("/api/v1/leases/{id}/rent-notices/{notice}"),
+            &officer,
+            &json!({"committee_notified_on": "2026-10-12"}),
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::OK, "{}", recorded.body);
+    let ledger = app.get(&format!("/api/v1/leases/{id}/rent?as_of=2026-10-20"), &officer).await;
+    assert_eq!(ledger.body["arrears"]["committee_notified"], true);
+    assert_eq!(ledger.body["arrears"]["needs_attention"], false);
+    let decision = app.get(&format!("/api/v1/decisions/{decision}"), &officer).await;
+    assert_eq!(decision.body["executed_on"], "2025-02-03", "executed the day the tenant moved in, not the lease start");
 }

@@ -267,3 +267,29 @@ async fn updates_need_the_current_version_and_every_access_is_audited() {
             .collect();
     assert_eq!(events, expected);
 }
+
+#[tokio::test]
+async fn misspelled_fields_are_refused_not_ignored() {
+    let app = TestApp::spawn().await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let mut body = person("none", None, "Skyddad", "Person");
+    body["protected_identiy"] = json!(true);
+    let refused = app.post("/api/v1/people", &officer, &body).await;
+    refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.get("/api/v1/people", &officer).await.body["items"], json!([]));
+}
+
+#[tokio::test]
+async fn only_roles_that_see_full_numbers_may_search_by_number() {
+    let app = TestApp::spawn().await;
+    let officer = app.token(Role::HousingOfficer).await;
+    create(&app, &officer, &person("personnummer", Some("19121212-1212"), "Tolvan", "Tolvansson")).await;
+    for role in [Role::NightCoordinator, Role::Auditor] {
+        let token = app.token(role).await;
+        app.get("/api/v1/people?identity_number=191212121212", &token).await.assert_problem(StatusCode::FORBIDDEN);
+    }
+    let found = app.get("/api/v1/people?identity_number=191212121212", &officer).await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 1);
+    let searches = app.audit_events().await.into_iter().filter(|e| e.1 == "person_search").count();
+    assert_eq!(searches, 1, "the search itself is audited");
+}

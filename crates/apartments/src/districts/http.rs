@@ -259,6 +259,14 @@ pub async fn update_district(
     let new = NewDistrict::try_from(input)?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
+    let current = repo::find(&tx, &principal.municipality, id).await?.ok_or(ApiError::NotFound("district"))?;
+    if current.code != new.code {
+        // Apartments, people, decisions and tokens refer to districts by code.
+        return Err(ApiError::invalid(
+            "code",
+            "a district's code never changes; create a new version with the new code",
+        ));
+    }
     let district = repo::update(&tx, &principal.municipality, id, expected_version, &new).await?;
     audit::record(&tx, &principal, AuditEvent::new(AuditAction::Update, "district", Some(id))).await?;
     tx.commit().await?;

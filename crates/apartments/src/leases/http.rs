@@ -44,6 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_rent_charge))
         .routes(routes!(create_rent_payment))
         .routes(routes!(create_rent_notice))
+        .routes(routes!(update_rent_notice))
         .routes(routes!(list_rent_arrears))
         .routes(routes!(get_apartment_stock_report))
         .routes(routes!(get_lease_outcomes_report))
@@ -147,6 +148,12 @@ fn respond(status: StatusCode, lease: Lease) -> Response {
     let mut response = (status, Json(lease)).into_response();
     response.headers_mut().insert(header::ETAG, tag);
     response
+}
+
+/// A lease shows where its tenant lives: for a tenant with protected personal data only roles allowed
+/// to see protected addresses may see it at all; for others it does not exist.
+fn visible(principal: &Principal, lease: &StoredLease) -> bool {
+    !lease.tenant_protected || hemvist_tenants::access::sees_protected_contact(principal)
 }
 
 fn tenants_scope(principal: &Principal) -> hemvist_tenants::repo::Scope<'_> {
@@ -280,7 +287,7 @@ pub async fn list_leases(
     let rows = repo::list(&tx, &scope(&principal), &filter, &page).await?;
     let page = Page::from_rows(rows, page.limit, |l| (l.starts_on, l.id))?;
     let mut items = Vec::with_capacity(page.items.len());
-    for lease in page.items {
+    for lease in page.items.into_iter().filter(|l| visible(&principal, l)) {
         audit::record(
             &tx,
             &principal,
@@ -308,7 +315,10 @@ pub async fn get_lease(
     principal.require(READ_LEASES)?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
-    let lease = repo::find(&tx, &scope(&principal), id, false).await?.ok_or(ApiError::NotFound("lease"))?;
+    let lease = repo::find(&tx, &scope(&principal), id, false)
+        .await?
+        .filter(|l| visible(&principal, l))
+        .ok_or(ApiError::NotFound("lease"))?;
     audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "lease", Some(id)).person(lease.person_id))
         .await?;
     let view = lease_view(&tx, &principal, lease).await?;
@@ -338,6 +348,7 @@ async fn change_lease(
     }
     change(&tx, &mut lease).await?;
     repo::update_state(&tx, &principal.municipality, &lease).await?;
+    hemvist_tenants::repo::touch_person(&tx, &principal.municipality, lease.person_id).await?;
     audit::record(&tx, principal, AuditEvent::new(AuditAction::Update, "lease", Some(id)).person(lease.person_id))
         .await?;
     let lease = repo::find(&tx, &scope, id, false).await?.ok_or(ApiError::NotFound("lease"))?;
@@ -363,12 +374,23 @@ async fn settle_apartment_status(
     apartments::set_status(tx, &principal.municipality, lease.apartment_id, status, None).await
 }
 
-/// The tenant moves in: the lease becomes active, the decision is executed on the start date and
-/// quarterly follow-ups are planned.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateInput {
+    /// The day the tenant moved in: the decision counts as executed that day (not earlier, whatever
+    /// the lease's start date), which is what the IVO report measures.
+    #[schema(value_type = String, format = Date)]
+    pub moved_in_on: Date,
+}
+
+/// The tenant moves in: the lease becomes active, the decision is executed on the moving-in day and
+/// quarterly follow-ups are planned from it.
 ///
-/// Roles: admin, housing_officer. Only an offered lease whose start date has come.
+/// Roles: admin, housing_officer. Only an offered lease, moved into on or after its start, never while
+/// another sublet of the apartment is active (409).
 #[utoipa::path(post, path = "/api/v1/leases/{id}/activate", tag = "leases", operation_id = "activate_lease",
     params(("id" = Uuid, Path, description = "Lease id"), ("if-match" = Option<String>, Header, description = "ETag you read")),
+    request_body = ActivateInput,
     responses((status = 200, description = "Active", body = Lease), WriteProblems),
     security(("bearer" = [])))]
 pub async fn activate_lease(
@@ -376,32 +398,41 @@ pub async fn activate_lease(
     principal: Principal,
     Path(id): Path<Uuid>,
     headers: HeaderMap,
+    Json(input): Json<ActivateInput>,
 ) -> Result<Response, ApiError> {
+    not_future("moved_in_on", input.moved_in_on)?;
     let settings = state.settings.clone();
     change_lease(&state, &principal, id, &headers, async |tx, lease| {
         if lease.status != "offered" {
             return Err(ApiError::conflict("only an offered lease can be activated"));
         }
-        if lease.starts_on > today() {
-            return Err(ApiError::conflict("the lease has not started yet"));
+        if input.moved_in_on < lease.starts_on {
+            return Err(ApiError::invalid("moved_in_on", "must not be before the lease starts"));
+        }
+        let others = repo::open_leases_of_apartment(tx, &principal.municipality, lease.apartment_id, lease.id).await?;
+        if others.iter().any(|status| status == "active") {
+            return Err(ApiError::conflict("another sublet of the apartment is active; end it first"));
         }
         let tenants = tenants_scope(&principal);
         let decision = hemvist_tenants::decisions::repo::find_decision(tx, &tenants, lease.decision_id, true)
             .await?
             .ok_or(ApiError::NotFound("decision"))?;
+        if decision.closed_on.is_some() {
+            return Err(ApiError::conflict("the decision is closed"));
+        }
         if decision.executed_on.is_none() {
-            let execute = Change::Execute { on: lease.starts_on };
+            let execute = Change::Execute { on: input.moved_in_on };
             decision.lifecycle().check(execute, today())?;
             hemvist_tenants::decisions::repo::apply_change(tx, &tenants, &decision, execute, &Default::default())
                 .await?;
-        } else if decision.closed_on.is_some() {
-            return Err(ApiError::conflict("the decision is closed"));
+            let event = AuditEvent::new(AuditAction::Update, "decision", Some(decision.id)).person(decision.person_id);
+            audit::record(tx, &principal, event.details(serde_json::json!({"executed_by_lease": lease.id}))).await?;
         }
-        let schedule = rules::follow_up_schedule(lease.starts_on, settings.follow_up_interval_months, 4);
+        let schedule = rules::follow_up_schedule(input.moved_in_on, settings.follow_up_interval_months, 4);
         repo::insert_follow_ups(tx, &principal.municipality, lease.id, &schedule).await?;
         apartments::set_status(tx, &principal.municipality, lease.apartment_id, ApartmentStatus::Let, None).await?;
         lease.status = "active".into();
-        lease.activated_on = Some(lease.starts_on);
+        lease.activated_on = Some(input.moved_in_on);
         Ok(())
     })
     .await
@@ -489,7 +520,8 @@ pub async fn take_over_lease(
             .iter()
             .filter(|f| f.held_on.is_some())
             .count();
-        let arrears = arrears_of(tx, &principal, lease.id, input.taken_over_on).await?;
+        // Rent due up to today counts, whatever date the takeover is recorded for.
+        let arrears = arrears_of(tx, &principal, lease.id, today()).await?;
         rules::may_take_over(kind, held, required, arrears.balance_sek)
             .map_err(|refusal| ApiError::conflict(refusal.to_string()))?;
         if !repo::open_leases_of_apartment(tx, &principal.municipality, lease.apartment_id, lease.id).await?.is_empty()
@@ -604,12 +636,12 @@ async fn arrears_of(
 ) -> Result<ArrearsStatus, ApiError> {
     let entries = repo::rent_entries(client, &principal.municipality, &[lease_id]).await?;
     let notices = repo::notices(client, &principal.municipality, &[lease_id]).await?;
-    Ok(arrears_from(entries.iter().map(|(_, e)| e), notices.iter().map(|(_, s, c)| (*s, *c)), as_of))
+    Ok(arrears_from(entries.iter().map(|(_, e)| e), notices.iter(), as_of))
 }
 
 fn arrears_from<'a>(
     entries: impl Iterator<Item = &'a repo::RentEntry>,
-    notices: impl Iterator<Item = (Date, Option<Date>)>,
+    notices: impl Iterator<Item = &'a repo::StoredNotice>,
     as_of: Date,
 ) -> ArrearsStatus {
     let (mut charges, mut payments) = (Vec::new(), Vec::new());
@@ -621,7 +653,7 @@ fn arrears_from<'a>(
         }
     }
     let notices: Vec<Notice> =
-        notices.map(|(served_on, committee_notified_on)| Notice { served_on, committee_notified_on }).collect();
+        notices.map(|n| Notice { served_on: n.served_on, committee_notified_on: n.committee_notified_on }).collect();
     rules::arrears_status(&charges, &payments, &notices, as_of)
 }
 
@@ -644,7 +676,18 @@ pub struct RentLedger {
     #[schema(value_type = String, format = Date)]
     pub as_of: Date,
     pub entries: Vec<RentLedgerEntry>,
+    /// Notices of termination for arrears, oldest first.
+    pub notices: Vec<RentNotice>,
     pub arrears: ArrearsStatus,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RentNotice {
+    pub id: Uuid,
+    #[schema(value_type = String, format = Date)]
+    pub served_on: Date,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub committee_notified_on: Option<Date>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -672,13 +715,16 @@ pub async fn get_lease_rent(
     let as_of = params.as_of.unwrap_or_else(today);
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
-    let lease = repo::find(&tx, &scope(&principal), id, false).await?.ok_or(ApiError::NotFound("lease"))?;
+    let lease = repo::find(&tx, &scope(&principal), id, false)
+        .await?
+        .filter(|l| visible(&principal, l))
+        .ok_or(ApiError::NotFound("lease"))?;
     let entries = repo::rent_entries(&tx, &principal.municipality, &[id]).await?;
     let notices = repo::notices(&tx, &principal.municipality, &[id]).await?;
     audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "rent", Some(id)).person(lease.person_id))
         .await?;
     tx.commit().await?;
-    let arrears = arrears_from(entries.iter().map(|(_, e)| e), notices.iter().map(|(_, s, c)| (*s, *c)), as_of);
+    let arrears = arrears_from(entries.iter().map(|(_, e)| e), notices.iter(), as_of);
     let entries = entries
         .into_iter()
         .map(|(_, e)| RentLedgerEntry {
@@ -689,7 +735,11 @@ pub async fn get_lease_rent(
             period: e.period,
         })
         .collect();
-    Ok(Json(RentLedger { lease_id: id, as_of, entries, arrears }))
+    let notices = notices
+        .into_iter()
+        .map(|n| RentNotice { id: n.id, served_on: n.served_on, committee_notified_on: n.committee_notified_on })
+        .collect();
+    Ok(Json(RentLedger { lease_id: id, as_of, entries, notices, arrears }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -807,6 +857,34 @@ pub async fn create_rent_notice(
     .await
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitteeNotifiedInput {
+    #[schema(value_type = String, format = Date)]
+    pub committee_notified_on: Date,
+}
+
+/// Record that the social welfare committee was notified of a notice served earlier.
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(put, path = "/api/v1/leases/{id}/rent-notices/{notice_id}", tag = "rent", operation_id = "update_rent_notice",
+    params(("id" = Uuid, Path, description = "Lease id"), ("notice_id" = Uuid, Path, description = "Notice id")),
+    request_body = CommitteeNotifiedInput,
+    responses((status = 200, description = "The lease", body = Lease), WriteProblems), security(("bearer" = [])))]
+pub async fn update_rent_notice(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, notice_id)): Path<(Uuid, Uuid)>,
+    Json(input): Json<CommitteeNotifiedInput>,
+) -> Result<Response, ApiError> {
+    not_future("committee_notified_on", input.committee_notified_on)?;
+    change_lease(&state, &principal, id, &HeaderMap::new(), async |tx, lease| {
+        repo::record_committee_notified(tx, &principal.municipality, lease.id, notice_id, input.committee_notified_on)
+            .await
+    })
+    .await
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ArrearsWarning {
     pub lease_id: Uuid,
@@ -841,10 +919,10 @@ pub async fn list_rent_arrears(
     let entries = repo::rent_entries(&tx, &principal.municipality, &ids).await?;
     let notices = repo::notices(&tx, &principal.municipality, &ids).await?;
     let mut warnings = Vec::new();
-    for (lease, address, district_code) in leases {
+    for (lease, address, district_code) in leases.into_iter().filter(|(l, _, _)| visible(&principal, l)) {
         let arrears = arrears_from(
             entries.iter().filter(|(l, _)| *l == lease.id).map(|(_, e)| e),
-            notices.iter().filter(|(l, _, _)| *l == lease.id).map(|(_, s, c)| (*s, *c)),
+            notices.iter().filter(|n| n.lease_id == lease.id),
             as_of,
         );
         if !arrears.needs_attention {
@@ -899,7 +977,8 @@ pub struct OnParams {
     pub on: Option<Date>,
 }
 
-/// Stock and lets per district: how the city's apartments are spread over districts.
+/// Stock and lets per district: how the city's apartments are spread over districts. The stock is as it
+/// stands now (apartments returned or taken over are out of it); the sublets are those running on `on`.
 ///
 /// Roles: admin, housing_officer, auditor. Counts only.
 #[utoipa::path(get, path = "/api/v1/reports/apartment-stock", tag = "reports", operation_id = "get_apartment_stock_report",

@@ -24,11 +24,16 @@ pub struct StoredLease {
     pub end_reason: Option<String>,
     pub taken_over_on: Option<Date>,
     pub version: i32,
+    /// The tenant has protected personal data: the lease (which reveals where they live) is shown only
+    /// to roles allowed to see protected addresses.
+    pub tenant_protected: bool,
 }
 
 const COLUMNS: &str =
     "l.id, l.apartment_id, l.person_id, l.decision_id, l.kind, l.starts_on, l.ends_on, l.status, l.activated_on,
-    l.special_conditions_told_on, l.end_reason, l.taken_over_on, l.version";
+    l.special_conditions_told_on, l.end_reason, l.taken_over_on, l.version,
+    (SELECT p.protected_identity FROM people p WHERE p.municipality_code = l.municipality_code AND p.id = l.person_id)
+        AS tenant_protected";
 const SCOPED: &str = "l.municipality_code = $1 AND EXISTS (SELECT 1 FROM apartments a
     WHERE a.municipality_code = l.municipality_code AND a.id = l.apartment_id
       AND (cardinality($2::text[]) = 0 OR a.district_code = ANY($2)))";
@@ -48,6 +53,7 @@ fn from_row(row: &Row) -> Result<StoredLease, ApiError> {
         end_reason: row.try_get("end_reason")?,
         taken_over_on: row.try_get("taken_over_on")?,
         version: row.try_get("version")?,
+        tenant_protected: row.try_get("tenant_protected")?,
     })
 }
 
@@ -348,19 +354,54 @@ pub async fn insert_notice(
     Ok(())
 }
 
+#[derive(Debug, Clone)]
+pub struct StoredNotice {
+    pub id: Uuid,
+    pub lease_id: Uuid,
+    pub served_on: Date,
+    pub committee_notified_on: Option<Date>,
+}
+
 pub async fn notices(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     lease_ids: &[Uuid],
-) -> Result<Vec<(Uuid, Date, Option<Date>)>, ApiError> {
+) -> Result<Vec<StoredNotice>, ApiError> {
     let rows = client
         .query(
-            "SELECT lease_id, served_on, committee_notified_on FROM rent_notices
-             WHERE municipality_code = $1 AND lease_id = ANY($2) ORDER BY served_on",
+            "SELECT id, lease_id, served_on, committee_notified_on FROM rent_notices
+             WHERE municipality_code = $1 AND lease_id = ANY($2) ORDER BY served_on, id",
             &[&municipality.as_str(), &lease_ids],
         )
         .await?;
-    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+    rows.iter()
+        .map(|r| {
+            Ok(StoredNotice {
+                id: r.try_get(0)?,
+                lease_id: r.try_get(1)?,
+                served_on: r.try_get(2)?,
+                committee_notified_on: r.try_get(3)?,
+            })
+        })
+        .collect()
+}
+
+/// Records that the social welfare committee was notified of a notice.
+pub async fn record_committee_notified(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    lease_id: Uuid,
+    notice_id: Uuid,
+    notified_on: Date,
+) -> Result<(), ApiError> {
+    let updated = client
+        .execute(
+            "UPDATE rent_notices SET committee_notified_on = $4 WHERE municipality_code = $1 AND lease_id = $2 AND id = $3
+               AND served_on <= $4",
+            &[&municipality.as_str(), &lease_id, &notice_id, &notified_on],
+        )
+        .await?;
+    if updated == 0 { Err(ApiError::NotFound("notice served on or before that date")) } else { Ok(()) }
 }
 
 /// Active leases, with their apartment's address and district, for the arrears warning list.

@@ -198,6 +198,12 @@ pub async fn create_decision(
     if input.applied_on > today() {
         return Err(ApiError::invalid("applied_on", "must not be in the future"));
     }
+    if let Some(district) = &input.district_code
+        && !principal.district_scope.is_empty()
+        && !principal.district_scope.contains(district)
+    {
+        return Err(ApiError::forbidden("the district is outside your token's districts"));
+    }
     let new = NewApplication {
         intervention: input.intervention.as_str(),
         legal_basis: input.legal_basis.as_deref().map(|l| clean_text("legal_basis", l, 200, false)).transpose()?,

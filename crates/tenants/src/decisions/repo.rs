@@ -127,18 +127,8 @@ pub async fn insert_application(
             ],
         )
         .await?;
-    touch_person(client, scope, person_id).await?;
+    crate::repo::touch_person(client, scope.municipality, person_id).await?;
     Ok(row.try_get(0)?)
-}
-
-async fn touch_person(client: &impl GenericClient, scope: &Scope<'_>, person_id: Uuid) -> Result<(), ApiError> {
-    client
-        .execute(
-            "UPDATE people SET last_entry_at = now() WHERE municipality_code = $1 AND id = $2",
-            &[&scope.municipality.as_str(), &person_id],
-        )
-        .await?;
-    Ok(())
 }
 
 /// The decision with its interruptions and offers; `lock` takes a row lock for a change.
@@ -292,7 +282,7 @@ async fn bump(client: &impl GenericClient, scope: &Scope<'_>, decision: &StoredD
             &[&scope.municipality.as_str(), &decision.id],
         )
         .await?;
-    touch_person(client, scope, decision.person_id).await
+    crate::repo::touch_person(client, scope.municipality, decision.person_id).await
 }
 
 pub async fn update_delay_information(
