@@ -155,12 +155,28 @@ impl TestApp {
         self.token_for(role, "0180", &[], &[]).await
     }
 
+    /// A token of `role` speaking for a member of staff.
+    pub async fn staff_token(&self, role: Role, staff_id: &str) -> String {
+        self.token_with(role, "0180", &[], &[], Some(staff_id)).await
+    }
+
     pub async fn token_for(
         &self,
         role: Role,
         municipality: &str,
         districts: &[&str],
         shelters: &[uuid::Uuid],
+    ) -> String {
+        self.token_with(role, municipality, districts, shelters, None).await
+    }
+
+    async fn token_with(
+        &self,
+        role: Role,
+        municipality: &str,
+        districts: &[&str],
+        shelters: &[uuid::Uuid],
+        staff_id: Option<&str>,
     ) -> String {
         let client = self.pool.get().await.expect("db");
         let new = NewToken {
@@ -169,6 +185,7 @@ impl TestApp {
             role,
             district_scope: districts.iter().map(|d| (*d).to_owned()).collect(),
             shelter_scope: shelters.to_vec(),
+            staff_id: staff_id.map(str::to_owned),
         };
         create_token(&client, &new).await.expect("token").1
     }

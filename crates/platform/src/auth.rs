@@ -77,6 +77,8 @@ pub struct Principal {
     pub district_scope: Vec<String>,
     /// Shelters this caller is limited to; empty means every shelter its role allows.
     pub shelter_scope: Vec<Uuid>,
+    /// The member of staff the token speaks for (support workers see only the people assigned to them).
+    pub staff_id: Option<String>,
     /// The request id (x-request-id), carried into audit events.
     pub request_id: Option<String>,
 }
@@ -137,7 +139,7 @@ pub fn generate_token() -> String {
 pub async fn find_active_token(client: &impl GenericClient, token_sha256: &str) -> Result<Option<Principal>, ApiError> {
     let statement = client
         .prepare_cached(
-            "SELECT id, municipality_code, role, district_scope, shelter_scope FROM api_tokens
+            "SELECT id, municipality_code, role, district_scope, shelter_scope, staff_id FROM api_tokens
              WHERE token_sha256 = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())",
         )
         .await?;
@@ -152,6 +154,7 @@ pub async fn find_active_token(client: &impl GenericClient, token_sha256: &str) 
         role: Role::parse(&role).ok_or_else(|| ApiError::internal(format!("unknown role {role} in api_tokens")))?,
         district_scope: row.try_get("district_scope")?,
         shelter_scope: row.try_get("shelter_scope")?,
+        staff_id: row.try_get("staff_id")?,
         request_id: None,
     }))
 }
@@ -164,6 +167,7 @@ pub struct NewToken {
     pub role: Role,
     pub district_scope: Vec<String>,
     pub shelter_scope: Vec<Uuid>,
+    pub staff_id: Option<String>,
 }
 
 /// Stores a new token and returns its id and its text; the text is shown once and never stored.
@@ -171,8 +175,8 @@ pub async fn create_token(client: &impl GenericClient, new: &NewToken) -> Result
     let token = generate_token();
     let row = client
         .query_one(
-            "INSERT INTO api_tokens (municipality_code, name, role, district_scope, shelter_scope, token_sha256)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO api_tokens (municipality_code, name, role, district_scope, shelter_scope, token_sha256, staff_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             &[
                 &new.municipality.as_str(),
                 &new.name,
@@ -180,6 +184,7 @@ pub async fn create_token(client: &impl GenericClient, new: &NewToken) -> Result
                 &new.district_scope,
                 &new.shelter_scope,
                 &hash_token(&token),
+                &new.staff_id,
             ],
         )
         .await?;

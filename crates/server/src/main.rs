@@ -49,6 +49,9 @@ enum TokenCommand {
         /// Limit the token to this district code (repeatable).
         #[arg(long = "district")]
         districts: Vec<String>,
+        /// The member of staff the token speaks for (required for support workers).
+        #[arg(long)]
+        staff: Option<String>,
         /// A name saying whose token this is.
         #[arg(long, default_value = "created with hemvist token create")]
         name: String,
@@ -113,7 +116,7 @@ async fn main() -> anyhow::Result<()> {
             database.close();
             Ok(())
         }
-        Command::Token { command: TokenCommand::Create { role, municipality, shelters, districts, name } } => {
+        Command::Token { command: TokenCommand::Create { role, municipality, shelters, districts, staff, name } } => {
             let role = Role::parse(&role)
                 .with_context(|| format!("unknown role {role}; one of: {}", Role::ALL.map(Role::as_str).join(", ")))?;
             let municipality = MunicipalityCode::parse(&municipality).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -121,7 +124,14 @@ async fn main() -> anyhow::Result<()> {
             let result = async {
                 let pool = hemvist_platform::db::pool(database.config.clone(), 1)?;
                 let client = pool.get().await?;
-                let new = NewToken { name, municipality, role, district_scope: districts, shelter_scope: shelters };
+                let new = NewToken {
+                    name,
+                    municipality,
+                    role,
+                    district_scope: districts,
+                    shelter_scope: shelters,
+                    staff_id: staff,
+                };
                 create_token(&client, &new).await.map_err(|e| anyhow::anyhow!("{e}"))
             }
             .await;

@@ -1,9 +1,13 @@
 //! Support plans: goals, interventions, visits and reviews, kept separate from the tenancy.
-//! The API arrives with its issue; the router is already part of the one route table.
+
+pub mod access;
+pub mod http;
+pub mod model;
+pub mod repo;
 
 use hemvist_platform::AppState;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    http::router()
 }

@@ -20,3 +20,9 @@ pub fn sees_full_identity(principal: &Principal) -> bool {
 pub fn sees_protected_contact(principal: &Principal) -> bool {
     matches!(principal.role, Role::Admin | Role::HousingOfficer)
 }
+
+/// A support worker sees only the people currently assigned to them; a support worker token that speaks
+/// for no member of staff sees nobody.
+pub fn staff_scope(principal: &Principal) -> Option<&str> {
+    (principal.role == Role::SupportWorker).then(|| principal.staff_id.as_deref().unwrap_or(""))
+}

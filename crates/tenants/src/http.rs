@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::access::{READ_PEOPLE, WRITE_PEOPLE, sees_full_identity, sees_protected_contact};
+use crate::access::{READ_PEOPLE, WRITE_PEOPLE, sees_full_identity, sees_protected_contact, staff_scope};
 use crate::model::{Identity, IdentityKindInput, PersonInput, Sex, age_on, display_identity};
 use crate::repo::{self, PersonFilter, Scope, StoredPerson};
 use crate::rules::situation::FactKind;
@@ -30,10 +30,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_household))
         .routes(routes!(get_household))
         .routes(routes!(list_housing_arrangements, create_housing_arrangement))
+        .routes(routes!(list_support_workers, create_support_worker_assignment))
+        .routes(routes!(end_support_worker_assignment))
 }
 
 pub fn scope(principal: &Principal) -> Scope<'_> {
-    Scope { municipality: &principal.municipality, districts: &principal.district_scope }
+    Scope { municipality: &principal.municipality, districts: &principal.district_scope, staff: staff_scope(principal) }
 }
 
 /// A person as the caller may see them: identity numbers masked and protected contact details
@@ -575,4 +577,123 @@ pub async fn create_housing_arrangement(
             note,
         }),
     ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupportAssignment {
+    pub id: Uuid,
+    /// The support worker (member of staff).
+    pub staff_id: String,
+    #[schema(value_type = String, format = Date)]
+    pub assigned_on: Date,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub ended_on: Option<Date>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupportAssignmentInput {
+    #[schema(example = "lena.holm")]
+    pub staff_id: String,
+    #[schema(value_type = String, format = Date)]
+    pub assigned_on: Date,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndSupportAssignmentInput {
+    #[schema(value_type = String, format = Date)]
+    pub ended_on: Date,
+}
+
+async fn support_assignment_views(
+    client: &impl hemvist_platform::db::GenericClient,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<Vec<SupportAssignment>, ApiError> {
+    Ok(repo::support_assignments(client, &scope(principal), id)
+        .await?
+        .into_iter()
+        .map(|a| SupportAssignment { id: a.id, staff_id: a.staff_id, assigned_on: a.assigned_on, ended_on: a.ended_on })
+        .collect())
+}
+
+/// The support workers assigned to a person, oldest first. Support workers see only the people
+/// assigned to them.
+///
+/// Roles: admin, housing_officer, support_worker, night_coordinator, auditor. Audited.
+#[utoipa::path(get, path = "/api/v1/people/{id}/support-workers", tag = "people", operation_id = "list_support_workers",
+    params(("id" = Uuid, Path, description = "Person id")),
+    responses((status = 200, description = "Assignments", body = Vec<SupportAssignment>), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn list_support_workers(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Vec<SupportAssignment>>, ApiError> {
+    principal.require(READ_PEOPLE)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    read_person(&tx, &principal, id).await?;
+    let views = support_assignment_views(&tx, &principal, id).await?;
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "support_assignment", Some(id)).person(id))
+        .await?;
+    tx.commit().await?;
+    Ok(Json(views))
+}
+
+/// Assign a support worker to a person.
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(post, path = "/api/v1/people/{id}/support-workers", tag = "people", operation_id = "create_support_worker_assignment",
+    params(("id" = Uuid, Path, description = "Person id")),
+    request_body = SupportAssignmentInput,
+    responses((status = 201, description = "The person's assignments", body = Vec<SupportAssignment>), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn create_support_worker_assignment(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    Json(input): Json<SupportAssignmentInput>,
+) -> Result<(StatusCode, Json<Vec<SupportAssignment>>), ApiError> {
+    principal.require(WRITE_PEOPLE)?;
+    let staff = clean_text("staff_id", &input.staff_id, 200, false)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let scope = scope(&principal);
+    repo::lock_person(&tx, &scope, id).await?;
+    repo::assign_support_worker(&tx, &scope, id, &staff, input.assigned_on).await?;
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Create, "support_assignment", Some(id)).person(id))
+        .await?;
+    let views = support_assignment_views(&tx, &principal, id).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(views)))
+}
+
+/// End a support worker's assignment to a person.
+///
+/// Roles: admin, housing_officer.
+#[utoipa::path(post, path = "/api/v1/people/{id}/support-workers/{assignment_id}/end", tag = "people",
+    operation_id = "end_support_worker_assignment",
+    params(("id" = Uuid, Path, description = "Person id"), ("assignment_id" = Uuid, Path, description = "Assignment id")),
+    request_body = EndSupportAssignmentInput,
+    responses((status = 200, description = "The person's assignments", body = Vec<SupportAssignment>), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn end_support_worker_assignment(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, assignment_id)): Path<(Uuid, Uuid)>,
+    Json(input): Json<EndSupportAssignmentInput>,
+) -> Result<Json<Vec<SupportAssignment>>, ApiError> {
+    principal.require(WRITE_PEOPLE)?;
+    let mut client = state.db().await?;
+    let tx = client.transaction().await?;
+    let scope = scope(&principal);
+    repo::lock_person(&tx, &scope, id).await?;
+    repo::end_support_assignment(&tx, &scope, id, assignment_id, input.ended_on).await?;
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Update, "support_assignment", Some(id)).person(id))
+        .await?;
+    let views = support_assignment_views(&tx, &principal, id).await?;
+    tx.commit().await?;
+    Ok(Json(views))
 }

@@ -10,12 +10,22 @@ use uuid::Uuid;
 
 use crate::model::PersonRecord;
 
-/// Who is asking, as far as the queries care: the municipality and an optional district scope.
+/// Who is asking, as far as the queries care: the municipality, an optional district scope, and for a
+/// support worker the member of staff, who sees only the people currently assigned to them.
 #[derive(Debug, Clone)]
 pub struct Scope<'a> {
     pub municipality: &'a MunicipalityCode,
     /// Empty: every district.
     pub districts: &'a [String],
+    /// Some: only people with a current support assignment to this member of staff.
+    pub staff: Option<&'a str>,
+}
+
+impl<'a> Scope<'a> {
+    /// Every person of the municipality (for lookups that other scoping already guards).
+    pub fn municipality_wide(municipality: &'a MunicipalityCode) -> Self {
+        Self { municipality, districts: &[], staff: None }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -46,9 +56,16 @@ const PERSON_COLUMNS: &str =
     (SELECT c.caseworker FROM caseworker_assignments c
       WHERE c.municipality_code = p.municipality_code AND c.person_id = p.id AND c.ended_at IS NULL) AS caseworker";
 
-/// Rows visible to the scope: `$1` municipality, `$2` district scope.
-const SCOPED: &str =
-    "p.municipality_code = $1 AND (cardinality($2::text[]) = 0 OR p.responsible_district_code = ANY($2))";
+/// Rows of `people p` visible to the scope: `$1` municipality, `$2` district scope, `$staff` the member
+/// of staff (NULL for any): a support worker sees only the people currently assigned to them.
+pub fn scoped(staff: usize) -> String {
+    format!(
+        "p.municipality_code = $1 AND (cardinality($2::text[]) = 0 OR p.responsible_district_code = ANY($2))
+         AND (${staff}::text IS NULL OR EXISTS (SELECT 1 FROM support_assignments sa
+              WHERE sa.municipality_code = p.municipality_code AND sa.person_id = p.id AND sa.staff_id = ${staff}
+                AND sa.assigned_on <= current_date AND (sa.ended_on IS NULL OR sa.ended_on > current_date)))"
+    )
+}
 
 fn person_from_row(row: &Row) -> Result<StoredPerson, ApiError> {
     Ok(StoredPerson {
@@ -129,7 +146,8 @@ pub async fn update_person(
              birth_date = $8, sex = $9, protected_identity = $10, home_municipality_code = $11,
              responsible_district_code = $12, address = $13, phone = $14, email = $15,
              version = version + 1, updated_at = now(), last_entry_at = now()
-         WHERE {SCOPED} AND p.id = $3 AND ($16::int IS NULL OR p.version = $16)"
+         WHERE {} AND p.id = $3 AND ($16::int IS NULL OR p.version = $16)",
+        scoped(17)
     );
     let statement = client.prepare_cached(&sql).await?;
     let updated = client
@@ -152,6 +170,7 @@ pub async fn update_person(
                 &person.phone,
                 &person.email,
                 &expected_version,
+                &scope.staff,
             ],
         )
         .await
@@ -168,10 +187,10 @@ pub async fn find_person(
     scope: &Scope<'_>,
     id: Uuid,
 ) -> Result<Option<StoredPerson>, ApiError> {
-    let sql = format!("SELECT {PERSON_COLUMNS} FROM people p WHERE {SCOPED} AND p.id = $3");
+    let sql = format!("SELECT {PERSON_COLUMNS} FROM people p WHERE {} AND p.id = $3", scoped(4));
     let statement = client.prepare_cached(&sql).await?;
     client
-        .query_opt(&statement, &[&scope.municipality.as_str(), &scope.districts, &id])
+        .query_opt(&statement, &[&scope.municipality.as_str(), &scope.districts, &id, &scope.staff])
         .await?
         .as_ref()
         .map(person_from_row)
@@ -180,10 +199,10 @@ pub async fn find_person(
 
 /// Locks the person row for a change that depends on it; 404 outside the scope.
 pub async fn lock_person(client: &impl GenericClient, scope: &Scope<'_>, id: Uuid) -> Result<(), ApiError> {
-    let sql = format!("SELECT p.id FROM people p WHERE {SCOPED} AND p.id = $3 FOR UPDATE");
+    let sql = format!("SELECT p.id FROM people p WHERE {} AND p.id = $3 FOR UPDATE", scoped(4));
     let statement = client.prepare_cached(&sql).await?;
     client
-        .query_opt(&statement, &[&scope.municipality.as_str(), &scope.districts, &id])
+        .query_opt(&statement, &[&scope.municipality.as_str(), &scope.districts, &id, &scope.staff])
         .await?
         .map(|_| ())
         .ok_or(ApiError::NotFound("person"))
@@ -207,7 +226,7 @@ pub async fn list_people(
 ) -> Result<Vec<StoredPerson>, ApiError> {
     let sql = format!(
         "SELECT {PERSON_COLUMNS} FROM people p
-         WHERE {SCOPED}
+         WHERE {}
            AND ($3::text IS NULL OR (p.given_name || ' ' || p.family_name) ILIKE '%' || $3 || '%' ESCAPE '\\')
            AND ($4::text IS NULL OR p.identity_number = $4)
            AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM caseworker_assignments c
@@ -215,7 +234,8 @@ pub async fn list_people(
                    AND c.ended_at IS NULL AND c.caseworker = $5))
            AND ($6::text IS NULL OR (p.family_name, p.given_name, p.id) > ($6, $7, $8))
          ORDER BY p.family_name, p.given_name, p.id
-         LIMIT $9"
+         LIMIT $9",
+        scoped(10)
     );
     let statement = client.prepare_cached(&sql).await?;
     let name = filter.name.as_deref().map(escape_like);
@@ -236,6 +256,7 @@ pub async fn list_people(
                 &after_given,
                 &after_id,
                 &page.fetch_limit(),
+                &scope.staff,
             ],
         )
         .await?;
@@ -368,9 +389,11 @@ pub async fn household_members(
     // Visible when one of its adults is visible to the caller's scope.
     let exists = client
         .query_opt(
-            "SELECT 1 FROM people p WHERE p.municipality_code = $1 AND p.household_id = $3 AND p.household_role = 'adult'
-               AND (cardinality($2::text[]) = 0 OR p.responsible_district_code = ANY($2)) LIMIT 1",
-            &[&scope.municipality.as_str(), &scope.districts, &household],
+            &format!(
+                "SELECT 1 FROM people p WHERE {} AND p.household_id = $3 AND p.household_role = 'adult' LIMIT 1",
+                scoped(4)
+            ),
+            &[&scope.municipality.as_str(), &scope.districts, &household, &scope.staff],
         )
         .await?
         .is_some();
@@ -469,12 +492,14 @@ pub async fn housing_facts_on(
     let sql = format!(
         "SELECT f.person_id, p.sex, f.kind, f.valid_from, f.valid_to FROM housing_facts f
            JOIN people p ON p.municipality_code = f.municipality_code AND p.id = f.person_id
-          WHERE {SCOPED} AND f.municipality_code = $1 AND f.valid_from <= $3 AND (f.valid_to IS NULL OR f.valid_to > $3)
+          WHERE {} AND f.municipality_code = $1 AND f.valid_from <= $3 AND (f.valid_to IS NULL OR f.valid_to > $3)
             AND ($4::uuid IS NULL OR f.person_id = $4)
-          ORDER BY f.person_id"
+          ORDER BY f.person_id",
+        scoped(5)
     );
     let statement = client.prepare_cached(&sql).await?;
-    let rows = client.query(&statement, &[&scope.municipality.as_str(), &scope.districts, &on, &person]).await?;
+    let rows =
+        client.query(&statement, &[&scope.municipality.as_str(), &scope.districts, &on, &person, &scope.staff]).await?;
     rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?))).collect()
 }
 
@@ -491,4 +516,79 @@ pub async fn touch_person(
         )
         .await?;
     Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct SupportAssignment {
+    pub id: Uuid,
+    pub staff_id: String,
+    pub assigned_on: Date,
+    pub ended_on: Option<Date>,
+}
+
+pub async fn support_assignments(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    person_id: Uuid,
+) -> Result<Vec<SupportAssignment>, ApiError> {
+    let rows = client
+        .query(
+            "SELECT id, staff_id, assigned_on, ended_on FROM support_assignments
+             WHERE municipality_code = $1 AND person_id = $2 ORDER BY assigned_on, id",
+            &[&scope.municipality.as_str(), &person_id],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SupportAssignment {
+                id: r.try_get(0)?,
+                staff_id: r.try_get(1)?,
+                assigned_on: r.try_get(2)?,
+                ended_on: r.try_get(3)?,
+            })
+        })
+        .collect()
+}
+
+pub async fn assign_support_worker(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    person_id: Uuid,
+    staff_id: &str,
+    assigned_on: Date,
+) -> Result<(), ApiError> {
+    client
+        .execute(
+            "INSERT INTO support_assignments (municipality_code, person_id, staff_id, assigned_on) VALUES ($1, $2, $3, $4)",
+            &[&scope.municipality.as_str(), &person_id, &staff_id, &assigned_on],
+        )
+        .await
+        .map_err(|error| {
+            if error.as_db_error().and_then(|db| db.constraint()) == Some("support_assignment_once") {
+                ApiError::conflict("that member of staff is already assigned to the person for part of that time")
+            } else {
+                error.into()
+            }
+        })?;
+    touch_person(client, scope.municipality, person_id).await
+}
+
+pub async fn end_support_assignment(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    person_id: Uuid,
+    assignment_id: Uuid,
+    ended_on: Date,
+) -> Result<(), ApiError> {
+    let updated = client
+        .execute(
+            "UPDATE support_assignments SET ended_on = $4
+             WHERE municipality_code = $1 AND person_id = $2 AND id = $3 AND ended_on IS NULL AND assigned_on <= $4",
+            &[&scope.municipality.as_str(), &person_id, &assignment_id, &ended_on],
+        )
+        .await?;
+    if updated == 0 {
+        return Err(ApiError::NotFound("open assignment starting on or before that date"));
+    }
+    touch_person(client, scope.municipality, person_id).await
 }

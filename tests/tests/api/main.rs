@@ -8,3 +8,4 @@ mod leases;
 mod openapi;
 mod people;
 mod shelters;
+mod support_plans;

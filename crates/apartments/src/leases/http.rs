@@ -159,7 +159,7 @@ fn visible(principal: &Principal, lease: &StoredLease) -> bool {
 fn tenants_scope(principal: &Principal) -> hemvist_tenants::repo::Scope<'_> {
     // The tenant may belong to another district than the apartment: decisions are looked up
     // municipality-wide, the apartment decides what a district-scoped caller may let.
-    hemvist_tenants::repo::Scope { municipality: &principal.municipality, districts: &[] }
+    hemvist_tenants::repo::Scope::municipality_wide(&principal.municipality)
 }
 
 fn intervention_for(kind: LeaseKind) -> Intervention {

@@ -162,7 +162,7 @@ pub async fn create_bed_assignment(
     if shelter.status != "open" {
         return Err(ApiError::conflict("the shelter is closed"));
     }
-    let municipality_wide = hemvist_tenants::repo::Scope { municipality: &principal.municipality, districts: &[] };
+    let municipality_wide = hemvist_tenants::repo::Scope::municipality_wide(&principal.municipality);
     hemvist_tenants::repo::find_person(&tx, &municipality_wide, input.person_id)
         .await?
         .ok_or_else(|| ApiError::invalid("person_id", "no such person"))?;

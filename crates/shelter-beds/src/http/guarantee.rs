@@ -251,7 +251,7 @@ pub async fn create_guarantee_request(
         return replay(&client, &principal, stored, &fingerprint).await;
     }
     let mut tx = client.transaction().await?;
-    let municipality_wide = hemvist_tenants::repo::Scope { municipality: &principal.municipality, districts: &[] };
+    let municipality_wide = hemvist_tenants::repo::Scope::municipality_wide(&principal.municipality);
     let person = hemvist_tenants::repo::find_person(&tx, &municipality_wide, input.person_id)
         .await?
         .ok_or_else(|| ApiError::invalid("person_id", "no such person"))?;

@@ -64,9 +64,13 @@ pub struct StoredOffer {
     pub responded_on: Option<Date>,
 }
 
-const SCOPED_DECISION: &str = "d.municipality_code = $1 AND EXISTS (SELECT 1 FROM people p
-    WHERE p.municipality_code = d.municipality_code AND p.id = d.person_id
-      AND (cardinality($2::text[]) = 0 OR p.responsible_district_code = ANY($2)))";
+/// Decisions whose person is visible to the scope (parameters as in `crate::repo::scoped`).
+fn scoped_decision(staff: usize) -> String {
+    format!(
+        "d.municipality_code = $1 AND EXISTS (SELECT 1 FROM people p WHERE p.id = d.person_id AND {})",
+        crate::repo::scoped(staff)
+    )
+}
 
 fn decision_from_row(row: &Row) -> Result<StoredDecision, ApiError> {
     Ok(StoredDecision {
@@ -139,11 +143,14 @@ pub async fn find_decision(
     lock: bool,
 ) -> Result<Option<StoredDecision>, ApiError> {
     let sql = format!(
-        "SELECT d.* FROM decisions d WHERE {SCOPED_DECISION} AND d.id = $3{}",
-        if lock { " FOR UPDATE" } else { "" }
+        "SELECT d.* FROM decisions d WHERE {} AND d.id = $3{}",
+        scoped_decision(4),
+        if lock { " FOR UPDATE OF d" } else { "" }
     );
     let statement = client.prepare_cached(&sql).await?;
-    let Some(row) = client.query_opt(&statement, &[&scope.municipality.as_str(), &scope.districts, &id]).await? else {
+    let Some(row) =
+        client.query_opt(&statement, &[&scope.municipality.as_str(), &scope.districts, &id, &scope.staff]).await?
+    else {
         return Ok(None);
     };
     let mut decision = decision_from_row(&row)?;
@@ -156,10 +163,13 @@ pub async fn list_for_person(
     scope: &Scope<'_>,
     person_id: Uuid,
 ) -> Result<Vec<StoredDecision>, ApiError> {
-    let sql =
-        format!("SELECT d.* FROM decisions d WHERE {SCOPED_DECISION} AND d.person_id = $3 ORDER BY d.applied_on, d.id");
+    let sql = format!(
+        "SELECT d.* FROM decisions d WHERE {} AND d.person_id = $3 ORDER BY d.applied_on, d.id",
+        scoped_decision(4)
+    );
     let statement = client.prepare_cached(&sql).await?;
-    let rows = client.query(&statement, &[&scope.municipality.as_str(), &scope.districts, &person_id]).await?;
+    let rows =
+        client.query(&statement, &[&scope.municipality.as_str(), &scope.districts, &person_id, &scope.staff]).await?;
     let mut decisions = rows.iter().map(decision_from_row).collect::<Result<Vec<_>, _>>()?;
     load_children(client, scope, &mut decisions).await?;
     Ok(decisions)
