@@ -8,7 +8,7 @@ use hemvist_platform::auth::{NewToken, Role, create_token};
 use hemvist_platform::settings::Settings;
 use hemvist_platform::{AppState, MunicipalityCode};
 use hemvist_server::embedded_pg::{Cluster, ClusterOptions, ensure_database};
-use hemvist_server::{DOCS_PATH, app, migrate, openapi_json};
+use hemvist_server::{DOCS_PATH, app, gallring, migrate, openapi_json};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -26,6 +26,15 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Dispose of personal files five years after their last entry (gallring).
+    Gallring {
+        /// Only list what would go, and what is kept for research.
+        #[arg(long)]
+        dry_run: bool,
+        /// The day to reckon from (default: today).
+        #[arg(long)]
+        as_of: Option<jiff::civil::Date>,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -138,6 +147,29 @@ async fn main() -> anyhow::Result<()> {
             database.close();
             let (_, token) = result?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Gallring { dry_run, as_of } => {
+            let as_of = as_of.unwrap_or_else(hemvist_platform::night::today);
+            let database = Database::open(&settings).await?;
+            let result = async {
+                let (mut client, connection) = database.config.connect(tokio_postgres::NoTls).await?;
+                tokio::spawn(connection);
+                if dry_run {
+                    gallring::cases(&client, as_of).await
+                } else {
+                    gallring::dispose(&mut client, as_of).await
+                }
+            }
+            .await;
+            database.close();
+            let cases = result?;
+            println!("{}", serde_json::to_string_pretty(&cases)?);
+            eprintln!(
+                "hemvist: {} file(s) {} as of {as_of}",
+                cases.len(),
+                if dry_run { "due (dry run, nothing disposed of)" } else { "disposed of" }
+            );
             Ok(())
         }
         Command::Serve => serve(settings).await,

@@ -1,9 +1,11 @@
 //! End-to-end API tests: one binary, one module per area.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod access_matrix;
 mod decisions;
 mod districts;
 mod foundation;
+mod gallring;
 mod leases;
 mod openapi;
 mod people;
