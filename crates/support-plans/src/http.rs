@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::access::{READ_PLANS, READ_REPORTS, WRITE_PLANS};
-use crate::model::{Goal, Intervention, Participation, PlanContent};
+use crate::model::{Goal, Participation, PlanContent, PlanIntervention};
 use crate::repo::{self, StoredPlan, StoredVisit};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -53,7 +53,7 @@ pub struct SupportPlan {
     /// This version's number; every revision adds one and keeps the old ones readable.
     pub version: i32,
     pub goals: Vec<Goal>,
-    pub interventions: Vec<Intervention>,
+    pub interventions: Vec<PlanIntervention>,
     pub participation: Participation,
     /// The review that produced this version.
     #[schema(value_type = Option<String>, format = Date)]

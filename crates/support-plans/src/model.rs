@@ -37,7 +37,7 @@ pub enum InterventionKind {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Intervention {
+pub struct PlanIntervention {
     pub kind: InterventionKind,
     #[schema(example = "Boendestöd Järva")]
     pub provider: String,
@@ -67,7 +67,7 @@ pub struct Participation {
 #[serde(deny_unknown_fields)]
 pub struct PlanContent {
     pub goals: Vec<Goal>,
-    pub interventions: Vec<Intervention>,
+    pub interventions: Vec<PlanIntervention>,
     pub participation: Participation,
     #[schema(value_type = String, format = Date)]
     pub next_review_on: Date,
@@ -135,7 +135,7 @@ mod tests {
                 description: None,
                 status: GoalStatus::InProgress,
             }],
-            interventions: vec![Intervention {
+            interventions: vec![PlanIntervention {
                 kind: InterventionKind::TreatmentOffered,
                 provider: "Beroendevården".into(),
                 frequency_per_week: 1.0,

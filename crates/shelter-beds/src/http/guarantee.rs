@@ -63,7 +63,7 @@ impl Channel {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub enum GuaranteeOutcome {
     Placed,
     DeclinedByPerson,
     /// A guarantee breach; escalated.
@@ -72,7 +72,7 @@ pub enum Outcome {
     NotEligible,
 }
 
-impl Outcome {
+impl GuaranteeOutcome {
     fn as_str(self) -> &'static str {
         match self {
             Self::Placed => "placed",
@@ -143,7 +143,7 @@ pub struct GuaranteeRequest {
     pub person_id: Uuid,
     pub channel: Channel,
     pub district_code: Option<String>,
-    pub outcome: Outcome,
+    pub outcome: GuaranteeOutcome,
     pub bed: Option<PlacedBed>,
     /// Placed in another municipality, with the person's recorded consent.
     pub placed_outside_municipality: bool,
@@ -184,7 +184,7 @@ async fn request_view(
         person_id: r.person_id,
         channel: Channel::parse(&r.channel),
         district_code: r.district_code,
-        outcome: Outcome::parse(&r.outcome),
+        outcome: GuaranteeOutcome::parse(&r.outcome),
         bed,
         placed_outside_municipality: r.placed_outside_municipality,
         consent_outside_municipality: r.consent_outside_municipality,
@@ -269,17 +269,17 @@ pub async fn create_guarantee_request(
         wheelchair: input.wheelchair,
     };
     let belongs = person.home_municipality_code.as_deref() == Some(principal.municipality.as_str());
-    let mut outcome = Outcome::NoSuitableBed;
+    let mut outcome = GuaranteeOutcome::NoSuitableBed;
     let mut assignment_id = None;
     let mut placed_outside = false;
     if !belongs {
-        outcome = Outcome::NotEligible;
+        outcome = GuaranteeOutcome::NotEligible;
     } else if input.declined_by_person {
-        outcome = Outcome::DeclinedByPerson;
+        outcome = GuaranteeOutcome::DeclinedByPerson;
     } else {
         repo::release_no_shows(&tx, &principal.municipality, night).await?;
         if let Some(existing) = repo::active_assignment_of(&tx, &principal.municipality, person.id, night).await? {
-            outcome = Outcome::Placed;
+            outcome = GuaranteeOutcome::Placed;
             assignment_id = Some(existing.id);
         } else {
             let loads = repo::night_loads(&tx, &principal.municipality, None, night).await?;
@@ -293,7 +293,7 @@ pub async fn create_guarantee_request(
                 let hold = hold_until(night, shelter.check_in_deadline);
                 match repo::assign_bed(&mut tx, &principal.municipality, shelter.id, night, person.id, hold).await? {
                     AssignOutcome::Assigned(id) => {
-                        outcome = Outcome::Placed;
+                        outcome = GuaranteeOutcome::Placed;
                         assignment_id = Some(id);
                         placed_outside = shelter.outside_municipality;
                         break;
@@ -302,7 +302,7 @@ pub async fn create_guarantee_request(
                     AssignOutcome::PersonHasBed => {
                         let existing =
                             repo::active_assignment_of(&tx, &principal.municipality, person.id, night).await?;
-                        outcome = Outcome::Placed;
+                        outcome = GuaranteeOutcome::Placed;
                         assignment_id = existing.map(|a| a.id);
                         break;
                     }
@@ -310,7 +310,7 @@ pub async fn create_guarantee_request(
             }
         }
     }
-    let breach = outcome == Outcome::NoSuitableBed;
+    let breach = outcome == GuaranteeOutcome::NoSuitableBed;
     let new = NewRequest {
         idempotency_key: key.clone(),
         request_fingerprint: fingerprint.clone(),
