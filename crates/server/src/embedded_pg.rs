@@ -133,12 +133,19 @@ impl Cluster {
     }
 
     fn run(&self, program: &str, args: &[&str]) -> anyhow::Result<Output> {
+        let mut command = self.command(program);
+        command.args(args);
+        command.output().with_context(|| format!("cannot run {program} from {}", self.bin_dir.display()))
+    }
+
+    /// A PostgreSQL program of the cluster's installation, run as the cluster's owner.
+    pub fn command(&self, program: &str) -> Command {
         let mut command = Command::new(self.bin_dir.join(program));
-        command.args(args).current_dir("/").env_remove("PGDATA").stdin(std::process::Stdio::null());
+        command.current_dir("/").env_remove("PGDATA").stdin(std::process::Stdio::null());
         if let Some(owner) = &self.owner {
             command.uid(owner.uid.as_raw()).gid(owner.gid.as_raw()).env("HOME", &owner.dir);
         }
-        command.output().with_context(|| format!("cannot run {program} from {}", self.bin_dir.display()))
+        command
     }
 }
 

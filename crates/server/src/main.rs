@@ -110,7 +110,10 @@ impl Database {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,refinery_core=warn,tokio_postgres=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,refinery_core=warn,tokio_postgres=warn")),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
