@@ -2,6 +2,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod access_matrix;
+mod audit_completeness;
 mod decisions;
 mod districts;
 mod foundation;
