@@ -10,6 +10,7 @@ pub mod extract;
 pub mod municipality;
 pub mod night;
 pub mod pagination;
+pub mod period;
 pub mod settings;
 pub mod state;
 pub mod text;

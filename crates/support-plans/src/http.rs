@@ -9,11 +9,11 @@ use hemvist_platform::audit::{self, AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::etag::if_match;
 use hemvist_platform::night::today;
+use hemvist_platform::period::{self, check_period};
 use hemvist_platform::text::clean_text;
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
 use hemvist_tenants::access::staff_scope;
 use hemvist_tenants::repo::Scope;
-use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -436,13 +436,6 @@ pub struct PeriodParams {
     pub to: Date,
 }
 
-fn check_period(from: Date, to: Date) -> Result<(), ApiError> {
-    if to < from || from.checked_add(366.days()).is_ok_and(|limit| to > limit) {
-        return Err(ApiError::invalid("to", "must be on or after from, at most 366 days later"));
-    }
-    Ok(())
-}
-
 /// A plan's visits in a period, planned against held.
 ///
 /// Roles: admin, support_worker (people assigned to them), auditor. Audited.
@@ -457,7 +450,7 @@ pub async fn list_support_visits(
     Query(period): Query<PeriodParams>,
 ) -> Result<Json<PlanVisits>, ApiError> {
     principal.require(READ_PLANS)?;
-    check_period(period.from, period.to)?;
+    check_period(period.from, period.to, 366)?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
     let plan = read_plan(&tx, &principal, id, None).await?;
@@ -594,7 +587,7 @@ pub async fn get_visits_by_worker_report(
     Query(period): Query<PeriodParams>,
 ) -> Result<Json<Vec<WorkerVisits>>, ApiError> {
     principal.require(READ_PLANS)?;
-    check_period(period.from, period.to)?;
+    check_period(period.from, period.to, 366)?;
     let own = staff_scope(&principal);
     let client = state.db().await?;
     let rows = repo::visits_by_staff(&client, &principal.municipality, own, period.from, period.to).await?;
@@ -652,11 +645,7 @@ pub async fn get_housing_first_follow_up_report(
 ) -> Result<Json<HousingFirstFollowUp>, ApiError> {
     principal.require(READ_REPORTS)?;
     let month = params.month.trim();
-    let first = Date::strptime("%Y-%m-%d", format!("{month}-01"))
-        .ok()
-        .filter(|_| month.len() == 7)
-        .ok_or_else(|| ApiError::invalid("month", "must be YYYY-MM"))?;
-    let last = first.last_of_month();
+    let (first, last) = period::month("month", month)?;
     let client = state.db().await?;
     let rows = repo::housing_first_follow_up(&client, &principal.municipality, first, last).await?;
     let tenants = rows.len();

@@ -13,6 +13,7 @@ use hemvist_platform::db::GenericClient;
 use hemvist_platform::etag::{etag, if_match};
 use hemvist_platform::night::today;
 use hemvist_platform::pagination::{Page, PageParams};
+use hemvist_platform::period::{self, not_future};
 use hemvist_platform::text::clean_text;
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
 use hemvist_tenants::decisions::model::{Change, Intervention, Outcome};
@@ -168,10 +169,6 @@ fn intervention_for(kind: LeaseKind) -> Intervention {
         LeaseKind::Training => Intervention::TrainingApartment,
         LeaseKind::HousingFirst => Intervention::HousingFirst,
     }
-}
-
-fn not_future(field: &str, date: Date) -> Result<(), ApiError> {
-    if date > today() { Err(ApiError::invalid(field, "must not be in the future")) } else { Ok(()) }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -788,12 +785,7 @@ pub async fn create_rent_charge(
     Path(id): Path<Uuid>,
     Json(input): Json<RentChargeInput>,
 ) -> Result<Response, ApiError> {
-    let valid_period = input.period.len() == 7
-        && input.period.as_bytes()[4] == b'-'
-        && Date::strptime("%Y-%m-%d", format!("{}-01", input.period)).is_ok();
-    if !valid_period {
-        return Err(ApiError::invalid("period", "must be a month, YYYY-MM"));
-    }
+    period::month("period", &input.period)?;
     add_rent_entry(&state, &principal, id, "charge", input.amount_sek, input.due_on, Some(input.period)).await
 }
 

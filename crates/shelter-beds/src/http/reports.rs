@@ -7,6 +7,7 @@ use axum::extract::State;
 use hemvist_platform::audit::{self, AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::night::today;
+use hemvist_platform::period::{self, check_period};
 use hemvist_platform::{ApiError, AppState, Json, Query, ReadProblems};
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -70,13 +71,6 @@ pub struct GuaranteeNight {
     pub districts: BTreeMap<String, GuaranteeCounts>,
 }
 
-fn check_period(from: Date, to: Date) -> Result<(), ApiError> {
-    if to < from || from.checked_add(366.days()).is_ok_and(|limit| to > limit) {
-        return Err(ApiError::invalid("to", "must be on or after from, at most 366 nights later"));
-    }
-    Ok(())
-}
-
 /// The guarantee per night and per district: requests, placed, declined, breaches, not eligible.
 ///
 /// Roles: admin, night_coordinator, auditor. Counts only.
@@ -90,7 +84,7 @@ pub async fn get_guarantee_report(
     Query(params): Query<PeriodParams>,
 ) -> Result<Json<Vec<GuaranteeNight>>, ApiError> {
     principal.require(READ_REPORTS)?;
-    check_period(params.from, params.to)?;
+    check_period(params.from, params.to, 366)?;
     let client = state.db().await?;
     let rows = repo::guarantee_counts(&client, &principal.municipality, params.from, params.to).await?;
     let mut nights: BTreeMap<Date, GuaranteeNight> = BTreeMap::new();
@@ -146,11 +140,7 @@ pub async fn get_shelter_occupancy_report(
 ) -> Result<Json<OccupancyReport>, ApiError> {
     principal.require(READ_REPORTS)?;
     let limit = shelter_limit(&principal)?;
-    let first = Date::strptime("%Y-%m-%d", format!("{}-01", params.month.trim()))
-        .ok()
-        .filter(|_| params.month.trim().len() == 7)
-        .ok_or_else(|| ApiError::invalid("month", "must be YYYY-MM"))?;
-    let last = first.last_of_month();
+    let (first, last) = period::month("month", &params.month)?;
     let client = state.db().await?;
     let shelters = repo::occupancy(&client, &principal.municipality, limit, first, last)
         .await?
