@@ -222,7 +222,8 @@ async fn seed(client: &tokio_postgres::Client, s: &Scale) -> anyhow::Result<()> 
          SELECT '0180', p.id, (ARRAY['trial_apartment','training_apartment','housing_first','emergency_shelter','supported_housing','other'])[1 + g % 6],
                 date '2020-01-01' + (g % 2400), date '2020-01-11' + (g % 2400),
                 CASE WHEN g % 10 = 0 THEN 'denied' ELSE 'granted' END, 'Seeded',
-                CASE WHEN g % 10 = 0 OR g % 7 = 0 THEN NULL ELSE date '2020-01-11' + (g % 2400) + (g % 150) END
+                -- One granted decision in a thousand still waits to be executed.
+                CASE WHEN g % 10 = 0 OR g % 1000 = 7 THEN NULL ELSE date '2020-01-11' + (g % 2400) + (g % 150) END
            FROM generate_series(0, {} - 1) g JOIN numbered p ON p.n = g % {};
          ALTER TABLE bed_assignments DISABLE TRIGGER bed_assignments_capacity;
          CREATE TEMP TABLE shelter_numbers AS SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM shelters;

@@ -87,3 +87,40 @@ pub async fn record(client: &impl GenericClient, actor: &Principal, event: Audit
         .await?;
     Ok(())
 }
+
+/// The same act on many resources (the people of a list or a report), in one statement.
+pub async fn record_many(
+    client: &impl GenericClient,
+    actor: &Principal,
+    action: AuditAction,
+    resource_type: &'static str,
+    subjects: &[(Option<Uuid>, Option<Uuid>)],
+) -> Result<(), ApiError> {
+    if subjects.is_empty() {
+        return Ok(());
+    }
+    let (resources, people): (Vec<Option<Uuid>>, Vec<Option<Uuid>>) = subjects.iter().copied().unzip();
+    let statement = client
+        .prepare_cached(
+            "INSERT INTO audit_events
+               (municipality_code, actor_token_id, actor_role, action, resource_type, resource_id, person_id, request_id, details)
+             SELECT $1, $2, $3, $4, $5, r, p, $6, 'null'::jsonb FROM unnest($7::uuid[], $8::uuid[]) AS s(r, p)",
+        )
+        .await?;
+    client
+        .execute(
+            &statement,
+            &[
+                &actor.municipality.as_str(),
+                &actor.token_id,
+                &actor.role.as_str(),
+                &action.as_str(),
+                &resource_type,
+                &actor.request_id,
+                &resources,
+                &people,
+            ],
+        )
+        .await?;
+    Ok(())
+}

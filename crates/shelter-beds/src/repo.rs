@@ -673,10 +673,14 @@ pub async fn occupancy(
                    FROM generate_series($3::date, $4::date, interval '1 day') AS d(day)
                    LEFT JOIN shelter_nights n ON n.municipality_code = s.municipality_code AND n.shelter_id = s.id
                                               AND n.night = d.day::date) AS capacity,
-                (SELECT count(*) FROM bed_assignments b
-                  WHERE b.municipality_code = s.municipality_code AND b.shelter_id = s.id AND b.night BETWEEN $3 AND $4
-                    AND b.status IN ('reserved', 'checked_in', 'checked_out')) AS used
-           FROM shelters s WHERE {SCOPED} ORDER BY s.name, s.id"
+                COALESCE(u.used, 0) AS used
+           FROM shelters s
+           -- One scan of the period's beds, grouped, rather than a count per shelter.
+           LEFT JOIN (SELECT shelter_id, count(*) AS used FROM bed_assignments
+                       WHERE municipality_code = $1 AND night BETWEEN $3 AND $4
+                         AND status IN ('reserved', 'checked_in', 'checked_out')
+                       GROUP BY shelter_id) u ON u.shelter_id = s.id
+          WHERE {SCOPED} ORDER BY s.name, s.id"
     );
     let statement = client.prepare_cached(&sql).await?;
     let rows = client.query(&statement, &[&municipality.as_str(), &limit, &from, &to]).await?;

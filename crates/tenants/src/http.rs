@@ -162,10 +162,8 @@ pub async fn list_people(
     let tx = client.transaction().await?;
     let rows = repo::list_people(&tx, &scope(&principal), &filter, &page).await?;
     let page = Page::from_rows(rows, page.limit, |p| (p.family_name.clone(), p.given_name.clone(), p.id))?;
-    for person in &page.items {
-        audit::record(&tx, &principal, AuditEvent::new(AuditAction::List, "person", Some(person.id)).person(person.id))
-            .await?;
-    }
+    let subjects: Vec<_> = page.items.iter().map(|p| (Some(p.id), Some(p.id))).collect();
+    audit::record_many(&tx, &principal, AuditAction::List, "person", &subjects).await?;
     let query = serde_json::json!({"name": filter.name.is_some(), "identity_number": filter.identity_number.is_some(),
                                    "caseworker": filter.caseworker, "results": page.items.len()});
     audit::record(&tx, &principal, AuditEvent::new(AuditAction::List, "person_search", None).details(query)).await?;

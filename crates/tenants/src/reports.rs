@@ -162,14 +162,8 @@ pub async fn get_non_executed_decisions_report(
     }
     let details = serde_json::json!({"report": "non_executed_decisions", "quarter": quarter.to_string(), "district": params.district});
     audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "report", None).details(details)).await?;
-    for case in &cases {
-        audit::record(
-            &tx,
-            &principal,
-            AuditEvent::new(AuditAction::List, "decision", Some(case.decision_id)).person(case.person_id),
-        )
-        .await?;
-    }
+    let subjects: Vec<_> = cases.iter().map(|c| (Some(c.decision_id), Some(c.person_id))).collect();
+    audit::record_many(&tx, &principal, AuditAction::List, "decision", &subjects).await?;
     tx.commit().await?;
     let council_summary = council_counts(&cases);
     Ok(Json(NonExecutedDecisionsReport {
