@@ -271,6 +271,12 @@ pub struct CaseworkerPeriod {
     pub ended_at: Option<jiff::Timestamp>,
 }
 
+impl From<repo::CaseworkerPeriod> for CaseworkerPeriod {
+    fn from(c: repo::CaseworkerPeriod) -> Self {
+        Self { caseworker: c.caseworker, assigned_at: c.assigned_at, ended_at: c.ended_at }
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseworkerInput {
@@ -298,12 +304,7 @@ pub async fn list_caseworkers(
     audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "caseworker_history", Some(id)).person(id))
         .await?;
     tx.commit().await?;
-    Ok(Json(
-        history
-            .into_iter()
-            .map(|c| CaseworkerPeriod { caseworker: c.caseworker, assigned_at: c.assigned_at, ended_at: c.ended_at })
-            .collect(),
-    ))
+    Ok(Json(history.into_iter().map(CaseworkerPeriod::from).collect()))
 }
 
 /// Make someone the person's caseworker from now on; the previous assignment ends (history kept).
@@ -331,12 +332,7 @@ pub async fn assign_caseworker(
     }
     let history = repo::caseworker_history(&tx, &scope, id).await?;
     tx.commit().await?;
-    Ok(Json(
-        history
-            .into_iter()
-            .map(|c| CaseworkerPeriod { caseworker: c.caseworker, assigned_at: c.assigned_at, ended_at: c.ended_at })
-            .collect(),
-    ))
+    Ok(Json(history.into_iter().map(CaseworkerPeriod::from).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
