@@ -5,6 +5,9 @@ use hemvist_platform::auth::{Principal, Role};
 /// May read people, decisions and their reports.
 pub const READ_PEOPLE: &[Role] =
     &[Role::Admin, Role::HousingOfficer, Role::SupportWorker, Role::NightCoordinator, Role::Auditor];
+/// May read a person's case file: decisions, caseworkers, housing arrangements, support workers,
+/// situation. Night coordinators place people and need who they are and who they are with, not this.
+pub const READ_CASE_FILE: &[Role] = &[Role::Admin, Role::HousingOfficer, Role::SupportWorker, Role::Auditor];
 /// May register and change people and decisions.
 pub const WRITE_PEOPLE: &[Role] = &[Role::Admin, Role::HousingOfficer];
 /// May read the statistical reports (no identities in them).

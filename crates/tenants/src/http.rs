@@ -17,7 +17,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::access::{READ_PEOPLE, WRITE_PEOPLE, sees_full_identity, sees_protected_contact, staff_scope};
+use crate::access::{
+    READ_CASE_FILE, READ_PEOPLE, WRITE_PEOPLE, sees_full_identity, sees_protected_contact, staff_scope,
+};
 use crate::model::{Identity, IdentityKindInput, PersonInput, Sex, age_on, display_identity};
 use crate::repo::{self, PersonFilter, Scope, StoredPerson};
 use crate::rules::situation::FactKind;
@@ -286,7 +288,7 @@ pub struct CaseworkerInput {
 
 /// A person's caseworkers, oldest first; the current one has no `ended_at`.
 ///
-/// Roles: admin, housing_officer, support_worker, night_coordinator, auditor. Audited.
+/// Roles: admin, housing_officer, support_worker, auditor. Audited.
 #[utoipa::path(get, path = "/api/v1/people/{id}/caseworkers", tag = "people", operation_id = "list_caseworkers",
     params(("id" = Uuid, Path, description = "Person id")),
     responses((status = 200, description = "Caseworker history", body = Vec<CaseworkerPeriod>), ReadProblems),
@@ -296,7 +298,7 @@ pub async fn list_caseworkers(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Vec<CaseworkerPeriod>>, ApiError> {
-    principal.require(READ_PEOPLE)?;
+    principal.require(READ_CASE_FILE)?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
     read_person(&tx, &principal, id).await?;
@@ -487,7 +489,7 @@ pub struct HousingArrangementInput {
 
 /// A person's recorded housing arrangements.
 ///
-/// Roles: admin, housing_officer, support_worker, night_coordinator, auditor. Audited.
+/// Roles: admin, housing_officer, support_worker, auditor. Audited.
 #[utoipa::path(get, path = "/api/v1/people/{id}/housing-arrangements", tag = "people",
     operation_id = "list_housing_arrangements",
     params(("id" = Uuid, Path, description = "Person id")),
@@ -498,7 +500,7 @@ pub async fn list_housing_arrangements(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Vec<HousingArrangement>>, ApiError> {
-    principal.require(READ_PEOPLE)?;
+    principal.require(READ_CASE_FILE)?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
     read_person(&tx, &principal, id).await?;
@@ -615,7 +617,7 @@ async fn support_assignment_views(
 /// The support workers assigned to a person, oldest first. Support workers see only the people
 /// assigned to them.
 ///
-/// Roles: admin, housing_officer, support_worker, night_coordinator, auditor. Audited.
+/// Roles: admin, housing_officer, support_worker, auditor. Audited.
 #[utoipa::path(get, path = "/api/v1/people/{id}/support-workers", tag = "people", operation_id = "list_support_workers",
     params(("id" = Uuid, Path, description = "Person id")),
     responses((status = 200, description = "Assignments", body = Vec<SupportAssignment>), ReadProblems),
@@ -625,7 +627,7 @@ pub async fn list_support_workers(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Vec<SupportAssignment>>, ApiError> {
-    principal.require(READ_PEOPLE)?;
+    principal.require(READ_CASE_FILE)?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
     read_person(&tx, &principal, id).await?;

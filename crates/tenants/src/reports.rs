@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::access::{READ_PEOPLE, READ_REPORTS};
+use crate::access::{READ_CASE_FILE, READ_REPORTS};
 use crate::decisions::http::Offer;
 use crate::decisions::model::Intervention;
 use crate::decisions::repo::report_candidates;
@@ -317,7 +317,7 @@ pub struct PersonSituation {
 
 /// A person's homelessness situation on a date, by both classifications.
 ///
-/// Roles: admin, housing_officer, support_worker, night_coordinator, auditor. Audited.
+/// Roles: admin, housing_officer, support_worker, auditor. Audited.
 #[utoipa::path(get, path = "/api/v1/people/{id}/situation", tag = "people", operation_id = "get_person_situation",
     params(("id" = Uuid, Path, description = "Person id"), DateParams),
     responses((status = 200, description = "The person's situation", body = PersonSituation), ReadProblems),
@@ -328,7 +328,7 @@ pub async fn get_person_situation(
     Path(id): Path<Uuid>,
     Query(params): Query<DateParams>,
 ) -> Result<Json<PersonSituation>, ApiError> {
-    principal.require(READ_PEOPLE)?;
+    principal.require(READ_CASE_FILE)?;
     let date = params.date.unwrap_or_else(today);
     let mut client = state.db().await?;
     let tx = client.transaction().await?;

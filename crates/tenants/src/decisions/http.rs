@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::model::{Change, DecisionStatus, Intervention, Outcome};
 use super::repo::{self, ChangeTexts, NewApplication, StoredDecision};
-use crate::access::{READ_PEOPLE, WRITE_PEOPLE};
+use crate::access::{READ_CASE_FILE, WRITE_PEOPLE};
 use crate::http::scope;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -224,7 +224,7 @@ pub async fn create_decision(
 
 /// A person's decisions, oldest application first.
 ///
-/// Roles: admin, housing_officer, support_worker, night_coordinator, auditor. Audited.
+/// Roles: admin, housing_officer, support_worker, auditor. Audited.
 #[utoipa::path(get, path = "/api/v1/people/{id}/decisions", tag = "decisions", operation_id = "list_person_decisions",
     params(("id" = Uuid, Path, description = "Person id")),
     responses((status = 200, description = "The person's decisions", body = Vec<Decision>), ReadProblems),
@@ -234,7 +234,7 @@ pub async fn list_person_decisions(
     principal: Principal,
     Path(person_id): Path<Uuid>,
 ) -> Result<Json<Vec<Decision>>, ApiError> {
-    principal.require(READ_PEOPLE)?;
+    principal.require(READ_CASE_FILE)?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
     let scope = scope(&principal);
@@ -247,7 +247,7 @@ pub async fn list_person_decisions(
 
 /// Get a decision.
 ///
-/// Roles: admin, housing_officer, support_worker, night_coordinator, auditor. Audited.
+/// Roles: admin, housing_officer, support_worker, auditor. Audited.
 #[utoipa::path(get, path = "/api/v1/decisions/{id}", tag = "decisions", operation_id = "get_decision",
     params(("id" = Uuid, Path, description = "Decision id")),
     responses((status = 200, description = "The decision", body = Decision), ReadProblems),
@@ -257,7 +257,7 @@ pub async fn get_decision(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Decision>, ApiError> {
-    principal.require(READ_PEOPLE)?;
+    principal.require(READ_CASE_FILE)?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
     let decision =
