@@ -482,7 +482,7 @@ fn arrangement_from_row(r: &Row) -> Result<StoredArrangement, ApiError> {
     })
 }
 
-/// Facts valid on `on` from the `housing_facts` view, with the person's sex, optionally for one person.
+/// Facts valid on `on` from `housing_facts_on` (V6), with the person's sex, optionally for one person.
 pub async fn housing_facts_on(
     client: &impl GenericClient,
     scope: &Scope<'_>,
@@ -490,10 +490,9 @@ pub async fn housing_facts_on(
     person: Option<Uuid>,
 ) -> Result<Vec<(Uuid, String, String, Date, Option<Date>)>, ApiError> {
     let sql = format!(
-        "SELECT f.person_id, p.sex, f.kind, f.valid_from, f.valid_to FROM housing_facts f
-           JOIN people p ON p.municipality_code = f.municipality_code AND p.id = f.person_id
-          WHERE {} AND f.municipality_code = $1 AND f.valid_from <= $3 AND (f.valid_to IS NULL OR f.valid_to > $3)
-            AND ($4::uuid IS NULL OR f.person_id = $4)
+        "SELECT f.person_id, p.sex, f.kind, f.valid_from, f.valid_to FROM housing_facts_on($1, $3) f
+           JOIN people p ON p.municipality_code = $1 AND p.id = f.person_id
+          WHERE {} AND ($4::uuid IS NULL OR f.person_id = $4)
           ORDER BY f.person_id",
         scoped(5)
     );
