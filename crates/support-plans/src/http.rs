@@ -9,7 +9,7 @@ use hemvist_platform::audit::{self, AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::etag::if_match;
 use hemvist_platform::night::today;
-use hemvist_platform::period::{self, check_period};
+use hemvist_platform::period::{self, check_period, not_future};
 use hemvist_platform::text::clean_text;
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
 use hemvist_tenants::access::staff_scope;
@@ -235,8 +235,8 @@ pub async fn create_support_plan_revision(
     principal.require(WRITE_PLANS)?;
     let expected = if_match(&headers)?;
     let content = input.content.validate(today())?;
-    if input.reviewed_on.is_some_and(|d| d > today()) {
-        return Err(ApiError::invalid("reviewed_on", "must not be in the future"));
+    if let Some(reviewed_on) = input.reviewed_on {
+        not_future("reviewed_on", reviewed_on)?;
     }
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
@@ -286,9 +286,7 @@ pub async fn close_support_plan(
 ) -> Result<Json<SupportPlan>, ApiError> {
     principal.require(WRITE_PLANS)?;
     let reason = clean_text("reason", &input.reason, 2000, true)?;
-    if input.closed_on > today() {
-        return Err(ApiError::invalid("closed_on", "must not be in the future"));
-    }
+    not_future("closed_on", input.closed_on)?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
     let plan =

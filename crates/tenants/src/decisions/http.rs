@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use hemvist_platform::audit::{self, AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::night::today;
+use hemvist_platform::period::not_future;
 use hemvist_platform::text::clean_text;
 use hemvist_platform::{ApiError, AppState, Json, Path, ReadProblems, WriteProblems};
 use jiff::civil::Date;
@@ -195,9 +196,7 @@ pub async fn create_decision(
     Json(input): Json<ApplicationInput>,
 ) -> Result<(StatusCode, Json<Decision>), ApiError> {
     principal.require(WRITE_PEOPLE)?;
-    if input.applied_on > today() {
-        return Err(ApiError::invalid("applied_on", "must not be in the future"));
-    }
+    not_future("applied_on", input.applied_on)?;
     if let Some(district) = &input.district_code
         && !principal.district_scope.is_empty()
         && !principal.district_scope.contains(district)
@@ -516,9 +515,7 @@ pub async fn create_decision_offer(
     Json(input): Json<OfferInput>,
 ) -> Result<Json<Decision>, ApiError> {
     let description = clean_text("description", &input.description, 2000, true)?;
-    if input.offered_on > today() {
-        return Err(ApiError::invalid("offered_on", "must not be in the future"));
-    }
+    not_future("offered_on", input.offered_on)?;
     let scope = scope(&principal);
     change_decision(&state, &principal, id, None, async |tx, d| {
         require_granted(d)?;
@@ -558,8 +555,10 @@ pub async fn update_decision_offer(
             return Err(ApiError::invalid("responded_on", "must be absent while pending"));
         }
         (_, None) => return Err(ApiError::invalid("responded_on", "is required with an answer")),
-        (_, Some(on)) if on > today() => return Err(ApiError::invalid("responded_on", "must not be in the future")),
-        (_, Some(on)) => Some(on),
+        (_, Some(on)) => {
+            not_future("responded_on", on)?;
+            Some(on)
+        }
     };
     let scope = scope(&principal);
     change_decision(&state, &principal, id, None, async |tx, d| {
