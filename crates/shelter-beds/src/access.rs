@@ -4,6 +4,8 @@ use hemvist_platform::ApiError;
 use hemvist_platform::auth::{Principal, Role};
 use uuid::Uuid;
 
+use crate::repo::GuestProtection;
+
 /// May create and change shelters.
 pub const MANAGE_SHELTERS: &[Role] = &[Role::Admin];
 /// May read shelters and the bed board.
@@ -34,4 +36,25 @@ pub fn shelter_limit(principal: &Principal) -> Result<Option<&[Uuid]>, ApiError>
 /// what they need to receive a guest.
 pub fn sees_guest_identity(principal: &Principal) -> bool {
     matches!(principal.role, Role::Admin | Role::NightCoordinator)
+}
+
+/// May list open guarantee breaches and record how each was resolved.
+pub const RESOLVE_BREACHES: &[Role] = &[Role::Admin, Role::NightCoordinator];
+
+/// Whether the caller sees who a guest with protected identity is (name, person id). Roles that may
+/// see protected addresses do; a night coordinator only for the guests they placed themselves (the same
+/// token, or a token speaking for the same member of staff); shelter staff and everyone else never.
+/// Where they sleep is what protection hides, so everyone else gets an alias.
+pub fn sees_protected_guest(principal: &Principal, guest: &GuestProtection) -> bool {
+    if !guest.protected_identity || hemvist_tenants::access::sees_protected_contact(principal) {
+        return true;
+    }
+    principal.role == Role::NightCoordinator
+        && (guest.placed_by == Some(principal.token_id)
+            || principal.staff_id.as_deref().is_some_and(|me| guest.placed_by_staff.as_deref() == Some(me)))
+}
+
+/// How a hidden protected guest is shown: a fixed label and the person's short random code.
+pub fn guest_alias(guest: &GuestProtection) -> String {
+    format!("Skyddad gäst {}", guest.alias_code)
 }

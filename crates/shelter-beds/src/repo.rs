@@ -8,6 +8,8 @@ use jiff::civil::{Date, Time};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
+use hemvist_platform::pagination::PageRequest;
+
 use crate::model::{Eligibility, ShelterRecord};
 
 /// `$1` municipality, `$2` shelter ids or NULL for all.
@@ -197,7 +199,8 @@ pub async fn night_loads(
 ) -> Result<Vec<NightLoad>, ApiError> {
     let sql = format!(
         "SELECT {SHELTER_COLUMNS},
-                COALESCE(n.beds_in_service, s.total_beds) AS beds_in_service,
+                -- Until staff report the night, its capacity is the shelter's current total.
+                CASE WHEN n.reported THEN n.beds_in_service ELSE s.total_beds END AS beds_in_service,
                 COALESCE(n.beds_out_of_service, 0) AS beds_out_of_service,
                 n.out_of_service_reason, COALESCE(n.reported, false) AS reported,
                 (SELECT count(*) FROM bed_assignments b
@@ -343,11 +346,37 @@ pub struct StoredAssignment {
     pub checked_out_at: Option<Timestamp>,
     pub given_name: String,
     pub family_name: String,
+    pub created_at: Timestamp,
+    pub guest: GuestProtection,
+}
+
+/// What decides whether a guest is shown by name: their protection and who placed them.
+#[derive(Debug, Clone)]
+pub struct GuestProtection {
+    pub protected_identity: bool,
+    /// A short random code of the person, shown instead of the name.
+    pub alias_code: String,
+    /// The token that placed them (None for beds given before this was recorded).
+    pub placed_by: Option<Uuid>,
+    pub placed_by_staff: Option<String>,
+}
+
+/// The caller that gives a bed, recorded on the assignment.
+#[derive(Debug, Clone, Copy)]
+pub struct Placer<'a> {
+    pub token: Uuid,
+    pub staff: Option<&'a str>,
+}
+
+impl<'a> Placer<'a> {
+    pub fn of(principal: &'a hemvist_platform::auth::Principal) -> Self {
+        Self { token: principal.token_id, staff: principal.staff_id.as_deref() }
+    }
 }
 
 const ASSIGNMENT_COLUMNS: &str =
     "b.id, b.shelter_id, b.night, b.person_id, b.status, b.hold_until, b.checked_in_at, b.checked_out_at,
-    p.given_name, p.family_name";
+    p.given_name, p.family_name, b.created_at, p.protected_identity, p.guest_alias, b.created_by, b.created_by_staff";
 
 fn assignment_from_row(r: &Row) -> Result<StoredAssignment, ApiError> {
     Ok(StoredAssignment {
@@ -361,6 +390,13 @@ fn assignment_from_row(r: &Row) -> Result<StoredAssignment, ApiError> {
         checked_out_at: r.try_get("checked_out_at")?,
         given_name: r.try_get("given_name")?,
         family_name: r.try_get("family_name")?,
+        created_at: r.try_get("created_at")?,
+        guest: GuestProtection {
+            protected_identity: r.try_get("protected_identity")?,
+            alias_code: r.try_get("guest_alias")?,
+            placed_by: r.try_get("created_by")?,
+            placed_by_staff: r.try_get("created_by_staff")?,
+        },
     })
 }
 
@@ -380,14 +416,15 @@ pub async fn assign_bed(
     night: Date,
     person: Uuid,
     hold_until: Timestamp,
+    placer: Placer<'_>,
 ) -> Result<AssignOutcome, ApiError> {
     ensure_night(&*tx, municipality, shelter, night).await?;
     let savepoint = tx.transaction().await?;
     let inserted = savepoint
         .query_one(
-            "INSERT INTO bed_assignments (municipality_code, shelter_id, night, person_id, hold_until)
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            &[&municipality.as_str(), &shelter, &night, &person, &hold_until],
+            "INSERT INTO bed_assignments (municipality_code, shelter_id, night, person_id, hold_until, created_by, created_by_staff)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            &[&municipality.as_str(), &shelter, &night, &person, &hold_until, &placer.token, &placer.staff],
         )
         .await;
     match inserted {
@@ -455,22 +492,45 @@ pub async fn active_assignment_of(
         .transpose()
 }
 
+/// The sort key of a night's assignments: shelter, then the order beds were given. Never a name: the
+/// cursor is handed to callers who may not see names.
+pub type AssignmentKey = (Uuid, Timestamp, Uuid);
+
+/// One page (`page.limit + 1` rows) of a night's assignments.
 pub async fn list_assignments(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     limit: Option<&[Uuid]>,
     night: Date,
     shelter: Option<Uuid>,
+    page: &PageRequest<AssignmentKey>,
 ) -> Result<Vec<StoredAssignment>, ApiError> {
     let sql = format!(
         "SELECT {ASSIGNMENT_COLUMNS} FROM bed_assignments b
            JOIN people p ON p.municipality_code = b.municipality_code AND p.id = b.person_id
           WHERE b.municipality_code = $1 AND ($2::uuid[] IS NULL OR b.shelter_id = ANY($2)) AND b.night = $3
             AND ($4::uuid IS NULL OR b.shelter_id = $4)
-          ORDER BY b.shelter_id, p.family_name, p.given_name, b.id"
+            AND ($5::uuid IS NULL OR (b.shelter_id, b.created_at, b.id) > ($5, $6, $7))
+          ORDER BY b.shelter_id, b.created_at, b.id LIMIT $8"
     );
     let statement = client.prepare_cached(&sql).await?;
-    let rows = client.query(&statement, &[&municipality.as_str(), &limit, &night, &shelter]).await?;
+    let (after_shelter, after_at, after_id) =
+        page.after.map_or((None, None, None), |(s, t, i)| (Some(s), Some(t), Some(i)));
+    let rows = client
+        .query(
+            &statement,
+            &[
+                &municipality.as_str(),
+                &limit,
+                &night,
+                &shelter,
+                &after_shelter,
+                &after_at,
+                &after_id,
+                &page.fetch_limit(),
+            ],
+        )
+        .await?;
     rows.iter().map(assignment_from_row).collect()
 }
 
@@ -510,10 +570,36 @@ pub struct StoredRequest {
     pub escalated_at: Option<Timestamp>,
     pub escalation_note: Option<String>,
     pub emergency_assessment: Option<String>,
+    /// The district responsible for the person when they asked.
+    pub responsible_district_code: Option<String>,
+    /// The district where the person stood, when a position was given.
+    pub location_district_code: Option<String>,
+    pub resolution: Option<StoredResolution>,
+    /// The person's protection; the request's maker counts as having placed them.
+    pub guest: GuestProtection,
 }
 
-const REQUEST_COLUMNS: &str = "id, idempotency_key, request_fingerprint, requested_at, night, person_id, channel, district_code, outcome,
-    assignment_id, placed_outside_municipality, consent_outside_municipality, escalated_at, escalation_note, emergency_assessment";
+/// How a guarantee breach was resolved.
+#[derive(Debug, Clone)]
+pub struct StoredResolution {
+    pub resolution: String,
+    pub shelter_id: Option<Uuid>,
+    pub note: Option<String>,
+    pub resolved_at: Timestamp,
+    pub resolved_by: Uuid,
+    pub resolved_by_role: String,
+    pub resolved_by_staff: Option<String>,
+}
+
+const REQUEST_COLUMNS: &str = "g.id, g.idempotency_key, g.request_fingerprint, g.requested_at, g.night, g.person_id, g.channel,
+    g.district_code, g.outcome, g.assignment_id, g.placed_outside_municipality, g.consent_outside_municipality, g.escalated_at,
+    g.escalation_note, g.emergency_assessment, g.responsible_district_code, g.location_district_code, g.resolution,
+    g.resolution_shelter_id, g.resolution_note, g.resolved_at, g.resolved_by, g.resolved_by_role, g.resolved_by_staff,
+    g.requested_by, g.requested_by_staff, p.protected_identity, p.guest_alias";
+
+/// Requests with their person: `$1` is the municipality.
+const REQUESTS_FROM: &str = "guarantee_requests g
+    JOIN people p ON p.municipality_code = g.municipality_code AND p.id = g.person_id";
 
 fn request_from_row(r: &Row) -> Result<StoredRequest, ApiError> {
     Ok(StoredRequest {
@@ -532,6 +618,26 @@ fn request_from_row(r: &Row) -> Result<StoredRequest, ApiError> {
         escalated_at: r.try_get("escalated_at")?,
         escalation_note: r.try_get("escalation_note")?,
         emergency_assessment: r.try_get("emergency_assessment")?,
+        responsible_district_code: r.try_get("responsible_district_code")?,
+        location_district_code: r.try_get("location_district_code")?,
+        resolution: match r.try_get::<_, Option<String>>("resolution")? {
+            None => None,
+            Some(resolution) => Some(StoredResolution {
+                resolution,
+                shelter_id: r.try_get("resolution_shelter_id")?,
+                note: r.try_get("resolution_note")?,
+                resolved_at: r.try_get("resolved_at")?,
+                resolved_by: r.try_get("resolved_by")?,
+                resolved_by_role: r.try_get("resolved_by_role")?,
+                resolved_by_staff: r.try_get("resolved_by_staff")?,
+            }),
+        },
+        guest: GuestProtection {
+            protected_identity: r.try_get("protected_identity")?,
+            alias_code: r.try_get("guest_alias")?,
+            placed_by: r.try_get("requested_by")?,
+            placed_by_staff: r.try_get("requested_by_staff")?,
+        },
     })
 }
 
@@ -541,7 +647,7 @@ pub async fn find_request_by_key(
     key: &str,
 ) -> Result<Option<StoredRequest>, ApiError> {
     let sql = format!(
-        "SELECT {REQUEST_COLUMNS} FROM guarantee_requests WHERE municipality_code = $1 AND idempotency_key = $2"
+        "SELECT {REQUEST_COLUMNS} FROM {REQUESTS_FROM} WHERE g.municipality_code = $1 AND g.idempotency_key = $2"
     );
     let statement = client.prepare_cached(&sql).await?;
     client.query_opt(&statement, &[&municipality.as_str(), &key]).await?.as_ref().map(request_from_row).transpose()
@@ -552,21 +658,30 @@ pub async fn find_request(
     municipality: &MunicipalityCode,
     id: Uuid,
 ) -> Result<Option<StoredRequest>, ApiError> {
-    let sql = format!("SELECT {REQUEST_COLUMNS} FROM guarantee_requests WHERE municipality_code = $1 AND id = $2");
+    let sql = format!("SELECT {REQUEST_COLUMNS} FROM {REQUESTS_FROM} WHERE g.municipality_code = $1 AND g.id = $2");
     let statement = client.prepare_cached(&sql).await?;
     client.query_opt(&statement, &[&municipality.as_str(), &id]).await?.as_ref().map(request_from_row).transpose()
 }
 
+/// The sort key of request lists: when asked, then id.
+pub type RequestKey = (Timestamp, Uuid);
+
+/// One page (`page.limit + 1` rows) of a night's requests, in the order they came.
 pub async fn list_requests(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     night: Date,
+    page: &PageRequest<RequestKey>,
 ) -> Result<Vec<StoredRequest>, ApiError> {
     let sql = format!(
-        "SELECT {REQUEST_COLUMNS} FROM guarantee_requests WHERE municipality_code = $1 AND night = $2 ORDER BY requested_at, id"
+        "SELECT {REQUEST_COLUMNS} FROM {REQUESTS_FROM}
+          WHERE g.municipality_code = $1 AND g.night = $2 AND ($3::timestamptz IS NULL OR (g.requested_at, g.id) > ($3, $4))
+          ORDER BY g.requested_at, g.id LIMIT $5"
     );
     let statement = client.prepare_cached(&sql).await?;
-    let rows = client.query(&statement, &[&municipality.as_str(), &night]).await?;
+    let (after_at, after_id) = page.after.map_or((None, None), |(t, i)| (Some(t), Some(i)));
+    let rows =
+        client.query(&statement, &[&municipality.as_str(), &night, &after_at, &after_id, &page.fetch_limit()]).await?;
     rows.iter().map(request_from_row).collect()
 }
 
@@ -579,10 +694,13 @@ pub struct NewRequest {
     pub night: Date,
     pub person_id: Uuid,
     pub requested_by: Uuid,
+    pub requested_by_staff: Option<String>,
     pub channel: &'static str,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub district_code: Option<String>,
+    pub responsible_district_code: Option<String>,
+    pub location_district_code: Option<String>,
     pub needs: serde_json::Value,
     pub outcome: &'static str,
     pub assignment_id: Option<Uuid>,
@@ -603,9 +721,10 @@ pub async fn insert_request(
         .query_one(
             "INSERT INTO guarantee_requests (municipality_code, idempotency_key, request_fingerprint, requested_at, night, person_id,
                  requested_by, channel, lat, lon, district_code, needs, outcome, assignment_id, placed_outside_municipality,
-                 consent_outside_municipality, escalated_at, escalation_note, emergency_assessment)
+                 consent_outside_municipality, escalated_at, escalation_note, emergency_assessment,
+                 requested_by_staff, responsible_district_code, location_district_code)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                     CASE WHEN $17 THEN now() END, $18, $19)
+                     CASE WHEN $17 THEN now() END, $18, $19, $20, $21, $22)
              RETURNING id",
             &[
                 &municipality.as_str(),
@@ -627,6 +746,9 @@ pub async fn insert_request(
                 &r.escalated,
                 &r.escalation_note,
                 &r.emergency_assessment,
+                &r.requested_by_staff,
+                &r.responsible_district_code,
+                &r.location_district_code,
             ],
         )
         .await;
@@ -639,24 +761,43 @@ pub async fn insert_request(
     }
 }
 
-/// Guarantee outcomes per night and district (the request's district, else the person's).
+/// Guarantee outcomes counted per night, responsible district (at the time of the request) and the
+/// district where the person stood.
+#[derive(Debug, Clone)]
+pub struct GuaranteeCount {
+    pub night: Date,
+    pub responsible_district_code: Option<String>,
+    pub location_district_code: Option<String>,
+    pub outcome: String,
+    pub count: i64,
+}
+
 pub async fn guarantee_counts(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     from: Date,
     to: Date,
-) -> Result<Vec<(Date, Option<String>, String, i64)>, ApiError> {
+) -> Result<Vec<GuaranteeCount>, ApiError> {
     let rows = client
         .query(
-            "SELECT g.night, COALESCE(g.district_code, p.responsible_district_code), g.outcome, count(*)
-               FROM guarantee_requests g
-               JOIN people p ON p.municipality_code = g.municipality_code AND p.id = g.person_id
-              WHERE g.municipality_code = $1 AND g.night BETWEEN $2 AND $3
-              GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+            "SELECT night, responsible_district_code, location_district_code, outcome, count(*)
+               FROM guarantee_requests
+              WHERE municipality_code = $1 AND night BETWEEN $2 AND $3
+              GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
             &[&municipality.as_str(), &from, &to],
         )
         .await?;
-    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect()
+    rows.iter()
+        .map(|r| {
+            Ok(GuaranteeCount {
+                night: r.try_get(0)?,
+                responsible_district_code: r.try_get(1)?,
+                location_district_code: r.try_get(2)?,
+                outcome: r.try_get(3)?,
+                count: r.try_get(4)?,
+            })
+        })
+        .collect()
 }
 
 /// Per shelter over [from, to]: (shelter, name, capacity bed-nights, used bed-nights).
@@ -669,7 +810,7 @@ pub async fn occupancy(
 ) -> Result<Vec<(Uuid, String, i64, i64)>, ApiError> {
     let sql = format!(
         "SELECT s.id, s.name,
-                (SELECT COALESCE(sum(COALESCE(n.beds_in_service, s.total_beds)), 0)::bigint
+                (SELECT COALESCE(sum(CASE WHEN n.reported THEN n.beds_in_service ELSE s.total_beds END), 0)::bigint
                    FROM generate_series($3::date, $4::date, interval '1 day') AS d(day)
                    LEFT JOIN shelter_nights n ON n.municipality_code = s.municipality_code AND n.shelter_id = s.id
                                               AND n.night = d.day::date) AS capacity,
@@ -687,20 +828,128 @@ pub async fn occupancy(
     rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect()
 }
 
-/// (person, night, shelter) of every bed used in [from, to].
-pub async fn bed_nights(
+/// The sort key of the bouncing report: most moves first, then person id.
+pub type BouncingKey = (i64, Uuid);
+
+/// People moved more than `more_than` times in [from, to], computed in the database (the same rule as
+/// `model::shelter_moves`: a change of shelter between consecutive nights with a bed), one page
+/// (`page.limit + 1` rows) of (person, moves, nights).
+pub async fn bouncing(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     from: Date,
     to: Date,
-) -> Result<Vec<(Uuid, Date, Uuid)>, ApiError> {
+    more_than: i64,
+    page: &PageRequest<BouncingKey>,
+) -> Result<Vec<(Uuid, i64, i64)>, ApiError> {
+    let statement = client
+        .prepare_cached(
+            "WITH beds AS (
+                 SELECT person_id, shelter_id,
+                        lag(shelter_id) OVER (PARTITION BY person_id ORDER BY night, created_at, id) AS previous
+                   FROM bed_assignments
+                  WHERE municipality_code = $1 AND night BETWEEN $2 AND $3
+                    AND status IN ('reserved', 'checked_in', 'checked_out')
+             ), moved AS (
+                 SELECT person_id, count(*) FILTER (WHERE previous <> shelter_id) AS moves, count(*) AS nights
+                   FROM beds GROUP BY person_id
+             )
+             SELECT person_id, moves, nights FROM moved
+              WHERE moves > $4 AND ($5::bigint IS NULL OR moves < $5 OR (moves = $5 AND person_id > $6))
+              ORDER BY moves DESC, person_id LIMIT $7",
+        )
+        .await?;
+    let (after_moves, after_person) = page.after.map_or((None, None), |(m, p)| (Some(m), Some(p)));
     let rows = client
         .query(
-            "SELECT person_id, night, shelter_id FROM bed_assignments
-              WHERE municipality_code = $1 AND night BETWEEN $2 AND $3 AND status IN ('reserved', 'checked_in', 'checked_out')
-              ORDER BY person_id, night",
-            &[&municipality.as_str(), &from, &to],
+            &statement,
+            &[&municipality.as_str(), &from, &to, &more_than, &after_moves, &after_person, &page.fetch_limit()],
         )
         .await?;
     rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+}
+
+/// Which breaches a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BreachFilter {
+    Open,
+    Resolved,
+    All,
+}
+
+/// One page (`page.limit + 1` rows) of guarantee breaches, oldest first.
+pub async fn list_breaches(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    filter: BreachFilter,
+    page: &PageRequest<RequestKey>,
+) -> Result<Vec<StoredRequest>, ApiError> {
+    let state = match filter {
+        BreachFilter::Open => "AND g.resolved_at IS NULL",
+        BreachFilter::Resolved => "AND g.resolved_at IS NOT NULL",
+        BreachFilter::All => "",
+    };
+    let sql = format!(
+        "SELECT {REQUEST_COLUMNS} FROM {REQUESTS_FROM}
+          WHERE g.municipality_code = $1 AND g.outcome = 'no_suitable_bed' {state}
+            AND ($2::timestamptz IS NULL OR (g.requested_at, g.id) > ($2, $3))
+          ORDER BY g.requested_at, g.id LIMIT $4"
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    let (after_at, after_id) = page.after.map_or((None, None), |(t, i)| (Some(t), Some(i)));
+    let rows = client.query(&statement, &[&municipality.as_str(), &after_at, &after_id, &page.fetch_limit()]).await?;
+    rows.iter().map(request_from_row).collect()
+}
+
+/// Locks a request for a change.
+pub async fn lock_request(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    id: Uuid,
+) -> Result<Option<StoredRequest>, ApiError> {
+    let sql = format!(
+        "SELECT {REQUEST_COLUMNS} FROM {REQUESTS_FROM} WHERE g.municipality_code = $1 AND g.id = $2 FOR UPDATE OF g"
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    client.query_opt(&statement, &[&municipality.as_str(), &id]).await?.as_ref().map(request_from_row).transpose()
+}
+
+/// A resolution to record on an open breach.
+#[derive(Debug, Clone)]
+pub struct NewResolution<'a> {
+    pub resolution: &'static str,
+    pub shelter_id: Option<Uuid>,
+    pub note: Option<String>,
+    pub resolved_at: Timestamp,
+    pub resolved_by: Uuid,
+    pub resolved_by_role: &'static str,
+    pub resolved_by_staff: Option<&'a str>,
+}
+
+/// Records how an open breach was resolved; false when it is no open breach (any more).
+pub async fn resolve_breach(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    id: Uuid,
+    r: &NewResolution<'_>,
+) -> Result<bool, ApiError> {
+    let updated = client
+        .execute(
+            "UPDATE guarantee_requests SET resolution = $3, resolution_shelter_id = $4, resolution_note = $5,
+                    resolved_at = $6, resolved_by = $7, resolved_by_role = $8, resolved_by_staff = $9
+              WHERE municipality_code = $1 AND id = $2 AND outcome = 'no_suitable_bed' AND resolved_at IS NULL",
+            &[
+                &municipality.as_str(),
+                &id,
+                &r.resolution,
+                &r.shelter_id,
+                &r.note,
+                &r.resolved_at,
+                &r.resolved_by,
+                &r.resolved_by_role,
+                &r.resolved_by_staff,
+            ],
+        )
+        .await?;
+    Ok(updated == 1)
 }

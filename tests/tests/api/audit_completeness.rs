@@ -394,6 +394,28 @@ async fn every_operation_on_personal_data_is_audited() {
     let (request_id, night) = (id(&request), request["night"].as_str().unwrap().to_owned());
     w.call("get_guarantee_request", Method::GET, &format!("/api/v1/guarantee-requests/{request_id}"), None).await;
     w.call("list_guarantee_requests", Method::GET, &format!("/api/v1/guarantee-requests?night={night}"), None).await;
+    // A breach (nobody takes a wheelchair tonight), listed and resolved.
+    let mut other = person_body.clone();
+    other["identity_kind"] = json!("none");
+    other.as_object_mut().unwrap().remove("identity_number");
+    other["sex"] = json!("woman");
+    let other = id(&app.post("/api/v1/people", &admin, &other).await.body);
+    let breach = app
+        .post(
+            "/api/v1/guarantee-requests",
+            &admin,
+            &json!({"person_id": other, "channel": "other", "wheelchair": true}),
+        )
+        .await;
+    assert_eq!(breach.body["outcome"], "no_suitable_bed", "{}", breach.body);
+    w.call("list_guarantee_breaches", Method::GET, "/api/v1/guarantee-breaches", None).await;
+    w.call(
+        "resolve_guarantee_breach",
+        Method::POST,
+        &format!("/api/v1/guarantee-breaches/{}/resolution", id(&breach.body)),
+        Some(json!({"kind": "emergency_housing", "note": "Jourlägenhet"})),
+    )
+    .await;
 
     // Endings.
     let today = hemvist_platform::night::today();

@@ -4,6 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use hemvist_platform::audit::{self, AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
+use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::access::{HANDLE_BEDS, sees_guest_identity, shelter_limit};
+use crate::access::{HANDLE_BEDS, guest_alias, sees_guest_identity, sees_protected_guest, shelter_limit};
 use crate::model::hold_until;
 use crate::repo::{self, AssignOutcome, StoredAssignment};
 
@@ -48,13 +49,19 @@ impl AssignmentStatus {
 }
 
 /// A guest as the caller may see them: shelter staff get a first name and an initial, enough to
-/// receive the guest; the night coordinator also gets the person id.
+/// receive the guest; the night coordinator also gets the person id. A guest with protected identity
+/// is shown by an alias (no name, no id) to everyone but the coordinator who placed them and the roles
+/// that may see protected addresses.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Guest {
     pub person_id: Option<Uuid>,
+    /// `Skyddad gäst` for a guest shown by alias.
     pub given_name: String,
-    /// In full for the coordinator, an initial for shelter staff.
+    /// In full for the coordinator, an initial for shelter staff, the alias code for a protected guest.
     pub family_name: String,
+    /// For a protected guest shown by alias: `Skyddad gäst` and a short code, the same for that person
+    /// on every list and night; the guest is received by it.
+    pub alias: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -77,6 +84,21 @@ pub struct BedAssignment {
 pub fn assignment_view(a: StoredAssignment, principal: &Principal) -> BedAssignment {
     let full = sees_guest_identity(principal);
     let initial = a.family_name.chars().next().map(|c| format!("{c}.")).unwrap_or_default();
+    let guest = if sees_protected_guest(principal, &a.guest) {
+        Guest {
+            person_id: full.then_some(a.person_id),
+            given_name: a.given_name,
+            family_name: if full { a.family_name } else { initial },
+            alias: None,
+        }
+    } else {
+        Guest {
+            person_id: None,
+            given_name: PROTECTED_GUEST.to_owned(),
+            family_name: a.guest.alias_code.clone(),
+            alias: Some(guest_alias(&a.guest)),
+        }
+    };
     BedAssignment {
         id: a.id,
         shelter_id: a.shelter_id,
@@ -85,13 +107,12 @@ pub fn assignment_view(a: StoredAssignment, principal: &Principal) -> BedAssignm
         hold_until: a.hold_until,
         checked_in_at: a.checked_in_at,
         checked_out_at: a.checked_out_at,
-        guest: Guest {
-            person_id: full.then_some(a.person_id),
-            given_name: a.given_name,
-            family_name: if full { a.family_name } else { initial },
-        },
+        guest,
     }
 }
+
+/// The label of a protected guest shown by alias.
+pub const PROTECTED_GUEST: &str = "Skyddad gäst";
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -99,34 +120,34 @@ pub struct AssignmentFilter {
     pub shelter_id: Option<Uuid>,
 }
 
-/// The beds given out for a night (shelter staff: their shelter, minimal guest data).
+/// The beds given out for a night, a page at a time (shelter staff: their shelter, minimal guest data;
+/// protected guests by alias).
 ///
-/// Roles: admin, night_coordinator, shelter_staff. Audited per guest.
+/// Roles: admin, night_coordinator, shelter_staff. Audited per guest. Ordered by shelter, then the
+/// order the beds were given.
 #[utoipa::path(get, path = "/api/v1/nights/{night}/assignments", tag = "beds", operation_id = "list_bed_assignments",
-    params(("night" = String, Path, description = "The night, by the date it begins"), AssignmentFilter),
-    responses((status = 200, description = "Assignments by shelter and guest", body = Vec<BedAssignment>), ReadProblems),
+    params(("night" = String, Path, description = "The night, by the date it begins"), AssignmentFilter, PageParams),
+    responses((status = 200, description = "A page of assignments by shelter", body = Page<BedAssignment>), ReadProblems),
     security(("bearer" = [])))]
 pub async fn list_bed_assignments(
     State(state): State<AppState>,
     principal: Principal,
     Path(night): Path<Date>,
     Query(filter): Query<AssignmentFilter>,
-) -> Result<Json<Vec<BedAssignment>>, ApiError> {
+    Query(page): Query<PageParams>,
+) -> Result<Json<Page<BedAssignment>>, ApiError> {
     principal.require(HANDLE_BEDS)?;
     let limit = shelter_limit(&principal)?;
+    let page = page.parse::<repo::AssignmentKey>()?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
-    let assignments = repo::list_assignments(&tx, &principal.municipality, limit, night, filter.shelter_id).await?;
-    for a in &assignments {
-        audit::record(
-            &tx,
-            &principal,
-            AuditEvent::new(AuditAction::List, "bed_assignment", Some(a.id)).person(a.person_id),
-        )
-        .await?;
-    }
+    let rows = repo::list_assignments(&tx, &principal.municipality, limit, night, filter.shelter_id, &page).await?;
+    let page = Page::from_rows(rows, page.limit, |a| (a.shelter_id, a.created_at, a.id))?;
+    let subjects: Vec<_> = page.items.iter().map(|a| (Some(a.id), Some(a.person_id))).collect();
+    audit::record_many(&tx, &principal, AuditAction::List, "bed_assignment", &subjects).await?;
     tx.commit().await?;
-    Ok(Json(assignments.into_iter().map(|a| assignment_view(a, &principal)).collect()))
+    let items = page.items.into_iter().map(|a| assignment_view(a, &principal)).collect();
+    Ok(Json(Page { items, next_cursor: page.next_cursor }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -168,7 +189,10 @@ pub async fn create_bed_assignment(
         .ok_or_else(|| ApiError::invalid("person_id", "no such person"))?;
     repo::release_no_shows(&tx, &principal.municipality, night).await?;
     let hold = hold_until(night, shelter.check_in_deadline);
-    let id = match repo::assign_bed(&mut tx, &principal.municipality, shelter.id, night, input.person_id, hold).await? {
+    let placer = repo::Placer::of(&principal);
+    let id = match repo::assign_bed(&mut tx, &principal.municipality, shelter.id, night, input.person_id, hold, placer)
+        .await?
+    {
         AssignOutcome::Assigned(id) => id,
         AssignOutcome::ShelterFull => return Err(ApiError::conflict("the shelter is full that night")),
         AssignOutcome::PersonHasBed => return Err(ApiError::conflict("the person already has a bed that night")),

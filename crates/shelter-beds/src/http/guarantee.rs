@@ -11,6 +11,7 @@ use hemvist_platform::audit::{self, AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::night::Night;
+use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::text::clean_text;
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
 use jiff::Timestamp;
@@ -23,7 +24,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::board::{location_of, suitable};
-use crate::access::HANDLE_GUARANTEE;
+use super::breaches::BreachResolution;
+use crate::access::{HANDLE_GUARANTEE, guest_alias, sees_protected_guest};
 use crate::model::{Needs, hold_until};
 use crate::repo::{self, AssignOutcome, NewRequest, StoredRequest};
 
@@ -70,25 +72,31 @@ pub enum GuaranteeOutcome {
     NoSuitableBed,
     /// Does not belong to the municipality; an emergency assessment (nödprövning) is made.
     NotEligible,
+    /// The home municipality is not known: whether the person belongs must be assessed (emergency
+    /// assessment meanwhile). Not a finding that they do not belong; counted apart.
+    HomeMunicipalityUnknown,
 }
 
 impl GuaranteeOutcome {
-    fn as_str(self) -> &'static str {
+    pub const ALL: [Self; 5] =
+        [Self::Placed, Self::DeclinedByPerson, Self::NoSuitableBed, Self::NotEligible, Self::HomeMunicipalityUnknown];
+
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Placed => "placed",
             Self::DeclinedByPerson => "declined_by_person",
             Self::NoSuitableBed => "no_suitable_bed",
             Self::NotEligible => "not_eligible",
+            Self::HomeMunicipalityUnknown => "home_municipality_unknown",
         }
     }
 
-    fn parse(raw: &str) -> Self {
-        match raw {
-            "placed" => Self::Placed,
-            "declined_by_person" => Self::DeclinedByPerson,
-            "not_eligible" => Self::NotEligible,
-            _ => Self::NoSuitableBed,
-        }
+    /// The outcome of a stored row; an unknown value is a bug, never a default.
+    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == raw)
+            .ok_or_else(|| ApiError::internal(format!("unknown guarantee outcome {raw}")))
     }
 }
 
@@ -140,9 +148,18 @@ pub struct GuaranteeRequest {
     pub requested_at: Timestamp,
     #[schema(value_type = String, format = Date)]
     pub night: Date,
-    pub person_id: Uuid,
+    /// Absent for a person with protected identity shown by alias (see `guest_alias`).
+    pub person_id: Option<Uuid>,
+    /// For a person with protected identity, to every caller but the coordinator who handled the request
+    /// and roles that may see protected addresses: `Skyddad gäst` and the person's short code.
+    pub guest_alias: Option<String>,
     pub channel: Channel,
+    /// Where the person stood, else their responsible district (kept for older clients).
     pub district_code: Option<String>,
+    /// The district responsible for the person when they asked: the guarantee report counts by it.
+    pub responsible_district_code: Option<String>,
+    /// The district where the person stood, when a position was given.
+    pub location_district_code: Option<String>,
     pub outcome: GuaranteeOutcome,
     pub bed: Option<PlacedBed>,
     /// Placed in another municipality, with the person's recorded consent.
@@ -152,19 +169,24 @@ pub struct GuaranteeRequest {
     pub escalated_at: Option<Timestamp>,
     pub escalation_note: Option<String>,
     pub emergency_assessment: Option<String>,
+    /// How a breach was resolved; absent while it is open (and for requests that were no breach).
+    pub resolution: Option<BreachResolution>,
 }
 
-async fn request_view(
+pub(crate) async fn request_view(
     client: &impl GenericClient,
     principal: &Principal,
     r: StoredRequest,
 ) -> Result<GuaranteeRequest, ApiError> {
+    // Whoever handled the request or placed the bed sees a protected person; others get the alias.
+    let mut shown = sees_protected_guest(principal, &r.guest);
     let bed = match r.assignment_id {
         None => None,
         Some(assignment_id) => {
             let assignment = repo::find_assignment(client, &principal.municipality, None, assignment_id, false)
                 .await?
                 .ok_or(ApiError::NotFound("assignment"))?;
+            shown = shown || sees_protected_guest(principal, &assignment.guest);
             let shelter = repo::find_shelter(client, &principal.municipality, None, assignment.shelter_id)
                 .await?
                 .ok_or(ApiError::NotFound("shelter"))?;
@@ -177,20 +199,25 @@ async fn request_view(
             })
         }
     };
+    let resolution = r.resolution.map(BreachResolution::try_from).transpose()?;
     Ok(GuaranteeRequest {
         id: r.id,
         requested_at: r.requested_at,
         night: r.night,
-        person_id: r.person_id,
+        person_id: shown.then_some(r.person_id),
+        guest_alias: (!shown).then(|| guest_alias(&r.guest)),
         channel: Channel::parse(&r.channel),
         district_code: r.district_code,
-        outcome: GuaranteeOutcome::parse(&r.outcome),
+        responsible_district_code: r.responsible_district_code,
+        location_district_code: r.location_district_code,
+        outcome: GuaranteeOutcome::parse(&r.outcome)?,
         bed,
         placed_outside_municipality: r.placed_outside_municipality,
         consent_outside_municipality: r.consent_outside_municipality,
         escalated_at: r.escalated_at,
         escalation_note: r.escalation_note,
         emergency_assessment: r.emergency_assessment,
+        resolution,
     })
 }
 
@@ -268,11 +295,15 @@ pub async fn create_guarantee_request(
         substance_use: input.substance_use,
         wheelchair: input.wheelchair,
     };
-    let belongs = person.home_municipality_code.as_deref() == Some(principal.municipality.as_str());
+    // An unknown home municipality is not "does not belong": it is assessed, and counted apart.
+    let home = person.home_municipality_code.as_deref();
+    let belongs = home == Some(principal.municipality.as_str());
     let mut outcome = GuaranteeOutcome::NoSuitableBed;
     let mut assignment_id = None;
     let mut placed_outside = false;
-    if !belongs {
+    if home.is_none() {
+        outcome = GuaranteeOutcome::HomeMunicipalityUnknown;
+    } else if !belongs {
         outcome = GuaranteeOutcome::NotEligible;
     } else if input.declined_by_person {
         outcome = GuaranteeOutcome::DeclinedByPerson;
@@ -291,7 +322,10 @@ pub async fn create_guarantee_request(
                     continue;
                 };
                 let hold = hold_until(night, shelter.check_in_deadline);
-                match repo::assign_bed(&mut tx, &principal.municipality, shelter.id, night, person.id, hold).await? {
+                let placer = repo::Placer::of(&principal);
+                match repo::assign_bed(&mut tx, &principal.municipality, shelter.id, night, person.id, hold, placer)
+                    .await?
+                {
                     AssignOutcome::Assigned(id) => {
                         outcome = GuaranteeOutcome::Placed;
                         assignment_id = Some(id);
@@ -318,10 +352,14 @@ pub async fn create_guarantee_request(
         night,
         person_id: person.id,
         requested_by: principal.token_id,
+        requested_by_staff: principal.staff_id.clone(),
         channel: input.channel.as_str(),
         lat: input.lat,
         lon: input.lon,
-        district_code: district.or(person.responsible_district_code.clone()),
+        district_code: district.clone().or(person.responsible_district_code.clone()),
+        // Snapshot: the district responsible at the time, whatever changes later.
+        responsible_district_code: person.responsible_district_code.clone(),
+        location_district_code: district,
         needs: serde_json::to_value(&needs).map_err(ApiError::internal)?,
         outcome: outcome.as_str(),
         assignment_id,
@@ -330,11 +368,17 @@ pub async fn create_guarantee_request(
         escalated: breach,
         escalation_note: breach
             .then(|| "Guarantee breach: no suitable bed; escalated to the night coordinator on duty".to_owned()),
-        emergency_assessment: (!belongs).then(|| {
-            assessment.unwrap_or_else(|| {
+        emergency_assessment: match outcome {
+            GuaranteeOutcome::HomeMunicipalityUnknown => Some(assessment.unwrap_or_else(|| {
+                "Home municipality unknown: whether the person belongs to the municipality must be assessed; \
+                 meanwhile an emergency assessment (nödprövning) of the acute need"
+                    .into()
+            })),
+            GuaranteeOutcome::NotEligible => Some(assessment.unwrap_or_else(|| {
                 "The person does not belong to the municipality: emergency assessment (nödprövning) required".into()
-            })
-        }),
+            })),
+            _ => None,
+        },
     };
     let Some(id) = repo::insert_request(&tx, &principal.municipality, &new).await? else {
         // A concurrent retry with the same key committed first: drop this attempt, answer with that one.
@@ -365,33 +409,43 @@ pub struct NightParams {
     pub night: Date,
 }
 
-/// Every guarantee request of a night with its outcome.
+/// The guarantee requests of a night with their outcomes, a page at a time.
 ///
-/// Roles: admin, night_coordinator. Audited per person.
+/// Roles: admin, night_coordinator. Audited per person. In the order they came.
 #[utoipa::path(get, path = "/api/v1/guarantee-requests", tag = "guarantee", operation_id = "list_guarantee_requests",
-    params(NightParams),
-    responses((status = 200, description = "Requests in the order they came", body = Vec<GuaranteeRequest>), ReadProblems),
+    params(NightParams, PageParams),
+    responses((status = 200, description = "A page of requests in the order they came", body = Page<GuaranteeRequest>), ReadProblems),
     security(("bearer" = [])))]
 pub async fn list_guarantee_requests(
     State(state): State<AppState>,
     principal: Principal,
     Query(params): Query<NightParams>,
-) -> Result<Json<Vec<GuaranteeRequest>>, ApiError> {
+    Query(page): Query<PageParams>,
+) -> Result<Json<Page<GuaranteeRequest>>, ApiError> {
     principal.require(HANDLE_GUARANTEE)?;
+    let page = page.parse::<repo::RequestKey>()?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
-    let mut views = Vec::new();
-    for request in repo::list_requests(&tx, &principal.municipality, params.night).await? {
-        audit::record(
-            &tx,
-            &principal,
-            AuditEvent::new(AuditAction::List, "guarantee_request", Some(request.id)).person(request.person_id),
-        )
-        .await?;
-        views.push(request_view(&tx, &principal, request).await?);
-    }
+    let rows = repo::list_requests(&tx, &principal.municipality, params.night, &page).await?;
+    let page = Page::from_rows(rows, page.limit, |r| (r.requested_at, r.id))?;
+    let views = request_page(&tx, &principal, page.items).await?;
     tx.commit().await?;
-    Ok(Json(views))
+    Ok(Json(Page { items: views, next_cursor: page.next_cursor }))
+}
+
+/// A page of requests as the caller may see them, audited in one statement.
+pub(crate) async fn request_page(
+    client: &impl GenericClient,
+    principal: &Principal,
+    requests: Vec<StoredRequest>,
+) -> Result<Vec<GuaranteeRequest>, ApiError> {
+    let subjects: Vec<_> = requests.iter().map(|r| (Some(r.id), Some(r.person_id))).collect();
+    audit::record_many(client, principal, AuditAction::List, "guarantee_request", &subjects).await?;
+    let mut views = Vec::with_capacity(requests.len());
+    for request in requests {
+        views.push(request_view(client, principal, request).await?);
+    }
+    Ok(views)
 }
 
 /// One guarantee request with its outcome.

@@ -2,6 +2,7 @@
 
 pub mod assignments;
 pub mod board;
+pub mod breaches;
 pub mod guarantee;
 pub mod reports;
 pub mod shelters;
@@ -15,5 +16,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(board::router())
         .merge(assignments::router())
         .merge(guarantee::router())
+        .merge(breaches::router())
         .merge(reports::router())
 }

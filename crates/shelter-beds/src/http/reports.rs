@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use hemvist_platform::audit::{self, AuditAction, AuditEvent};
+use hemvist_platform::audit::{self, AuditAction};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::night::today;
+use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::period::{self, check_period};
 use hemvist_platform::{ApiError, AppState, Json, Query, ReadProblems};
 use jiff::ToSpan;
@@ -18,7 +19,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::access::{READ_REPORTS, shelter_limit};
-use crate::model::shelter_moves;
+use crate::http::guarantee::GuaranteeOutcome;
 use crate::repo;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -47,17 +48,21 @@ pub struct GuaranteeCounts {
     /// Guarantee breaches.
     pub no_suitable_bed: i64,
     pub not_eligible: i64,
+    /// Home municipality not known: belonging to be assessed (not counted as not eligible).
+    pub home_municipality_unknown: i64,
 }
 
 impl GuaranteeCounts {
-    fn add(&mut self, outcome: &str, count: i64) {
+    fn add(&mut self, outcome: GuaranteeOutcome, count: i64) {
         self.requests += count;
-        match outcome {
-            "placed" => self.placed += count,
-            "declined_by_person" => self.declined_by_person += count,
-            "no_suitable_bed" => self.no_suitable_bed += count,
-            _ => self.not_eligible += count,
-        }
+        let field = match outcome {
+            GuaranteeOutcome::Placed => &mut self.placed,
+            GuaranteeOutcome::DeclinedByPerson => &mut self.declined_by_person,
+            GuaranteeOutcome::NoSuitableBed => &mut self.no_suitable_bed,
+            GuaranteeOutcome::NotEligible => &mut self.not_eligible,
+            GuaranteeOutcome::HomeMunicipalityUnknown => &mut self.home_municipality_unknown,
+        };
+        *field += count;
     }
 }
 
@@ -67,8 +72,11 @@ pub struct GuaranteeNight {
     pub night: Date,
     #[serde(flatten)]
     pub totals: GuaranteeCounts,
-    /// Per district (the person's location, else their responsible district); `unknown` when neither.
+    /// Per district responsible for the person at the time of the request (the review compared district
+    /// administrations); `unknown` when none was recorded.
     pub districts: BTreeMap<String, GuaranteeCounts>,
+    /// Per district where the person stood when asking; `unknown` without a position.
+    pub location_districts: BTreeMap<String, GuaranteeCounts>,
 }
 
 /// The guarantee per night and per district: requests, placed, declined, breaches, not eligible.
@@ -88,14 +96,26 @@ pub async fn get_guarantee_report(
     let client = state.db().await?;
     let rows = repo::guarantee_counts(&client, &principal.municipality, params.from, params.to).await?;
     let mut nights: BTreeMap<Date, GuaranteeNight> = BTreeMap::new();
-    for (night, district, outcome, count) in rows {
-        let entry = nights.entry(night).or_insert_with(|| GuaranteeNight {
-            night,
+    for row in rows {
+        let outcome = GuaranteeOutcome::parse(&row.outcome)?;
+        let entry = nights.entry(row.night).or_insert_with(|| GuaranteeNight {
+            night: row.night,
             totals: GuaranteeCounts::default(),
             districts: BTreeMap::new(),
+            location_districts: BTreeMap::new(),
         });
-        entry.totals.add(&outcome, count);
-        entry.districts.entry(district.unwrap_or_else(|| "unknown".into())).or_default().add(&outcome, count);
+        let unknown = || "unknown".to_owned();
+        entry.totals.add(outcome, row.count);
+        entry
+            .districts
+            .entry(row.responsible_district_code.unwrap_or_else(unknown))
+            .or_default()
+            .add(outcome, row.count);
+        entry
+            .location_districts
+            .entry(row.location_district_code.unwrap_or_else(unknown))
+            .or_default()
+            .add(outcome, row.count);
     }
     Ok(Json(nights.into_values().collect()))
 }
@@ -165,55 +185,49 @@ pub struct BouncingParams {
     /// Nights looked back, 1 to 366 (default 30).
     pub days: Option<i32>,
     /// List people moved more than this many times (default 2).
-    pub more_than: Option<usize>,
+    pub more_than: Option<u32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BouncedPerson {
     pub person_id: Uuid,
     /// Changes of shelter between consecutive nights with a bed.
-    pub moves: usize,
+    pub moves: i64,
     /// Nights with a bed in the period.
-    pub nights: usize,
+    pub nights: i64,
 }
 
 /// People moved between shelters more than N times in the last days: nobody, notably women and
-/// families exposed to violence, should be bounced between temporary places.
+/// families exposed to violence, should be bounced between temporary places. Computed in the
+/// database, a page at a time.
 ///
 /// Roles: admin, night_coordinator, auditor. Audited per person.
 #[utoipa::path(get, path = "/api/v1/reports/bouncing", tag = "reports", operation_id = "get_bouncing_report",
-    params(BouncingParams),
-    responses((status = 200, description = "People moved most first", body = Vec<BouncedPerson>), ReadProblems),
+    params(BouncingParams, PageParams),
+    responses((status = 200, description = "A page of people, moved most first", body = Page<BouncedPerson>), ReadProblems),
     security(("bearer" = [])))]
 pub async fn get_bouncing_report(
     State(state): State<AppState>,
     principal: Principal,
     Query(params): Query<BouncingParams>,
-) -> Result<Json<Vec<BouncedPerson>>, ApiError> {
+    Query(page): Query<PageParams>,
+) -> Result<Json<Page<BouncedPerson>>, ApiError> {
     principal.require(READ_REPORTS)?;
+    let page = page.parse::<repo::BouncingKey>()?;
     let days = params.days.unwrap_or(30);
     if !(1..=366).contains(&days) {
         return Err(ApiError::invalid("days", "must be 1..=366"));
     }
     let to = params.as_of.unwrap_or_else(today);
     let from = to.checked_sub((days - 1).days()).map_err(|_| ApiError::invalid("as_of", "out of range"))?;
-    let more_than = params.more_than.unwrap_or(2);
+    let more_than = i64::from(params.more_than.unwrap_or(2));
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
-    let mut by_person: BTreeMap<Uuid, Vec<(Date, Uuid)>> = BTreeMap::new();
-    for (person, night, shelter) in repo::bed_nights(&tx, &principal.municipality, from, to).await? {
-        by_person.entry(person).or_default().push((night, shelter));
-    }
-    let mut bounced: Vec<BouncedPerson> = by_person
-        .into_iter()
-        .map(|(person_id, nights)| BouncedPerson { person_id, moves: shelter_moves(&nights), nights: nights.len() })
-        .filter(|p| p.moves > more_than)
-        .collect();
-    bounced.sort_by_key(|p| std::cmp::Reverse(p.moves));
-    for person in &bounced {
-        audit::record(&tx, &principal, AuditEvent::new(AuditAction::List, "bouncing", None).person(person.person_id))
-            .await?;
-    }
+    let rows = repo::bouncing(&tx, &principal.municipality, from, to, more_than, &page).await?;
+    let rows = rows.into_iter().map(|(person_id, moves, nights)| BouncedPerson { person_id, moves, nights }).collect();
+    let page = Page::from_rows(rows, page.limit, |p: &BouncedPerson| (p.moves, p.person_id))?;
+    let subjects: Vec<_> = page.items.iter().map(|p| (None, Some(p.person_id))).collect();
+    audit::record_many(&tx, &principal, AuditAction::List, "bouncing", &subjects).await?;
     tx.commit().await?;
-    Ok(Json(bounced))
+    Ok(Json(page))
 }

@@ -287,7 +287,8 @@ pub async fn get_shelter_night(
 /// the same report again changes nothing but the history.
 ///
 /// Roles: admin, night_coordinator, shelter_staff (own shelter only). Refused (409) below the beds
-/// already given out that night.
+/// already given out that night, and (422) above the shelter's total beds. Until a night is reported,
+/// its capacity is the shelter's current total.
 #[utoipa::path(put, path = "/api/v1/shelters/{id}/nights/{night}", tag = "shelters", operation_id = "update_shelter_night",
     params(("id" = Uuid, Path, description = "Shelter id"), ("night" = String, Path, description = "The night, by the date it begins")),
     request_body = CapacityInput,
@@ -317,7 +318,21 @@ pub async fn update_shelter_night(
     }
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
-    repo::find_shelter(&tx, &principal.municipality, limit, id).await?.ok_or(ApiError::NotFound("shelter"))?;
+    let shelter =
+        repo::find_shelter(&tx, &principal.municipality, limit, id).await?.ok_or(ApiError::NotFound("shelter"))?;
+    // A night never has more beds than the shelter has (the database checks it too).
+    if input.beds_in_service > shelter.total_beds {
+        return Err(ApiError::invalid(
+            "beds_in_service",
+            format!("the shelter has {} beds in all", shelter.total_beds),
+        ));
+    }
+    if input.beds_in_service + input.beds_out_of_service > shelter.total_beds {
+        return Err(ApiError::invalid(
+            "beds_out_of_service",
+            format!("beds in and out of service exceed the shelter's {} beds", shelter.total_beds),
+        ));
+    }
     repo::report_capacity(
         &tx,
         &principal.municipality,
