@@ -10,5 +10,6 @@ mod gallring;
 mod leases;
 mod openapi;
 mod people;
+mod secrecy;
 mod shelters;
 mod support_plans;
