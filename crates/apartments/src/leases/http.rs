@@ -261,9 +261,10 @@ pub struct LeaseSearch {
 
 /// List leases by start date.
 ///
-/// Roles: admin, housing_officer, support_worker, auditor. Audited per tenant. Support workers see only the leases of the people assigned to
-/// them (none without a staff id); district-scoped tokens those of apartments in their districts; a
-/// tenant sharing a protected home only admin and housing_officer.
+/// Roles: admin, housing_officer, support_worker, auditor. Audited per tenant.
+/// Support workers see only the leases of the people assigned to them (none without a staff id);
+/// district-scoped tokens those of apartments in their districts; a tenant sharing a protected home
+/// only admin and housing_officer.
 #[utoipa::path(get, path = "/api/v1/leases", tag = "leases", operation_id = "list_leases",
     params(LeaseSearch, PageParams),
     responses((status = 200, description = "A page of leases", body = Page<Lease>), ReadProblems),
@@ -302,9 +303,10 @@ pub async fn list_leases(
 
 /// Get a lease with its follow-ups.
 ///
-/// Roles: admin, housing_officer, support_worker, auditor. Audited. Support workers see only the leases of the people assigned to
-/// them (none without a staff id); district-scoped tokens those of apartments in their districts; a
-/// tenant sharing a protected home only admin and housing_officer.
+/// Roles: admin, housing_officer, support_worker, auditor. Audited.
+/// Support workers see only the leases of the people assigned to them (none without a staff id);
+/// district-scoped tokens those of apartments in their districts; a tenant sharing a protected home
+/// only admin and housing_officer.
 #[utoipa::path(get, path = "/api/v1/leases/{id}", tag = "leases", operation_id = "get_lease",
     params(("id" = Uuid, Path, description = "Lease id")),
     responses((status = 200, description = "The lease", body = Lease, headers(("etag" = String))), ReadProblems),
@@ -702,9 +704,10 @@ pub struct AsOfParams {
 
 /// The rent ledger of a lease and its arrears status.
 ///
-/// Roles: admin, housing_officer, support_worker, auditor. Audited. Support workers see only the leases of the people assigned to
-/// them (none without a staff id); district-scoped tokens those of apartments in their districts; a
-/// tenant sharing a protected home only admin and housing_officer.
+/// Roles: admin, housing_officer, support_worker, auditor. Audited.
+/// Support workers see only the leases of the people assigned to them (none without a staff id);
+/// district-scoped tokens those of apartments in their districts; a tenant sharing a protected home
+/// only admin and housing_officer.
 #[utoipa::path(get, path = "/api/v1/leases/{id}/rent", tag = "rent", operation_id = "get_lease_rent",
     params(("id" = Uuid, Path, description = "Lease id"), AsOfParams),
     responses((status = 200, description = "Ledger and arrears", body = RentLedger), ReadProblems),
@@ -899,9 +902,10 @@ pub struct ArrearsWarning {
 /// Early warning for eviction prevention: active leases with rent past due or a notice the committee
 /// was not told of; most days late first. More than 7 days late means the tenancy is at risk.
 ///
-/// Roles: admin, housing_officer, support_worker, auditor. Audited per tenant. Support workers see only the leases of the people assigned to
-/// them (none without a staff id); district-scoped tokens those of apartments in their districts; a
-/// tenant sharing a protected home only admin and housing_officer.
+/// Roles: admin, housing_officer, support_worker, auditor. Audited per tenant.
+/// Support workers see only the leases of the people assigned to them (none without a staff id);
+/// district-scoped tokens those of apartments in their districts; a tenant sharing a protected home
+/// only admin and housing_officer.
 #[utoipa::path(get, path = "/api/v1/rent-arrears", tag = "rent", operation_id = "list_rent_arrears",
     params(AsOfParams),
     responses((status = 200, description = "Leases needing attention", body = Vec<ArrearsWarning>), ReadProblems),
