@@ -63,7 +63,8 @@ pub struct Person {
     pub address: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
-    /// True when address and contact were withheld from this caller.
+    /// True when address and contact were withheld from this caller: the person is protected or shares
+    /// a household with someone who is.
     pub contact_withheld: bool,
     pub caseworker: Option<String>,
     pub household_id: Option<Uuid>,
@@ -74,7 +75,8 @@ pub struct Person {
 impl Person {
     pub fn for_caller(p: StoredPerson, principal: &Principal) -> Self {
         let full = sees_full_identity(principal);
-        let withhold = p.protected_identity && !sees_protected_contact(principal);
+        // A household member of a protected person lives at the protected address too.
+        let withhold = p.shares_protected_home && !sees_protected_contact(principal);
         let hide = |value: Option<String>| if withhold { None } else { value };
         Self {
             id: p.id,
@@ -368,7 +370,8 @@ pub struct Household {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HouseholdMember {
-    /// Absent for a child known only by name and birth date.
+    /// Absent for a child known only by name and birth date, and for a member outside the caller's
+    /// unit scope (district or assigned people), who is shown by role and age only.
     pub person_id: Option<Uuid>,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
@@ -378,26 +381,34 @@ pub struct HouseholdMember {
     pub age: Option<i32>,
 }
 
+/// The household as the caller may see it, and every registered member shown (for the audit), those
+/// outside the caller's unit scope included: they are shown by role and age only.
 async fn household_view(
     client: &impl hemvist_platform::db::GenericClient,
     principal: &Principal,
     id: Uuid,
-) -> Result<Household, ApiError> {
+) -> Result<(Household, Vec<Uuid>), ApiError> {
     let members =
         repo::household_members(client, &scope(principal), id).await?.ok_or(ApiError::NotFound("household"))?;
     let today = today();
-    let (mut adults, mut children) = (Vec::new(), Vec::new());
+    let (mut adults, mut children, mut shown) = (Vec::new(), Vec::new(), Vec::new());
     for m in members {
-        let member = HouseholdMember {
-            person_id: m.person_id,
-            given_name: m.given_name,
-            family_name: m.family_name,
-            birth_date: m.birth_date,
-            age: m.birth_date.map(|b| age_on(b, today)),
+        shown.extend(m.person_id);
+        let age = m.birth_date.map(|b| age_on(b, today));
+        let member = if m.in_scope {
+            HouseholdMember {
+                person_id: m.person_id,
+                given_name: m.given_name,
+                family_name: m.family_name,
+                birth_date: m.birth_date,
+                age,
+            }
+        } else {
+            HouseholdMember { person_id: None, given_name: None, family_name: None, birth_date: None, age }
         };
         if m.role == "adult" { adults.push(member) } else { children.push(member) }
     }
-    Ok(Household { id, adults, children })
+    Ok((Household { id, adults, children }, shown))
 }
 
 /// Form a household of registered adults and their children.
@@ -432,14 +443,15 @@ pub async fn create_household(
         audit::record(&tx, &principal, AuditEvent::new(AuditAction::Update, "household", Some(id)).person(*person))
             .await?;
     }
-    let household = household_view(&tx, &principal, id).await?;
+    let (household, _) = household_view(&tx, &principal, id).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(household)))
 }
 
 /// Get a household with the ages of its members.
 ///
-/// Roles: admin, housing_officer, support_worker, night_coordinator, auditor. Audited.
+/// Roles: admin, housing_officer, support_worker, night_coordinator, auditor. Audited. Visible when one
+/// of its adults is in the caller's unit scope; members outside it are shown by role and age only.
 #[utoipa::path(get, path = "/api/v1/households/{id}", tag = "people", operation_id = "get_household",
     params(("id" = Uuid, Path, description = "Household id")),
     responses((status = 200, description = "The household", body = Household), ReadProblems),
@@ -452,8 +464,8 @@ pub async fn get_household(
     principal.require(READ_PEOPLE)?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
-    let household = household_view(&tx, &principal, id).await?;
-    for person in household.adults.iter().chain(&household.children).filter_map(|m| m.person_id) {
+    let (household, shown) = household_view(&tx, &principal, id).await?;
+    for person in shown {
         audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "household", Some(id)).person(person))
             .await?;
     }

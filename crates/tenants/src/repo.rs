@@ -47,6 +47,8 @@ pub struct StoredPerson {
     pub household_role: Option<String>,
     pub caseworker: Option<String>,
     pub version: i32,
+    /// Protected, or in a household with a protected member: the same protection applies.
+    pub shares_protected_home: bool,
 }
 
 const PERSON_COLUMNS: &str =
@@ -54,16 +56,46 @@ const PERSON_COLUMNS: &str =
     p.protected_identity, p.home_municipality_code, p.responsible_district_code, p.address, p.phone, p.email,
     p.household_id, p.household_role, p.version,
     (SELECT c.caseworker FROM caseworker_assignments c
-      WHERE c.municipality_code = p.municipality_code AND c.person_id = p.id AND c.ended_at IS NULL) AS caseworker";
+      WHERE c.municipality_code = p.municipality_code AND c.person_id = p.id AND c.ended_at IS NULL) AS caseworker,
+    (p.protected_identity OR EXISTS (SELECT 1 FROM people hm WHERE hm.municipality_code = p.municipality_code
+      AND hm.household_id = p.household_id AND hm.protected_identity)) AS shares_protected_home";
+
+/// SQL: the `people` row `alias` shares a home with someone whose identity is protected: they are
+/// protected themselves or a member of their household is. Such a home's address, contact and whatever
+/// reveals it (leases, apartment status) go only to roles that may see protected addresses. The same
+/// rule as `shares_protected_home` in the person columns.
+pub fn shares_protected_home(alias: &str) -> String {
+    format!(
+        "({alias}.protected_identity OR EXISTS (SELECT 1 FROM people hm WHERE hm.municipality_code = {alias}.municipality_code
+           AND hm.household_id = {alias}.household_id AND hm.protected_identity))"
+    )
+}
+
+/// SQL: the person `person` of `municipality` (SQL expressions) shares a protected home.
+pub fn protected_home_of(municipality: &str, person: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM people hp WHERE hp.municipality_code = {municipality} AND hp.id = {person} AND {})",
+        shares_protected_home("hp")
+    )
+}
+
+/// SQL: the person `person` of `municipality` is assigned today to the member of staff `staff` (SQL
+/// expressions). The assignment rule that scopes support workers, for people and all that is theirs.
+pub fn supported_by(municipality: &str, person: &str, staff: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM support_assignments sa
+          WHERE sa.municipality_code = {municipality} AND sa.person_id = {person} AND sa.staff_id = {staff}
+            AND sa.assigned_on <= current_date AND (sa.ended_on IS NULL OR sa.ended_on > current_date))"
+    )
+}
 
 /// Rows of `people p` visible to the scope: `$1` municipality, `$2` district scope, `$staff` the member
 /// of staff (NULL for any): a support worker sees only the people currently assigned to them.
 pub fn scoped(staff: usize) -> String {
     format!(
         "p.municipality_code = $1 AND (cardinality($2::text[]) = 0 OR p.responsible_district_code = ANY($2))
-         AND (${staff}::text IS NULL OR EXISTS (SELECT 1 FROM support_assignments sa
-              WHERE sa.municipality_code = p.municipality_code AND sa.person_id = p.id AND sa.staff_id = ${staff}
-                AND sa.assigned_on <= current_date AND (sa.ended_on IS NULL OR sa.ended_on > current_date)))"
+         AND (${staff}::text IS NULL OR {})",
+        supported_by("p.municipality_code", "p.id", &format!("${staff}"))
     )
 }
 
@@ -86,6 +118,7 @@ fn person_from_row(row: &Row) -> Result<StoredPerson, ApiError> {
         household_role: row.try_get("household_role")?,
         caseworker: row.try_get("caseworker")?,
         version: row.try_get("version")?,
+        shares_protected_home: row.try_get("shares_protected_home")?,
     })
 }
 
@@ -378,6 +411,8 @@ pub struct HouseholdMember {
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub birth_date: Option<Date>,
+    /// Whether the caller's unit scope reaches this member (children known only by name always).
+    pub in_scope: bool,
 }
 
 /// The members of a household, or None when it does not exist in the municipality.
@@ -400,15 +435,19 @@ pub async fn household_members(
     if !exists {
         return Ok(None);
     }
+    // Members outside the caller's scope are marked, so that only their role and age are shown.
     let rows = client
         .query(
-            "SELECT id, household_role, given_name, family_name, birth_date FROM people
-              WHERE municipality_code = $1 AND household_id = $2
-             UNION ALL
-             SELECT NULL, 'child', given_name, NULL, birth_date FROM household_children
-              WHERE municipality_code = $1 AND household_id = $2
-             ORDER BY 2, 5",
-            &[&scope.municipality.as_str(), &household],
+            &format!(
+                "SELECT p.id, p.household_role, p.given_name, p.family_name, p.birth_date, {} AS in_scope FROM people p
+                  WHERE p.municipality_code = $1 AND p.household_id = $3
+                 UNION ALL
+                 SELECT NULL, 'child', given_name, NULL, birth_date, true FROM household_children
+                  WHERE municipality_code = $1 AND household_id = $3
+                 ORDER BY 2, 5",
+                scoped(4)
+            ),
+            &[&scope.municipality.as_str(), &scope.districts, &household, &scope.staff],
         )
         .await?;
     let members = rows
@@ -420,6 +459,7 @@ pub async fn household_members(
                 given_name: r.try_get(2)?,
                 family_name: r.try_get(3)?,
                 birth_date: r.try_get(4)?,
+                in_scope: r.try_get(5)?,
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;

@@ -29,8 +29,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(update_apartment_status))
 }
 
+/// The caller's scope: district, the member of staff a support worker speaks for (the same assignment
+/// rule as for people), and whether it may see protected addresses.
 pub fn scope(principal: &Principal) -> Scope<'_> {
-    Scope { municipality: &principal.municipality, districts: &principal.district_scope }
+    Scope {
+        municipality: &principal.municipality,
+        districts: &principal.district_scope,
+        staff: hemvist_tenants::access::staff_scope(principal),
+        sees_protected: hemvist_tenants::access::sees_protected_contact(principal),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -54,7 +61,10 @@ pub struct Apartment {
     pub first_hand_start: Date,
     #[schema(value_type = Option<String>, format = Date)]
     pub first_hand_end: Option<Date>,
+    /// As shown to the caller: a protected home shows as `unavailable` (or `returned_to_landlord` once
+    /// taken over) to roles that may not see protected addresses.
     pub status: ApartmentStatus,
+    /// Only to roles that may see protected addresses (to others it would tell a protected home apart).
     pub unavailable_reason: Option<String>,
     pub version: i32,
 }
@@ -121,7 +131,10 @@ pub struct ApartmentSearch {
 
 /// List apartments, by address.
 ///
-/// Roles: admin, housing_officer, support_worker, auditor.
+/// Roles: admin, housing_officer, support_worker, auditor. Support workers see only the homes of the people assigned to them
+/// (none without a staff id); district-scoped tokens only their districts. To roles that may not see
+/// protected addresses a protected home shows as `unavailable` (`returned_to_landlord` once taken over)
+/// and no unavailable reason is shown.
 #[utoipa::path(get, path = "/api/v1/apartments", tag = "apartments", operation_id = "list_apartments",
     params(ApartmentSearch, PageParams),
     responses((status = 200, description = "A page of apartments", body = Page<Apartment>), ReadProblems),
@@ -176,7 +189,10 @@ pub async fn create_apartment(
 
 /// Get an apartment.
 ///
-/// Roles: admin, housing_officer, support_worker, auditor.
+/// Roles: admin, housing_officer, support_worker, auditor. Support workers see only the homes of the people assigned to them
+/// (none without a staff id); district-scoped tokens only their districts. To roles that may not see
+/// protected addresses a protected home shows as `unavailable` (`returned_to_landlord` once taken over)
+/// and no unavailable reason is shown.
 #[utoipa::path(get, path = "/api/v1/apartments/{id}", tag = "apartments", operation_id = "get_apartment",
     params(("id" = Uuid, Path, description = "Apartment id")),
     responses((status = 200, description = "The apartment", body = Apartment, headers(("etag" = String))), ReadProblems),
@@ -271,7 +287,10 @@ pub async fn update_apartment_status(
 
 /// The stock as a GeoJSON FeatureCollection for maps (points; no tenant data).
 ///
-/// Roles: admin, housing_officer, support_worker, auditor.
+/// Roles: admin, housing_officer, support_worker, auditor. Support workers see only the homes of the people assigned to them
+/// (none without a staff id); district-scoped tokens only their districts. To roles that may not see
+/// protected addresses a protected home shows as `unavailable` (`returned_to_landlord` once taken over)
+/// and no unavailable reason is shown.
 #[utoipa::path(get, path = "/api/v1/apartments/map", tag = "apartments", operation_id = "list_apartment_features",
     responses((status = 200, description = "GeoJSON FeatureCollection of apartments in the stock", body = Object,
         content_type = "application/geo+json"), ReadProblems),

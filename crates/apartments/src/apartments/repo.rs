@@ -8,10 +8,65 @@ use uuid::Uuid;
 
 use super::model::{ApartmentRecord, ApartmentStatus};
 
+/// Who is asking, as far as apartments and leases care (inner secrecy: an apartment and its leases
+/// reveal a home).
 #[derive(Debug, Clone)]
 pub struct Scope<'a> {
     pub municipality: &'a MunicipalityCode,
+    /// Empty: every district; otherwise the apartment's district must be one of them.
     pub districts: &'a [String],
+    /// Some: a support worker, who sees only the leases of the people assigned to this member of staff
+    /// and the apartments that are their homes (`Some("")`: a token for nobody, who sees nothing).
+    pub staff: Option<&'a str>,
+    /// Whether the caller may see protected addresses. Otherwise the leases of tenants sharing a
+    /// protected home do not exist for it, and their apartments show as out of letting.
+    pub sees_protected: bool,
+}
+
+/// SQL: the apartment `a` is the home (or the home to be) of a tenant sharing a protected home.
+fn houses_protected() -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM leases hl WHERE hl.municipality_code = a.municipality_code AND hl.apartment_id = a.id
+           AND hl.status IN ('offered', 'active', 'taken_over') AND {})",
+        hemvist_tenants::repo::protected_home_of("hl.municipality_code", "hl.person_id")
+    )
+}
+
+/// SQL: the status shown to the caller (`$sees`: may it see protected addresses). A protected home is
+/// shown as an apartment out of letting, or out of the stock once taken over, never as let: "let" minus
+/// the leases one may see would otherwise be exactly the protected homes.
+fn status_seen(sees: usize) -> String {
+    format!(
+        "CASE WHEN NOT ${sees}::bool AND {} THEN
+              CASE WHEN a.status = 'transferred' THEN 'returned_to_landlord' ELSE 'unavailable' END
+         ELSE a.status END",
+        houses_protected()
+    )
+}
+
+/// The columns as the caller sees them. The reason an apartment is unavailable is withheld from those who
+/// may not see protected addresses: a protected home, shown as unavailable, has none.
+fn columns(sees: usize) -> String {
+    format!(
+        "a.id, a.address, a.lat, a.lon, a.district_id, a.district_code, a.rooms, a.area_sqm, a.floor, a.has_lift,
+         a.wheelchair_accessible, a.monthly_rent_sek, a.landlord, a.first_hand_contract_ref, a.first_hand_start,
+         a.first_hand_end, {} AS status, CASE WHEN ${sees}::bool THEN a.unavailable_reason END AS unavailable_reason,
+         a.version",
+        status_seen(sees)
+    )
+}
+
+/// SQL: the apartment `a` is visible to the scope (`$1` municipality, `$2` districts, `$staff`): a
+/// support worker sees only the homes of the people assigned to them, protected homes excepted.
+fn visible(staff: usize, sees: usize) -> String {
+    format!(
+        "{SCOPED} AND (${staff}::text IS NULL OR EXISTS (SELECT 1 FROM leases sl
+             WHERE sl.municipality_code = a.municipality_code AND sl.apartment_id = a.id
+               AND sl.status IN ('offered', 'active', 'taken_over') AND {}
+               AND (${sees}::bool OR NOT {})))",
+        hemvist_tenants::repo::supported_by("sl.municipality_code", "sl.person_id", &format!("${staff}")),
+        hemvist_tenants::repo::protected_home_of("sl.municipality_code", "sl.person_id")
+    )
 }
 
 #[derive(Debug, Clone)]
@@ -37,9 +92,6 @@ pub struct StoredApartment {
     pub version: i32,
 }
 
-const COLUMNS: &str = "a.id, a.address, a.lat, a.lon, a.district_id, a.district_code, a.rooms, a.area_sqm, a.floor, a.has_lift,
-    a.wheelchair_accessible, a.monthly_rent_sek, a.landlord, a.first_hand_contract_ref, a.first_hand_start, a.first_hand_end,
-    a.status, a.unavailable_reason, a.version";
 const SCOPED: &str = "a.municipality_code = $1 AND (cardinality($2::text[]) = 0 OR a.district_code = ANY($2))";
 
 fn from_row(row: &Row) -> Result<StoredApartment, ApiError> {
@@ -165,12 +217,17 @@ pub async fn find(
     lock: bool,
 ) -> Result<Option<StoredApartment>, ApiError> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM apartments a WHERE {SCOPED} AND a.id = $3{}",
-        if lock { " FOR UPDATE" } else { "" }
+        "SELECT {} FROM apartments a WHERE {} AND a.id = $3{}",
+        columns(5),
+        visible(4, 5),
+        if lock { " FOR UPDATE OF a" } else { "" }
     );
     let statement = client.prepare_cached(&sql).await?;
     client
-        .query_opt(&statement, &[&scope.municipality.as_str(), &scope.districts, &id])
+        .query_opt(
+            &statement,
+            &[&scope.municipality.as_str(), &scope.districts, &id, &scope.staff, &scope.sees_protected],
+        )
         .await?
         .as_ref()
         .map(from_row)
@@ -209,15 +266,18 @@ pub async fn list(
     page: &PageRequest<(String, Uuid)>,
 ) -> Result<Vec<StoredApartment>, ApiError> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM apartments a
-         WHERE {SCOPED}
+        "SELECT {} FROM apartments a
+         WHERE {}
            AND ($3::text IS NULL OR a.district_code = $3)
-           AND ($4::text IS NULL OR a.status = $4)
+           AND ($4::text IS NULL OR ({}) = $4)
            AND ($5::float8 IS NULL OR a.rooms >= $5)
            AND ($6::bool IS NULL OR a.wheelchair_accessible = $6)
            AND ($7::text IS NULL OR (a.address, a.id) > ($7, $8::uuid))
          ORDER BY a.address, a.id
-         LIMIT $9"
+         LIMIT $9",
+        columns(11),
+        visible(10, 11),
+        status_seen(11)
     );
     let statement = client.prepare_cached(&sql).await?;
     let (after_address, after_id) = page.after.clone().unzip();
@@ -234,6 +294,8 @@ pub async fn list(
                 &after_address,
                 &after_id,
                 &page.fetch_limit(),
+                &scope.staff,
+                &scope.sees_protected,
             ],
         )
         .await?;
@@ -243,23 +305,32 @@ pub async fn list(
 /// Apartments still in the stock (not returned or transferred), for the map.
 pub async fn all_in_stock(client: &impl GenericClient, scope: &Scope<'_>) -> Result<Vec<StoredApartment>, ApiError> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM apartments a WHERE {SCOPED} AND a.status NOT IN ('returned_to_landlord', 'transferred')
-         ORDER BY a.address, a.id"
+        "SELECT {} FROM apartments a WHERE {} AND a.status NOT IN ('returned_to_landlord', 'transferred')
+         ORDER BY a.address, a.id",
+        columns(4),
+        visible(3, 4)
     );
     let statement = client.prepare_cached(&sql).await?;
-    let rows = client.query(&statement, &[&scope.municipality.as_str(), &scope.districts]).await?;
+    let rows = client
+        .query(&statement, &[&scope.municipality.as_str(), &scope.districts, &scope.staff, &scope.sees_protected])
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
-/// Per district code: counts of apartments by status.
+/// Per district code: counts of apartments by the status the caller is shown, so that the counts agree
+/// with the rows it may list.
 pub async fn stock_by_district(
     client: &impl GenericClient,
     scope: &Scope<'_>,
 ) -> Result<Vec<(String, String, i64)>, ApiError> {
     let sql = format!(
-        "SELECT a.district_code, a.status, count(*) FROM apartments a WHERE {SCOPED} GROUP BY 1, 2 ORDER BY 1, 2"
+        "SELECT a.district_code, {} AS status, count(*) FROM apartments a WHERE {} GROUP BY 1, 2 ORDER BY 1, 2",
+        status_seen(4),
+        visible(3, 4)
     );
     let statement = client.prepare_cached(&sql).await?;
-    let rows = client.query(&statement, &[&scope.municipality.as_str(), &scope.districts]).await?;
+    let rows = client
+        .query(&statement, &[&scope.municipality.as_str(), &scope.districts, &scope.staff, &scope.sees_protected])
+        .await?;
     rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
 }

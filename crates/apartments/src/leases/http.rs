@@ -262,6 +262,9 @@ pub struct LeaseSearch {
 /// List leases by start date.
 ///
 /// Roles: admin, housing_officer, support_worker, auditor. Audited per tenant.
+/// Support workers see only the leases of the people assigned to them (none without a staff id);
+/// district-scoped tokens those of apartments in their districts; a tenant sharing a protected home
+/// only admin and housing_officer.
 #[utoipa::path(get, path = "/api/v1/leases", tag = "leases", operation_id = "list_leases",
     params(LeaseSearch, PageParams),
     responses((status = 200, description = "A page of leases", body = Page<Lease>), ReadProblems),
@@ -281,10 +284,11 @@ pub async fn list_leases(
     };
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
+    // The scope hides what the caller may not see in SQL, before the page and its cursor are built.
     let rows = repo::list(&tx, &scope(&principal), &filter, &page).await?;
     let page = Page::from_rows(rows, page.limit, |l| (l.starts_on, l.id))?;
     let mut items = Vec::with_capacity(page.items.len());
-    for lease in page.items.into_iter().filter(|l| visible(&principal, l)) {
+    for lease in page.items {
         audit::record(
             &tx,
             &principal,
@@ -300,6 +304,9 @@ pub async fn list_leases(
 /// Get a lease with its follow-ups.
 ///
 /// Roles: admin, housing_officer, support_worker, auditor. Audited.
+/// Support workers see only the leases of the people assigned to them (none without a staff id);
+/// district-scoped tokens those of apartments in their districts; a tenant sharing a protected home
+/// only admin and housing_officer.
 #[utoipa::path(get, path = "/api/v1/leases/{id}", tag = "leases", operation_id = "get_lease",
     params(("id" = Uuid, Path, description = "Lease id")),
     responses((status = 200, description = "The lease", body = Lease, headers(("etag" = String))), ReadProblems),
@@ -698,6 +705,9 @@ pub struct AsOfParams {
 /// The rent ledger of a lease and its arrears status.
 ///
 /// Roles: admin, housing_officer, support_worker, auditor. Audited.
+/// Support workers see only the leases of the people assigned to them (none without a staff id);
+/// district-scoped tokens those of apartments in their districts; a tenant sharing a protected home
+/// only admin and housing_officer.
 #[utoipa::path(get, path = "/api/v1/leases/{id}/rent", tag = "rent", operation_id = "get_lease_rent",
     params(("id" = Uuid, Path, description = "Lease id"), AsOfParams),
     responses((status = 200, description = "Ledger and arrears", body = RentLedger), ReadProblems),
@@ -893,6 +903,9 @@ pub struct ArrearsWarning {
 /// was not told of; most days late first. More than 7 days late means the tenancy is at risk.
 ///
 /// Roles: admin, housing_officer, support_worker, auditor. Audited per tenant.
+/// Support workers see only the leases of the people assigned to them (none without a staff id);
+/// district-scoped tokens those of apartments in their districts; a tenant sharing a protected home
+/// only admin and housing_officer.
 #[utoipa::path(get, path = "/api/v1/rent-arrears", tag = "rent", operation_id = "list_rent_arrears",
     params(AsOfParams),
     responses((status = 200, description = "Leases needing attention", body = Vec<ArrearsWarning>), ReadProblems),
@@ -972,7 +985,9 @@ pub struct OnParams {
 /// Stock and lets per district: how the city's apartments are spread over districts. The stock is as it
 /// stands now (apartments returned or taken over are out of it); the sublets are those running on `on`.
 ///
-/// Roles: admin, housing_officer, auditor. Counts only.
+/// Roles: admin, housing_officer, auditor. Counts only, of what the caller is shown: for roles that may
+/// not see protected addresses protected homes count as the apartments list shows them, and their leases
+/// do not count.
 #[utoipa::path(get, path = "/api/v1/reports/apartment-stock", tag = "reports", operation_id = "get_apartment_stock_report",
     params(OnParams),
     responses((status = 200, description = "Stock per district", body = ApartmentStockReport), ReadProblems),
@@ -1028,7 +1043,7 @@ pub struct LeaseOutcomesReport {
 
 /// Lease outcomes per kind: share taken over, median months to takeover, share still housed after 12 months.
 ///
-/// Roles: admin, housing_officer, auditor. Counts only.
+/// Roles: admin, housing_officer, auditor. Counts only, of the leases the caller may see.
 #[utoipa::path(get, path = "/api/v1/reports/lease-outcomes", tag = "reports", operation_id = "get_lease_outcomes_report",
     params(AsOfParams),
     responses((status = 200, description = "Outcomes per lease kind", body = LeaseOutcomesReport), ReadProblems),

@@ -1,4 +1,6 @@
-//! SQL for leases, follow-ups and rent. A lease is visible to a caller exactly when its apartment is.
+//! SQL for leases, follow-ups and rent. A lease is visible to a caller when its apartment lies in the
+//! caller's districts, its tenant is assigned to a support worker caller, and its tenant's home is not
+//! protected from the caller (see `scoped`).
 
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::pagination::PageRequest;
@@ -24,19 +26,35 @@ pub struct StoredLease {
     pub end_reason: Option<String>,
     pub taken_over_on: Option<Date>,
     pub version: i32,
-    /// The tenant has protected personal data: the lease (which reveals where they live) is shown only
-    /// to roles allowed to see protected addresses.
+    /// The tenant has protected personal data or shares a household with someone who has: the lease
+    /// (which reveals where they live) is shown only to roles allowed to see protected addresses.
     pub tenant_protected: bool,
 }
 
-const COLUMNS: &str =
-    "l.id, l.apartment_id, l.person_id, l.decision_id, l.kind, l.starts_on, l.ends_on, l.status, l.activated_on,
-    l.special_conditions_told_on, l.end_reason, l.taken_over_on, l.version,
-    (SELECT p.protected_identity FROM people p WHERE p.municipality_code = l.municipality_code AND p.id = l.person_id)
-        AS tenant_protected";
-const SCOPED: &str = "l.municipality_code = $1 AND EXISTS (SELECT 1 FROM apartments a
-    WHERE a.municipality_code = l.municipality_code AND a.id = l.apartment_id
-      AND (cardinality($2::text[]) = 0 OR a.district_code = ANY($2)))";
+fn columns() -> String {
+    format!(
+        "l.id, l.apartment_id, l.person_id, l.decision_id, l.kind, l.starts_on, l.ends_on, l.status, l.activated_on,
+         l.special_conditions_told_on, l.end_reason, l.taken_over_on, l.version, {} AS tenant_protected",
+        hemvist_tenants::repo::protected_home_of("l.municipality_code", "l.person_id")
+    )
+}
+
+/// SQL: the lease `l` is visible to the scope (`$1` municipality, `$2` districts, `$staff` member of
+/// staff, `$sees` may see protected addresses): its apartment lies in the caller's districts, a support
+/// worker's tenant is assigned to them, and a tenant sharing a protected home is hidden from those who
+/// may not see protected addresses. In SQL, before any LIMIT, so that a page and its cursor only ever hold
+/// visible rows.
+fn scoped(staff: usize, sees: usize) -> String {
+    format!(
+        "l.municipality_code = $1 AND EXISTS (SELECT 1 FROM apartments a
+            WHERE a.municipality_code = l.municipality_code AND a.id = l.apartment_id
+              AND (cardinality($2::text[]) = 0 OR a.district_code = ANY($2)))
+         AND (${staff}::text IS NULL OR {})
+         AND (${sees}::bool OR NOT {})",
+        hemvist_tenants::repo::supported_by("l.municipality_code", "l.person_id", &format!("${staff}")),
+        hemvist_tenants::repo::protected_home_of("l.municipality_code", "l.person_id")
+    )
+}
 
 fn from_row(row: &Row) -> Result<StoredLease, ApiError> {
     Ok(StoredLease {
@@ -112,11 +130,18 @@ pub async fn find(
     id: Uuid,
     lock: bool,
 ) -> Result<Option<StoredLease>, ApiError> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM leases l WHERE {SCOPED} AND l.id = $3{}", if lock { " FOR UPDATE" } else { "" });
+    let sql = format!(
+        "SELECT {} FROM leases l WHERE {} AND l.id = $3{}",
+        columns(),
+        scoped(4, 5),
+        if lock { " FOR UPDATE OF l" } else { "" }
+    );
     let statement = client.prepare_cached(&sql).await?;
     client
-        .query_opt(&statement, &[&scope.municipality.as_str(), &scope.districts, &id])
+        .query_opt(
+            &statement,
+            &[&scope.municipality.as_str(), &scope.districts, &id, &scope.staff, &scope.sees_protected],
+        )
         .await?
         .as_ref()
         .map(from_row)
@@ -137,14 +162,16 @@ pub async fn list(
     page: &PageRequest<(Date, Uuid)>,
 ) -> Result<Vec<StoredLease>, ApiError> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM leases l
-         WHERE {SCOPED}
+        "SELECT {} FROM leases l
+         WHERE {}
            AND ($3::uuid IS NULL OR l.apartment_id = $3)
            AND ($4::uuid IS NULL OR l.person_id = $4)
            AND ($5::text IS NULL OR l.status = $5)
            AND ($6::date IS NULL OR (l.starts_on, l.id) > ($6, $7::uuid))
          ORDER BY l.starts_on, l.id
-         LIMIT $8"
+         LIMIT $8",
+        columns(),
+        scoped(9, 10)
     );
     let statement = client.prepare_cached(&sql).await?;
     let (after_start, after_id) = page.after.unzip();
@@ -160,6 +187,8 @@ pub async fn list(
                 &after_start,
                 &after_id,
                 &page.fetch_limit(),
+                &scope.staff,
+                &scope.sees_protected,
             ],
         )
         .await?;
@@ -410,25 +439,35 @@ pub async fn active_leases(
     scope: &Scope<'_>,
 ) -> Result<Vec<(StoredLease, String, String)>, ApiError> {
     let sql = format!(
-        "SELECT {COLUMNS}, a.address, a.district_code FROM leases l
+        "SELECT {}, a.address, a.district_code FROM leases l
            JOIN apartments a ON a.municipality_code = l.municipality_code AND a.id = l.apartment_id
-          WHERE {SCOPED} AND l.status = 'active' ORDER BY a.district_code, a.address"
+          WHERE {} AND l.status = 'active' ORDER BY a.district_code, a.address",
+        columns(),
+        scoped(3, 4)
     );
     let statement = client.prepare_cached(&sql).await?;
-    let rows = client.query(&statement, &[&scope.municipality.as_str(), &scope.districts]).await?;
+    let rows = client
+        .query(&statement, &[&scope.municipality.as_str(), &scope.districts, &scope.staff, &scope.sees_protected])
+        .await?;
     rows.iter().map(|r| Ok((from_row(r)?, r.try_get("address")?, r.try_get("district_code")?))).collect()
 }
 
 /// Every lease that became active, for outcome statistics.
 pub async fn activated_leases(client: &impl GenericClient, scope: &Scope<'_>) -> Result<Vec<StoredLease>, ApiError> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM leases l WHERE {SCOPED} AND l.activated_on IS NOT NULL ORDER BY l.activated_on");
+    let sql = format!(
+        "SELECT {} FROM leases l WHERE {} AND l.activated_on IS NOT NULL ORDER BY l.activated_on",
+        columns(),
+        scoped(3, 4)
+    );
     let statement = client.prepare_cached(&sql).await?;
-    let rows = client.query(&statement, &[&scope.municipality.as_str(), &scope.districts]).await?;
+    let rows = client
+        .query(&statement, &[&scope.municipality.as_str(), &scope.districts, &scope.staff, &scope.sees_protected])
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
-/// Per district: leases active on `on`.
+/// Per district: leases active on `on`, those the caller may see (a count of hidden leases next to the
+/// apartments shown would point at protected homes).
 pub async fn active_by_district(
     client: &impl GenericClient,
     scope: &Scope<'_>,
@@ -437,11 +476,14 @@ pub async fn active_by_district(
     let sql = format!(
         "SELECT a.district_code, l.kind, count(*) FROM leases l
            JOIN apartments a ON a.municipality_code = l.municipality_code AND a.id = l.apartment_id
-          WHERE {SCOPED} AND l.activated_on <= $3
+          WHERE {} AND l.activated_on <= $3
             AND (l.status = 'active' OR (l.status = 'ended' AND l.ends_on > $3) OR (l.status = 'taken_over' AND l.taken_over_on > $3))
-          GROUP BY 1, 2 ORDER BY 1, 2"
+          GROUP BY 1, 2 ORDER BY 1, 2",
+        scoped(4, 5)
     );
     let statement = client.prepare_cached(&sql).await?;
-    let rows = client.query(&statement, &[&scope.municipality.as_str(), &scope.districts, &on]).await?;
+    let rows = client
+        .query(&statement, &[&scope.municipality.as_str(), &scope.districts, &on, &scope.staff, &scope.sees_protected])
+        .await?;
     rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
 }
