@@ -181,7 +181,15 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let database = Database::open(&settings).await?;
-    let serving = migrate::serving_config(&database.config).await?;
+    // Serving as the tables' owner is refused unless the operator says so (HEMVIST_ALLOW_OWNER_ROLE=1).
+    let allow_owner = std::env::var("HEMVIST_ALLOW_OWNER_ROLE").is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"));
+    let serving = match migrate::serving_config_as(&database.config, migrate::API_ROLE, allow_owner).await {
+        Ok(serving) => serving,
+        Err(error) => {
+            database.close();
+            return Err(error);
+        }
+    };
     let pool = hemvist_platform::db::pool(serving, settings.db_pool_size)?;
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await

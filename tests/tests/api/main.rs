@@ -9,6 +9,7 @@ mod foundation;
 mod gallring;
 mod leases;
 mod openapi;
+mod operations;
 mod people;
 mod shelters;
 mod support_plans;
