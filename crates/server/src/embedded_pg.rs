@@ -35,19 +35,46 @@ impl Cluster {
     /// Creates the cluster under `dir` if needed and starts it unless it already runs.
     pub fn ensure_running(dir: &Path, options: ClusterOptions) -> anyhow::Result<Cluster> {
         let bin_dir = find_bin_dir()?;
-        let owner = if geteuid().is_root() {
-            Some(User::from_name("postgres")?.context(
-                "running as root, but there is no 'postgres' system user to run PostgreSQL as \
-                 (install PostgreSQL: apt-get install postgresql)",
-            )?)
-        } else {
-            None
-        };
+        let owner = cluster_owner()?;
         let data_dir = choose_data_dir(dir, owner.as_ref())?;
         let mut cluster = Cluster { bin_dir, data_dir, owner, started_here: false };
         if !cluster.data_dir.join("PG_VERSION").exists() {
             cluster.init(options)?;
         }
+        if !cluster.is_running()? {
+            cluster.start()?;
+            cluster.started_here = true;
+        }
+        Ok(cluster)
+    }
+
+    /// The cluster already made for `dir`, started unless it runs; never creates one. Commands that
+    /// work on the server's data (tokens, municipalities, gallring) use this: run from another directory,
+    /// a new empty cluster would silently take their writes.
+    pub fn open_existing(dir: &Path) -> anyhow::Result<Cluster> {
+        let owner = cluster_owner()?;
+        let (data_dir, fallback) = locate_data_dir(dir, owner.as_ref())?;
+        let exists = match &fallback {
+            // Only a fallback that is ours and private is trusted (see `private_dir`).
+            Some(fallback) if fallback.exists() => {
+                check_private_dir(fallback, owner.as_ref())?;
+                data_dir.join("PG_VERSION").exists()
+            }
+            Some(_) => false,
+            None => data_dir.join("PG_VERSION").exists(),
+        };
+        if !exists {
+            let absolute = std::path::absolute(dir)?;
+            let cwd = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
+            bail!(
+                "no Hemvist database in {} (HEMVIST_DATA_DIR={}, working directory {cwd}); nothing was created. \
+                 Run this command where the server runs, set HEMVIST_DATA_DIR to the server's data directory as \
+                 an absolute path, or set DATABASE_URL",
+                absolute.display(),
+                dir.display()
+            );
+        }
+        let mut cluster = Cluster { bin_dir: find_bin_dir()?, data_dir, owner, started_here: false };
         if !cluster.is_running()? {
             cluster.start()?;
             cluster.started_here = true;
@@ -149,6 +176,17 @@ impl Cluster {
     }
 }
 
+/// The unprivileged user the cluster runs as when we are root (PostgreSQL refuses to run as root).
+fn cluster_owner() -> anyhow::Result<Option<User>> {
+    if !geteuid().is_root() {
+        return Ok(None);
+    }
+    Ok(Some(User::from_name("postgres")?.context(
+        "running as root, but there is no 'postgres' system user to run PostgreSQL as \
+         (install PostgreSQL: apt-get install postgresql)",
+    )?))
+}
+
 fn check(output: &Output, what: &str) -> anyhow::Result<()> {
     if output.status.success() {
         return Ok(());
@@ -189,26 +227,33 @@ pub fn find_bin_dir() -> anyhow::Result<PathBuf> {
 /// `dir/pg`, unless the unprivileged owner could not reach it (a root-only home or temp directory) or
 /// its socket path would be too long; then a directory under /tmp named after `dir`.
 fn choose_data_dir(dir: &Path, owner: Option<&User>) -> anyhow::Result<PathBuf> {
+    let (data_dir, fallback) = locate_data_dir(dir, owner)?;
+    if let Some(fallback) = fallback {
+        // The name is predictable, so someone else may have made it first: it must be ours and private.
+        private_dir(&fallback, owner)?;
+    }
+    Ok(data_dir)
+}
+
+/// Where the cluster for `dir` lives, and the fallback directory holding it when it is not under `dir`.
+fn locate_data_dir(dir: &Path, owner: Option<&User>) -> anyhow::Result<(PathBuf, Option<PathBuf>)> {
     let dir = std::path::absolute(dir)?;
     let preferred = dir.join("pg");
     let reachable = owner.is_none_or(|owner| traversable_by(&dir, owner.uid));
     let socket_len = preferred.join(".s.PGSQL.5432").as_os_str().len();
     if reachable && socket_len <= MAX_SOCKET_PATH {
-        return Ok(preferred);
+        return Ok((preferred, None));
     }
     let digest = hex_digest(dir.to_string_lossy().as_bytes());
-    // The name is predictable, so someone else may have made it first: it must be ours and private.
     let fallback = std::env::temp_dir().join(format!("hemvist-pg-{}", &digest[..16]));
-    private_dir(&fallback, owner)?;
-    Ok(fallback.join("pg"))
+    Ok((fallback.join("pg"), Some(fallback)))
 }
 
 /// Creates `dir` atomically, owner-only and owned by the cluster user (`owner`, or us), or accepts it
 /// if it exists and already is exactly that. Anything else is refused: with `--auth=trust`, a directory
 /// another local user made or can enter would let them hand us a server of their own.
 fn private_dir(dir: &Path, owner: Option<&User>) -> anyhow::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
-    let cluster_uid = owner.map_or_else(geteuid, |o| o.uid).as_raw();
+    use std::os::unix::fs::DirBuilderExt;
     match std::fs::DirBuilder::new().mode(0o700).create(dir) {
         Ok(()) => {
             // Created by us with mode 0700: nobody else can enter it before it changes hands.
@@ -219,19 +264,24 @@ fn private_dir(dir: &Path, owner: Option<&User>) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-            let meta = std::fs::symlink_metadata(dir).with_context(|| format!("cannot inspect {}", dir.display()))?;
-            match private_dir_problem(meta.file_type().is_dir(), meta.uid(), meta.mode(), cluster_uid) {
-                None => Ok(()),
-                Some(problem) => bail!(
-                    "refusing to use {} for the private PostgreSQL cluster: it already exists and {problem}. \
-                     Someone else may have made it; remove it if it is not yours, or set HEMVIST_DATA_DIR to a \
-                     directory the cluster user (uid {cluster_uid}) can reach",
-                    dir.display()
-                ),
-            }
-        }
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => check_private_dir(dir, owner),
         Err(error) => Err(error).with_context(|| format!("cannot create {}", dir.display())),
+    }
+}
+
+/// Refuses an existing `dir` that is not a directory owned by the cluster user and closed to others.
+fn check_private_dir(dir: &Path, owner: Option<&User>) -> anyhow::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let cluster_uid = owner.map_or_else(geteuid, |o| o.uid).as_raw();
+    let meta = std::fs::symlink_metadata(dir).with_context(|| format!("cannot inspect {}", dir.display()))?;
+    match private_dir_problem(meta.file_type().is_dir(), meta.uid(), meta.mode(), cluster_uid) {
+        None => Ok(()),
+        Some(problem) => bail!(
+            "refusing to use {} for the private PostgreSQL cluster: it already exists and {problem}. \
+             Someone else may have made it; remove it if it is not yours, or set HEMVIST_DATA_DIR to a \
+             directory the cluster user (uid {cluster_uid}) can reach",
+            dir.display()
+        ),
     }
 }
 
