@@ -21,7 +21,9 @@ pub fn parse_expiry(raw: &str, now: &Zoned) -> anyhow::Result<Timestamp> {
     } else if let Ok(span) = raw.parse::<Span>() {
         now.checked_add(span).context("that duration is out of range")?.timestamp()
     } else {
-        bail!("--expires {raw:?}: give a duration (90d, 12h, 2w), a date (2026-12-31) or a timestamp (2026-12-31T18:00:00Z)");
+        bail!(
+            "--expires {raw:?}: give a duration (90d, 12h, 2w), a date (2026-12-31) or a timestamp (2026-12-31T18:00:00Z)"
+        );
     };
     if expires <= now.timestamp() {
         bail!("--expires {raw:?} is not in the future ({expires})");
@@ -36,11 +38,10 @@ pub struct Municipality {
 }
 
 pub async fn municipalities(client: &tokio_postgres::Client) -> anyhow::Result<Vec<Municipality>> {
-    let rows =
-        client.query("SELECT municipality_code::text, name FROM municipalities ORDER BY municipality_code", &[]).await?;
-    rows.iter()
-        .map(|row| Ok(Municipality { municipality_code: row.try_get(0)?, name: row.try_get(1)? }))
-        .collect()
+    let rows = client
+        .query("SELECT municipality_code::text, name FROM municipalities ORDER BY municipality_code", &[])
+        .await?;
+    rows.iter().map(|row| Ok(Municipality { municipality_code: row.try_get(0)?, name: row.try_get(1)? })).collect()
 }
 
 /// Fails with what to do when `code` is not a municipality of this database.

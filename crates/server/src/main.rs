@@ -237,8 +237,14 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
                 .map_err(|_| anyhow::anyhow!("--municipality {municipality}: must be four digits, e.g. 0180"))?;
             let now = jiff::Zoned::now();
             let expires_at = expires.as_deref().map(|raw| admin::parse_expiry(raw, &now)).transpose()?;
-            let new =
-                NewToken { name, municipality, role, district_scope: districts, shelter_scope: shelters, staff_id: staff };
+            let new = NewToken {
+                name,
+                municipality,
+                role,
+                district_scope: districts,
+                shelter_scope: shelters,
+                staff_id: staff,
+            };
             let token = with_owner(settings, async |client| {
                 admin::require_municipality(client, &new.municipality).await?;
                 let (_, token) =
@@ -262,7 +268,9 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
             })
             .await?;
             if !revoked {
-                anyhow::bail!("no token {id} that could be revoked: unknown or already revoked (see hemvist token list)");
+                anyhow::bail!(
+                    "no token {id} that could be revoked: unknown or already revoked (see hemvist token list)"
+                );
             }
             eprintln!("hemvist: token {id} revoked");
             Ok(())
@@ -275,7 +283,8 @@ async fn municipality(settings: &Settings, command: MunicipalityCommand) -> anyh
         MunicipalityCommand::Add { code, name } => {
             let code = MunicipalityCode::parse(&code)
                 .map_err(|_| anyhow::anyhow!("municipality code {code}: must be four digits, e.g. 0181"))?;
-            let added = with_owner(settings, async |client| admin::add_municipality(client, &code, &name).await).await?;
+            let added =
+                with_owner(settings, async |client| admin::add_municipality(client, &code, &name).await).await?;
             eprintln!("hemvist: municipality {} {} added", added.municipality_code, added.name);
             Ok(())
         }

@@ -120,7 +120,10 @@ async fn tokens_and_municipalities_from_the_command_line() {
         &hemvist(&env, &cwd, &["token", "create", "--role", "admin", "--expires", "2020-01-01"]),
         "not in the future",
     );
-    assert_fails_cleanly(&hemvist(&env, &cwd, &["token", "create", "--role", "admin", "--expires", "soon"]), "--expires");
+    assert_fails_cleanly(
+        &hemvist(&env, &cwd, &["token", "create", "--role", "admin", "--expires", "soon"]),
+        "--expires",
+    );
 
     // The list shows who and what, never the secret.
     let list = hemvist(&env, &cwd, &["token", "list"]);

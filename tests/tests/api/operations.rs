@@ -114,9 +114,11 @@ async fn gallring_keeps_a_person_whose_file_has_shelter_entries() {
     )
     .await;
     assert_eq!(declined.status, StatusCode::CREATED, "{}", declined.body);
-    let check_in = app.post(&format!("/api/v1/bed-assignments/{}/check-in", assignments[0]), &coordinator, &json!({})).await;
+    let check_in =
+        app.post(&format!("/api/v1/bed-assignments/{}/check-in", assignments[0]), &coordinator, &json!({})).await;
     assert_eq!(check_in.body["status"], "checked_in", "{}", check_in.body);
-    let cancel = app.post(&format!("/api/v1/bed-assignments/{}/cancel", assignments[1]), &coordinator, &json!({})).await;
+    let cancel =
+        app.post(&format!("/api/v1/bed-assignments/{}/cancel", assignments[1]), &coordinator, &json!({})).await;
     assert_eq!(cancel.body["status"], "cancelled", "{}", cancel.body);
 
     // The gallring command: the owner's connection, reckoned from today.
@@ -152,7 +154,8 @@ async fn expired_and_revoked_tokens_are_refused() {
         staff_id: None,
     };
     let now = jiff::Timestamp::now();
-    let (_, expired) = create_token_expiring(&client, &new, Some(now - jiff::SignedDuration::from_secs(1))).await.unwrap();
+    let (_, expired) =
+        create_token_expiring(&client, &new, Some(now - jiff::SignedDuration::from_secs(1))).await.unwrap();
     let (_, valid) =
         create_token_expiring(&client, &new, Some(now + jiff::SignedDuration::from_hours(24))).await.unwrap();
     let (revoked_id, revoked) = create_token(&client, &new).await.unwrap();
