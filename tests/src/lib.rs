@@ -102,6 +102,13 @@ impl TestApp {
         tokio::spawn(connection);
         client
     }
+
+    /// Connection settings for this test's database as its owner.
+    pub fn owner_config(&self) -> tokio_postgres::Config {
+        let mut config = server().admin.clone();
+        config.dbname(&self.database);
+        config
+    }
 }
 
 pub struct TestResponse {

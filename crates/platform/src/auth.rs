@@ -172,11 +172,20 @@ pub struct NewToken {
 
 /// Stores a new token and returns its id and its text; the text is shown once and never stored.
 pub async fn create_token(client: &impl GenericClient, new: &NewToken) -> Result<(Uuid, String), ApiError> {
+    create_token_expiring(client, new, None).await
+}
+
+/// As [`create_token`], refused by the API from `expires_at` on.
+pub async fn create_token_expiring(
+    client: &impl GenericClient,
+    new: &NewToken,
+    expires_at: Option<jiff::Timestamp>,
+) -> Result<(Uuid, String), ApiError> {
     let token = generate_token();
     let row = client
         .query_one(
-            "INSERT INTO api_tokens (municipality_code, name, role, district_scope, shelter_scope, token_sha256, staff_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO api_tokens (municipality_code, name, role, district_scope, shelter_scope, token_sha256, staff_id, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             &[
                 &new.municipality.as_str(),
                 &new.name,
@@ -185,10 +194,73 @@ pub async fn create_token(client: &impl GenericClient, new: &NewToken) -> Result
                 &new.shelter_scope,
                 &hash_token(&token),
                 &new.staff_id,
+                &expires_at,
             ],
         )
         .await?;
     Ok((row.try_get("id")?, token))
+}
+
+/// A stored token as an operator sees it: never its text or hash.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenInfo {
+    pub id: Uuid,
+    pub municipality_code: String,
+    pub name: String,
+    pub role: Role,
+    pub district_scope: Vec<String>,
+    pub shelter_scope: Vec<Uuid>,
+    pub staff_id: Option<String>,
+    pub created_at: jiff::Timestamp,
+    pub expires_at: Option<jiff::Timestamp>,
+    pub revoked_at: Option<jiff::Timestamp>,
+}
+
+/// Every token, of every municipality, oldest first.
+pub async fn list_tokens(client: &impl GenericClient) -> Result<Vec<TokenInfo>, ApiError> {
+    let rows = client
+        .query(
+            "SELECT id, municipality_code::text, name, role, district_scope, shelter_scope, staff_id, created_at,
+                    expires_at, revoked_at
+               FROM api_tokens ORDER BY created_at, id",
+            &[],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let role: String = row.try_get("role")?;
+            Ok(TokenInfo {
+                id: row.try_get("id")?,
+                municipality_code: row.try_get("municipality_code")?,
+                name: row.try_get("name")?,
+                role: Role::parse(&role)
+                    .ok_or_else(|| ApiError::internal(format!("unknown role {role} in api_tokens")))?,
+                district_scope: row.try_get("district_scope")?,
+                shelter_scope: row.try_get("shelter_scope")?,
+                staff_id: row.try_get("staff_id")?,
+                created_at: row.try_get("created_at")?,
+                expires_at: row.try_get("expires_at")?,
+                revoked_at: row.try_get("revoked_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Revokes a token (of `municipality`, when given: the operator's command knows only the id); false
+/// when there is no such token or it was revoked already.
+pub async fn revoke_token(
+    client: &impl GenericClient,
+    municipality: Option<&MunicipalityCode>,
+    id: Uuid,
+) -> Result<bool, ApiError> {
+    let changed = client
+        .execute(
+            "UPDATE api_tokens SET revoked_at = now()
+              WHERE ($1::text IS NULL OR municipality_code = $1) AND id = $2 AND revoked_at IS NULL",
+            &[&municipality.map(MunicipalityCode::as_str), &id],
+        )
+        .await?;
+    Ok(changed == 1)
 }
 
 #[cfg(test)]

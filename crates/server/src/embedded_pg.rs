@@ -35,19 +35,46 @@ impl Cluster {
     /// Creates the cluster under `dir` if needed and starts it unless it already runs.
     pub fn ensure_running(dir: &Path, options: ClusterOptions) -> anyhow::Result<Cluster> {
         let bin_dir = find_bin_dir()?;
-        let owner = if geteuid().is_root() {
-            Some(User::from_name("postgres")?.context(
-                "running as root, but there is no 'postgres' system user to run PostgreSQL as \
-                 (install PostgreSQL: apt-get install postgresql)",
-            )?)
-        } else {
-            None
-        };
+        let owner = cluster_owner()?;
         let data_dir = choose_data_dir(dir, owner.as_ref())?;
         let mut cluster = Cluster { bin_dir, data_dir, owner, started_here: false };
         if !cluster.data_dir.join("PG_VERSION").exists() {
             cluster.init(options)?;
         }
+        if !cluster.is_running()? {
+            cluster.start()?;
+            cluster.started_here = true;
+        }
+        Ok(cluster)
+    }
+
+    /// The cluster already made for `dir`, started unless it runs; never creates one. Commands that
+    /// work on the server's data (tokens, municipalities, gallring) use this: run from another directory,
+    /// a new empty cluster would silently take their writes.
+    pub fn open_existing(dir: &Path) -> anyhow::Result<Cluster> {
+        let owner = cluster_owner()?;
+        let (data_dir, fallback) = locate_data_dir(dir, owner.as_ref())?;
+        let exists = match &fallback {
+            // Only a fallback that is ours and private is trusted (see `private_dir`).
+            Some(fallback) if fallback.exists() => {
+                check_private_dir(fallback, owner.as_ref())?;
+                data_dir.join("PG_VERSION").exists()
+            }
+            Some(_) => false,
+            None => data_dir.join("PG_VERSION").exists(),
+        };
+        if !exists {
+            let absolute = std::path::absolute(dir)?;
+            let cwd = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
+            bail!(
+                "no Hemvist database in {} (HEMVIST_DATA_DIR={}, working directory {cwd}); nothing was created. \
+                 Run this command where the server runs, set HEMVIST_DATA_DIR to the server's data directory as \
+                 an absolute path, or set DATABASE_URL",
+                absolute.display(),
+                dir.display()
+            );
+        }
+        let mut cluster = Cluster { bin_dir: find_bin_dir()?, data_dir, owner, started_here: false };
         if !cluster.is_running()? {
             cluster.start()?;
             cluster.started_here = true;
@@ -149,6 +176,17 @@ impl Cluster {
     }
 }
 
+/// The unprivileged user the cluster runs as when we are root (PostgreSQL refuses to run as root).
+fn cluster_owner() -> anyhow::Result<Option<User>> {
+    if !geteuid().is_root() {
+        return Ok(None);
+    }
+    Ok(Some(User::from_name("postgres")?.context(
+        "running as root, but there is no 'postgres' system user to run PostgreSQL as \
+         (install PostgreSQL: apt-get install postgresql)",
+    )?))
+}
+
 fn check(output: &Output, what: &str) -> anyhow::Result<()> {
     if output.status.success() {
         return Ok(());
@@ -189,20 +227,76 @@ pub fn find_bin_dir() -> anyhow::Result<PathBuf> {
 /// `dir/pg`, unless the unprivileged owner could not reach it (a root-only home or temp directory) or
 /// its socket path would be too long; then a directory under /tmp named after `dir`.
 fn choose_data_dir(dir: &Path, owner: Option<&User>) -> anyhow::Result<PathBuf> {
+    let (data_dir, fallback) = locate_data_dir(dir, owner)?;
+    if let Some(fallback) = fallback {
+        // The name is predictable, so someone else may have made it first: it must be ours and private.
+        private_dir(&fallback, owner)?;
+    }
+    Ok(data_dir)
+}
+
+/// Where the cluster for `dir` lives, and the fallback directory holding it when it is not under `dir`.
+fn locate_data_dir(dir: &Path, owner: Option<&User>) -> anyhow::Result<(PathBuf, Option<PathBuf>)> {
     let dir = std::path::absolute(dir)?;
     let preferred = dir.join("pg");
     let reachable = owner.is_none_or(|owner| traversable_by(&dir, owner.uid));
     let socket_len = preferred.join(".s.PGSQL.5432").as_os_str().len();
     if reachable && socket_len <= MAX_SOCKET_PATH {
-        return Ok(preferred);
+        return Ok((preferred, None));
     }
     let digest = hex_digest(dir.to_string_lossy().as_bytes());
     let fallback = std::env::temp_dir().join(format!("hemvist-pg-{}", &digest[..16]));
-    std::fs::create_dir_all(&fallback)?;
-    if let Some(owner) = owner {
-        chown(&fallback, Some(owner.uid.as_raw()), Some(owner.gid.as_raw()))?;
+    Ok((fallback.join("pg"), Some(fallback)))
+}
+
+/// Creates `dir` atomically, owner-only and owned by the cluster user (`owner`, or us), or accepts it
+/// if it exists and already is exactly that. Anything else is refused: with `--auth=trust`, a directory
+/// another local user made or can enter would let them hand us a server of their own.
+fn private_dir(dir: &Path, owner: Option<&User>) -> anyhow::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    match std::fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => {
+            // Created by us with mode 0700: nobody else can enter it before it changes hands.
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+            if let Some(owner) = owner {
+                chown(dir, Some(owner.uid.as_raw()), Some(owner.gid.as_raw()))
+                    .with_context(|| format!("cannot give {} to {}", dir.display(), owner.name))?;
+            }
+            Ok(())
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => check_private_dir(dir, owner),
+        Err(error) => Err(error).with_context(|| format!("cannot create {}", dir.display())),
     }
-    Ok(fallback.join("pg"))
+}
+
+/// Refuses an existing `dir` that is not a directory owned by the cluster user and closed to others.
+fn check_private_dir(dir: &Path, owner: Option<&User>) -> anyhow::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let cluster_uid = owner.map_or_else(geteuid, |o| o.uid).as_raw();
+    let meta = std::fs::symlink_metadata(dir).with_context(|| format!("cannot inspect {}", dir.display()))?;
+    match private_dir_problem(meta.file_type().is_dir(), meta.uid(), meta.mode(), cluster_uid) {
+        None => Ok(()),
+        Some(problem) => bail!(
+            "refusing to use {} for the private PostgreSQL cluster: it already exists and {problem}. \
+             Someone else may have made it; remove it if it is not yours, or set HEMVIST_DATA_DIR to a \
+             directory the cluster user (uid {cluster_uid}) can reach",
+            dir.display()
+        ),
+    }
+}
+
+/// Why an existing directory (its type, owner and mode) may not hold a cluster owned by `cluster_uid`.
+fn private_dir_problem(is_dir: bool, uid: u32, mode: u32, cluster_uid: u32) -> Option<String> {
+    if !is_dir {
+        return Some("is not a directory (a symbolic link or a file)".to_owned());
+    }
+    if uid != cluster_uid {
+        return Some(format!("belongs to uid {uid}, not to the cluster user (uid {cluster_uid})"));
+    }
+    if mode & 0o077 != 0 {
+        return Some(format!("is open to group or others (mode {:o}; it must be 700)", mode & 0o7777));
+    }
+    None
 }
 
 /// Whether `uid` can walk down to `dir` (every existing ancestor searchable by others or owned by it).
@@ -235,6 +329,86 @@ pub async fn ensure_database(cluster: &Cluster, dbname: &str) -> anyhow::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::MetadataExt;
+
+    fn scratch(name: &str) -> PathBuf {
+        let base = std::env::temp_dir().join(format!("hemvist-private-dir-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let _ = std::fs::remove_file(&base);
+        base
+    }
+
+    #[test]
+    fn a_fallback_someone_else_prepared_is_not_used() {
+        // A data directory whose socket path would be too long falls back to a predictable name in $TMPDIR.
+        let long = std::env::temp_dir().join(format!("hemvist-{}-{}", std::process::id(), "x".repeat(100)));
+        let fallback = std::env::temp_dir().join(format!(
+            "hemvist-pg-{}",
+            &hex_digest(std::path::absolute(&long).expect("absolute").to_string_lossy().as_bytes())[..16]
+        ));
+        let _ = std::fs::remove_dir_all(&fallback);
+        std::fs::create_dir(&fallback).expect("pre-created by 'someone else'");
+        std::fs::set_permissions(&fallback, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+        let chosen = choose_data_dir(&long, None);
+        let _ = std::fs::remove_dir_all(&fallback);
+        let error = format!("{:#}", chosen.expect_err("used a world-writable directory"));
+        assert!(error.contains(&fallback.display().to_string()), "names the directory: {error}");
+        // Without it, the fallback is made afresh, owner-only.
+        let chosen = choose_data_dir(&long, None).expect("fallback");
+        assert_eq!(chosen, fallback.join("pg"));
+        assert_eq!(std::fs::metadata(&fallback).expect("made").mode() & 0o777, 0o700);
+        let _ = std::fs::remove_dir_all(&fallback);
+    }
+
+    #[test]
+    fn the_fallback_is_created_owner_only() {
+        let dir = scratch("fresh");
+        private_dir(&dir, None).expect("created");
+        let meta = std::fs::metadata(&dir).expect("exists");
+        assert_eq!(meta.mode() & 0o777, 0o700);
+        assert_eq!(meta.uid(), geteuid().as_raw());
+        // Ours and private: accepted the next time.
+        private_dir(&dir, None).expect("accepted again");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_existing_fallback_open_to_others_is_refused() {
+        for mode in [0o755, 0o770, 0o707, 0o1777] {
+            let dir = scratch("open");
+            std::fs::create_dir(&dir).expect("pre-created");
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).expect("chmod");
+            let error = format!("{:#}", private_dir(&dir, None).expect_err("accepted an open directory"));
+            assert!(error.contains("refusing to use") && error.contains("group or others"), "{mode:o}: {error}");
+            assert_eq!(std::fs::metadata(&dir).expect("kept").mode() & 0o7777, mode, "left as it was");
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+
+    #[test]
+    fn an_existing_fallback_of_another_user_or_a_link_is_refused() {
+        assert_eq!(private_dir_problem(true, 1000, 0o40700, 1000), None);
+        assert!(private_dir_problem(true, 1001, 0o40700, 1000).is_some_and(|p| p.contains("uid 1001")));
+        assert!(private_dir_problem(false, 1000, 0o120777, 1000).is_some_and(|p| p.contains("not a directory")));
+        // A symbolic link to a private directory of ours is still refused.
+        let target = scratch("target");
+        private_dir(&target, None).expect("target");
+        let link = scratch("link");
+        std::os::unix::fs::symlink(&target, &link).expect("symlink");
+        assert!(format!("{:#}", private_dir(&link, None).expect_err("followed a link")).contains("not a directory"));
+        // Really owned by someone else (only root can give a directory away).
+        if geteuid().is_root() {
+            let foreign = scratch("foreign");
+            std::fs::create_dir(&foreign).expect("pre-created");
+            std::fs::set_permissions(&foreign, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+            chown(&foreign, Some(65_001), Some(65_001)).expect("chown");
+            let error = format!("{:#}", private_dir(&foreign, None).expect_err("accepted another user's directory"));
+            assert!(error.contains("uid 65001"), "{error}");
+            let _ = std::fs::remove_dir_all(&foreign);
+        }
+        let _ = std::fs::remove_file(&link);
+        let _ = std::fs::remove_dir_all(&target);
+    }
 
     #[test]
     fn root_only_directories_are_not_traversable() {

@@ -1,6 +1,7 @@
 //! Assembles the one route table, its OpenAPI document, the middleware stack, and the database
 //! (a configured server or the private cluster).
 
+pub mod admin;
 pub mod embedded_pg;
 pub mod gallring;
 pub mod migrate;

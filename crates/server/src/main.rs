@@ -1,14 +1,16 @@
-//! `hemvist`: serve the API (default), apply migrations, print the OpenAPI document, create tokens.
+//! `hemvist`: serve the API (default), apply migrations, print the OpenAPI document, manage tokens and
+//! municipalities, dispose of old files.
 
 use std::io::Write;
+use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use hemvist_platform::auth::{NewToken, Role, create_token};
+use hemvist_platform::auth::{NewToken, Role, create_token_expiring, list_tokens, revoke_token};
 use hemvist_platform::settings::Settings;
 use hemvist_platform::{AppState, MunicipalityCode};
 use hemvist_server::embedded_pg::{Cluster, ClusterOptions, ensure_database};
-use hemvist_server::{DOCS_PATH, app, gallring, migrate, openapi_json};
+use hemvist_server::{DOCS_PATH, admin, app, gallring, migrate, openapi_json};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -40,6 +42,19 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Manage the municipalities this database serves.
+    Municipality {
+        #[command(subcommand)]
+        command: MunicipalityCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MunicipalityCommand {
+    /// Add a municipality (its four-digit code, e.g. 0181, and its name).
+    Add { code: String, name: String },
+    /// List the municipalities (JSON).
+    List,
 }
 
 #[derive(Subcommand)]
@@ -64,7 +79,15 @@ enum TokenCommand {
         /// A name saying whose token this is.
         #[arg(long, default_value = "created with hemvist token create")]
         name: String,
+        /// When the token stops working: a duration (90d, 12h, 2w), a date (valid through that day,
+        /// Europe/Stockholm) or a timestamp. Default: never (revoke it instead).
+        #[arg(long)]
+        expires: Option<String>,
     },
+    /// List tokens (JSON): id, name, role, municipality, scope, created, expires, revoked; never secrets.
+    List,
+    /// Revoke a token: the API refuses it from now on.
+    Revoke { id: uuid::Uuid },
 }
 
 /// The database the process works on, and the private cluster if it runs one.
@@ -74,7 +97,18 @@ struct Database {
 }
 
 impl Database {
+    /// The database, creating the private cluster when there is none yet (serve, migrate).
     async fn open(settings: &Settings) -> anyhow::Result<Self> {
+        Self::open_with(settings, true).await
+    }
+
+    /// The server's existing database: commands on its data (tokens, municipalities, gallring) never
+    /// create a new, empty cluster that the running server would not see.
+    async fn open_existing(settings: &Settings) -> anyhow::Result<Self> {
+        Self::open_with(settings, false).await
+    }
+
+    async fn open_with(settings: &Settings, create: bool) -> anyhow::Result<Self> {
         let database = match &settings.database_url {
             Some(url) => {
                 Database { config: url.parse().context("DATABASE_URL is not a PostgreSQL URL")?, cluster: None }
@@ -82,7 +116,11 @@ impl Database {
             None => {
                 let dir = settings.data_dir.clone();
                 let cluster = tokio::task::spawn_blocking(move || {
-                    Cluster::ensure_running(&dir, ClusterOptions { durable: true })
+                    if create {
+                        Cluster::ensure_running(&dir, ClusterOptions { durable: true })
+                    } else {
+                        Cluster::open_existing(&dir)
+                    }
                 })
                 .await??;
                 eprintln!("hemvist: private PostgreSQL cluster in {}", cluster.data_dir().display());
@@ -107,8 +145,25 @@ impl Database {
     }
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// Errors are printed as one clear message (with their causes), never as a backtrace.
+fn main() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("hemvist: error: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("hemvist: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
@@ -128,33 +183,11 @@ async fn main() -> anyhow::Result<()> {
             database.close();
             Ok(())
         }
-        Command::Token { command: TokenCommand::Create { role, municipality, shelters, districts, staff, name } } => {
-            let role = Role::parse(&role)
-                .with_context(|| format!("unknown role {role}; one of: {}", Role::ALL.map(Role::as_str).join(", ")))?;
-            let municipality = MunicipalityCode::parse(&municipality).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let database = Database::open(&settings).await?;
-            let result = async {
-                let pool = hemvist_platform::db::pool(database.config.clone(), 1)?;
-                let client = pool.get().await?;
-                let new = NewToken {
-                    name,
-                    municipality,
-                    role,
-                    district_scope: districts,
-                    shelter_scope: shelters,
-                    staff_id: staff,
-                };
-                create_token(&client, &new).await.map_err(|e| anyhow::anyhow!("{e}"))
-            }
-            .await;
-            database.close();
-            let (_, token) = result?;
-            println!("{token}");
-            Ok(())
-        }
+        Command::Token { command } => token(&settings, command).await,
+        Command::Municipality { command } => municipality(&settings, command).await,
         Command::Gallring { dry_run, as_of } => {
             let as_of = as_of.unwrap_or_else(hemvist_platform::night::today);
-            let database = Database::open(&settings).await?;
+            let database = Database::open_existing(&settings).await?;
             let result = async {
                 let (mut client, connection) = database.config.connect(tokio_postgres::NoTls).await?;
                 tokio::spawn(connection);
@@ -179,9 +212,101 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
+/// Runs `work` on a connection as the tables' owner to the server's existing database.
+async fn with_owner<T>(
+    settings: &Settings,
+    work: impl AsyncFnOnce(&deadpool_postgres::Object) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let database = Database::open_existing(settings).await?;
+    let result = async {
+        let pool = hemvist_platform::db::pool(database.config.clone(), 1)?;
+        let client = pool.get().await?;
+        work(&client).await
+    }
+    .await;
+    database.close();
+    result
+}
+
+async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create { role, municipality, shelters, districts, staff, name, expires } => {
+            let role = Role::parse(&role)
+                .with_context(|| format!("unknown role {role}; one of: {}", Role::ALL.map(Role::as_str).join(", ")))?;
+            let municipality = MunicipalityCode::parse(&municipality)
+                .map_err(|_| anyhow::anyhow!("--municipality {municipality}: must be four digits, e.g. 0180"))?;
+            let now = jiff::Zoned::now();
+            let expires_at = expires.as_deref().map(|raw| admin::parse_expiry(raw, &now)).transpose()?;
+            let new = NewToken {
+                name,
+                municipality,
+                role,
+                district_scope: districts,
+                shelter_scope: shelters,
+                staff_id: staff,
+            };
+            let token = with_owner(settings, async |client| {
+                admin::require_municipality(client, &new.municipality).await?;
+                let (_, token) =
+                    create_token_expiring(client, &new, expires_at).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                Ok(token)
+            })
+            .await?;
+            println!("{token}");
+            Ok(())
+        }
+        TokenCommand::List => {
+            let tokens =
+                with_owner(settings, async |client| list_tokens(client).await.map_err(|e| anyhow::anyhow!("{e}")))
+                    .await?;
+            println!("{}", serde_json::to_string_pretty(&tokens)?);
+            Ok(())
+        }
+        TokenCommand::Revoke { id } => {
+            let revoked = with_owner(settings, async |client| {
+                revoke_token(client, None, id).await.map_err(|e| anyhow::anyhow!("{e}"))
+            })
+            .await?;
+            if !revoked {
+                anyhow::bail!(
+                    "no token {id} that could be revoked: unknown or already revoked (see hemvist token list)"
+                );
+            }
+            eprintln!("hemvist: token {id} revoked");
+            Ok(())
+        }
+    }
+}
+
+async fn municipality(settings: &Settings, command: MunicipalityCommand) -> anyhow::Result<()> {
+    match command {
+        MunicipalityCommand::Add { code, name } => {
+            let code = MunicipalityCode::parse(&code)
+                .map_err(|_| anyhow::anyhow!("municipality code {code}: must be four digits, e.g. 0181"))?;
+            let added =
+                with_owner(settings, async |client| admin::add_municipality(client, &code, &name).await).await?;
+            eprintln!("hemvist: municipality {} {} added", added.municipality_code, added.name);
+            Ok(())
+        }
+        MunicipalityCommand::List => {
+            let all = with_owner(settings, async |client| admin::municipalities(client).await).await?;
+            println!("{}", serde_json::to_string_pretty(&all)?);
+            Ok(())
+        }
+    }
+}
+
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let database = Database::open(&settings).await?;
-    let serving = migrate::serving_config(&database.config).await?;
+    // Serving as the tables' owner is refused unless the operator says so (HEMVIST_ALLOW_OWNER_ROLE=1).
+    let allow_owner = std::env::var("HEMVIST_ALLOW_OWNER_ROLE").is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"));
+    let serving = match migrate::serving_config_as(&database.config, migrate::API_ROLE, allow_owner).await {
+        Ok(serving) => serving,
+        Err(error) => {
+            database.close();
+            return Err(error);
+        }
+    };
     let pool = hemvist_platform::db::pool(serving, settings.db_pool_size)?;
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await

@@ -10,6 +10,7 @@ mod gallring;
 mod guarantee_followup;
 mod leases;
 mod openapi;
+mod operations;
 mod people;
 mod secrecy;
 mod shelters;
