@@ -3,6 +3,7 @@
 
 pub mod embedded_pg;
 pub mod gallring;
+pub mod jobs;
 pub mod migrate;
 
 use std::time::Duration;
