@@ -75,3 +75,16 @@ $$;
 CREATE TRIGGER guarantee_requests_outside_flag
     BEFORE INSERT OR UPDATE OF assignment_id, recorded_shelter_id, placed_outside_municipality ON guarantee_requests
     FOR EACH ROW EXECUTE FUNCTION guarantee_requests_outside_flag();
+
+-- A shelter that becomes (or stops being) one in another municipality carries its active beds' flags
+-- along; the trigger above then refuses the change while a guest holds a bed there without consent.
+CREATE FUNCTION shelters_outside_flag_follows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE bed_assignments SET outside_municipality = NEW.outside_municipality
+     WHERE municipality_code = NEW.municipality_code AND shelter_id = NEW.id AND status IN ('reserved', 'checked_in');
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER shelters_outside_flag_follows AFTER UPDATE OF outside_municipality ON shelters
+    FOR EACH ROW WHEN (OLD.outside_municipality IS DISTINCT FROM NEW.outside_municipality)
+    EXECUTE FUNCTION shelters_outside_flag_follows();

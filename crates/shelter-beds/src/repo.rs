@@ -145,7 +145,18 @@ pub async fn update_shelter(
                 &expected_version,
             ],
         )
-        .await?;
+        .await
+        .map_err(|error| {
+            // V7: active beds follow the shelter's flag, and a bed outside needs the guest's consent.
+            if error.as_db_error().and_then(|db| db.constraint()) == Some("bed_assignments_outside_needs_consent") {
+                ApiError::conflict(
+                    "guests hold beds here without consent to a bed in another municipality; \
+                     move them or record their consent first",
+                )
+            } else {
+                error.into()
+            }
+        })?;
     Ok(updated > 0)
 }
 

@@ -454,6 +454,16 @@ async fn a_bed_in_another_municipality_needs_consent_on_every_path() {
     assert_eq!(again.body["placed_outside_municipality"], true, "{}", again.body);
     assert_eq!(again.body["consent_outside_municipality"], true);
 
+    // A shelter cannot become one in another municipality under guests who did not consent to that.
+    let inside = shelter(&app, &admin, shelter_body("Hemma", 59.40, 2, "23:00")).await;
+    let stays = person(&app, &officer).await;
+    let stay = app.post(&assignments, &coordinator, &json!({"shelter_id": inside, "person_id": stays})).await;
+    assert_eq!(stay.status, StatusCode::CREATED, "{}", stay.body);
+    assert_eq!(stay.body["outside_municipality"], false);
+    let mut moved = shelter_body("Hemma", 59.40, 2, "23:00");
+    moved["outside_municipality"] = json!(true);
+    app.put(&format!("/api/v1/shelters/{inside}"), &admin, &moved).await.assert_problem(StatusCode::CONFLICT);
+
     // The database holds the rule whatever path writes: no bed outside without consent, and the flag
     // follows the shelter.
     let client = app.owner_client().await;
