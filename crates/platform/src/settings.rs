@@ -25,6 +25,12 @@ pub struct Settings {
     pub housing_first_takeover_follow_ups: usize,
     /// `HEMVIST_FOLLOW_UP_INTERVAL_MONTHS`, default 3: lease follow-ups are quarterly by default.
     pub follow_up_interval_months: i32,
+    /// `HEMVIST_MIN_HOLD_MINUTES`, default 90: a bed given is held at least this long after the
+    /// placement (or until the shelter's check-in deadline, if later), so the person can get there.
+    pub min_hold_minutes: i64,
+    /// `HEMVIST_HOLD_RELEASE_INTERVAL_SECS`, default 60: how often the server releases beds whose hold
+    /// expired without a check-in; 0 turns the job off (another instance or a cron runs it).
+    pub hold_release_interval: Duration,
 }
 
 impl Default for Settings {
@@ -39,6 +45,8 @@ impl Default for Settings {
             db_pool_size: 16,
             housing_first_takeover_follow_ups: 3,
             follow_up_interval_months: 3,
+            min_hold_minutes: 90,
+            hold_release_interval: Duration::from_secs(60),
         }
     }
 }
@@ -92,9 +100,20 @@ impl Settings {
                 .map(|v| parse("HEMVIST_FOLLOW_UP_INTERVAL_MONTHS", &v))
                 .transpose()?
                 .unwrap_or(defaults.follow_up_interval_months),
+            min_hold_minutes: lookup("HEMVIST_MIN_HOLD_MINUTES")
+                .map(|v| parse("HEMVIST_MIN_HOLD_MINUTES", &v))
+                .transpose()?
+                .unwrap_or(defaults.min_hold_minutes),
+            hold_release_interval: lookup("HEMVIST_HOLD_RELEASE_INTERVAL_SECS")
+                .map(|v| parse("HEMVIST_HOLD_RELEASE_INTERVAL_SECS", &v).map(Duration::from_secs))
+                .transpose()?
+                .unwrap_or(defaults.hold_release_interval),
         };
         if !(1..=24).contains(&settings.follow_up_interval_months) {
             return Err(SettingsError { name: "HEMVIST_FOLLOW_UP_INTERVAL_MONTHS", message: "must be 1..=24".into() });
+        }
+        if !(0..=24 * 60).contains(&settings.min_hold_minutes) {
+            return Err(SettingsError { name: "HEMVIST_MIN_HOLD_MINUTES", message: "must be 0..=1440".into() });
         }
         if settings.night_cutover_hour > 23 {
             return Err(SettingsError { name: "HEMVIST_NIGHT_CUTOVER_HOUR", message: "must be 0..=23".into() });
@@ -115,5 +134,9 @@ mod tests {
         assert_eq!(s.map(|s| s.night_cutover_hour), Some(6));
         assert!(Settings::from_lookup(|n| (n == "HEMVIST_NIGHT_CUTOVER_HOUR").then(|| "24".to_owned())).is_err());
         assert!(Settings::from_lookup(|n| (n == "HEMVIST_BIND").then(|| "nonsense".to_owned())).is_err());
+        assert_eq!(Settings::from_lookup(|_| None).ok().map(|s| s.min_hold_minutes), Some(90));
+        let s = Settings::from_lookup(|n| (n == "HEMVIST_MIN_HOLD_MINUTES").then(|| "120".to_owned())).ok();
+        assert_eq!(s.map(|s| s.min_hold_minutes), Some(120));
+        assert!(Settings::from_lookup(|n| (n == "HEMVIST_MIN_HOLD_MINUTES").then(|| "-1".to_owned())).is_err());
     }
 }

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod embedded_pg;
 pub mod gallring;
+pub mod jobs;
 pub mod migrate;
 
 use std::time::Duration;

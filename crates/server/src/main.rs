@@ -10,7 +10,7 @@ use hemvist_platform::auth::{NewToken, Role, create_token_expiring, list_tokens,
 use hemvist_platform::settings::Settings;
 use hemvist_platform::{AppState, MunicipalityCode};
 use hemvist_server::embedded_pg::{Cluster, ClusterOptions, ensure_database};
-use hemvist_server::{DOCS_PATH, admin, app, gallring, migrate, openapi_json};
+use hemvist_server::{DOCS_PATH, admin, app, gallring, jobs, migrate, openapi_json};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -323,9 +323,13 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     if !has_admin {
         eprintln!("hemvist: no admin token yet; create one with:  cargo run --release -- token create --role admin");
     }
+    let hold_release = jobs::spawn_hold_release(pool.clone(), settings.hold_release_interval);
     let state = AppState::new(pool, settings);
     let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await;
     eprintln!("hemvist: shutting down");
+    if let Some(job) = hold_release {
+        job.abort();
+    }
     database.close();
     served.context("serving HTTP")
 }

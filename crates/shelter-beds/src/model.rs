@@ -176,14 +176,82 @@ impl ShelterInput {
     }
 }
 
-/// The moment a reservation for `night` is held until: the check-in deadline that evening, or the
-/// next morning when the deadline is after midnight (before noon).
-pub fn hold_until(night: Date, check_in_deadline: Time) -> jiff::Timestamp {
-    let date = if check_in_deadline.hour() < 12 { night.tomorrow().unwrap_or(night) } else { night };
-    date.to_datetime(check_in_deadline)
-        .to_zoned(hemvist_platform::night::city_time_zone())
-        .map(|z| z.timestamp())
-        .unwrap_or_else(|_| jiff::Timestamp::now())
+/// What became of a bed given out for a night.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignmentStatus {
+    /// Held for the guest until `hold_until`.
+    Reserved,
+    CheckedIn,
+    /// Staff recorded that the guest did not come.
+    NoShow,
+    /// The hold expired without a check-in; the bed was released by the server.
+    NotCollected,
+    CheckedOut,
+    Cancelled,
+}
+
+impl AssignmentStatus {
+    pub const ALL: [Self; 6] =
+        [Self::Reserved, Self::CheckedIn, Self::NoShow, Self::NotCollected, Self::CheckedOut, Self::Cancelled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Reserved => "reserved",
+            Self::CheckedIn => "checked_in",
+            Self::NoShow => "no_show",
+            Self::NotCollected => "not_collected",
+            Self::CheckedOut => "checked_out",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether the guest came for the bed: known once checked in, or once the reservation lapsed.
+    pub fn collected(self) -> Option<bool> {
+        match self {
+            Self::CheckedIn | Self::CheckedOut => Some(true),
+            Self::NoShow | Self::NotCollected => Some(false),
+            Self::Reserved | Self::Cancelled => None,
+        }
+    }
+}
+
+impl std::str::FromStr for AssignmentStatus {
+    type Err = ApiError;
+
+    /// Fails on a value the code does not know, never defaults.
+    fn from_str(raw: &str) -> Result<Self, ApiError> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+            .ok_or_else(|| ApiError::internal(format!("unknown bed assignment status {raw:?}")))
+    }
+}
+
+impl std::fmt::Display for AssignmentStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The shelter's check-in deadline on `night`: that evening, or the next morning when the deadline is
+/// before noon (a 01:00 deadline is the small hours after the night's date).
+pub fn check_in_deadline_on(night: Date, check_in_deadline: Time) -> Option<jiff::Timestamp> {
+    let date = if check_in_deadline.hour() < 12 { night.tomorrow().ok()? } else { night };
+    date.to_datetime(check_in_deadline).to_zoned(hemvist_platform::night::city_time_zone()).ok().map(|z| z.timestamp())
+}
+
+/// How long a bed given at `placed_at` for `night` is held: never ending before the person could get
+/// there, so at least `min_hold` after the placement, or the shelter's check-in deadline that night
+/// if that is later.
+pub fn hold_until(
+    placed_at: jiff::Timestamp,
+    night: Date,
+    check_in_deadline: Time,
+    min_hold: jiff::SignedDuration,
+) -> jiff::Timestamp {
+    let earliest = placed_at.checked_add(min_hold).unwrap_or(placed_at);
+    check_in_deadline_on(night, check_in_deadline).map_or(earliest, |deadline| deadline.max(earliest))
 }
 
 #[cfg(test)]
@@ -235,11 +303,54 @@ mod tests {
         assert_eq!(shelter_moves::<&str>(&[]), 0);
     }
 
+    fn at(s: &str) -> jiff::Timestamp {
+        s.parse().unwrap_or_default()
+    }
+
+    const NINETY: jiff::SignedDuration = jiff::SignedDuration::from_mins(90);
+
     #[test]
-    fn hold_until_follows_local_deadline() {
-        let evening = hold_until(Date::constant(2026, 11, 23), Time::constant(23, 0, 0, 0));
-        assert_eq!(evening.to_string(), "2026-11-23T22:00:00Z");
-        let after_midnight = hold_until(Date::constant(2026, 7, 1), Time::constant(1, 0, 0, 0));
-        assert_eq!(after_midnight.to_string(), "2026-07-01T23:00:00Z");
+    fn deadline_follows_local_time_and_the_morning_after() {
+        let evening = check_in_deadline_on(Date::constant(2026, 11, 23), Time::constant(23, 0, 0, 0));
+        assert_eq!(evening, Some(at("2026-11-23T22:00:00Z")));
+        let after_midnight = check_in_deadline_on(Date::constant(2026, 7, 1), Time::constant(1, 0, 0, 0));
+        assert_eq!(after_midnight, Some(at("2026-07-01T23:00:00Z")), "01:00 CEST on the 2nd");
+        // Summer time ends 2026-10-25 03:00 -> 02:00: a 02:30 deadline the morning after the 24th is
+        // ambiguous; the earlier one (CEST) is taken.
+        let ambiguous = check_in_deadline_on(Date::constant(2026, 10, 24), Time::constant(2, 30, 0, 0));
+        assert_eq!(ambiguous, Some(at("2026-10-25T00:30:00Z")));
+    }
+
+    #[test]
+    fn hold_is_the_later_of_deadline_and_minimum_after_placement() {
+        let night = Date::constant(2026, 11, 23);
+        let ten_pm = Time::constant(22, 0, 0, 0);
+        // Placed at 19:00 local for a 22:00 deadline: held until the deadline.
+        assert_eq!(hold_until(at("2026-11-23T18:00:00Z"), night, ten_pm, NINETY), at("2026-11-23T21:00:00Z"));
+        // Placed at 21:00 local: 90 minutes take it past the deadline.
+        assert_eq!(hold_until(at("2026-11-23T20:00:00Z"), night, ten_pm, NINETY), at("2026-11-23T21:30:00Z"));
+        // Placed at 23:10 local, after the deadline: 00:40.
+        assert_eq!(hold_until(at("2026-11-23T22:10:00Z"), night, ten_pm, NINETY), at("2026-11-23T23:40:00Z"));
+        // Placed at 02:00 local (the night of the 23rd) for a 01:00 deadline: 03:30.
+        let one_am = Time::constant(1, 0, 0, 0);
+        assert_eq!(hold_until(at("2026-11-24T01:00:00Z"), night, one_am, NINETY), at("2026-11-24T02:30:00Z"));
+        // Placed at 20:00 local for a 01:00 deadline: the deadline, after midnight.
+        assert_eq!(hold_until(at("2026-11-23T19:00:00Z"), night, one_am, NINETY), at("2026-11-24T00:00:00Z"));
+        // Placed for a night a week ahead: its deadline.
+        let later = Date::constant(2026, 11, 30);
+        assert_eq!(hold_until(at("2026-11-23T19:00:00Z"), later, ten_pm, NINETY), at("2026-11-30T21:00:00Z"));
+        // No minimum: the deadline, or the placement itself if past it.
+        let zero = jiff::SignedDuration::ZERO;
+        assert_eq!(hold_until(at("2026-11-23T22:10:00Z"), night, ten_pm, zero), at("2026-11-23T22:10:00Z"));
+    }
+
+    #[test]
+    fn statuses_parse_strictly() {
+        for status in AssignmentStatus::ALL {
+            assert_eq!(status.as_str().parse::<AssignmentStatus>().ok(), Some(status));
+        }
+        assert!("gone".parse::<AssignmentStatus>().is_err());
+        assert_eq!(AssignmentStatus::NotCollected.collected(), Some(false));
+        assert_eq!(AssignmentStatus::Reserved.collected(), None);
     }
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use hemvist_platform::pagination::PageRequest;
 
-use crate::model::{Eligibility, ShelterRecord};
+use crate::model::{AssignmentStatus, Eligibility, ShelterRecord};
 
 /// `$1` municipality, `$2` shelter ids or NULL for all.
 const SCOPED: &str = "s.municipality_code = $1 AND ($2::uuid[] IS NULL OR s.id = ANY($2))";
@@ -147,7 +147,18 @@ pub async fn update_shelter(
                 &expected_version,
             ],
         )
-        .await?;
+        .await
+        .map_err(|error| {
+            // V7: active beds follow the shelter's flag, and a bed outside needs the guest's consent.
+            if error.as_db_error().and_then(|db| db.constraint()) == Some("bed_assignments_outside_needs_consent") {
+                ApiError::conflict(
+                    "guests hold beds here without consent to a bed in another municipality; \
+                     move them or record their consent first",
+                )
+            } else {
+                error.into()
+            }
+        })?;
     Ok(updated > 0)
 }
 
@@ -319,19 +330,29 @@ pub async fn capacity_history(
         .collect()
 }
 
-/// Releases reservations of `night` whose hold time has passed (no-shows), so their beds are free.
-pub async fn release_no_shows(
+/// Releases reservations whose hold expired without a check-in (of `night`, or of every night) as not
+/// collected, and records each in the audit trail as done by the system, in one statement.
+pub async fn release_expired_holds(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
-    night: Date,
+    night: Option<Date>,
 ) -> Result<u64, ApiError> {
-    Ok(client
-        .execute(
-            "UPDATE bed_assignments SET status = 'no_show', updated_at = now()
-             WHERE municipality_code = $1 AND night = $2 AND status = 'reserved' AND hold_until < now()",
-            &[&municipality.as_str(), &night],
+    let statement = client
+        .prepare_cached(
+            "WITH released AS (
+                 UPDATE bed_assignments SET status = 'not_collected', released_at = now(), updated_at = now()
+                  WHERE municipality_code = $1 AND status = 'reserved' AND hold_until < now()
+                    AND ($2::date IS NULL OR night = $2)
+                 RETURNING municipality_code, id, person_id, night, shelter_id, hold_until)
+             INSERT INTO audit_events (municipality_code, actor_token_id, actor_role, action, resource_type,
+                                       resource_id, person_id, details)
+             SELECT municipality_code, NULL, 'system', 'update', 'bed_assignment', id, person_id,
+                    jsonb_build_object('status', 'not_collected', 'reason', 'hold expired without check-in',
+                                       'night', night, 'shelter_id', shelter_id, 'hold_until', hold_until)
+               FROM released",
         )
-        .await?)
+        .await?;
+    Ok(client.execute(&statement, &[&municipality.as_str(), &night]).await?)
 }
 
 #[derive(Debug, Clone)]
@@ -340,10 +361,13 @@ pub struct StoredAssignment {
     pub shelter_id: Uuid,
     pub night: Date,
     pub person_id: Uuid,
-    pub status: String,
+    pub status: AssignmentStatus,
     pub hold_until: Timestamp,
     pub checked_in_at: Option<Timestamp>,
     pub checked_out_at: Option<Timestamp>,
+    pub released_at: Option<Timestamp>,
+    pub outside_municipality: bool,
+    pub consent_outside_municipality: bool,
     pub given_name: String,
     pub family_name: String,
     pub created_at: Timestamp,
@@ -376,6 +400,7 @@ impl<'a> Placer<'a> {
 
 const ASSIGNMENT_COLUMNS: &str =
     "b.id, b.shelter_id, b.night, b.person_id, b.status, b.hold_until, b.checked_in_at, b.checked_out_at,
+    b.released_at, b.outside_municipality, b.consent_outside_municipality,
     p.given_name, p.family_name, b.created_at, p.protected_identity, p.guest_alias, b.created_by, b.created_by_staff";
 
 fn assignment_from_row(r: &Row) -> Result<StoredAssignment, ApiError> {
@@ -384,10 +409,13 @@ fn assignment_from_row(r: &Row) -> Result<StoredAssignment, ApiError> {
         shelter_id: r.try_get("shelter_id")?,
         night: r.try_get("night")?,
         person_id: r.try_get("person_id")?,
-        status: r.try_get("status")?,
+        status: r.try_get::<_, &str>("status")?.parse()?,
         hold_until: r.try_get("hold_until")?,
         checked_in_at: r.try_get("checked_in_at")?,
         checked_out_at: r.try_get("checked_out_at")?,
+        released_at: r.try_get("released_at")?,
+        outside_municipality: r.try_get("outside_municipality")?,
+        consent_outside_municipality: r.try_get("consent_outside_municipality")?,
         given_name: r.try_get("given_name")?,
         family_name: r.try_get("family_name")?,
         created_at: r.try_get("created_at")?,
@@ -404,11 +432,14 @@ pub enum AssignOutcome {
     Assigned(Uuid),
     ShelterFull,
     PersonHasBed,
+    /// The shelter is in another municipality and the person's consent was not given.
+    NeedsConsent,
 }
 
 /// Gives `person` a bed at `shelter` for `night`. The database refuses a full shelter and a second bed
-/// for the same person; both come back as outcomes, other errors as errors. Runs in a savepoint so a
-/// refusal leaves the caller's transaction usable.
+/// for the same person, and a bed in another municipality without consent (V7); each comes back as an
+/// outcome, other errors as errors. Runs in a savepoint so a refusal leaves the caller's transaction usable.
+#[allow(clippy::too_many_arguments)]
 pub async fn assign_bed(
     tx: &mut deadpool_postgres::Transaction<'_>,
     municipality: &MunicipalityCode,
@@ -417,14 +448,16 @@ pub async fn assign_bed(
     person: Uuid,
     hold_until: Timestamp,
     placer: Placer<'_>,
+    consent_outside_municipality: bool,
 ) -> Result<AssignOutcome, ApiError> {
     ensure_night(&*tx, municipality, shelter, night).await?;
     let savepoint = tx.transaction().await?;
     let inserted = savepoint
         .query_one(
-            "INSERT INTO bed_assignments (municipality_code, shelter_id, night, person_id, hold_until, created_by, created_by_staff)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            &[&municipality.as_str(), &shelter, &night, &person, &hold_until, &placer.token, &placer.staff],
+            "INSERT INTO bed_assignments (municipality_code, shelter_id, night, person_id, hold_until, created_by, created_by_staff,
+                 consent_outside_municipality)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            &[&municipality.as_str(), &shelter, &night, &person, &hold_until, &placer.token, &placer.staff, &consent_outside_municipality],
         )
         .await;
     match inserted {
@@ -436,12 +469,14 @@ pub async fn assign_bed(
         Err(error) => {
             let db = error.as_db_error();
             let full = db.is_some_and(|db| db.message().contains("shelter is full"));
-            let has_bed = db.and_then(|db| db.constraint()) == Some("bed_assignments_one_bed_per_person");
+            let constraint = db.and_then(|db| db.constraint());
             savepoint.rollback().await?;
             if full {
                 Ok(AssignOutcome::ShelterFull)
-            } else if has_bed {
+            } else if constraint == Some("bed_assignments_one_bed_per_person") {
                 Ok(AssignOutcome::PersonHasBed)
+            } else if constraint == Some("bed_assignments_outside_needs_consent") {
+                Ok(AssignOutcome::NeedsConsent)
             } else {
                 Err(error.into())
             }
@@ -538,15 +573,16 @@ pub async fn set_assignment_status(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     id: Uuid,
-    status: &str,
+    status: AssignmentStatus,
 ) -> Result<(), ApiError> {
     client
         .execute(
             "UPDATE bed_assignments SET status = $3, updated_at = now(),
                  checked_in_at = CASE WHEN $3 = 'checked_in' THEN now() ELSE checked_in_at END,
-                 checked_out_at = CASE WHEN $3 = 'checked_out' THEN now() ELSE checked_out_at END
+                 checked_out_at = CASE WHEN $3 = 'checked_out' THEN now() ELSE checked_out_at END,
+                 released_at = CASE WHEN $3 IN ('no_show', 'not_collected', 'cancelled') THEN now() ELSE released_at END
              WHERE municipality_code = $1 AND id = $2",
-            &[&municipality.as_str(), &id, &status],
+            &[&municipality.as_str(), &id, &status.as_str()],
         )
         .await?;
     Ok(())
@@ -577,6 +613,8 @@ pub struct StoredRequest {
     pub resolution: Option<StoredResolution>,
     /// The person's protection; the request's maker counts as having placed them.
     pub guest: GuestProtection,
+    pub recorded_afterwards: bool,
+    pub recorded_shelter_id: Option<Uuid>,
 }
 
 /// How a guarantee breach was resolved.
@@ -595,7 +633,7 @@ const REQUEST_COLUMNS: &str = "g.id, g.idempotency_key, g.request_fingerprint, g
     g.district_code, g.outcome, g.assignment_id, g.placed_outside_municipality, g.consent_outside_municipality, g.escalated_at,
     g.escalation_note, g.emergency_assessment, g.responsible_district_code, g.location_district_code, g.resolution,
     g.resolution_shelter_id, g.resolution_note, g.resolved_at, g.resolved_by, g.resolved_by_role, g.resolved_by_staff,
-    g.requested_by, g.requested_by_staff, p.protected_identity, p.guest_alias";
+    g.requested_by, g.requested_by_staff, g.recorded_afterwards, g.recorded_shelter_id, p.protected_identity, p.guest_alias";
 
 /// Requests with their person: `$1` is the municipality.
 const REQUESTS_FROM: &str = "guarantee_requests g
@@ -638,6 +676,8 @@ fn request_from_row(r: &Row) -> Result<StoredRequest, ApiError> {
             placed_by: r.try_get("requested_by")?,
             placed_by_staff: r.try_get("requested_by_staff")?,
         },
+        recorded_afterwards: r.try_get("recorded_afterwards")?,
+        recorded_shelter_id: r.try_get("recorded_shelter_id")?,
     })
 }
 
@@ -704,6 +744,9 @@ pub struct NewRequest {
     pub needs: serde_json::Value,
     pub outcome: &'static str,
     pub assignment_id: Option<Uuid>,
+    /// Recorded afterwards: the shelter the person was placed in that night (no bed held now).
+    pub recorded_shelter_id: Option<Uuid>,
+    pub recorded_afterwards: bool,
     pub placed_outside_municipality: bool,
     pub consent_outside_municipality: bool,
     pub escalated: bool,
@@ -722,9 +765,9 @@ pub async fn insert_request(
             "INSERT INTO guarantee_requests (municipality_code, idempotency_key, request_fingerprint, requested_at, night, person_id,
                  requested_by, channel, lat, lon, district_code, needs, outcome, assignment_id, placed_outside_municipality,
                  consent_outside_municipality, escalated_at, escalation_note, emergency_assessment,
-                 requested_by_staff, responsible_district_code, location_district_code)
+                 requested_by_staff, responsible_district_code, location_district_code, recorded_shelter_id, recorded_afterwards)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                     CASE WHEN $17 THEN now() END, $18, $19, $20, $21, $22)
+                     CASE WHEN $17 THEN now() END, $18, $19, $20, $21, $22, $23, $24)
              RETURNING id",
             &[
                 &municipality.as_str(),
@@ -749,6 +792,8 @@ pub async fn insert_request(
                 &r.requested_by_staff,
                 &r.responsible_district_code,
                 &r.location_district_code,
+                &r.recorded_shelter_id,
+                &r.recorded_afterwards,
             ],
         )
         .await;

@@ -8,6 +8,7 @@ mod districts;
 mod foundation;
 mod gallring;
 mod guarantee_followup;
+mod holds;
 mod leases;
 mod openapi;
 mod operations;

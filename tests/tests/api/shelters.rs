@@ -272,9 +272,10 @@ async fn requests_before_the_cutover_belong_to_the_previous_night_across_dst() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
     district(&app, &admin).await;
-    shelter(&app, &admin, "Natt", 59.40, 17.90, 5, everyone()).await;
+    let natt = shelter(&app, &admin, "Natt", 59.40, 17.90, 5, everyone()).await;
     let officer = app.token(Role::HousingOfficer).await;
     let coordinator = app.token(Role::NightCoordinator).await;
+    // These nights have passed: each request is recorded afterwards, stating what happened then.
     // Summer time ended 2026-10-25 at 03:00 CEST. 06:30Z is 07:30 CET: before the 08:00 cut-over, the night of the 24th.
     // The same instant in summer time would have been 08:30, the 25th.
     let cases = [
@@ -291,7 +292,8 @@ async fn requests_before_the_cutover_belong_to_the_previous_night_across_dst() {
             &app,
             &coordinator,
             &format!("dst-{i}"),
-            &json!({"person_id": p, "channel": "other", "requested_at": at}),
+            &json!({"person_id": p, "channel": "other", "requested_at": at, "recorded_outcome": "placed",
+                    "shelter_id": natt}),
         )
         .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::access::{HANDLE_BEDS, guest_alias, sees_guest_identity, sees_protected_guest, shelter_limit};
-use crate::model::hold_until;
+use crate::holds::{self, hold_until};
 use crate::repo::{self, AssignOutcome, StoredAssignment};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -26,27 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(record_bed_assignment_no_show))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AssignmentStatus {
-    Reserved,
-    CheckedIn,
-    NoShow,
-    CheckedOut,
-    Cancelled,
-}
-
-impl AssignmentStatus {
-    pub fn parse(raw: &str) -> Self {
-        match raw {
-            "checked_in" => Self::CheckedIn,
-            "no_show" => Self::NoShow,
-            "checked_out" => Self::CheckedOut,
-            "cancelled" => Self::Cancelled,
-            _ => Self::Reserved,
-        }
-    }
-}
+pub use crate::model::AssignmentStatus;
 
 /// A guest as the caller may see them: shelter staff get a first name and an initial, enough to
 /// receive the guest; the night coordinator also gets the person id. A guest with protected identity
@@ -71,9 +51,16 @@ pub struct BedAssignment {
     #[schema(value_type = String, format = Date)]
     pub night: Date,
     pub status: AssignmentStatus,
-    /// A reservation not checked in by then is released.
+    /// A reservation not checked in by then is released as not collected: the later of the shelter's
+    /// check-in deadline that night and the minimum hold after the placement.
     #[schema(value_type = String, format = DateTime)]
     pub hold_until: jiff::Timestamp,
+    /// When a reservation ended without the guest (not collected, no-show, cancelled).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub released_at: Option<jiff::Timestamp>,
+    /// The shelter is in another municipality; the person consented.
+    pub outside_municipality: bool,
+    pub consent_outside_municipality: bool,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub checked_in_at: Option<jiff::Timestamp>,
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -103,8 +90,11 @@ pub fn assignment_view(a: StoredAssignment, principal: &Principal) -> BedAssignm
         id: a.id,
         shelter_id: a.shelter_id,
         night: a.night,
-        status: AssignmentStatus::parse(&a.status),
+        status: a.status,
         hold_until: a.hold_until,
+        released_at: a.released_at,
+        outside_municipality: a.outside_municipality,
+        consent_outside_municipality: a.consent_outside_municipality,
         checked_in_at: a.checked_in_at,
         checked_out_at: a.checked_out_at,
         guest,
@@ -155,13 +145,18 @@ pub async fn list_bed_assignments(
 pub struct AssignmentInput {
     pub shelter_id: Uuid,
     pub person_id: Uuid,
+    /// The person consents to a bed in another municipality; required for such a shelter (never
+    /// required of anyone).
+    #[serde(default)]
+    pub consent_outside_municipality: bool,
 }
 
 /// Give a person a bed at a shelter for a night (a walk-in, or a coordinator's direct placement).
 /// Guarantee requests place through `/api/v1/guarantee-requests`, which records the outcome.
 ///
 /// Roles: admin, night_coordinator, shelter_staff (own shelter). 409 when the shelter is full or the
-/// person already has a bed that night, under any concurrency.
+/// person already has a bed that night, under any concurrency; 422 for a shelter in another
+/// municipality without the person's consent. The bed is held until `hold_until`.
 #[utoipa::path(post, path = "/api/v1/nights/{night}/assignments", tag = "beds", operation_id = "create_bed_assignment",
     params(("night" = String, Path, description = "The night, by the date it begins")),
     request_body = AssignmentInput,
@@ -187,15 +182,22 @@ pub async fn create_bed_assignment(
     hemvist_tenants::repo::find_person(&tx, &municipality_wide, input.person_id)
         .await?
         .ok_or_else(|| ApiError::invalid("person_id", "no such person"))?;
-    repo::release_no_shows(&tx, &principal.municipality, night).await?;
-    let hold = hold_until(night, shelter.check_in_deadline);
+    if shelter.outside_municipality && !input.consent_outside_municipality {
+        return Err(needs_consent());
+    }
+    holds::release_expired_holds(&tx, &principal.municipality, Some(night)).await?;
+    let min_hold = jiff::SignedDuration::from_mins(state.settings.min_hold_minutes);
+    let hold = hold_until(jiff::Timestamp::now(), night, shelter.check_in_deadline, min_hold);
+    let consent = input.consent_outside_municipality;
     let placer = repo::Placer::of(&principal);
-    let id = match repo::assign_bed(&mut tx, &principal.municipality, shelter.id, night, input.person_id, hold, placer)
-        .await?
-    {
+    let assigned =
+        repo::assign_bed(&mut tx, &principal.municipality, shelter.id, night, input.person_id, hold, placer, consent)
+            .await?;
+    let id = match assigned {
         AssignOutcome::Assigned(id) => id,
         AssignOutcome::ShelterFull => return Err(ApiError::conflict("the shelter is full that night")),
         AssignOutcome::PersonHasBed => return Err(ApiError::conflict("the person already has a bed that night")),
+        AssignOutcome::NeedsConsent => return Err(needs_consent()),
     };
     audit::record(
         &tx,
@@ -210,13 +212,20 @@ pub async fn create_bed_assignment(
     Ok((StatusCode::CREATED, Json(assignment_view(assignment, &principal))))
 }
 
+fn needs_consent() -> ApiError {
+    ApiError::invalid(
+        "consent_outside_municipality",
+        "the shelter is in another municipality: a bed there needs the person's consent",
+    )
+}
+
 /// Moves an assignment from `from` to `to`; the one path every status change takes.
 async fn change_status(
     state: &AppState,
     principal: &Principal,
     id: Uuid,
-    from: &[&str],
-    to: &str,
+    from: &[AssignmentStatus],
+    to: AssignmentStatus,
 ) -> Result<Json<BedAssignment>, ApiError> {
     principal.require(HANDLE_BEDS)?;
     let limit = shelter_limit(principal)?;
@@ -225,7 +234,7 @@ async fn change_status(
     let assignment = repo::find_assignment(&tx, &principal.municipality, limit, id, true)
         .await?
         .ok_or(ApiError::NotFound("assignment"))?;
-    if !from.contains(&assignment.status.as_str()) {
+    if !from.contains(&assignment.status) {
         return Err(ApiError::conflict(format!("the assignment is {}", assignment.status)));
     }
     repo::set_assignment_status(&tx, &principal.municipality, id, to).await?;
@@ -253,7 +262,7 @@ pub async fn check_in_bed_assignment(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Json<BedAssignment>, ApiError> {
-    change_status(&state, &principal, id, &["reserved"], "checked_in").await
+    change_status(&state, &principal, id, &[AssignmentStatus::Reserved], AssignmentStatus::CheckedIn).await
 }
 
 /// The guest left in the morning.
@@ -267,7 +276,7 @@ pub async fn check_out_bed_assignment(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Json<BedAssignment>, ApiError> {
-    change_status(&state, &principal, id, &["checked_in"], "checked_out").await
+    change_status(&state, &principal, id, &[AssignmentStatus::CheckedIn], AssignmentStatus::CheckedOut).await
 }
 
 /// Cancel a reservation; the bed is free again.
@@ -281,7 +290,7 @@ pub async fn cancel_bed_assignment(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Json<BedAssignment>, ApiError> {
-    change_status(&state, &principal, id, &["reserved"], "cancelled").await
+    change_status(&state, &principal, id, &[AssignmentStatus::Reserved], AssignmentStatus::Cancelled).await
 }
 
 /// The guest did not come; the bed is free again.
@@ -295,5 +304,5 @@ pub async fn record_bed_assignment_no_show(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Json<BedAssignment>, ApiError> {
-    change_status(&state, &principal, id, &["reserved"], "no_show").await
+    change_status(&state, &principal, id, &[AssignmentStatus::Reserved], AssignmentStatus::NoShow).await
 }

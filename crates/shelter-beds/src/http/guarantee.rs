@@ -1,7 +1,8 @@
 //! Tak över huvudet-garantin: every request for a bed tonight is recorded with its outcome: placed
 //! (which bed), declined by the person, no suitable bed (a breach, escalated), or not eligible
 //! (an emergency assessment instead). An Idempotency-Key makes a retried request return the first
-//! answer; it never places twice.
+//! answer; it never places twice. A request recorded afterwards (its night has passed) states what
+//! happened then and never places anyone now.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -23,11 +24,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::board::{location_of, suitable};
+use super::board::location_of;
 use super::breaches::BreachResolution;
 use crate::access::{HANDLE_GUARANTEE, guest_alias, sees_protected_guest};
-use crate::model::{Needs, hold_until};
-use crate::repo::{self, AssignOutcome, NewRequest, StoredRequest};
+use crate::model::{AssignmentStatus, Needs};
+use crate::placement::{self, Placement, Plan, Wanted};
+use crate::repo::{self, NewRequest, StoredRequest};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -63,42 +65,7 @@ impl Channel {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum GuaranteeOutcome {
-    Placed,
-    DeclinedByPerson,
-    /// A guarantee breach; escalated.
-    NoSuitableBed,
-    /// Does not belong to the municipality; an emergency assessment (nödprövning) is made.
-    NotEligible,
-    /// The home municipality is not known: whether the person belongs must be assessed (emergency
-    /// assessment meanwhile). Not a finding that they do not belong; counted apart.
-    HomeMunicipalityUnknown,
-}
-
-impl GuaranteeOutcome {
-    pub const ALL: [Self; 5] =
-        [Self::Placed, Self::DeclinedByPerson, Self::NoSuitableBed, Self::NotEligible, Self::HomeMunicipalityUnknown];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Placed => "placed",
-            Self::DeclinedByPerson => "declined_by_person",
-            Self::NoSuitableBed => "no_suitable_bed",
-            Self::NotEligible => "not_eligible",
-            Self::HomeMunicipalityUnknown => "home_municipality_unknown",
-        }
-    }
-
-    /// The outcome of a stored row; an unknown value is a bug, never a default.
-    pub fn parse(raw: &str) -> Result<Self, ApiError> {
-        Self::ALL
-            .into_iter()
-            .find(|o| o.as_str() == raw)
-            .ok_or_else(|| ApiError::internal(format!("unknown guarantee outcome {raw}")))
-    }
-}
+pub use crate::placement::GuaranteeOutcome;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -107,9 +74,18 @@ pub struct GuaranteeRequestInput {
     pub person_id: Uuid,
     pub channel: Channel,
     /// When the person asked; default now. Decides the night (before the cut-over hour: the previous
-    /// night). May be given to record a request taken earlier, never in the future.
+    /// night). May be given to record a request taken earlier, never in the future. A request in a
+    /// night that has passed is recorded afterwards: it must state `recorded_outcome` and never places
+    /// anyone now.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub requested_at: Option<Timestamp>,
+    /// Only for a request in a past night, and then required: what happened that night.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_outcome: Option<GuaranteeOutcome>,
+    /// Only with `recorded_outcome` `placed`, and then required: the shelter the person was placed in
+    /// that night (one in another municipality needs `consent_outside_municipality`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shelter_id: Option<Uuid>,
     /// Where the person is now (WGS84); beds are offered nearest first.
     pub lat: Option<f64>,
     pub lon: Option<f64>,
@@ -121,7 +97,7 @@ pub struct GuaranteeRequestInput {
     pub substance_use: bool,
     #[serde(default)]
     pub wheelchair: bool,
-    /// The person declined the bed offered.
+    /// The person declined the bed offered (for a past night, give `recorded_outcome` instead).
     #[serde(default)]
     pub declined_by_person: bool,
     /// The person consents to a bed in another municipality (never required).
@@ -137,8 +113,24 @@ pub struct PlacedBed {
     pub shelter_id: Uuid,
     pub shelter_name: String,
     pub address: String,
+    /// Held until then for the person: the later of the shelter's check-in deadline that night and the
+    /// minimum hold after the placement.
     #[schema(value_type = String, format = DateTime)]
     pub hold_until: Timestamp,
+    /// What became of the bed: `not_collected` when the hold expired without a check-in.
+    pub status: AssignmentStatus,
+    /// Whether the person came for the bed; null while it is still held (or was cancelled).
+    pub collected: Option<bool>,
+    /// When the bed was released without the person.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub released_at: Option<Timestamp>,
+}
+
+/// A placement recorded afterwards: the shelter the person was placed in that night; no bed is held.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordedPlacement {
+    pub shelter_id: Uuid,
+    pub shelter_name: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -162,6 +154,10 @@ pub struct GuaranteeRequest {
     pub location_district_code: Option<String>,
     pub outcome: GuaranteeOutcome,
     pub bed: Option<PlacedBed>,
+    /// The request was recorded after its night had passed: the outcome is what happened then.
+    pub recorded_afterwards: bool,
+    /// For a placement recorded afterwards: where the person was placed.
+    pub recorded_placement: Option<RecordedPlacement>,
     /// Placed in another municipality, with the person's recorded consent.
     pub placed_outside_municipality: bool,
     pub consent_outside_municipality: bool,
@@ -196,10 +192,22 @@ pub(crate) async fn request_view(
                 shelter_name: shelter.name,
                 address: shelter.address,
                 hold_until: assignment.hold_until,
+                status: assignment.status,
+                collected: assignment.status.collected(),
+                released_at: assignment.released_at,
             })
         }
     };
     let resolution = r.resolution.map(BreachResolution::try_from).transpose()?;
+    let recorded_placement = match r.recorded_shelter_id {
+        None => None,
+        Some(shelter_id) => {
+            let shelter = repo::find_shelter(client, &principal.municipality, None, shelter_id)
+                .await?
+                .ok_or(ApiError::NotFound("shelter"))?;
+            Some(RecordedPlacement { shelter_id, shelter_name: shelter.name })
+        }
+    };
     Ok(GuaranteeRequest {
         id: r.id,
         requested_at: r.requested_at,
@@ -212,6 +220,8 @@ pub(crate) async fn request_view(
         location_district_code: r.location_district_code,
         outcome: GuaranteeOutcome::parse(&r.outcome)?,
         bed,
+        recorded_afterwards: r.recorded_afterwards,
+        recorded_placement,
         placed_outside_municipality: r.placed_outside_municipality,
         consent_outside_municipality: r.consent_outside_municipality,
         escalated_at: r.escalated_at,
@@ -227,9 +237,10 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     clean_text("Idempotency-Key", key, 200, false).map(Some)
 }
 
-/// Answers a retried request with the stored first answer.
+/// Answers a retried request with the stored first answer: personal data read again, so audited as a
+/// read of the request.
 async fn replay(
-    client: &impl GenericClient,
+    client: &mut deadpool_postgres::Object,
     principal: &Principal,
     stored: StoredRequest,
     fingerprint: &str,
@@ -237,7 +248,17 @@ async fn replay(
     if stored.request_fingerprint != fingerprint {
         return Err(ApiError::invalid("Idempotency-Key", "was already used for a different request"));
     }
-    let view = request_view(client, principal, stored).await?;
+    let tx = client.transaction().await?;
+    audit::record(
+        &tx,
+        principal,
+        AuditEvent::new(AuditAction::Read, "guarantee_request", Some(stored.id))
+            .person(stored.person_id)
+            .details(serde_json::json!({"idempotent_replay": true})),
+    )
+    .await?;
+    let view = request_view(&tx, principal, stored).await?;
+    tx.commit().await?;
     let mut response = (StatusCode::CREATED, Json(view)).into_response();
     response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
     Ok(response)
@@ -246,8 +267,12 @@ async fn replay(
 /// Record a request for a bed tonight and place the person if a suitable bed is free.
 ///
 /// Roles: admin, night_coordinator. Send an `Idempotency-Key` header: retrying with it returns the
-/// first answer (header `Idempotent-Replayed: true`) and never places twice. Beds in other
-/// municipalities are offered only with the person's consent, and flagged.
+/// first answer (header `Idempotent-Replayed: true`, audited as a read) and never places twice. Beds in
+/// other municipalities are offered only with the person's consent, and flagged. The bed is held until
+/// `bed.hold_until`: the shelter's check-in deadline, or the minimum hold after the placement if later.
+/// A request whose `requested_at` lies in a night that has passed is recorded afterwards: it must give
+/// `recorded_outcome` (and `shelter_id` when placed) and never places anyone now; the recorded fields
+/// are refused (422) for the current night.
 #[utoipa::path(post, path = "/api/v1/guarantee-requests", tag = "guarantee", operation_id = "create_guarantee_request",
     params(("idempotency-key" = Option<String>, Header, description = "Makes retries safe")),
     request_body = GuaranteeRequestInput,
@@ -266,6 +291,10 @@ pub async fn create_guarantee_request(
     if requested_at > now + jiff::SignedDuration::from_secs(60) {
         return Err(ApiError::invalid("requested_at", "must not be in the future"));
     }
+    let cutover = state.settings.night_cutover_hour;
+    let night = Night::containing(requested_at, cutover).date();
+    let past_night = night < Night::containing(now, cutover).date();
+    let plan = Plan::of(input.recorded_outcome, input.shelter_id, input.declined_by_person, past_night)?;
     let from = location_of(input.lat, input.lon)?;
     let assessment =
         input.emergency_assessment.as_deref().map(|a| clean_text("emergency_assessment", a, 2000, true)).transpose()?;
@@ -275,14 +304,13 @@ pub async fn create_guarantee_request(
     if let Some(key) = &key
         && let Some(stored) = repo::find_request_by_key(&client, &principal.municipality, key).await?
     {
-        return replay(&client, &principal, stored, &fingerprint).await;
+        return replay(&mut client, &principal, stored, &fingerprint).await;
     }
     let mut tx = client.transaction().await?;
     let municipality_wide = hemvist_tenants::repo::Scope::municipality_wide(&principal.municipality);
     let person = hemvist_tenants::repo::find_person(&tx, &municipality_wide, input.person_id)
         .await?
         .ok_or_else(|| ApiError::invalid("person_id", "no such person"))?;
-    let night = Night::containing(requested_at, state.settings.night_cutover_hour).date();
     let district = match from {
         Some(location) => district_at(&tx, &principal.municipality, location, night).await?.map(|d| d.code),
         None => None,
@@ -298,53 +326,26 @@ pub async fn create_guarantee_request(
     // An unknown home municipality is not "does not belong": it is assessed, and counted apart.
     let home = person.home_municipality_code.as_deref();
     let belongs = home == Some(principal.municipality.as_str());
-    let mut outcome = GuaranteeOutcome::NoSuitableBed;
-    let mut assignment_id = None;
-    let mut placed_outside = false;
-    if home.is_none() {
-        outcome = GuaranteeOutcome::HomeMunicipalityUnknown;
-    } else if !belongs {
-        outcome = GuaranteeOutcome::NotEligible;
-    } else if input.declined_by_person {
-        outcome = GuaranteeOutcome::DeclinedByPerson;
-    } else {
-        repo::release_no_shows(&tx, &principal.municipality, night).await?;
-        if let Some(existing) = repo::active_assignment_of(&tx, &principal.municipality, person.id, night).await? {
-            outcome = GuaranteeOutcome::Placed;
-            assignment_id = Some(existing.id);
-        } else {
-            let loads = repo::night_loads(&tx, &principal.municipality, None, night).await?;
-            let candidates = suitable(loads, &needs, from, input.consent_outside_municipality);
-            for candidate in candidates {
-                let Some(shelter) =
-                    repo::find_shelter(&tx, &principal.municipality, None, candidate.shelter_id).await?
-                else {
-                    continue;
-                };
-                let hold = hold_until(night, shelter.check_in_deadline);
-                let placer = repo::Placer::of(&principal);
-                match repo::assign_bed(&mut tx, &principal.municipality, shelter.id, night, person.id, hold, placer)
-                    .await?
-                {
-                    AssignOutcome::Assigned(id) => {
-                        outcome = GuaranteeOutcome::Placed;
-                        assignment_id = Some(id);
-                        placed_outside = shelter.outside_municipality;
-                        break;
-                    }
-                    AssignOutcome::ShelterFull => continue,
-                    AssignOutcome::PersonHasBed => {
-                        let existing =
-                            repo::active_assignment_of(&tx, &principal.municipality, person.id, night).await?;
-                        outcome = GuaranteeOutcome::Placed;
-                        assignment_id = existing.map(|a| a.id);
-                        break;
-                    }
-                }
-            }
+    let consent = input.consent_outside_municipality;
+    let placement = match plan {
+        Plan::PlaceNow if home.is_none() => Placement::without_bed(GuaranteeOutcome::HomeMunicipalityUnknown, consent),
+        Plan::PlaceNow if !belongs => Placement::without_bed(GuaranteeOutcome::NotEligible, consent),
+        Plan::PlaceNow if input.declined_by_person => {
+            Placement::without_bed(GuaranteeOutcome::DeclinedByPerson, consent)
         }
-    }
+        Plan::PlaceNow => {
+            let placer = repo::Placer::of(&principal);
+            let wanted = Wanted { person: person.id, night, needs: &needs, from, consent, placer };
+            let min_hold = jiff::SignedDuration::from_mins(state.settings.min_hold_minutes);
+            placement::place_now(&mut tx, &principal.municipality, &wanted, now, min_hold).await?
+        }
+        Plan::Record { outcome, shelter_id } => {
+            placement::record_then(&tx, &principal.municipality, outcome, shelter_id, consent).await?
+        }
+    };
+    let outcome = placement.outcome;
     let breach = outcome == GuaranteeOutcome::NoSuitableBed;
+    let recorded_afterwards = matches!(plan, Plan::Record { .. });
     let new = NewRequest {
         idempotency_key: key.clone(),
         request_fingerprint: fingerprint.clone(),
@@ -362,12 +363,19 @@ pub async fn create_guarantee_request(
         location_district_code: district,
         needs: serde_json::to_value(&needs).map_err(ApiError::internal)?,
         outcome: outcome.as_str(),
-        assignment_id,
-        placed_outside_municipality: placed_outside,
-        consent_outside_municipality: input.consent_outside_municipality,
+        assignment_id: placement.assignment_id,
+        recorded_shelter_id: placement.recorded_shelter_id,
+        recorded_afterwards,
+        placed_outside_municipality: placement.outside_municipality,
+        consent_outside_municipality: placement.consent,
         escalated: breach,
-        escalation_note: breach
-            .then(|| "Guarantee breach: no suitable bed; escalated to the night coordinator on duty".to_owned()),
+        escalation_note: breach.then(|| {
+            if recorded_afterwards {
+                format!("Guarantee breach on the night of {night}, recorded afterwards; escalated to the night coordinator on duty")
+            } else {
+                "Guarantee breach: no suitable bed; escalated to the night coordinator on duty".to_owned()
+            }
+        }),
         emergency_assessment: match outcome {
             GuaranteeOutcome::HomeMunicipalityUnknown => Some(assessment.unwrap_or_else(|| {
                 "Home municipality unknown: whether the person belongs to the municipality must be assessed; \
@@ -386,7 +394,7 @@ pub async fn create_guarantee_request(
         let stored = repo::find_request_by_key(&client, &principal.municipality, key.as_deref().unwrap_or_default())
             .await?
             .ok_or_else(|| ApiError::internal("idempotent request vanished"))?;
-        return replay(&client, &principal, stored, &fingerprint).await;
+        return replay(&mut client, &principal, stored, &fingerprint).await;
     };
     audit::record(
         &tx,
