@@ -7,6 +7,7 @@ mod decisions;
 mod districts;
 mod foundation;
 mod gallring;
+mod lease_law;
 mod leases;
 mod openapi;
 mod people;

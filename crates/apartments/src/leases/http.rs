@@ -816,10 +816,11 @@ pub async fn create_rent_payment(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RentNoticeInput {
-    /// The day notice of termination for arrears was served; the tenant has 3 weeks to pay and keep the home.
+    /// The day notice of termination for arrears was served on the tenant.
     #[schema(value_type = String, format = Date)]
     pub served_on: Date,
-    /// The day the social welfare committee was notified (required).
+    /// The day the social welfare committee was notified. The tenant's 3 weeks to pay and keep the home
+    /// run from the later of the two days; without a notification they have not started.
     #[schema(value_type = Option<String>, format = Date)]
     pub committee_notified_on: Option<Date>,
 }
@@ -856,7 +857,8 @@ pub struct CommitteeNotifiedInput {
     pub committee_notified_on: Date,
 }
 
-/// Record that the social welfare committee was notified of a notice served earlier.
+/// Record that the social welfare committee was notified of a notice. The redemption period
+/// (återvinningsfrist) runs from the later of service and this notification.
 ///
 /// Roles: admin, housing_officer.
 #[utoipa::path(put, path = "/api/v1/leases/{id}/rent-notices/{notice_id}", tag = "rent", operation_id = "update_rent_notice",
@@ -890,55 +892,77 @@ pub struct ArrearsWarning {
 }
 
 /// Early warning for eviction prevention: active leases with rent past due or a notice the committee
-/// was not told of; most days late first. More than 7 days late means the tenancy is at risk.
+/// was not told of (the redemption period has not started); most days late first. More than 7 days
+/// late means the tenancy is at risk.
 ///
-/// Roles: admin, housing_officer, support_worker, auditor. Audited per tenant.
+/// Roles: admin, housing_officer, support_worker, auditor. Audited per tenant on the page.
 #[utoipa::path(get, path = "/api/v1/rent-arrears", tag = "rent", operation_id = "list_rent_arrears",
-    params(AsOfParams),
-    responses((status = 200, description = "Leases needing attention", body = Vec<ArrearsWarning>), ReadProblems),
+    params(AsOfParams, PageParams),
+    responses((status = 200, description = "A page of leases needing attention", body = Page<ArrearsWarning>), ReadProblems),
     security(("bearer" = [])))]
 pub async fn list_rent_arrears(
     State(state): State<AppState>,
     principal: Principal,
     Query(params): Query<AsOfParams>,
-) -> Result<Json<Vec<ArrearsWarning>>, ApiError> {
+    Query(page): Query<PageParams>,
+) -> Result<Json<Page<ArrearsWarning>>, ApiError> {
     principal.require(READ_LEASES)?;
     let as_of = params.as_of.unwrap_or_else(today);
+    let page = page.parse::<(i32, Uuid)>()?;
+    let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
-    let leases = repo::active_leases(&tx, &scope(&principal)).await?;
-    let ids: Vec<Uuid> = leases.iter().map(|(l, _, _)| l.id).collect();
-    let entries = repo::rent_entries(&tx, &principal.municipality, &ids).await?;
-    let notices = repo::notices(&tx, &principal.municipality, &ids).await?;
-    let mut warnings = Vec::new();
-    for (lease, address, district_code) in leases.into_iter().filter(|(l, _, _)| visible(&principal, l)) {
-        let arrears = arrears_from(
-            entries.iter().filter(|(l, _)| *l == lease.id).map(|(_, e)| e),
-            notices.iter().filter(|n| n.lease_id == lease.id),
-            as_of,
-        );
-        if !arrears.needs_attention {
-            continue;
+    let scope = scope(&principal);
+    // Rows the caller may not see are skipped in Rust, so fetch until the page (and one more) is full:
+    // the cursor is then always the key of a row on the page, never of a hidden one.
+    let mut after = page.after;
+    let mut warnings: Vec<((i32, Uuid), ArrearsWarning)> = Vec::new();
+    loop {
+        let rows = repo::arrears_candidates(&tx, &scope, as_of, after, page.fetch_limit()).await?;
+        let exhausted = i64::try_from(rows.len()).unwrap_or(i64::MAX) < page.fetch_limit();
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.lease.id).collect();
+        let entries = repo::rent_entries(&tx, &principal.municipality, &ids).await?;
+        let notices = repo::notices(&tx, &principal.municipality, &ids).await?;
+        for row in rows {
+            let key = (row.days_late, row.lease.id);
+            after = Some(key);
+            if !visible(&principal, &row.lease) {
+                continue;
+            }
+            let lease = row.lease;
+            let arrears = arrears_from(
+                entries.iter().filter(|(l, _)| *l == lease.id).map(|(_, e)| e),
+                notices.iter().filter(|n| n.lease_id == lease.id),
+                as_of,
+            );
+            if !arrears.needs_attention {
+                continue;
+            }
+            let kind = LeaseKind::parse(&lease.kind)
+                .ok_or_else(|| ApiError::internal(format!("unknown lease kind {}", lease.kind)))?;
+            let warning = ArrearsWarning {
+                lease_id: lease.id,
+                apartment_id: lease.apartment_id,
+                address: row.address,
+                district_code: row.district_code,
+                person_id: lease.person_id,
+                kind,
+                arrears,
+            };
+            warnings.push((key, warning));
+            if warnings.len() > limit {
+                break;
+            }
         }
-        audit::record(
-            &tx,
-            &principal,
-            AuditEvent::new(AuditAction::List, "rent", Some(lease.id)).person(lease.person_id),
-        )
-        .await?;
-        warnings.push(ArrearsWarning {
-            lease_id: lease.id,
-            apartment_id: lease.apartment_id,
-            address,
-            district_code,
-            person_id: lease.person_id,
-            kind: LeaseKind::parse(&lease.kind).unwrap_or(LeaseKind::Training),
-            arrears,
-        });
+        if exhausted || warnings.len() > limit {
+            break;
+        }
     }
+    let page = Page::from_rows(warnings, page.limit, |(key, _)| *key)?;
+    let subjects: Vec<_> = page.items.iter().map(|(_, w)| (Some(w.lease_id), Some(w.person_id))).collect();
+    audit::record_many(&tx, &principal, AuditAction::List, "rent", &subjects).await?;
     tx.commit().await?;
-    warnings.sort_by_key(|w| std::cmp::Reverse(w.arrears.days_late));
-    Ok(Json(warnings))
+    Ok(Json(Page { items: page.items.into_iter().map(|(_, w)| w).collect(), next_cursor: page.next_cursor }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

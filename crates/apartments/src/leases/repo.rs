@@ -396,27 +396,76 @@ pub async fn record_committee_notified(
 ) -> Result<(), ApiError> {
     let updated = client
         .execute(
-            "UPDATE rent_notices SET committee_notified_on = $4 WHERE municipality_code = $1 AND lease_id = $2 AND id = $3
-               AND served_on <= $4",
+            // The committee may have been told before the tenant was served: the period then runs from service.
+            "UPDATE rent_notices SET committee_notified_on = $4 WHERE municipality_code = $1 AND lease_id = $2 AND id = $3",
             &[&municipality.as_str(), &lease_id, &notice_id, &notified_on],
         )
         .await?;
-    if updated == 0 { Err(ApiError::NotFound("notice served on or before that date")) } else { Ok(()) }
+    if updated == 0 { Err(ApiError::NotFound("notice")) } else { Ok(()) }
 }
 
-/// Active leases, with their apartment's address and district, for the arrears warning list.
-pub async fn active_leases(
+/// One candidate row of the arrears early-warning list.
+#[derive(Debug, Clone)]
+pub struct ArrearsCandidate {
+    pub lease: StoredLease,
+    pub address: String,
+    pub district_code: String,
+    /// Whole days the oldest unpaid charge is past due on the day asked about.
+    pub days_late: i32,
+}
+
+/// Active leases needing attention on `as_of` (rent past due, or the latest notice without committee
+/// notification), most days late first, then by id; after the cursor `after`, at most `limit` rows.
+/// This mirrors `rules::arrears_status` so that pages are cut in the database (amounts are always
+/// positive here; payments pay the oldest charges first); the rule still decides each row.
+pub async fn arrears_candidates(
     client: &impl GenericClient,
     scope: &Scope<'_>,
-) -> Result<Vec<(StoredLease, String, String)>, ApiError> {
+    as_of: Date,
+    after: Option<(i32, Uuid)>,
+    limit: i64,
+) -> Result<Vec<ArrearsCandidate>, ApiError> {
     let sql = format!(
-        "SELECT {COLUMNS}, a.address, a.district_code FROM leases l
+        "SELECT {COLUMNS}, a.address, a.district_code, s.days_late FROM leases l
            JOIN apartments a ON a.municipality_code = l.municipality_code AND a.id = l.apartment_id
-          WHERE {SCOPED} AND l.status = 'active' ORDER BY a.district_code, a.address"
+           CROSS JOIN LATERAL (SELECT
+               COALESCE($3::date - (
+                   SELECT min(c.entry_date) FROM (
+                       SELECT e.entry_date,
+                              sum(e.amount_sek) OVER (ORDER BY e.entry_date, e.created_at, e.id) AS running
+                         FROM rent_entries e
+                        WHERE e.municipality_code = l.municipality_code AND e.lease_id = l.id
+                          AND e.entry_kind = 'charge' AND e.entry_date <= $3) c
+                    WHERE c.running > (SELECT COALESCE(sum(p.amount_sek), 0) FROM rent_entries p
+                                        WHERE p.municipality_code = l.municipality_code AND p.lease_id = l.id
+                                          AND p.entry_kind = 'payment' AND p.entry_date <= $3)), 0) AS days_late,
+               COALESCE((SELECT NOT bool_or(n.committee_notified_on IS NOT NULL AND n.committee_notified_on <= $3)
+                           FROM rent_notices n
+                          WHERE n.municipality_code = l.municipality_code AND n.lease_id = l.id
+                            AND n.served_on = (SELECT max(m.served_on) FROM rent_notices m
+                                                WHERE m.municipality_code = l.municipality_code
+                                                  AND m.lease_id = l.id AND m.served_on <= $3)), false)
+                   AS unnotified) s
+          WHERE {SCOPED} AND l.status = 'active' AND (s.days_late >= 1 OR s.unnotified)
+            AND ($4::int IS NULL OR s.days_late < $4 OR (s.days_late = $4 AND l.id > $5::uuid))
+          ORDER BY s.days_late DESC, l.id
+          LIMIT $6"
     );
     let statement = client.prepare_cached(&sql).await?;
-    let rows = client.query(&statement, &[&scope.municipality.as_str(), &scope.districts]).await?;
-    rows.iter().map(|r| Ok((from_row(r)?, r.try_get("address")?, r.try_get("district_code")?))).collect()
+    let (after_days, after_id) = after.unzip();
+    let rows = client
+        .query(&statement, &[&scope.municipality.as_str(), &scope.districts, &as_of, &after_days, &after_id, &limit])
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ArrearsCandidate {
+                lease: from_row(r)?,
+                address: r.try_get("address")?,
+                district_code: r.try_get("district_code")?,
+                days_late: r.try_get("days_late")?,
+            })
+        })
+        .collect()
 }
 
 /// Every lease that became active, for outcome statistics.

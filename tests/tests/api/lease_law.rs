@@ -1,0 +1,276 @@
+//! Lease rules that the law and Stockholm's programme decide (issue 10, items 6, 8, 10 and 24):
+//! the redemption period (återvinningsfrist, JB 12:44 with NJA 1985 s. 586), the Bostad Först takeover
+//! after planned follow-ups, a lease as an offer on its decision and moving in as its (re)execution,
+//! and the paginated arrears early-warning list. Expected values are written out from the rules.
+
+use hemvist_platform::settings::Settings;
+use hemvist_tests::{TestApp, TestRole as Role};
+use http::StatusCode;
+use serde_json::{Value, json};
+
+const JARVA: [f64; 4] = [17.85, 59.38, 17.97, 59.43];
+
+async fn jarva(app: &TestApp) {
+    let admin = app.token(Role::Admin).await;
+    let [lon0, lat0, lon1, lat1] = JARVA;
+    let boundary = json!({"type": "Polygon", "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]]});
+    let created = app
+        .post(
+            "/api/v1/districts",
+            &admin,
+            &json!({"code": "jarva", "name": "Järva", "valid_from": "2023-07-01", "boundary": boundary}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+}
+
+async fn apartment(app: &TestApp, token: &str, address: &str, lat: f64) -> String {
+    let body = json!({"address": address, "lat": lat, "lon": 17.93, "rooms": 1.0, "area_sqm": 35.0, "floor": 1,
+        "has_lift": false, "wheelchair_accessible": false, "monthly_rent_sek": 5000, "landlord": "Familjebostäder",
+        "first_hand_start": "2024-01-01"});
+    let created = app.post("/api/v1/apartments", token, &body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    created.body["id"].as_str().unwrap().to_owned()
+}
+
+/// A person with a granted decision for `intervention`; returns (person, decision).
+async fn granted(app: &TestApp, token: &str, intervention: &str, decided_on: &str) -> (String, String) {
+    let person = app
+        .post(
+            "/api/v1/people",
+            token,
+            &json!({"identity_kind": "none", "given_name": "Hyres", "family_name": "Gäst", "sex": "man"}),
+        )
+        .await;
+    let person = person.body["id"].as_str().unwrap().to_owned();
+    let applied = app
+        .post(
+            &format!("/api/v1/people/{person}/decisions"),
+            token,
+            &json!({"intervention": intervention, "applied_on": decided_on}),
+        )
+        .await;
+    let decision = applied.body["id"].as_str().unwrap().to_owned();
+    let decided = app
+        .post(
+            &format!("/api/v1/decisions/{decision}/decide"),
+            token,
+            &json!({"decided_on": decided_on, "outcome": "granted", "reasons": "Hemlös"}),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    (person, decision)
+}
+
+async fn offer(app: &TestApp, token: &str, body: Value) -> Value {
+    let created = app.post("/api/v1/leases", token, &body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    created.body
+}
+
+async fn act(app: &TestApp, token: &str, lease: &str, action: &str, body: Value) -> Value {
+    let response = app.post(&format!("/api/v1/leases/{lease}/{action}"), token, &body).await;
+    assert_eq!(response.status, StatusCode::OK, "{action}: {}", response.body);
+    response.body
+}
+
+/// An active trial lease moved into on 2025-02-01, with February 2026's rent (due 2026-02-28) charged.
+async fn active_lease_in_arrears(app: &TestApp, token: &str, address: &str, lat: f64) -> String {
+    let flat = apartment(app, token, address, lat).await;
+    let (_, decision) = granted(app, token, "trial_apartment", "2025-01-10").await;
+    let lease = offer(
+        app,
+        token,
+        json!({"apartment_id": flat, "decision_id": decision, "kind": "trial", "starts_on": "2025-02-01"}),
+    )
+    .await;
+    let id = lease["id"].as_str().unwrap().to_owned();
+    act(app, token, &id, "activate", json!({"moved_in_on": "2025-02-01"})).await;
+    act(app, token, &id, "rent-charges", json!({"period": "2026-03", "amount_sek": 5000, "due_on": "2026-02-28"}))
+        .await;
+    id
+}
+
+async fn arrears_on(app: &TestApp, token: &str, lease: &str, as_of: &str) -> Value {
+    let ledger = app.get(&format!("/api/v1/leases/{lease}/rent?as_of={as_of}"), token).await;
+    assert_eq!(ledger.status, StatusCode::OK, "{}", ledger.body);
+    ledger.body["arrears"].clone()
+}
+
+// ---- Item 6: the redemption period starts at the later of service and committee notification ----
+
+#[tokio::test]
+async fn redemption_period_runs_from_the_later_of_service_and_committee_notification() {
+    let app = TestApp::spawn().await;
+    jarva(&app).await;
+    let officer = app.token(Role::HousingOfficer).await;
+    // Each lease: 5000 SEK due 2026-02-28, unpaid; notice served 2026-03-10 (forfeit after 7 days late).
+    let before = active_lease_in_arrears(&app, &officer, "Före 1", 59.39).await;
+    let after = active_lease_in_arrears(&app, &officer, "Efter 1", 59.40).await;
+    let never = active_lease_in_arrears(&app, &officer, "Aldrig 1", 59.41).await;
+    let paid = active_lease_in_arrears(&app, &officer, "Betald 1", 59.42).await;
+    // Committee told on 03-05, before the tenant was served on 03-10: the period runs from 03-10.
+    act(
+        &app,
+        &officer,
+        &before,
+        "rent-notices",
+        json!({"served_on": "2026-03-10", "committee_notified_on": "2026-03-05"}),
+    )
+    .await;
+    // Committee told on 03-12, after service: the period runs from 03-12, across the DST change of 03-29.
+    act(
+        &app,
+        &officer,
+        &after,
+        "rent-notices",
+        json!({"served_on": "2026-03-10", "committee_notified_on": "2026-03-12"}),
+    )
+    .await;
+    // Never told: the period has not started.
+    act(&app, &officer, &never, "rent-notices", json!({"served_on": "2026-03-10"})).await;
+    act(
+        &app,
+        &officer,
+        &paid,
+        "rent-notices",
+        json!({"served_on": "2026-03-10", "committee_notified_on": "2026-03-12"}),
+    )
+    .await;
+
+    // 2026-03-10 + 21 days = 03-31.
+    let a = arrears_on(&app, &officer, &before, "2026-03-20").await;
+    assert_eq!(a["redemption_starts_on"], "2026-03-10", "{a}");
+    assert_eq!(a["redemption_deadline"], "2026-03-31", "{a}");
+    assert_eq!(a["redemption_status"], "running", "{a}");
+
+    // 2026-03-12 + 21 days = 04-02 (March has 31 days: 12 + 21 = 33 -> April 2), whatever the clocks do on 03-29.
+    let b = arrears_on(&app, &officer, &after, "2026-03-29").await;
+    assert_eq!(b["redemption_starts_on"], "2026-03-12", "{b}");
+    assert_eq!(b["redemption_deadline"], "2026-04-02", "{b}");
+    assert_eq!(b["redemption_status"], "running", "{b}");
+    // The deadline day itself is still within the period; the day after it has run out.
+    let on_deadline = arrears_on(&app, &officer, &after, "2026-04-02").await;
+    assert_eq!(on_deadline["redemption_status"], "running", "{on_deadline}");
+    let day_after = arrears_on(&app, &officer, &after, "2026-04-03").await;
+    assert_eq!(day_after["redemption_status"], "expired", "{day_after}");
+    // Before the committee was told (as of 03-11) the period had not started.
+    let b_early = arrears_on(&app, &officer, &after, "2026-03-11").await;
+    assert_eq!(b_early["redemption_deadline"], Value::Null, "{b_early}");
+    assert_eq!(b_early["redemption_status"], "not_started_committee_not_notified", "{b_early}");
+
+    // Without a committee notification there is no deadline, however long ago the tenant was served.
+    let c = arrears_on(&app, &officer, &never, "2026-05-01").await;
+    assert_eq!(c["notice_served_on"], "2026-03-10", "{c}");
+    assert_eq!(c["redemption_starts_on"], Value::Null, "{c}");
+    assert_eq!(c["redemption_deadline"], Value::Null, "{c}");
+    assert_eq!(c["redemption_status"], "not_started_committee_not_notified", "{c}");
+    assert_eq!(c["needs_attention"], true, "{c}");
+
+    // Paid in full on the deadline day (04-02): redeemed, the tenancy is kept.
+    act(&app, &officer, &paid, "rent-payments", json!({"amount_sek": 5000, "paid_on": "2026-04-02"})).await;
+    let d = arrears_on(&app, &officer, &paid, "2026-04-10").await;
+    assert_eq!(d["redemption_status"], "redeemed", "{d}");
+    assert_eq!(d["balance_sek"], 0, "{d}");
+
+    // The early-warning list flags the notice whose committee was never told.
+    let list = app.get("/api/v1/rent-arrears?as_of=2026-05-01", &officer).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let items = list.body["items"].as_array().unwrap_or_else(|| panic!("a page: {}", list.body));
+    let flagged = items.iter().find(|w| w["lease_id"] == never.as_str()).expect("listed");
+    assert_eq!(flagged["redemption_status"], "not_started_committee_not_notified");
+    assert_eq!(flagged["redemption_deadline"], Value::Null);
+    let expired = items.iter().find(|w| w["lease_id"] == after.as_str()).expect("listed");
+    assert_eq!(expired["redemption_status"], "expired");
+    assert!(items.iter().all(|w| w["lease_id"] != paid.as_str()), "paid and redeemed: no warning");
+    // No notice at all: no period.
+    let none = active_lease_in_arrears(&app, &officer, "Ingen 1", 59.415).await;
+    assert_eq!(arrears_on(&app, &officer, &none, "2026-03-20").await["redemption_status"], "no_notice");
+}
+
+#[tokio::test]
+async fn committee_notification_dated_before_service_can_be_recorded_later() {
+    let app = TestApp::spawn().await;
+    jarva(&app).await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let lease = active_lease_in_arrears(&app, &officer, "Notis 2", 59.39).await;
+    act(&app, &officer, &lease, "rent-notices", json!({"served_on": "2026-10-10"})).await;
+    let ledger = app.get(&format!("/api/v1/leases/{lease}/rent?as_of=2026-10-20"), &officer).await;
+    let notice = ledger.body["notices"][0]["id"].as_str().unwrap().to_owned();
+    // The committee had been told on 10-01, before the tenant was served: the period runs from service.
+    let recorded = app
+        .put(
+            &format!("/api/v1/leases/{lease}/rent-notices/{notice}"),
+            &officer,
+            &json!({"committee_notified_on": "2026-10-01"}),
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::OK, "{}", recorded.body);
+    let arrears = arrears_on(&app, &officer, &lease, "2026-10-20").await;
+    // 10-10 + 21 = 10-31, across the DST change of 10-25.
+    assert_eq!(arrears["redemption_deadline"], "2026-10-31", "{arrears}");
+    assert_eq!(arrears["redemption_status"], "running", "{arrears}");
+}
+
+// ---- Item 24: the arrears list is paginated and audited per page ----
+
+#[tokio::test]
+async fn rent_arrears_is_paginated_most_days_late_first_and_audited_per_page() {
+    let app = TestApp::spawn().await;
+    jarva(&app).await;
+    let officer = app.token(Role::HousingOfficer).await;
+    // Three leases with 5000 due 2026-02-28; two paid part of it, at different times.
+    let mut leases = Vec::new();
+    for (i, lat) in [59.39, 59.40, 59.41].into_iter().enumerate() {
+        leases.push(active_lease_in_arrears(&app, &officer, &format!("Sida {i}"), lat).await);
+    }
+    // Charge April's rent (due 03-31) on the first, pay February's: oldest unpaid 03-31.
+    act(
+        &app,
+        &officer,
+        &leases[0],
+        "rent-charges",
+        json!({"period": "2026-04", "amount_sek": 5000, "due_on": "2026-03-31"}),
+    )
+    .await;
+    act(&app, &officer, &leases[0], "rent-payments", json!({"amount_sek": 5000, "paid_on": "2026-03-01"})).await;
+    // A fourth lease paid up: never listed.
+    let paid = active_lease_in_arrears(&app, &officer, "Sida 3", 59.42).await;
+    act(&app, &officer, &paid, "rent-payments", json!({"amount_sek": 5000, "paid_on": "2026-02-27"})).await;
+
+    let reader = app.token(Role::HousingOfficer).await;
+    let before = app.audit_events().await.len();
+    let first = app.get("/api/v1/rent-arrears?as_of=2026-04-10&limit=2", &reader).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let items = first.body["items"].as_array().unwrap_or_else(|| panic!("a page: {}", first.body)).clone();
+    // leases[1] and [2]: 02-28 -> 04-10 = 41 days; leases[0]: 03-31 -> 04-10 = 10 days.
+    assert_eq!(items.iter().map(|w| w["days_late"].as_i64().unwrap()).collect::<Vec<_>>(), [41, 41]);
+    let cursor = first.body["next_cursor"].as_str().expect("another page").to_owned();
+    let audited: Vec<_> = app.audit_events().await.split_off(before);
+    let listed: Vec<_> = audited.iter().filter(|(action, kind, _, _)| action == "list" && kind == "rent").collect();
+    assert_eq!(listed.len(), 2, "each row of the page audited, nothing else: {audited:?}");
+    for warning in &items {
+        let id: uuid::Uuid = warning["lease_id"].as_str().unwrap().parse().unwrap();
+        let person: uuid::Uuid = warning["person_id"].as_str().unwrap().parse().unwrap();
+        assert!(listed.iter().any(|(_, _, r, p)| *r == Some(id) && *p == Some(person)), "{warning}");
+    }
+
+    let before = app.audit_events().await.len();
+    let second = app.get(&format!("/api/v1/rent-arrears?as_of=2026-04-10&limit=2&cursor={cursor}"), &reader).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    let rest = second.body["items"].as_array().unwrap();
+    assert_eq!(rest.len(), 1, "{}", second.body);
+    assert_eq!(rest[0]["lease_id"], leases[0].as_str());
+    assert_eq!(rest[0]["days_late"], 10);
+    assert!(second.body.get("next_cursor").is_none(), "{}", second.body);
+    let listed = app.audit_events().await.split_off(before);
+    assert_eq!(listed.iter().filter(|(a, k, _, _)| a == "list" && k == "rent").count(), 1);
+    let mut seen: Vec<&Value> =
+        items.iter().map(|w| &w["lease_id"]).chain(rest.iter().map(|w| &w["lease_id"])).collect();
+    seen.sort_by_key(|v| v.as_str().unwrap().to_owned());
+    seen.dedup();
+    assert_eq!(seen.len(), 3, "every lease in arrears once");
+
+    app.get("/api/v1/rent-arrears?limit=0", &reader).await.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    app.get("/api/v1/rent-arrears?cursor=nonsense", &reader).await.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+}
