@@ -212,6 +212,110 @@ async fn committee_notification_dated_before_service_can_be_recorded_later() {
     assert_eq!(arrears["redemption_status"], "running", "{arrears}");
 }
 
+// ---- Item 8: Bostad Först takeover after the planned follow-ups, each held on or after its date ----
+
+async fn follow_up_held(app: &TestApp, token: &str, lease: &str, follow_up: &str, held_on: &str) -> Value {
+    let held =
+        app.put(&format!("/api/v1/leases/{lease}/follow-ups/{follow_up}"), token, &json!({"held_on": held_on})).await;
+    assert_eq!(held.status, StatusCode::OK, "{}", held.body);
+    held.body
+}
+
+async fn housing_first_lease(app: &TestApp, token: &str, address: &str, lat: f64) -> (String, Vec<(String, String)>) {
+    let flat = apartment(app, token, address, lat).await;
+    let (_, decision) = granted(app, token, "housing_first", "2025-01-10").await;
+    let lease = offer(
+        app,
+        token,
+        json!({"apartment_id": flat, "decision_id": decision, "kind": "housing_first", "starts_on": "2025-02-01"}),
+    )
+    .await;
+    let id = lease["id"].as_str().unwrap().to_owned();
+    let active = act(app, token, &id, "activate", json!({"moved_in_on": "2025-02-01"})).await;
+    let planned = active["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["id"].as_str().unwrap().to_owned(), f["planned_on"].as_str().unwrap().to_owned()))
+        .collect();
+    (id, planned)
+}
+
+#[tokio::test]
+async fn housing_first_takeover_counts_only_planned_follow_ups_held_on_or_after_their_date() {
+    let app = TestApp::spawn().await;
+    jarva(&app).await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let (lease, planned) = housing_first_lease(&app, &officer, "Bostad Först 1", 59.39).await;
+    // Quarterly from the move-in on 2025-02-01.
+    let dates: Vec<&str> = planned.iter().map(|(_, on)| on.as_str()).collect();
+    assert_eq!(dates, ["2025-05-01", "2025-08-01", "2025-11-01", "2026-02-01"]);
+
+    // Three planned follow-ups recorded as held in the first week: recorded, but none counts.
+    for ((id, _), held_on) in planned.iter().zip(["2025-02-03", "2025-02-04", "2025-02-05"]) {
+        let lease_view = follow_up_held(&app, &officer, &lease, id, held_on).await;
+        let follow_up = lease_view["follow_ups"].as_array().unwrap().iter().find(|f| f["id"] == id.as_str()).unwrap();
+        assert_eq!(follow_up["held_on"], held_on);
+        assert_eq!(follow_up["counts_toward_takeover"], false, "{follow_up}");
+    }
+    // Extra follow-ups held on their own planned dates are not the planned quarterly ones.
+    for planned_on in ["2025-02-06", "2025-02-07", "2025-02-08"] {
+        let view = act(&app, &officer, &lease, "follow-ups", json!({"planned_on": planned_on})).await;
+        let extra = view["follow_ups"].as_array().unwrap().iter().find(|f| f["planned_on"] == planned_on).unwrap();
+        assert_eq!(extra["scheduled"], false, "{extra}");
+        follow_up_held(&app, &officer, &lease, extra["id"].as_str().unwrap(), planned_on).await;
+    }
+    let refused =
+        app.post(&format!("/api/v1/leases/{lease}/takeover"), &officer, &json!({"taken_over_on": "2025-02-11"})).await;
+    refused.assert_problem(StatusCode::CONFLICT);
+
+    // Held on or after their planned dates: 05-01 (the day itself), 08-04; the third one two days early.
+    follow_up_held(&app, &officer, &lease, &planned[0].0, "2025-05-01").await;
+    follow_up_held(&app, &officer, &lease, &planned[1].0, "2025-08-04").await;
+    let early = follow_up_held(&app, &officer, &lease, &planned[2].0, "2025-10-30").await;
+    let counts: Vec<bool> = early["follow_ups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["scheduled"] == true)
+        .map(|f| f["counts_toward_takeover"].as_bool().unwrap())
+        .collect();
+    assert_eq!(counts, [true, true, false, false]);
+    let refused =
+        app.post(&format!("/api/v1/leases/{lease}/takeover"), &officer, &json!({"taken_over_on": "2025-11-10"})).await;
+    let detail = refused.assert_problem(StatusCode::CONFLICT)["detail"].as_str().unwrap().to_owned();
+    assert!(detail.contains("2 of the 3"), "{detail}");
+
+    // The third held after its date (11-03): the takeover is allowed, not dated before that follow-up.
+    follow_up_held(&app, &officer, &lease, &planned[2].0, "2025-11-03").await;
+    let too_soon =
+        app.post(&format!("/api/v1/leases/{lease}/takeover"), &officer, &json!({"taken_over_on": "2025-11-02"})).await;
+    too_soon.assert_problem(StatusCode::CONFLICT);
+    let taken = act(&app, &officer, &lease, "takeover", json!({"taken_over_on": "2025-11-10"})).await;
+    assert_eq!(taken["status"], "taken_over");
+}
+
+#[tokio::test]
+async fn housing_first_takeover_follow_up_count_is_configurable() {
+    let settings = Settings { housing_first_takeover_follow_ups: 5, ..Settings::default() };
+    let app = TestApp::spawn_with(settings).await;
+    jarva(&app).await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let (lease, planned) = housing_first_lease(&app, &officer, "Bostad Först 2", 59.39).await;
+    // Enough follow-ups are planned to reach the configured number.
+    assert_eq!(planned.len(), 5, "{planned:?}");
+    for (id, on) in &planned[..4] {
+        follow_up_held(&app, &officer, &lease, id, on).await;
+    }
+    let refused =
+        app.post(&format!("/api/v1/leases/{lease}/takeover"), &officer, &json!({"taken_over_on": "2026-03-01"})).await;
+    refused.assert_problem(StatusCode::CONFLICT);
+    // The fifth is planned 2026-05-01.
+    assert_eq!(planned[4].1, "2026-05-01");
+    follow_up_held(&app, &officer, &lease, &planned[4].0, "2026-05-01").await;
+    act(&app, &officer, &lease, "takeover", json!({"taken_over_on": "2026-05-02"})).await;
+}
+
 // ---- Item 24: the arrears list is paginated and audited per page ----
 
 #[tokio::test]

@@ -25,7 +25,9 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::repo::{self, LeaseFilter, NewLease, StoredLease};
-use super::rules::{self, ArrearsStatus, Charge, LeaseHistory, LeaseKind, LeaseOutcomes, Notice, Payment};
+use super::rules::{
+    self, ArrearsStatus, Charge, FollowUpRecord, LeaseHistory, LeaseKind, LeaseOutcomes, Notice, Payment,
+};
 use crate::access::{MANAGE_HOUSING, READ_LEASES, READ_REPORTS};
 use crate::apartments::http::scope;
 use crate::apartments::model::ApartmentStatus;
@@ -117,14 +119,29 @@ pub struct FollowUp {
     #[schema(value_type = Option<String>, format = Date)]
     pub held_on: Option<Date>,
     pub note: Option<String>,
+    /// One of the follow-ups planned at move-in (quarterly by default); false for extra ones.
+    pub scheduled: bool,
+    /// Counts toward a Bostad Först takeover: planned at move-in and held on or after its planned date.
+    pub counts_toward_takeover: bool,
+}
+
+impl From<repo::StoredFollowUp> for FollowUp {
+    fn from(f: repo::StoredFollowUp) -> Self {
+        let record = FollowUpRecord { planned_on: f.planned_on, held_on: f.held_on, scheduled: f.scheduled };
+        FollowUp {
+            id: f.id,
+            planned_on: f.planned_on,
+            held_on: f.held_on,
+            note: f.note,
+            scheduled: f.scheduled,
+            counts_toward_takeover: record.counts_toward_takeover(),
+        }
+    }
 }
 
 async fn lease_view(client: &impl GenericClient, principal: &Principal, lease: StoredLease) -> Result<Lease, ApiError> {
-    let follow_ups = repo::follow_ups(client, &principal.municipality, lease.id)
-        .await?
-        .into_iter()
-        .map(|f| FollowUp { id: f.id, planned_on: f.planned_on, held_on: f.held_on, note: f.note })
-        .collect();
+    let follow_ups =
+        repo::follow_ups(client, &principal.municipality, lease.id).await?.into_iter().map(FollowUp::from).collect();
     Ok(Lease {
         id: lease.id,
         apartment_id: lease.apartment_id,
@@ -399,6 +416,8 @@ pub async fn activate_lease(
 ) -> Result<Response, ApiError> {
     not_future("moved_in_on", input.moved_in_on)?;
     let settings = state.settings.clone();
+    // Enough planned follow-ups for a Bostad Först takeover, whatever number is configured.
+    let planned = settings.housing_first_takeover_follow_ups.max(4);
     change_lease(&state, &principal, id, &headers, async |tx, lease| {
         if lease.status != "offered" {
             return Err(ApiError::conflict("only an offered lease can be activated"));
@@ -425,8 +444,8 @@ pub async fn activate_lease(
             let event = AuditEvent::new(AuditAction::Update, "decision", Some(decision.id)).person(decision.person_id);
             audit::record(tx, &principal, event.details(serde_json::json!({"executed_by_lease": lease.id}))).await?;
         }
-        let schedule = rules::follow_up_schedule(input.moved_in_on, settings.follow_up_interval_months, 4);
-        repo::insert_follow_ups(tx, &principal.municipality, lease.id, &schedule).await?;
+        let schedule = rules::follow_up_schedule(input.moved_in_on, settings.follow_up_interval_months, planned);
+        repo::insert_follow_ups(tx, &principal.municipality, lease.id, &schedule, true).await?;
         apartments::set_status(tx, &principal.municipality, lease.apartment_id, ApartmentStatus::Let, None).await?;
         lease.status = "active".into();
         lease.activated_on = Some(input.moved_in_on);
@@ -489,7 +508,8 @@ pub struct TakeoverInput {
 /// The tenant takes over the first-hand lease (`överta kontraktet`); the apartment leaves the stock.
 ///
 /// Roles: admin, housing_officer. Never for training apartments; Bostad Först only after the configured
-/// number of held follow-ups; not with rent in arrears (409 with the reason).
+/// number of follow-ups planned at move-in, each held on or after its planned date and by the takeover
+/// date (extra follow-ups and ones held early do not count); not with rent in arrears (409 with the reason).
 #[utoipa::path(post, path = "/api/v1/leases/{id}/takeover", tag = "leases", operation_id = "take_over_lease",
     params(("id" = Uuid, Path, description = "Lease id"), ("if-match" = Option<String>, Header, description = "ETag you read")),
     request_body = TakeoverInput,
@@ -512,11 +532,12 @@ pub async fn take_over_lease(
             return Err(ApiError::invalid("taken_over_on", "must be after the start"));
         }
         let kind = LeaseKind::parse(&lease.kind).ok_or_else(|| ApiError::internal("unknown lease kind"))?;
-        let held = repo::follow_ups(tx, &principal.municipality, lease.id)
+        let follow_ups: Vec<FollowUpRecord> = repo::follow_ups(tx, &principal.municipality, lease.id)
             .await?
             .iter()
-            .filter(|f| f.held_on.is_some())
-            .count();
+            .map(|f| FollowUpRecord { planned_on: f.planned_on, held_on: f.held_on, scheduled: f.scheduled })
+            .collect();
+        let held = rules::follow_ups_counting_on(&follow_ups, input.taken_over_on);
         // Rent due up to today counts, whatever date the takeover is recorded for.
         let arrears = arrears_of(tx, &principal, lease.id, today()).await?;
         rules::may_take_over(kind, held, required, arrears.balance_sek)
@@ -570,7 +591,7 @@ pub struct FollowUpPlanInput {
     pub planned_on: Date,
 }
 
-/// Plan an extra follow-up.
+/// Plan an extra follow-up. Extra follow-ups never count toward a Bostad Först takeover.
 ///
 /// Roles: admin, housing_officer.
 #[utoipa::path(post, path = "/api/v1/leases/{id}/follow-ups", tag = "leases", operation_id = "create_lease_follow_up",
@@ -588,7 +609,7 @@ pub async fn create_lease_follow_up(
         if lease.status != "active" {
             return Err(ApiError::conflict("follow-ups belong to active leases"));
         }
-        repo::insert_follow_ups(tx, &principal.municipality, lease.id, &[input.planned_on]).await
+        repo::insert_follow_ups(tx, &principal.municipality, lease.id, &[input.planned_on], false).await
     })
     .await
 }

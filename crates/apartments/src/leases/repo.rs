@@ -215,22 +215,25 @@ pub struct StoredFollowUp {
     pub planned_on: Date,
     pub held_on: Option<Date>,
     pub note: Option<String>,
+    /// Planned at move-in (the quarterly plan), not an extra one.
+    pub scheduled: bool,
 }
 
+/// Plans follow-ups on `dates`; `scheduled` marks the plan made at move-in, as opposed to extra ones.
 pub async fn insert_follow_ups(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     lease_id: Uuid,
     dates: &[Date],
+    scheduled: bool,
 ) -> Result<(), ApiError> {
-    for planned_on in dates {
-        client
-            .execute(
-                "INSERT INTO lease_follow_ups (municipality_code, lease_id, planned_on) VALUES ($1, $2, $3)",
-                &[&municipality.as_str(), &lease_id, planned_on],
-            )
-            .await?;
-    }
+    client
+        .execute(
+            "INSERT INTO lease_follow_ups (municipality_code, lease_id, planned_on, scheduled)
+             SELECT $1, $2, d, $4 FROM unnest($3::date[]) AS d",
+            &[&municipality.as_str(), &lease_id, &dates, &scheduled],
+        )
+        .await?;
     Ok(())
 }
 
@@ -241,7 +244,7 @@ pub async fn follow_ups(
 ) -> Result<Vec<StoredFollowUp>, ApiError> {
     let rows = client
         .query(
-            "SELECT id, planned_on, held_on, note FROM lease_follow_ups WHERE municipality_code = $1 AND lease_id = $2
+            "SELECT id, planned_on, held_on, note, scheduled FROM lease_follow_ups WHERE municipality_code = $1 AND lease_id = $2
              ORDER BY planned_on, id",
             &[&municipality.as_str(), &lease_id],
         )
@@ -253,6 +256,7 @@ pub async fn follow_ups(
                 planned_on: r.try_get(1)?,
                 held_on: r.try_get(2)?,
                 note: r.try_get(3)?,
+                scheduled: r.try_get(4)?,
             })
         })
         .collect()

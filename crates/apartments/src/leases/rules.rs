@@ -75,6 +75,28 @@ pub fn follow_up_schedule(starts_on: Date, every_months: i32, count: usize) -> V
     dates
 }
 
+/// A follow-up as the takeover rule sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FollowUpRecord {
+    pub planned_on: Date,
+    pub held_on: Option<Date>,
+    /// One of the follow-ups planned at move-in (quarterly by default), not an extra one.
+    pub scheduled: bool,
+}
+
+impl FollowUpRecord {
+    /// Counts toward a Bostad Först takeover: a planned follow-up held on or after its planned date.
+    /// One held early may be recorded, but it is not the follow-up the plan asked for.
+    pub fn counts_toward_takeover(&self) -> bool {
+        self.scheduled && self.held_on.is_some_and(|held| held >= self.planned_on)
+    }
+}
+
+/// How many follow-ups count toward a takeover dated `on`: those held by that day.
+pub fn follow_ups_counting_on(follow_ups: &[FollowUpRecord], on: Date) -> usize {
+    follow_ups.iter().filter(|f| f.counts_toward_takeover() && f.held_on.is_some_and(|held| held <= on)).count()
+}
+
 // ---- Takeover (the tenant takes over the first-hand lease) ----
 
 /// Why a lease may not be taken over (yet).
@@ -93,7 +115,10 @@ impl fmt::Display for TakeoverRefusal {
         match self {
             TakeoverRefusal::NeverForTraining => f.write_str("a training apartment is never taken over"),
             TakeoverRefusal::TooFewFollowUps { held, required } => {
-                write!(f, "only {held} of the {required} required follow-ups have been held")
+                write!(
+                    f,
+                    "only {held} of the {required} required planned follow-ups have been held on or after their planned date"
+                )
             }
             TakeoverRefusal::RentInArrears { balance_sek } => {
                 write!(f, "the rent is in arrears by {balance_sek} SEK")
@@ -499,6 +524,30 @@ mod tests {
     // ---- Takeover ----
 
     #[test]
+    fn only_planned_follow_ups_held_on_or_after_their_date_count() {
+        let planned =
+            |m, held: Option<Date>| FollowUpRecord { planned_on: date(2025, m, 1), held_on: held, scheduled: true };
+        let follow_ups = [
+            // Held on the planned day: counts.
+            planned(5, Some(date(2025, 5, 1))),
+            // Held the day before: recorded, does not count.
+            planned(8, Some(date(2025, 7, 31))),
+            // Held three days late: counts.
+            planned(11, Some(date(2025, 11, 4))),
+            // Not held.
+            planned(2, None),
+            // An extra follow-up held on its day: not part of the plan.
+            FollowUpRecord { planned_on: date(2025, 2, 10), held_on: Some(date(2025, 2, 10)), scheduled: false },
+        ];
+        let counts: Vec<bool> = follow_ups.iter().map(FollowUpRecord::counts_toward_takeover).collect();
+        assert_eq!(counts, [true, false, true, false, false]);
+        assert_eq!(follow_ups_counting_on(&follow_ups, date(2025, 12, 1)), 2);
+        // A takeover dated before the third was held counts only the first.
+        assert_eq!(follow_ups_counting_on(&follow_ups, date(2025, 11, 3)), 1);
+        assert_eq!(follow_ups_counting_on(&follow_ups, date(2025, 11, 4)), 2);
+    }
+
+    #[test]
     fn training_is_never_taken_over() {
         assert_eq!(may_take_over(LeaseKind::Training, 10, 0, 0), Err(TakeoverRefusal::NeverForTraining));
         assert_eq!(may_take_over(LeaseKind::Training, 0, 3, 500), Err(TakeoverRefusal::NeverForTraining));
@@ -536,7 +585,7 @@ mod tests {
         assert_eq!(TakeoverRefusal::NeverForTraining.to_string(), "a training apartment is never taken over");
         assert_eq!(
             TakeoverRefusal::TooFewFollowUps { held: 2, required: 3 }.to_string(),
-            "only 2 of the 3 required follow-ups have been held"
+            "only 2 of the 3 required planned follow-ups have been held on or after their planned date"
         );
         assert_eq!(
             TakeoverRefusal::RentInArrears { balance_sek: 8_000 }.to_string(),
