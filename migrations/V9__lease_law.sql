@@ -13,5 +13,17 @@ UPDATE lease_follow_ups f SET scheduled = true
 -- A lease offered on a decision is an offer made on it (the IVO report lists offers): the lease keeps
 -- the offer it made, so moving in accepts it and declining declines it.
 ALTER TABLE leases ADD COLUMN offer_id uuid;
+-- Leases still on offer become offers on their decisions, dated as the API would date them now: the
+-- start day or the day recorded, whichever is earlier, never before the decision. No address (IVO).
+UPDATE leases SET offer_id = gen_random_uuid() WHERE status = 'offered';
+INSERT INTO decision_offers (municipality_code, id, decision_id, offered_on, description)
+SELECT l.municipality_code, l.offer_id, l.decision_id,
+       GREATEST(LEAST((l.created_at AT TIME ZONE 'Europe/Stockholm')::date, l.starts_on), d.decided_on),
+       CASE l.kind WHEN 'trial' THEN 'Trial apartment (försökslägenhet) sublet'
+                   WHEN 'training' THEN 'Training apartment (träningslägenhet) sublet'
+                   ELSE 'Bostad Först sublet' END || ' from ' || l.starts_on::text
+  FROM leases l
+  JOIN decisions d ON d.municipality_code = l.municipality_code AND d.id = l.decision_id
+ WHERE l.offer_id IS NOT NULL;
 ALTER TABLE leases ADD CONSTRAINT leases_offer FOREIGN KEY (municipality_code, offer_id) REFERENCES decision_offers;
 CREATE UNIQUE INDEX leases_one_per_offer ON leases (municipality_code, offer_id) WHERE offer_id IS NOT NULL;

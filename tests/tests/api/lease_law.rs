@@ -316,6 +316,124 @@ async fn housing_first_takeover_follow_up_count_is_configurable() {
     act(&app, &officer, &lease, "takeover", json!({"taken_over_on": "2026-05-02"})).await;
 }
 
+// ---- Item 10: a lease is an offer on its decision; moving in executes or resumes it ----
+
+#[tokio::test]
+async fn moving_in_resumes_an_interrupted_decision_and_ivo_no_longer_reports_it() {
+    let app = TestApp::spawn().await;
+    jarva(&app).await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let auditor = app.token(Role::Auditor).await;
+    let (_, decision) = granted(&app, &officer, "housing_first", "2024-10-01").await;
+    let url = |action: &str| format!("/api/v1/decisions/{decision}/{action}");
+    let executed = app.post(&url("execute"), &officer, &json!({"executed_on": "2024-11-01"})).await;
+    assert_eq!(executed.status, StatusCode::OK, "{}", executed.body);
+    // Lost the home on 2025-01-10: waiting again; three months later (04-10) it must be reported to IVO.
+    let interrupted =
+        app.post(&url("interrupt"), &officer, &json!({"interrupted_on": "2025-01-10", "reason": "Evicted"})).await;
+    assert_eq!(interrupted.status, StatusCode::OK, "{}", interrupted.body);
+
+    let flat = apartment(&app, &officer, "Återflytt 1", 59.39).await;
+    let lease = offer(
+        &app,
+        &officer,
+        json!({"apartment_id": flat, "decision_id": decision, "kind": "housing_first", "starts_on": "2025-06-01",
+               "offered_on": "2025-05-20"}),
+    )
+    .await;
+    let lease = lease["id"].as_str().unwrap().to_owned();
+    // The offer is on the decision without typing it twice.
+    let offered = app.get(&format!("/api/v1/decisions/{decision}"), &officer).await.body;
+    let offers = offered["offers"].as_array().unwrap();
+    assert_eq!(offers.len(), 1, "{offered}");
+    assert_eq!(offers[0]["offered_on"], "2025-05-20");
+    assert_eq!(offers[0]["response"], "pending");
+    assert_eq!(offered["status"], "interrupted");
+
+    act(&app, &officer, &lease, "activate", json!({"moved_in_on": "2025-06-15"})).await;
+    let moved_in = app.get(&format!("/api/v1/decisions/{decision}"), &officer).await.body;
+    assert_eq!(moved_in["status"], "executed", "{moved_in}");
+    assert_eq!(moved_in["executed_on"], "2024-11-01", "the first execution stays");
+    assert_eq!(moved_in["interruptions"][0]["resumed_on"], "2025-06-15", "{moved_in}");
+    assert_eq!(moved_in["offers"][0]["response"], "accepted");
+    assert_eq!(moved_in["offers"][0]["responded_on"], "2025-06-15");
+
+    // 2025-Q2: late since 04-11, resumed 06-15 in the quarter, with the offer made.
+    let q2 = app.get("/api/v1/reports/non-executed-decisions?quarter=2025-Q2", &auditor).await;
+    assert_eq!(q2.status, StatusCode::OK, "{}", q2.body);
+    let cases: Vec<&Value> =
+        q2.body["cases"].as_array().unwrap().iter().filter(|c| c["decision_id"] == decision.as_str()).collect();
+    assert_eq!(cases.len(), 1, "{}", q2.body);
+    assert_eq!(cases[0]["lateness"], "interrupted_not_resumed");
+    assert_eq!(cases[0]["status"], "executed_in_quarter");
+    assert_eq!(cases[0]["ended_on"], "2025-06-15");
+    assert_eq!(cases[0]["offers"][0]["offered_on"], "2025-05-20");
+    // 2025-Q3: living in the apartment, no longer waiting.
+    let q3 = app.get("/api/v1/reports/non-executed-decisions?quarter=2025-Q3", &auditor).await;
+    assert!(q3.body["cases"].as_array().unwrap().iter().all(|c| c["decision_id"] != decision.as_str()), "{}", q3.body);
+}
+
+#[tokio::test]
+async fn a_declined_lease_offer_is_a_declined_offer_and_the_decision_stays_open() {
+    let app = TestApp::spawn().await;
+    jarva(&app).await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let auditor = app.token(Role::Auditor).await;
+    let (_, decision) = granted(&app, &officer, "trial_apartment", "2025-03-01").await;
+    let flat = apartment(&app, &officer, "Nej tack 1", 59.39).await;
+    let lease = offer(
+        &app,
+        &officer,
+        json!({"apartment_id": flat, "decision_id": decision, "kind": "trial", "starts_on": "2025-05-01",
+               "offered_on": "2025-04-01"}),
+    )
+    .await;
+    let lease = lease["id"].as_str().unwrap().to_owned();
+    let declined = act(&app, &officer, &lease, "decline", json!({"declined_on": "2025-04-05"})).await;
+    assert_eq!(declined["status"], "ended");
+    let after = app.get(&format!("/api/v1/decisions/{decision}"), &officer).await.body;
+    assert_eq!(after["status"], "granted", "a declined offer never closes the decision: {after}");
+    assert_eq!(after["closed_on"], Value::Null);
+    assert_eq!(after["offers"][0]["response"], "declined", "{after}");
+    assert_eq!(after["offers"][0]["responded_on"], "2025-04-05");
+    assert_eq!(app.get(&format!("/api/v1/apartments/{flat}"), &officer).await.body["status"], "available");
+    // Declined before the offer was made: 422.
+    let (_, other) = granted(&app, &officer, "trial_apartment", "2025-03-01").await;
+    let second = offer(
+        &app,
+        &officer,
+        json!({"apartment_id": flat, "decision_id": other, "kind": "trial", "starts_on": "2025-06-01",
+               "offered_on": "2025-05-10"}),
+    )
+    .await;
+    let bad = app
+        .post(
+            &format!("/api/v1/leases/{}/decline", second["id"].as_str().unwrap()),
+            &officer,
+            &json!({"declined_on": "2025-05-09"}),
+        )
+        .await;
+    bad.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Still waiting, reported with the declined offer (decided 03-01, deadline 06-01).
+    let q3 = app.get("/api/v1/reports/non-executed-decisions?quarter=2025-Q3", &auditor).await;
+    let case = q3.body["cases"].as_array().unwrap().iter().find(|c| c["decision_id"] == decision.as_str()).cloned();
+    let case = case.unwrap_or_else(|| panic!("reported: {}", q3.body));
+    assert_eq!(case["status"], "still_late");
+    assert_eq!(case["offers"][0]["response"], "declined");
+    // An offer can't be dated before the decision.
+    let another_flat = apartment(&app, &officer, "Nej tack 2", 59.40).await;
+    let early = app
+        .post(
+            "/api/v1/leases",
+            &officer,
+            &json!({"apartment_id": another_flat, "decision_id": decision, "kind": "trial", "starts_on": "2025-09-01",
+                    "offered_on": "2025-02-01"}),
+        )
+        .await;
+    assert_eq!(early.assert_problem(StatusCode::UNPROCESSABLE_ENTITY)["errors"][0]["field"], "offered_on");
+}
+
 // ---- Item 24: the arrears list is paginated and audited per page ----
 
 #[tokio::test]

@@ -16,7 +16,8 @@ use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::period::{self, not_future};
 use hemvist_platform::text::clean_text;
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
-use hemvist_tenants::decisions::model::{Change, Intervention, Outcome};
+use hemvist_tenants::decisions::leasing::{self, LeaseOfferInput};
+use hemvist_tenants::decisions::model::Intervention;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -39,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_lease))
         .routes(routes!(activate_lease))
         .routes(routes!(end_lease))
+        .routes(routes!(decline_lease))
         .routes(routes!(take_over_lease))
         .routes(routes!(update_lease_special_conditions))
         .routes(routes!(create_lease_follow_up))
@@ -202,9 +204,24 @@ pub struct LeaseInput {
     pub ends_on: Option<Date>,
     #[schema(value_type = Option<String>, format = Date)]
     pub special_conditions_told_on: Option<Date>,
+    /// The day the offer was made. Default: the start day or today, whichever is earlier (never before
+    /// the decision).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub offered_on: Option<Date>,
 }
 
-/// Offer a sublet of an apartment to the person of a granted decision.
+fn offer_description(kind: LeaseKind, starts_on: Date) -> String {
+    // Goes to IVO with the offer: the kind and the date, never the address.
+    let what = match kind {
+        LeaseKind::Trial => "Trial apartment (försökslägenhet) sublet",
+        LeaseKind::Training => "Training apartment (träningslägenhet) sublet",
+        LeaseKind::HousingFirst => "Bostad Först sublet",
+    };
+    format!("{what} from {starts_on}")
+}
+
+/// Offer a sublet of an apartment to the person of a granted decision. The offer is recorded on the
+/// decision (the IVO report lists offers made).
 ///
 /// Roles: admin, housing_officer. The database refuses two offered or active leases of one apartment
 /// for overlapping periods (409), under any concurrency.
@@ -232,31 +249,29 @@ pub async fn create_lease(
     if !apartment.status.accepts_leases() {
         return Err(ApiError::conflict(format!("the apartment is {} and cannot be let", apartment.status.as_str())));
     }
-    let decision =
-        hemvist_tenants::decisions::repo::find_decision(&tx, &tenants_scope(&principal), input.decision_id, true)
-            .await?
-            .ok_or_else(|| ApiError::invalid("decision_id", "no such decision"))?;
-    let lifecycle = decision.lifecycle();
-    if !lifecycle.outcome.is_some_and(Outcome::is_granted) || lifecycle.closed_on.is_some() {
-        return Err(ApiError::conflict("the decision is not granted and open"));
-    }
-    if decision.intervention != intervention_for(input.kind).as_str() {
-        return Err(ApiError::invalid("kind", format!("the decision is for {}", decision.intervention)));
-    }
+    let offer = LeaseOfferInput {
+        decision_id: input.decision_id,
+        intervention: intervention_for(input.kind),
+        starts_on: input.starts_on,
+        offered_on: input.offered_on,
+        description: offer_description(input.kind, input.starts_on),
+    };
+    let offer = leasing::offer_lease(&tx, &principal, &tenants_scope(&principal), &offer).await?;
     let new = NewLease {
         apartment_id: apartment.id,
-        person_id: decision.person_id,
-        decision_id: decision.id,
+        person_id: offer.person_id,
+        decision_id: offer.decision_id,
         kind: input.kind.as_str(),
         starts_on: input.starts_on,
         ends_on: input.ends_on,
         special_conditions_told_on: input.special_conditions_told_on,
+        offer_id: offer.offer_id,
     };
     let id = repo::insert(&tx, &principal.municipality, &new).await?;
     if apartment.status == ApartmentStatus::Available {
         apartments::set_status(&tx, &principal.municipality, apartment.id, ApartmentStatus::Offered, None).await?;
     }
-    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Create, "lease", Some(id)).person(decision.person_id))
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Create, "lease", Some(id)).person(offer.person_id))
         .await?;
     let lease = repo::find(&tx, &scope(&principal), id, false).await?.ok_or(ApiError::NotFound("lease"))?;
     let view = lease_view(&tx, &principal, lease).await?;
@@ -397,7 +412,8 @@ pub struct ActivateInput {
     pub moved_in_on: Date,
 }
 
-/// The tenant moves in: the lease becomes active, the decision is executed on the moving-in day and
+/// The tenant moves in: the lease becomes active, the decision is executed on the moving-in day (or
+/// resumed that day when it was interrupted), the lease's offer on the decision is accepted, and
 /// quarterly follow-ups are planned from it.
 ///
 /// Roles: admin, housing_officer. Only an offered lease, moved into on or after its start, never while
@@ -429,21 +445,10 @@ pub async fn activate_lease(
         if others.iter().any(|status| status == "active") {
             return Err(ApiError::conflict("another sublet of the apartment is active; end it first"));
         }
+        // Moving in executes the decision, or resumes it when interrupted, and accepts the lease's offer.
         let tenants = tenants_scope(&principal);
-        let decision = hemvist_tenants::decisions::repo::find_decision(tx, &tenants, lease.decision_id, true)
-            .await?
-            .ok_or(ApiError::NotFound("decision"))?;
-        if decision.closed_on.is_some() {
-            return Err(ApiError::conflict("the decision is closed"));
-        }
-        if decision.executed_on.is_none() {
-            let execute = Change::Execute { on: input.moved_in_on };
-            decision.lifecycle().check(execute, today())?;
-            hemvist_tenants::decisions::repo::apply_change(tx, &tenants, &decision, execute, &Default::default())
-                .await?;
-            let event = AuditEvent::new(AuditAction::Update, "decision", Some(decision.id)).person(decision.person_id);
-            audit::record(tx, &principal, event.details(serde_json::json!({"executed_by_lease": lease.id}))).await?;
-        }
+        leasing::move_in(tx, &principal, &tenants, lease.decision_id, lease.offer_id, lease.id, input.moved_in_on)
+            .await?;
         let schedule = rules::follow_up_schedule(input.moved_in_on, settings.follow_up_interval_months, planned);
         repo::insert_follow_ups(tx, &principal.municipality, lease.id, &schedule, true).await?;
         apartments::set_status(tx, &principal.municipality, lease.apartment_id, ApartmentStatus::Let, None).await?;
@@ -493,6 +498,50 @@ pub async fn end_lease(
         }
         lease.status = "ended".into();
         lease.end_reason = Some(reason);
+        settle_apartment_status(tx, &principal, lease).await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineLeaseInput {
+    /// The day the person said no; not before the offer was made.
+    #[schema(value_type = String, format = Date)]
+    pub declined_on: Date,
+    pub reason: Option<String>,
+}
+
+/// The person declined the offered lease: the lease ends before it began and its offer on the decision
+/// is recorded as declined. The decision stays open (a declined offer never closes it).
+///
+/// Roles: admin, housing_officer. Only an offered lease (409).
+#[utoipa::path(post, path = "/api/v1/leases/{id}/decline", tag = "leases", operation_id = "decline_lease",
+    params(("id" = Uuid, Path, description = "Lease id"), ("if-match" = Option<String>, Header, description = "ETag you read")),
+    request_body = DeclineLeaseInput,
+    responses((status = 200, description = "Declined", body = Lease), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn decline_lease(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    Json(input): Json<DeclineLeaseInput>,
+) -> Result<Response, ApiError> {
+    not_future("declined_on", input.declined_on)?;
+    let reason = input.reason.as_deref().map(|r| clean_text("reason", r, 2000, true)).transpose()?;
+    change_lease(&state, &principal, id, &headers, async |tx, lease| {
+        if lease.status != "offered" {
+            return Err(ApiError::conflict("only an offered lease can be declined"));
+        }
+        if let Some(offer_id) = lease.offer_id {
+            let tenants = tenants_scope(&principal);
+            leasing::decline_lease_offer(tx, &principal, &tenants, lease.decision_id, offer_id, input.declined_on)
+                .await?;
+        }
+        lease.status = "ended".into();
+        lease.ends_on = Some(lease.starts_on);
+        lease.end_reason = Some(reason.unwrap_or_else(|| "Declined by the person".to_owned()));
         settle_apartment_status(tx, &principal, lease).await
     })
     .await

@@ -23,6 +23,8 @@ pub struct StoredLease {
     pub special_conditions_told_on: Option<Date>,
     pub end_reason: Option<String>,
     pub taken_over_on: Option<Date>,
+    /// The offer this lease made on its decision (absent for leases offered before offers were linked).
+    pub offer_id: Option<Uuid>,
     pub version: i32,
     /// The tenant has protected personal data: the lease (which reveals where they live) is shown only
     /// to roles allowed to see protected addresses.
@@ -31,7 +33,7 @@ pub struct StoredLease {
 
 const COLUMNS: &str =
     "l.id, l.apartment_id, l.person_id, l.decision_id, l.kind, l.starts_on, l.ends_on, l.status, l.activated_on,
-    l.special_conditions_told_on, l.end_reason, l.taken_over_on, l.version,
+    l.special_conditions_told_on, l.end_reason, l.taken_over_on, l.offer_id, l.version,
     (SELECT p.protected_identity FROM people p WHERE p.municipality_code = l.municipality_code AND p.id = l.person_id)
         AS tenant_protected";
 const SCOPED: &str = "l.municipality_code = $1 AND EXISTS (SELECT 1 FROM apartments a
@@ -52,6 +54,7 @@ fn from_row(row: &Row) -> Result<StoredLease, ApiError> {
         special_conditions_told_on: row.try_get("special_conditions_told_on")?,
         end_reason: row.try_get("end_reason")?,
         taken_over_on: row.try_get("taken_over_on")?,
+        offer_id: row.try_get("offer_id")?,
         version: row.try_get("version")?,
         tenant_protected: row.try_get("tenant_protected")?,
     })
@@ -67,6 +70,8 @@ pub struct NewLease {
     pub starts_on: Date,
     pub ends_on: Option<Date>,
     pub special_conditions_told_on: Option<Date>,
+    /// The offer recorded on the decision for this lease.
+    pub offer_id: Uuid,
 }
 
 pub async fn insert(
@@ -77,8 +82,8 @@ pub async fn insert(
     let statement = client
         .prepare_cached(
             "INSERT INTO leases (municipality_code, apartment_id, person_id, decision_id, kind, starts_on, ends_on,
-                 special_conditions_told_on)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                 special_conditions_told_on, offer_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .await?;
     let row = client
@@ -93,6 +98,7 @@ pub async fn insert(
                 &new.starts_on,
                 &new.ends_on,
                 &new.special_conditions_told_on,
+                &new.offer_id,
             ],
         )
         .await
