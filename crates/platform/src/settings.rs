@@ -20,8 +20,9 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     /// `HEMVIST_DB_POOL_SIZE`, default 16.
     pub db_pool_size: usize,
-    /// `HEMVIST_HOUSING_FIRST_TAKEOVER_FOLLOW_UPS`, default 3: held follow-ups before a Bostad Först
-    /// tenant may take over the lease (Stockholm's pilot: after the third quarterly follow-up).
+    /// `HEMVIST_HOUSING_FIRST_TAKEOVER_FOLLOW_UPS`, default 3: follow-ups planned at move-in, each held on
+    /// or after its planned date, before a Bostad Först tenant may take over the lease (Stockholm's pilot:
+    /// after the third quarterly follow-up, about nine months).
     pub housing_first_takeover_follow_ups: usize,
     /// `HEMVIST_FOLLOW_UP_INTERVAL_MONTHS`, default 3: lease follow-ups are quarterly by default.
     pub follow_up_interval_months: i32,

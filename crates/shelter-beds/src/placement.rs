@@ -171,8 +171,17 @@ pub async fn place_now(
             continue;
         };
         let hold = hold_until(now, wanted.night, shelter.check_in_deadline, min_hold);
-        match repo::assign_bed(tx, municipality, shelter.id, wanted.night, wanted.person, hold, wanted.placer, wanted.consent)
-            .await?
+        match repo::assign_bed(
+            tx,
+            municipality,
+            shelter.id,
+            wanted.night,
+            wanted.person,
+            hold,
+            wanted.placer,
+            wanted.consent,
+        )
+        .await?
         {
             AssignOutcome::Assigned(id) => {
                 return Ok(Placement {

@@ -433,6 +433,15 @@ async fn every_operation_on_personal_data_is_audited() {
         Some(json!({"ended_on": "2026-03-01", "reason": "Moved"})),
     )
     .await;
+    let declined = json!({"apartment_id": flat, "decision_id": d1, "kind": "housing_first", "starts_on": "2026-04-01"});
+    let declined = id(&app.post("/api/v1/leases", &admin, &declined).await.body);
+    w.call(
+        "decline_lease",
+        Method::POST,
+        &format!("/api/v1/leases/{declined}/decline"),
+        Some(json!({"declined_on": "2026-04-02"})),
+    )
+    .await;
 
     // Every operation on personal data was called above.
     let spec: Value = serde_json::from_str(&hemvist_server::openapi_json().unwrap()).unwrap();

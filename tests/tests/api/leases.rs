@@ -396,7 +396,8 @@ async fn rent_arrears_early_warning() {
 
     // 2026-10-07: seven days after 09-30: warned, but not yet forfeiture risk.
     let early = app.get("/api/v1/rent-arrears?as_of=2026-10-07", &officer).await;
-    let by_lease = |body: &Value, id: &str| body.as_array().unwrap().iter().find(|w| w["lease_id"] == id).cloned();
+    let by_lease =
+        |body: &Value, id: &str| body["items"].as_array().unwrap().iter().find(|w| w["lease_id"] == id).cloned();
     let late_warning = by_lease(&early.body, late).unwrap();
     assert_eq!(late_warning["days_late"], 7);
     assert_eq!(late_warning["forfeiture_risk"], false);
@@ -411,9 +412,11 @@ async fn rent_arrears_early_warning() {
     assert_eq!(late_warning["forfeiture_risk"], true);
     let noticed_warning = by_lease(&later.body, noticed).unwrap();
     assert_eq!(noticed_warning["notice_served_on"], "2026-10-10");
-    assert_eq!(noticed_warning["recovery_deadline"], "2026-10-31");
+    // Issue 10 item 6: without a committee notification the redemption period has not started.
+    assert_eq!(noticed_warning["redemption_deadline"], Value::Null);
+    assert_eq!(noticed_warning["redemption_status"], "not_started_committee_not_notified");
     assert_eq!(noticed_warning["committee_notified"], false);
-    assert_eq!(later.body[0]["lease_id"], noticed.as_str(), "most days late first");
+    assert_eq!(later.body["items"][0]["lease_id"], noticed.as_str(), "most days late first");
 
     let ledger = app.get(&format!("/api/v1/leases/{late}/rent?as_of=2026-10-15"), &officer).await;
     assert_eq!(ledger.body["entries"].as_array().unwrap().len(), 3);
@@ -511,7 +514,7 @@ async fn a_protected_tenants_lease_is_hidden_from_roles_that_may_not_see_protect
 
     assert_eq!(app.get(&format!("/api/v1/leases/{id}"), &officer).await.status, StatusCode::OK);
     let arrears = app.get("/api/v1/rent-arrears?as_of=2026-10-15", &officer).await;
-    assert_eq!(arrears.body.as_array().unwrap().len(), 1);
+    assert_eq!(arrears.body["items"].as_array().unwrap().len(), 1);
     for role in [Role::SupportWorker, Role::Auditor] {
         let token = app.token(role).await;
         app.get(&format!("/api/v1/leases/{id}"), &token).await.assert_problem(StatusCode::NOT_FOUND);
@@ -521,7 +524,7 @@ async fn a_protected_tenants_lease_is_hidden_from_roles_that_may_not_see_protect
             json!([]),
             "{role}"
         );
-        assert_eq!(app.get("/api/v1/rent-arrears?as_of=2026-10-15", &token).await.body, json!([]), "{role}");
+        assert_eq!(app.get("/api/v1/rent-arrears?as_of=2026-10-15", &token).await.body["items"], json!([]), "{role}");
     }
 }
 
@@ -541,6 +544,7 @@ async fn committee_notification_can_be_recorded_after_the_notice() {
     assert_eq!(ledger.body["arrears"]["committee_notified"], false);
     assert_eq!(ledger.body["arrears"]["needs_attention"], true);
     let notice = ledger.body["notices"][0]["id"].as_str().unwrap();
+    // Issue 10 item 6: a notification before service is valid (the period runs from service).
     let early = app
         .put(
             &format!("/api/v1/leases/{id}/rent-notices/{notice}"),
@@ -548,7 +552,9 @@ async fn committee_notification_can_be_recorded_after_the_notice() {
             &json!({"committee_notified_on": "2026-10-01"}),
         )
         .await;
-    early.assert_problem(StatusCode::NOT_FOUND);
+    assert_eq!(early.status, StatusCode::OK, "{}", early.body);
+    let ledger = app.get(&format!("/api/v1/leases/{id}/rent?as_of=2026-10-20"), &officer).await;
+    assert_eq!(ledger.body["arrears"]["redemption_deadline"], "2026-10-31");
     let recorded = app
         .put(
             &format!("/api/v1/leases/{id}/rent-notices/{notice}"),

@@ -9,6 +9,7 @@ mod foundation;
 mod gallring;
 mod guarantee_followup;
 mod holds;
+mod lease_law;
 mod leases;
 mod openapi;
 mod operations;

@@ -467,8 +467,7 @@ async fn leases_rent_and_arrears_follow_the_access_table() {
             None => assert_eq!(arrears.status, StatusCode::FORBIDDEN, "{who:?} list_rent_arrears"),
             Some(expected) => {
                 assert_eq!(arrears.status, StatusCode::OK, "{who:?}: {}", arrears.body);
-                let seen: BTreeSet<String> = arrears
-                    .body
+                let seen: BTreeSet<String> = arrears.body["items"]
                     .as_array()
                     .unwrap()
                     .iter()

@@ -16,7 +16,8 @@ use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::period::{self, not_future};
 use hemvist_platform::text::clean_text;
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
-use hemvist_tenants::decisions::model::{Change, Intervention, Outcome};
+use hemvist_tenants::decisions::leasing::{self, LeaseOfferInput};
+use hemvist_tenants::decisions::model::Intervention;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -25,7 +26,9 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::repo::{self, LeaseFilter, NewLease, StoredLease};
-use super::rules::{self, ArrearsStatus, Charge, LeaseHistory, LeaseKind, LeaseOutcomes, Notice, Payment};
+use super::rules::{
+    self, ArrearsStatus, Charge, FollowUpRecord, LeaseHistory, LeaseKind, LeaseOutcomes, Notice, Payment,
+};
 use crate::access::{MANAGE_HOUSING, READ_LEASES, READ_REPORTS};
 use crate::apartments::http::scope;
 use crate::apartments::model::ApartmentStatus;
@@ -37,6 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_lease))
         .routes(routes!(activate_lease))
         .routes(routes!(end_lease))
+        .routes(routes!(decline_lease))
         .routes(routes!(take_over_lease))
         .routes(routes!(update_lease_special_conditions))
         .routes(routes!(create_lease_follow_up))
@@ -117,14 +121,29 @@ pub struct FollowUp {
     #[schema(value_type = Option<String>, format = Date)]
     pub held_on: Option<Date>,
     pub note: Option<String>,
+    /// One of the follow-ups planned at move-in (quarterly by default); false for extra ones.
+    pub scheduled: bool,
+    /// Counts toward a Bostad Först takeover: planned at move-in and held on or after its planned date.
+    pub counts_toward_takeover: bool,
+}
+
+impl From<repo::StoredFollowUp> for FollowUp {
+    fn from(f: repo::StoredFollowUp) -> Self {
+        let record = FollowUpRecord { planned_on: f.planned_on, held_on: f.held_on, scheduled: f.scheduled };
+        FollowUp {
+            id: f.id,
+            planned_on: f.planned_on,
+            held_on: f.held_on,
+            note: f.note,
+            scheduled: f.scheduled,
+            counts_toward_takeover: record.counts_toward_takeover(),
+        }
+    }
 }
 
 async fn lease_view(client: &impl GenericClient, principal: &Principal, lease: StoredLease) -> Result<Lease, ApiError> {
-    let follow_ups = repo::follow_ups(client, &principal.municipality, lease.id)
-        .await?
-        .into_iter()
-        .map(|f| FollowUp { id: f.id, planned_on: f.planned_on, held_on: f.held_on, note: f.note })
-        .collect();
+    let follow_ups =
+        repo::follow_ups(client, &principal.municipality, lease.id).await?.into_iter().map(FollowUp::from).collect();
     Ok(Lease {
         id: lease.id,
         apartment_id: lease.apartment_id,
@@ -185,9 +204,24 @@ pub struct LeaseInput {
     pub ends_on: Option<Date>,
     #[schema(value_type = Option<String>, format = Date)]
     pub special_conditions_told_on: Option<Date>,
+    /// The day the offer was made. Default: the start day or today, whichever is earlier (never before
+    /// the decision).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub offered_on: Option<Date>,
 }
 
-/// Offer a sublet of an apartment to the person of a granted decision.
+fn offer_description(kind: LeaseKind, starts_on: Date) -> String {
+    // Goes to IVO with the offer: the kind and the date, never the address.
+    let what = match kind {
+        LeaseKind::Trial => "Trial apartment (försökslägenhet) sublet",
+        LeaseKind::Training => "Training apartment (träningslägenhet) sublet",
+        LeaseKind::HousingFirst => "Bostad Först sublet",
+    };
+    format!("{what} from {starts_on}")
+}
+
+/// Offer a sublet of an apartment to the person of a granted decision. The offer is recorded on the
+/// decision (the IVO report lists offers made).
 ///
 /// Roles: admin, housing_officer. The database refuses two offered or active leases of one apartment
 /// for overlapping periods (409), under any concurrency.
@@ -215,31 +249,29 @@ pub async fn create_lease(
     if !apartment.status.accepts_leases() {
         return Err(ApiError::conflict(format!("the apartment is {} and cannot be let", apartment.status.as_str())));
     }
-    let decision =
-        hemvist_tenants::decisions::repo::find_decision(&tx, &tenants_scope(&principal), input.decision_id, true)
-            .await?
-            .ok_or_else(|| ApiError::invalid("decision_id", "no such decision"))?;
-    let lifecycle = decision.lifecycle();
-    if !lifecycle.outcome.is_some_and(Outcome::is_granted) || lifecycle.closed_on.is_some() {
-        return Err(ApiError::conflict("the decision is not granted and open"));
-    }
-    if decision.intervention != intervention_for(input.kind).as_str() {
-        return Err(ApiError::invalid("kind", format!("the decision is for {}", decision.intervention)));
-    }
+    let offer = LeaseOfferInput {
+        decision_id: input.decision_id,
+        intervention: intervention_for(input.kind),
+        starts_on: input.starts_on,
+        offered_on: input.offered_on,
+        description: offer_description(input.kind, input.starts_on),
+    };
+    let offer = leasing::offer_lease(&tx, &principal, &tenants_scope(&principal), &offer).await?;
     let new = NewLease {
         apartment_id: apartment.id,
-        person_id: decision.person_id,
-        decision_id: decision.id,
+        person_id: offer.person_id,
+        decision_id: offer.decision_id,
         kind: input.kind.as_str(),
         starts_on: input.starts_on,
         ends_on: input.ends_on,
         special_conditions_told_on: input.special_conditions_told_on,
+        offer_id: offer.offer_id,
     };
     let id = repo::insert(&tx, &principal.municipality, &new).await?;
     if apartment.status == ApartmentStatus::Available {
         apartments::set_status(&tx, &principal.municipality, apartment.id, ApartmentStatus::Offered, None).await?;
     }
-    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Create, "lease", Some(id)).person(decision.person_id))
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Create, "lease", Some(id)).person(offer.person_id))
         .await?;
     let lease = repo::find(&tx, &scope(&principal), id, false).await?.ok_or(ApiError::NotFound("lease"))?;
     let view = lease_view(&tx, &principal, lease).await?;
@@ -387,7 +419,8 @@ pub struct ActivateInput {
     pub moved_in_on: Date,
 }
 
-/// The tenant moves in: the lease becomes active, the decision is executed on the moving-in day and
+/// The tenant moves in: the lease becomes active, the decision is executed on the moving-in day (or
+/// resumed that day when it was interrupted), the lease's offer on the decision is accepted, and
 /// quarterly follow-ups are planned from it.
 ///
 /// Roles: admin, housing_officer. Only an offered lease, moved into on or after its start, never while
@@ -406,6 +439,8 @@ pub async fn activate_lease(
 ) -> Result<Response, ApiError> {
     not_future("moved_in_on", input.moved_in_on)?;
     let settings = state.settings.clone();
+    // Enough planned follow-ups for a Bostad Först takeover, whatever number is configured.
+    let planned = settings.housing_first_takeover_follow_ups.max(4);
     change_lease(&state, &principal, id, &headers, async |tx, lease| {
         if lease.status != "offered" {
             return Err(ApiError::conflict("only an offered lease can be activated"));
@@ -417,23 +452,12 @@ pub async fn activate_lease(
         if others.iter().any(|status| status == "active") {
             return Err(ApiError::conflict("another sublet of the apartment is active; end it first"));
         }
+        // Moving in executes the decision, or resumes it when interrupted, and accepts the lease's offer.
         let tenants = tenants_scope(&principal);
-        let decision = hemvist_tenants::decisions::repo::find_decision(tx, &tenants, lease.decision_id, true)
-            .await?
-            .ok_or(ApiError::NotFound("decision"))?;
-        if decision.closed_on.is_some() {
-            return Err(ApiError::conflict("the decision is closed"));
-        }
-        if decision.executed_on.is_none() {
-            let execute = Change::Execute { on: input.moved_in_on };
-            decision.lifecycle().check(execute, today())?;
-            hemvist_tenants::decisions::repo::apply_change(tx, &tenants, &decision, execute, &Default::default())
-                .await?;
-            let event = AuditEvent::new(AuditAction::Update, "decision", Some(decision.id)).person(decision.person_id);
-            audit::record(tx, &principal, event.details(serde_json::json!({"executed_by_lease": lease.id}))).await?;
-        }
-        let schedule = rules::follow_up_schedule(input.moved_in_on, settings.follow_up_interval_months, 4);
-        repo::insert_follow_ups(tx, &principal.municipality, lease.id, &schedule).await?;
+        leasing::move_in(tx, &principal, &tenants, lease.decision_id, lease.offer_id, lease.id, input.moved_in_on)
+            .await?;
+        let schedule = rules::follow_up_schedule(input.moved_in_on, settings.follow_up_interval_months, planned);
+        repo::insert_follow_ups(tx, &principal.municipality, lease.id, &schedule, true).await?;
         apartments::set_status(tx, &principal.municipality, lease.apartment_id, ApartmentStatus::Let, None).await?;
         lease.status = "active".into();
         lease.activated_on = Some(input.moved_in_on);
@@ -488,6 +512,50 @@ pub async fn end_lease(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct DeclineLeaseInput {
+    /// The day the person said no; not before the offer was made.
+    #[schema(value_type = String, format = Date)]
+    pub declined_on: Date,
+    pub reason: Option<String>,
+}
+
+/// The person declined the offered lease: the lease ends before it began and its offer on the decision
+/// is recorded as declined. The decision stays open (a declined offer never closes it).
+///
+/// Roles: admin, housing_officer. Only an offered lease (409).
+#[utoipa::path(post, path = "/api/v1/leases/{id}/decline", tag = "leases", operation_id = "decline_lease",
+    params(("id" = Uuid, Path, description = "Lease id"), ("if-match" = Option<String>, Header, description = "ETag you read")),
+    request_body = DeclineLeaseInput,
+    responses((status = 200, description = "Declined", body = Lease), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn decline_lease(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    Json(input): Json<DeclineLeaseInput>,
+) -> Result<Response, ApiError> {
+    not_future("declined_on", input.declined_on)?;
+    let reason = input.reason.as_deref().map(|r| clean_text("reason", r, 2000, true)).transpose()?;
+    change_lease(&state, &principal, id, &headers, async |tx, lease| {
+        if lease.status != "offered" {
+            return Err(ApiError::conflict("only an offered lease can be declined"));
+        }
+        if let Some(offer_id) = lease.offer_id {
+            let tenants = tenants_scope(&principal);
+            leasing::decline_lease_offer(tx, &principal, &tenants, lease.decision_id, offer_id, input.declined_on)
+                .await?;
+        }
+        lease.status = "ended".into();
+        lease.ends_on = Some(lease.starts_on);
+        lease.end_reason = Some(reason.unwrap_or_else(|| "Declined by the person".to_owned()));
+        settle_apartment_status(tx, &principal, lease).await
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TakeoverInput {
     #[schema(value_type = String, format = Date)]
     pub taken_over_on: Date,
@@ -496,7 +564,8 @@ pub struct TakeoverInput {
 /// The tenant takes over the first-hand lease (`överta kontraktet`); the apartment leaves the stock.
 ///
 /// Roles: admin, housing_officer. Never for training apartments; Bostad Först only after the configured
-/// number of held follow-ups; not with rent in arrears (409 with the reason).
+/// number of follow-ups planned at move-in, each held on or after its planned date and by the takeover
+/// date (extra follow-ups and ones held early do not count); not with rent in arrears (409 with the reason).
 #[utoipa::path(post, path = "/api/v1/leases/{id}/takeover", tag = "leases", operation_id = "take_over_lease",
     params(("id" = Uuid, Path, description = "Lease id"), ("if-match" = Option<String>, Header, description = "ETag you read")),
     request_body = TakeoverInput,
@@ -519,11 +588,12 @@ pub async fn take_over_lease(
             return Err(ApiError::invalid("taken_over_on", "must be after the start"));
         }
         let kind = LeaseKind::parse(&lease.kind).ok_or_else(|| ApiError::internal("unknown lease kind"))?;
-        let held = repo::follow_ups(tx, &principal.municipality, lease.id)
+        let follow_ups: Vec<FollowUpRecord> = repo::follow_ups(tx, &principal.municipality, lease.id)
             .await?
             .iter()
-            .filter(|f| f.held_on.is_some())
-            .count();
+            .map(|f| FollowUpRecord { planned_on: f.planned_on, held_on: f.held_on, scheduled: f.scheduled })
+            .collect();
+        let held = rules::follow_ups_counting_on(&follow_ups, input.taken_over_on);
         // Rent due up to today counts, whatever date the takeover is recorded for.
         let arrears = arrears_of(tx, &principal, lease.id, today()).await?;
         rules::may_take_over(kind, held, required, arrears.balance_sek)
@@ -577,7 +647,7 @@ pub struct FollowUpPlanInput {
     pub planned_on: Date,
 }
 
-/// Plan an extra follow-up.
+/// Plan an extra follow-up. Extra follow-ups never count toward a Bostad Först takeover.
 ///
 /// Roles: admin, housing_officer.
 #[utoipa::path(post, path = "/api/v1/leases/{id}/follow-ups", tag = "leases", operation_id = "create_lease_follow_up",
@@ -595,7 +665,7 @@ pub async fn create_lease_follow_up(
         if lease.status != "active" {
             return Err(ApiError::conflict("follow-ups belong to active leases"));
         }
-        repo::insert_follow_ups(tx, &principal.municipality, lease.id, &[input.planned_on]).await
+        repo::insert_follow_ups(tx, &principal.municipality, lease.id, &[input.planned_on], false).await
     })
     .await
 }
@@ -826,10 +896,11 @@ pub async fn create_rent_payment(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RentNoticeInput {
-    /// The day notice of termination for arrears was served; the tenant has 3 weeks to pay and keep the home.
+    /// The day notice of termination for arrears was served on the tenant.
     #[schema(value_type = String, format = Date)]
     pub served_on: Date,
-    /// The day the social welfare committee was notified (required).
+    /// The day the social welfare committee was notified. The tenant's 3 weeks to pay and keep the home
+    /// run from the later of the two days; without a notification they have not started.
     #[schema(value_type = Option<String>, format = Date)]
     pub committee_notified_on: Option<Date>,
 }
@@ -866,7 +937,8 @@ pub struct CommitteeNotifiedInput {
     pub committee_notified_on: Date,
 }
 
-/// Record that the social welfare committee was notified of a notice served earlier.
+/// Record that the social welfare committee was notified of a notice. The redemption period
+/// (återvinningsfrist) runs from the later of service and this notification.
 ///
 /// Roles: admin, housing_officer.
 #[utoipa::path(put, path = "/api/v1/leases/{id}/rent-notices/{notice_id}", tag = "rent", operation_id = "update_rent_notice",
@@ -900,58 +972,80 @@ pub struct ArrearsWarning {
 }
 
 /// Early warning for eviction prevention: active leases with rent past due or a notice the committee
-/// was not told of; most days late first. More than 7 days late means the tenancy is at risk.
+/// was not told of (the redemption period has not started); most days late first. More than 7 days
+/// late means the tenancy is at risk.
 ///
-/// Roles: admin, housing_officer, support_worker, auditor. Audited per tenant.
+/// Roles: admin, housing_officer, support_worker, auditor. Audited per tenant on the page.
 /// Support workers see only the leases of the people assigned to them (none without a staff id);
 /// district-scoped tokens those of apartments in their districts; a tenant sharing a protected home
 /// only admin and housing_officer.
 #[utoipa::path(get, path = "/api/v1/rent-arrears", tag = "rent", operation_id = "list_rent_arrears",
-    params(AsOfParams),
-    responses((status = 200, description = "Leases needing attention", body = Vec<ArrearsWarning>), ReadProblems),
+    params(AsOfParams, PageParams),
+    responses((status = 200, description = "A page of leases needing attention", body = Page<ArrearsWarning>), ReadProblems),
     security(("bearer" = [])))]
 pub async fn list_rent_arrears(
     State(state): State<AppState>,
     principal: Principal,
     Query(params): Query<AsOfParams>,
-) -> Result<Json<Vec<ArrearsWarning>>, ApiError> {
+    Query(page): Query<PageParams>,
+) -> Result<Json<Page<ArrearsWarning>>, ApiError> {
     principal.require(READ_LEASES)?;
     let as_of = params.as_of.unwrap_or_else(today);
+    let page = page.parse::<(i32, Uuid)>()?;
+    let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
-    let leases = repo::active_leases(&tx, &scope(&principal)).await?;
-    let ids: Vec<Uuid> = leases.iter().map(|(l, _, _)| l.id).collect();
-    let entries = repo::rent_entries(&tx, &principal.municipality, &ids).await?;
-    let notices = repo::notices(&tx, &principal.municipality, &ids).await?;
-    let mut warnings = Vec::new();
-    for (lease, address, district_code) in leases.into_iter().filter(|(l, _, _)| visible(&principal, l)) {
-        let arrears = arrears_from(
-            entries.iter().filter(|(l, _)| *l == lease.id).map(|(_, e)| e),
-            notices.iter().filter(|n| n.lease_id == lease.id),
-            as_of,
-        );
-        if !arrears.needs_attention {
-            continue;
+    let scope = scope(&principal);
+    // Rows the caller may not see are skipped in Rust, so fetch until the page (and one more) is full:
+    // the cursor is then always the key of a row on the page, never of a hidden one.
+    let mut after = page.after;
+    let mut warnings: Vec<((i32, Uuid), ArrearsWarning)> = Vec::new();
+    loop {
+        let rows = repo::arrears_candidates(&tx, &scope, as_of, after, page.fetch_limit()).await?;
+        let exhausted = i64::try_from(rows.len()).unwrap_or(i64::MAX) < page.fetch_limit();
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.lease.id).collect();
+        let entries = repo::rent_entries(&tx, &principal.municipality, &ids).await?;
+        let notices = repo::notices(&tx, &principal.municipality, &ids).await?;
+        for row in rows {
+            let key = (row.days_late, row.lease.id);
+            after = Some(key);
+            if !visible(&principal, &row.lease) {
+                continue;
+            }
+            let lease = row.lease;
+            let arrears = arrears_from(
+                entries.iter().filter(|(l, _)| *l == lease.id).map(|(_, e)| e),
+                notices.iter().filter(|n| n.lease_id == lease.id),
+                as_of,
+            );
+            if !arrears.needs_attention {
+                continue;
+            }
+            let kind = LeaseKind::parse(&lease.kind)
+                .ok_or_else(|| ApiError::internal(format!("unknown lease kind {}", lease.kind)))?;
+            let warning = ArrearsWarning {
+                lease_id: lease.id,
+                apartment_id: lease.apartment_id,
+                address: row.address,
+                district_code: row.district_code,
+                person_id: lease.person_id,
+                kind,
+                arrears,
+            };
+            warnings.push((key, warning));
+            if warnings.len() > limit {
+                break;
+            }
         }
-        audit::record(
-            &tx,
-            &principal,
-            AuditEvent::new(AuditAction::List, "rent", Some(lease.id)).person(lease.person_id),
-        )
-        .await?;
-        warnings.push(ArrearsWarning {
-            lease_id: lease.id,
-            apartment_id: lease.apartment_id,
-            address,
-            district_code,
-            person_id: lease.person_id,
-            kind: LeaseKind::parse(&lease.kind).unwrap_or(LeaseKind::Training),
-            arrears,
-        });
+        if exhausted || warnings.len() > limit {
+            break;
+        }
     }
+    let page = Page::from_rows(warnings, page.limit, |(key, _)| *key)?;
+    let subjects: Vec<_> = page.items.iter().map(|(_, w)| (Some(w.lease_id), Some(w.person_id))).collect();
+    audit::record_many(&tx, &principal, AuditAction::List, "rent", &subjects).await?;
     tx.commit().await?;
-    warnings.sort_by_key(|w| std::cmp::Reverse(w.arrears.days_late));
-    Ok(Json(warnings))
+    Ok(Json(Page { items: page.items.into_iter().map(|(_, w)| w).collect(), next_cursor: page.next_cursor }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

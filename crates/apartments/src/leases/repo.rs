@@ -25,6 +25,8 @@ pub struct StoredLease {
     pub special_conditions_told_on: Option<Date>,
     pub end_reason: Option<String>,
     pub taken_over_on: Option<Date>,
+    /// The offer this lease made on its decision (absent for leases offered before offers were linked).
+    pub offer_id: Option<Uuid>,
     pub version: i32,
     /// The tenant has protected personal data or shares a household with someone who has: the lease
     /// (which reveals where they live) is shown only to roles allowed to see protected addresses.
@@ -34,7 +36,8 @@ pub struct StoredLease {
 fn columns() -> String {
     format!(
         "l.id, l.apartment_id, l.person_id, l.decision_id, l.kind, l.starts_on, l.ends_on, l.status, l.activated_on,
-         l.special_conditions_told_on, l.end_reason, l.taken_over_on, l.version, {} AS tenant_protected",
+         l.special_conditions_told_on, l.end_reason, l.taken_over_on, l.offer_id, l.version,
+         {} AS tenant_protected",
         hemvist_tenants::repo::protected_home_of("l.municipality_code", "l.person_id")
     )
 }
@@ -70,6 +73,7 @@ fn from_row(row: &Row) -> Result<StoredLease, ApiError> {
         special_conditions_told_on: row.try_get("special_conditions_told_on")?,
         end_reason: row.try_get("end_reason")?,
         taken_over_on: row.try_get("taken_over_on")?,
+        offer_id: row.try_get("offer_id")?,
         version: row.try_get("version")?,
         tenant_protected: row.try_get("tenant_protected")?,
     })
@@ -85,6 +89,8 @@ pub struct NewLease {
     pub starts_on: Date,
     pub ends_on: Option<Date>,
     pub special_conditions_told_on: Option<Date>,
+    /// The offer recorded on the decision for this lease.
+    pub offer_id: Uuid,
 }
 
 pub async fn insert(
@@ -95,8 +101,8 @@ pub async fn insert(
     let statement = client
         .prepare_cached(
             "INSERT INTO leases (municipality_code, apartment_id, person_id, decision_id, kind, starts_on, ends_on,
-                 special_conditions_told_on)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                 special_conditions_told_on, offer_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .await?;
     let row = client
@@ -111,6 +117,7 @@ pub async fn insert(
                 &new.starts_on,
                 &new.ends_on,
                 &new.special_conditions_told_on,
+                &new.offer_id,
             ],
         )
         .await
@@ -244,22 +251,25 @@ pub struct StoredFollowUp {
     pub planned_on: Date,
     pub held_on: Option<Date>,
     pub note: Option<String>,
+    /// Planned at move-in (the quarterly plan), not an extra one.
+    pub scheduled: bool,
 }
 
+/// Plans follow-ups on `dates`; `scheduled` marks the plan made at move-in, as opposed to extra ones.
 pub async fn insert_follow_ups(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     lease_id: Uuid,
     dates: &[Date],
+    scheduled: bool,
 ) -> Result<(), ApiError> {
-    for planned_on in dates {
-        client
-            .execute(
-                "INSERT INTO lease_follow_ups (municipality_code, lease_id, planned_on) VALUES ($1, $2, $3)",
-                &[&municipality.as_str(), &lease_id, planned_on],
-            )
-            .await?;
-    }
+    client
+        .execute(
+            "INSERT INTO lease_follow_ups (municipality_code, lease_id, planned_on, scheduled)
+             SELECT $1, $2, d, $4 FROM unnest($3::date[]) AS d",
+            &[&municipality.as_str(), &lease_id, &dates, &scheduled],
+        )
+        .await?;
     Ok(())
 }
 
@@ -270,7 +280,7 @@ pub async fn follow_ups(
 ) -> Result<Vec<StoredFollowUp>, ApiError> {
     let rows = client
         .query(
-            "SELECT id, planned_on, held_on, note FROM lease_follow_ups WHERE municipality_code = $1 AND lease_id = $2
+            "SELECT id, planned_on, held_on, note, scheduled FROM lease_follow_ups WHERE municipality_code = $1 AND lease_id = $2
              ORDER BY planned_on, id",
             &[&municipality.as_str(), &lease_id],
         )
@@ -282,6 +292,7 @@ pub async fn follow_ups(
                 planned_on: r.try_get(1)?,
                 held_on: r.try_get(2)?,
                 note: r.try_get(3)?,
+                scheduled: r.try_get(4)?,
             })
         })
         .collect()
@@ -425,31 +436,90 @@ pub async fn record_committee_notified(
 ) -> Result<(), ApiError> {
     let updated = client
         .execute(
-            "UPDATE rent_notices SET committee_notified_on = $4 WHERE municipality_code = $1 AND lease_id = $2 AND id = $3
-               AND served_on <= $4",
+            // The committee may have been told before the tenant was served: the period then runs from service.
+            "UPDATE rent_notices SET committee_notified_on = $4 WHERE municipality_code = $1 AND lease_id = $2 AND id = $3",
             &[&municipality.as_str(), &lease_id, &notice_id, &notified_on],
         )
         .await?;
-    if updated == 0 { Err(ApiError::NotFound("notice served on or before that date")) } else { Ok(()) }
+    if updated == 0 { Err(ApiError::NotFound("notice")) } else { Ok(()) }
 }
 
-/// Active leases, with their apartment's address and district, for the arrears warning list.
-pub async fn active_leases(
+/// One candidate row of the arrears early-warning list.
+#[derive(Debug, Clone)]
+pub struct ArrearsCandidate {
+    pub lease: StoredLease,
+    pub address: String,
+    pub district_code: String,
+    /// Whole days the oldest unpaid charge is past due on the day asked about.
+    pub days_late: i32,
+}
+
+/// Active leases needing attention on `as_of` (rent past due, or the latest notice without committee
+/// notification), most days late first, then by id; after the cursor `after`, at most `limit` rows.
+/// This mirrors `rules::arrears_status` so that pages are cut in the database (amounts are always
+/// positive here; payments pay the oldest charges first); the rule still decides each row.
+pub async fn arrears_candidates(
     client: &impl GenericClient,
     scope: &Scope<'_>,
-) -> Result<Vec<(StoredLease, String, String)>, ApiError> {
+    as_of: Date,
+    after: Option<(i32, Uuid)>,
+    limit: i64,
+) -> Result<Vec<ArrearsCandidate>, ApiError> {
     let sql = format!(
-        "SELECT {}, a.address, a.district_code FROM leases l
+        "SELECT {columns}, a.address, a.district_code, s.days_late FROM leases l
            JOIN apartments a ON a.municipality_code = l.municipality_code AND a.id = l.apartment_id
-          WHERE {} AND l.status = 'active' ORDER BY a.district_code, a.address",
-        columns(),
-        scoped(3, 4)
+           CROSS JOIN LATERAL (SELECT
+               COALESCE($3::date - (
+                   SELECT min(c.entry_date) FROM (
+                       SELECT e.entry_date,
+                              sum(e.amount_sek) OVER (ORDER BY e.entry_date, e.created_at, e.id) AS running
+                         FROM rent_entries e
+                        WHERE e.municipality_code = l.municipality_code AND e.lease_id = l.id
+                          AND e.entry_kind = 'charge' AND e.entry_date <= $3) c
+                    WHERE c.running > (SELECT COALESCE(sum(p.amount_sek), 0) FROM rent_entries p
+                                        WHERE p.municipality_code = l.municipality_code AND p.lease_id = l.id
+                                          AND p.entry_kind = 'payment' AND p.entry_date <= $3)), 0) AS days_late,
+               COALESCE((SELECT NOT bool_or(n.committee_notified_on IS NOT NULL AND n.committee_notified_on <= $3)
+                           FROM rent_notices n
+                          WHERE n.municipality_code = l.municipality_code AND n.lease_id = l.id
+                            AND n.served_on = (SELECT max(m.served_on) FROM rent_notices m
+                                                WHERE m.municipality_code = l.municipality_code
+                                                  AND m.lease_id = l.id AND m.served_on <= $3)), false)
+                   AS unnotified) s
+          WHERE {scoped} AND l.status = 'active' AND (s.days_late >= 1 OR s.unnotified)
+            AND ($4::int IS NULL OR s.days_late < $4 OR (s.days_late = $4 AND l.id > $5::uuid))
+          ORDER BY s.days_late DESC, l.id
+          LIMIT $6",
+        columns = columns(),
+        scoped = scoped(7, 8)
     );
     let statement = client.prepare_cached(&sql).await?;
+    let (after_days, after_id) = after.unzip();
     let rows = client
-        .query(&statement, &[&scope.municipality.as_str(), &scope.districts, &scope.staff, &scope.sees_protected])
+        .query(
+            &statement,
+            &[
+                &scope.municipality.as_str(),
+                &scope.districts,
+                &as_of,
+                &after_days,
+                &after_id,
+                &limit,
+                &scope.staff,
+                &scope.sees_protected,
+            ],
+        )
         .await?;
-    rows.iter().map(|r| Ok((from_row(r)?, r.try_get("address")?, r.try_get("district_code")?))).collect()
+    rows.iter()
+        .map(|r| {
+            Ok(ArrearsCandidate {
+                lease: from_row(r)?,
+                address: r.try_get("address")?,
+                district_code: r.try_get("district_code")?,
+                days_late: r.try_get("days_late")?,
+            })
+        })
+        .collect()
 }
 
 /// Every lease that became active, for outcome statistics.

@@ -75,6 +75,28 @@ pub fn follow_up_schedule(starts_on: Date, every_months: i32, count: usize) -> V
     dates
 }
 
+/// A follow-up as the takeover rule sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FollowUpRecord {
+    pub planned_on: Date,
+    pub held_on: Option<Date>,
+    /// One of the follow-ups planned at move-in (quarterly by default), not an extra one.
+    pub scheduled: bool,
+}
+
+impl FollowUpRecord {
+    /// Counts toward a Bostad Först takeover: a planned follow-up held on or after its planned date.
+    /// One held early may be recorded, but it is not the follow-up the plan asked for.
+    pub fn counts_toward_takeover(&self) -> bool {
+        self.scheduled && self.held_on.is_some_and(|held| held >= self.planned_on)
+    }
+}
+
+/// How many follow-ups count toward a takeover dated `on`: those held by that day.
+pub fn follow_ups_counting_on(follow_ups: &[FollowUpRecord], on: Date) -> usize {
+    follow_ups.iter().filter(|f| f.counts_toward_takeover() && f.held_on.is_some_and(|held| held <= on)).count()
+}
+
 // ---- Takeover (the tenant takes over the first-hand lease) ----
 
 /// Why a lease may not be taken over (yet).
@@ -93,7 +115,10 @@ impl fmt::Display for TakeoverRefusal {
         match self {
             TakeoverRefusal::NeverForTraining => f.write_str("a training apartment is never taken over"),
             TakeoverRefusal::TooFewFollowUps { held, required } => {
-                write!(f, "only {held} of the {required} required follow-ups have been held")
+                write!(
+                    f,
+                    "only {held} of the {required} required planned follow-ups have been held on or after their planned date"
+                )
             }
             TakeoverRefusal::RentInArrears { balance_sek } => {
                 write!(f, "the rent is in arrears by {balance_sek} SEK")
@@ -152,6 +177,23 @@ pub struct Notice {
     pub committee_notified_on: Option<Date>,
 }
 
+/// Where the three-week redemption period (återvinningsfrist, 12 kap. 44 § JB) stands for the latest notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RedemptionStatus {
+    /// No notice of termination for arrears has been served.
+    NoNotice,
+    /// Served, but the social welfare committee has not been notified: the period has not started
+    /// (NJA 1985 s. 586), so the tenant cannot lose the home for these arrears yet.
+    NotStartedCommitteeNotNotified,
+    /// The period runs (up to and including the deadline) and the arrears of the notice are not paid.
+    Running,
+    /// The arrears owed when notice was served were paid by the deadline: the tenancy is kept.
+    Redeemed,
+    /// The deadline has passed without the arrears being paid.
+    Expired,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ArrearsStatus {
     /// Charges due on or before `as_of` minus payments made on or before `as_of` (may be negative = credit).
@@ -166,11 +208,20 @@ pub struct ArrearsStatus {
     /// Served notice of termination for arrears, if any (the latest).
     #[schema(value_type = Option<String>, format = Date)]
     pub notice_served_on: Option<Date>,
-    /// notice_served_on + 21 days: the last day to pay and keep the tenancy (återvinningsfrist, 3 weeks).
-    #[schema(value_type = Option<String>, format = Date)]
-    pub recovery_deadline: Option<Date>,
-    /// Whether the social welfare committee was notified of that notice (required by law).
+    /// Whether the social welfare committee was notified of that notice (on or before as_of).
     pub committee_notified: bool,
+    /// The day the redemption period started: the later of service and the committee notification;
+    /// absent while either is missing.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub redemption_starts_on: Option<Date>,
+    /// redemption_starts_on + 21 days: the last day to pay and keep the tenancy (återvinningsfrist).
+    /// Absent (null) while the period has not started.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub redemption_deadline: Option<Date>,
+    pub redemption_status: RedemptionStatus,
+    /// Same as `redemption_deadline`; kept for older clients.
+    #[schema(value_type = Option<String>, format = Date, deprecated)]
+    pub recovery_deadline: Option<Date>,
     /// Something needs doing: any unpaid charge past due (early warning), or a notice without committee notification.
     pub needs_attention: bool,
 }
@@ -209,6 +260,7 @@ pub fn arrears_status(charges: &[Charge], payments: &[Payment], notices: &[Notic
     // On a tie of serve dates, the notified one wins: two notices the same day are one notice recorded twice.
     let latest = notices.iter().filter(|n| n.served_on <= as_of).max_by_key(|n| (n.served_on, notified(n)));
     let committee_notified = latest.is_some_and(notified);
+    let redemption = latest.map_or(Redemption::NO_NOTICE, |notice| redemption(charges, payments, notice, as_of));
 
     ArrearsStatus {
         balance_sek,
@@ -216,10 +268,50 @@ pub fn arrears_status(charges: &[Charge], payments: &[Payment], notices: &[Notic
         days_late,
         forfeiture_risk: days_late > FORFEITURE_AFTER_DAYS,
         notice_served_on: latest.map(|n| n.served_on),
-        recovery_deadline: latest.and_then(|n| n.served_on.checked_add(RECOVERY_PERIOD_DAYS.days()).ok()),
         committee_notified,
+        redemption_starts_on: redemption.starts_on,
+        redemption_deadline: redemption.deadline,
+        redemption_status: redemption.status,
+        recovery_deadline: redemption.deadline,
         needs_attention: days_late >= 1 || (latest.is_some() && !committee_notified),
     }
+}
+
+struct Redemption {
+    starts_on: Option<Date>,
+    deadline: Option<Date>,
+    status: RedemptionStatus,
+}
+
+impl Redemption {
+    const NO_NOTICE: Redemption = Redemption { starts_on: None, deadline: None, status: RedemptionStatus::NoNotice };
+}
+
+/// The redemption period of `notice` as of `as_of`. It starts when the tenant has been served AND the
+/// committee notified, whichever is later (NJA 1985 s. 586), and lasts three weeks of civil days, the
+/// deadline day included. What must be paid is what was due when notice was served.
+fn redemption(charges: &[Charge], payments: &[Payment], notice: &Notice, as_of: Date) -> Redemption {
+    let Some(notified_on) = notice.committee_notified_on.filter(|on| *on <= as_of) else {
+        return Redemption {
+            starts_on: None,
+            deadline: None,
+            status: RedemptionStatus::NotStartedCommitteeNotNotified,
+        };
+    };
+    let starts_on = notice.served_on.max(notified_on);
+    // Only fails at the end of the calendar; such a period never ends.
+    let deadline = starts_on.checked_add(RECOVERY_PERIOD_DAYS.days()).ok();
+    let paid_until = deadline.map_or(as_of, |deadline| deadline.min(as_of));
+    let owed: i128 = charges.iter().filter(|c| c.due_on <= notice.served_on).map(|c| i128::from(c.amount_sek)).sum();
+    let paid: i128 = payments.iter().filter(|p| p.paid_on <= paid_until).map(|p| i128::from(p.amount_sek)).sum();
+    let status = if owed <= paid {
+        RedemptionStatus::Redeemed
+    } else if deadline.is_none_or(|deadline| as_of <= deadline) {
+        RedemptionStatus::Running
+    } else {
+        RedemptionStatus::Expired
+    };
+    Redemption { starts_on: Some(starts_on), deadline, status }
 }
 
 /// Whole days from `from` to `to` (negative when `to` is earlier).
@@ -432,6 +524,30 @@ mod tests {
     // ---- Takeover ----
 
     #[test]
+    fn only_planned_follow_ups_held_on_or_after_their_date_count() {
+        let planned =
+            |m, held: Option<Date>| FollowUpRecord { planned_on: date(2025, m, 1), held_on: held, scheduled: true };
+        let follow_ups = [
+            // Held on the planned day: counts.
+            planned(5, Some(date(2025, 5, 1))),
+            // Held the day before: recorded, does not count.
+            planned(8, Some(date(2025, 7, 31))),
+            // Held three days late: counts.
+            planned(11, Some(date(2025, 11, 4))),
+            // Not held.
+            planned(2, None),
+            // An extra follow-up held on its day: not part of the plan.
+            FollowUpRecord { planned_on: date(2025, 2, 10), held_on: Some(date(2025, 2, 10)), scheduled: false },
+        ];
+        let counts: Vec<bool> = follow_ups.iter().map(FollowUpRecord::counts_toward_takeover).collect();
+        assert_eq!(counts, [true, false, true, false, false]);
+        assert_eq!(follow_ups_counting_on(&follow_ups, date(2025, 12, 1)), 2);
+        // A takeover dated before the third was held counts only the first.
+        assert_eq!(follow_ups_counting_on(&follow_ups, date(2025, 11, 3)), 1);
+        assert_eq!(follow_ups_counting_on(&follow_ups, date(2025, 11, 4)), 2);
+    }
+
+    #[test]
     fn training_is_never_taken_over() {
         assert_eq!(may_take_over(LeaseKind::Training, 10, 0, 0), Err(TakeoverRefusal::NeverForTraining));
         assert_eq!(may_take_over(LeaseKind::Training, 0, 3, 500), Err(TakeoverRefusal::NeverForTraining));
@@ -469,7 +585,7 @@ mod tests {
         assert_eq!(TakeoverRefusal::NeverForTraining.to_string(), "a training apartment is never taken over");
         assert_eq!(
             TakeoverRefusal::TooFewFollowUps { held: 2, required: 3 }.to_string(),
-            "only 2 of the 3 required follow-ups have been held"
+            "only 2 of the 3 required planned follow-ups have been held on or after their planned date"
         );
         assert_eq!(
             TakeoverRefusal::RentInArrears { balance_sek: 8_000 }.to_string(),
@@ -494,8 +610,11 @@ mod tests {
             days_late: 0,
             forfeiture_risk: false,
             notice_served_on: None,
-            recovery_deadline: None,
             committee_notified: false,
+            redemption_starts_on: None,
+            redemption_deadline: None,
+            redemption_status: RedemptionStatus::NoNotice,
+            recovery_deadline: None,
             needs_attention: false,
         }
     }
@@ -631,17 +750,69 @@ mod tests {
     }
 
     #[test]
-    fn notice_deadline_crosses_month_end() {
+    fn notice_without_committee_notification_has_not_started_the_period() {
         let charges = [charge(date(2026, 11, 1), 8_000)];
         let notices = [Notice { served_on: date(2026, 11, 20), committee_notified_on: None }];
-        let status = arrears_status(&charges, &[], &notices, date(2026, 11, 25));
+        let status = arrears_status(&charges, &[], &notices, date(2026, 12, 25));
         assert_eq!(status.notice_served_on, Some(date(2026, 11, 20)));
-        // 20 + 21 = 41; November has 30 days, so 41 - 30 = December 11.
-        assert_eq!(status.recovery_deadline, Some(date(2026, 12, 11)));
+        // Served 35 days ago, yet no deadline: the committee was never told.
+        assert_eq!(status.redemption_starts_on, None);
+        assert_eq!(status.redemption_deadline, None);
+        assert_eq!(status.recovery_deadline, None);
+        assert_eq!(status.redemption_status, RedemptionStatus::NotStartedCommitteeNotNotified);
         assert!(!status.committee_notified);
-        // 11-01 -> 11-25 = 24 days.
-        assert_eq!(status.days_late, 24);
         assert!(status.needs_attention);
+    }
+
+    #[test]
+    fn period_starts_at_the_later_of_service_and_notification() {
+        let charges = [charge(date(2026, 11, 1), 8_000)];
+        // Committee told before service: the period runs from service, 11-20 + 21 = 12-11.
+        let before = [Notice { served_on: date(2026, 11, 20), committee_notified_on: Some(date(2026, 11, 18)) }];
+        let status = arrears_status(&charges, &[], &before, date(2026, 11, 25));
+        assert_eq!(status.redemption_starts_on, Some(date(2026, 11, 20)));
+        assert_eq!(status.redemption_deadline, Some(date(2026, 12, 11)));
+        assert_eq!(status.redemption_status, RedemptionStatus::Running);
+        // Told after service: from 11-24, 24 + 21 = 45; November has 30 days, so December 15.
+        let after = [Notice { served_on: date(2026, 11, 20), committee_notified_on: Some(date(2026, 11, 24)) }];
+        let status = arrears_status(&charges, &[], &after, date(2026, 11, 25));
+        assert_eq!(status.redemption_starts_on, Some(date(2026, 11, 24)));
+        assert_eq!(status.redemption_deadline, Some(date(2026, 12, 15)));
+        assert_eq!(status.recovery_deadline, Some(date(2026, 12, 15)));
+    }
+
+    #[test]
+    fn deadline_day_is_inside_the_period() {
+        let charges = [charge(date(2026, 3, 1), 8_000)];
+        // 03-12 + 21 = 04-02, across the change to summer time on 03-29: civil days.
+        let notices = [Notice { served_on: date(2026, 3, 10), committee_notified_on: Some(date(2026, 3, 12)) }];
+        let on = arrears_status(&charges, &[], &notices, date(2026, 4, 2));
+        assert_eq!(on.redemption_deadline, Some(date(2026, 4, 2)));
+        assert_eq!(on.redemption_status, RedemptionStatus::Running);
+        let after = arrears_status(&charges, &[], &notices, date(2026, 4, 3));
+        assert_eq!(after.redemption_status, RedemptionStatus::Expired);
+        // Paid on the deadline day: redeemed, then and later.
+        let paid = [payment(date(2026, 4, 2), 8_000)];
+        assert_eq!(
+            arrears_status(&charges, &paid, &notices, date(2026, 4, 2)).redemption_status,
+            RedemptionStatus::Redeemed
+        );
+        assert_eq!(
+            arrears_status(&charges, &paid, &notices, date(2026, 5, 1)).redemption_status,
+            RedemptionStatus::Redeemed
+        );
+        // Paid the day after: too late.
+        let late = [payment(date(2026, 4, 3), 8_000)];
+        assert_eq!(
+            arrears_status(&charges, &late, &notices, date(2026, 5, 1)).redemption_status,
+            RedemptionStatus::Expired
+        );
+        // Rent falling due after service is not part of what redeems the tenancy.
+        let more = [charge(date(2026, 3, 1), 8_000), charge(date(2026, 4, 1), 8_000)];
+        assert_eq!(
+            arrears_status(&more, &paid, &notices, date(2026, 4, 10)).redemption_status,
+            RedemptionStatus::Redeemed
+        );
     }
 
     #[test]
@@ -665,8 +836,12 @@ mod tests {
             status,
             ArrearsStatus {
                 notice_served_on: Some(date(2026, 11, 20)),
-                recovery_deadline: Some(date(2026, 12, 11)),
                 committee_notified: true,
+                // 11-21 + 21 = 42; November has 30 days: December 12.
+                redemption_starts_on: Some(date(2026, 11, 21)),
+                redemption_deadline: Some(date(2026, 12, 12)),
+                redemption_status: RedemptionStatus::Redeemed,
+                recovery_deadline: Some(date(2026, 12, 12)),
                 ..no_arrears(0)
             }
         );
@@ -697,10 +872,10 @@ mod tests {
         assert!(!status.committee_notified);
         assert!(status.needs_attention);
 
-        // Before the November notice only the May one counts: 05-04 + 21 = 05-25.
+        // Before the November notice only the May one counts: from 05-05 (notified), + 21 = 05-26.
         let status = arrears_status(&[], &[], &notices, date(2026, 6, 1));
         assert_eq!(status.notice_served_on, Some(date(2026, 5, 4)));
-        assert_eq!(status.recovery_deadline, Some(date(2026, 5, 25)));
+        assert_eq!(status.redemption_deadline, Some(date(2026, 5, 26)));
         assert!(status.committee_notified);
         assert!(!status.needs_attention);
     }

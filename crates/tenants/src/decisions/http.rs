@@ -16,6 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+pub use super::model::OfferResponse;
 use super::model::{Change, DecisionStatus, Intervention, Outcome};
 use super::repo::{self, ChangeTexts, NewApplication, StoredDecision};
 use crate::access::{READ_CASE_FILE, WRITE_PEOPLE};
@@ -77,33 +78,6 @@ pub struct Interruption {
     pub reason: String,
     #[schema(value_type = Option<String>, format = Date)]
     pub resumed_on: Option<Date>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OfferResponse {
-    Pending,
-    Accepted,
-    /// Declining an offer does not close the decision.
-    Declined,
-}
-
-impl OfferResponse {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Declined => "declined",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Self {
-        match raw {
-            "accepted" => Self::Accepted,
-            "declined" => Self::Declined,
-            _ => Self::Pending,
-        }
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -2,5 +2,6 @@
 //! delay reasons, offers and interim help the IVO report asks for.
 
 pub mod http;
+pub mod leasing;
 pub mod model;
 pub mod repo;

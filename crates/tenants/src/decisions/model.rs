@@ -68,6 +68,34 @@ impl Outcome {
     }
 }
 
+/// The person's answer to an offer made to execute a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferResponse {
+    Pending,
+    Accepted,
+    /// Declining an offer does not close the decision.
+    Declined,
+}
+
+impl OfferResponse {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Self {
+        match raw {
+            "accepted" => Self::Accepted,
+            "declined" => Self::Declined,
+            _ => Self::Pending,
+        }
+    }
+}
+
 /// Where a decision stands, derived from its dates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
