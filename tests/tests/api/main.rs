@@ -10,5 +10,6 @@ mod gallring;
 mod leases;
 mod openapi;
 mod people;
+mod reports_rules;
 mod shelters;
 mod support_plans;
