@@ -1,6 +1,7 @@
 //! People, households, identity numbers, decisions (biståndsbeslut) and their reports.
 
 pub mod access;
+pub mod arrangements;
 pub mod decisions;
 pub mod http;
 pub mod identity;
@@ -13,5 +14,9 @@ use hemvist_platform::AppState;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(http::router()).merge(decisions::http::router()).merge(reports::router())
+    OpenApiRouter::new()
+        .merge(http::router())
+        .merge(arrangements::http::router())
+        .merge(decisions::http::router())
+        .merge(reports::router())
 }

@@ -319,7 +319,8 @@ async fn every_kind_is_classified_nationally_and_by_stockholm() {
     }
     let mut national_totals = [0_u64; 4];
     let mut stockholm_totals = [0_u64; 4];
-    let number = |s: &str| ["acute", "institution", "long_term_municipal", "own_short_term"].iter().position(|x| *x == s);
+    let number =
+        |s: &str| ["acute", "institution", "long_term_municipal", "own_short_term"].iter().position(|x| *x == s);
     for (kind, who, national, stockholm) in &people {
         let got = situation(&app, &officer, who, "2026-03-01").await;
         assert_eq!(got, (json!(national), json!(stockholm)), "{kind}");

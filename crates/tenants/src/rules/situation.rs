@@ -69,6 +69,55 @@ pub enum FactKind {
 }
 
 impl FactKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [FactKind; 14] = [
+        Self::Outdoors,
+        Self::EmergencyShelter,
+        Self::EmergencyHousing,
+        Self::InstitutionLeavingWithoutHome,
+        Self::SupportedHousingLeavingWithoutHome,
+        Self::TrialLease,
+        Self::TrainingLease,
+        Self::HousingFirstLease,
+        Self::SocialContract,
+        Self::SecondHandContract,
+        Self::LivingWithRelatives,
+        Self::LivingWithFriends,
+        Self::OwnShortTerm,
+        Self::OwnHome,
+    ];
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Outdoors => "outdoors",
+            Self::EmergencyShelter => "emergency_shelter",
+            Self::EmergencyHousing => "emergency_housing",
+            Self::InstitutionLeavingWithoutHome => "institution_leaving_without_home",
+            Self::SupportedHousingLeavingWithoutHome => "supported_housing_leaving_without_home",
+            Self::TrialLease => "trial_lease",
+            Self::TrainingLease => "training_lease",
+            Self::HousingFirstLease => "housing_first_lease",
+            Self::SocialContract => "social_contract",
+            Self::SecondHandContract => "second_hand_contract",
+            Self::LivingWithRelatives => "living_with_relatives",
+            Self::LivingWithFriends => "living_with_friends",
+            Self::OwnShortTerm => "own_short_term",
+            Self::OwnHome => "own_home",
+        }
+    }
+
+    /// The kind named `raw`, or None for a name this version does not know (never defaulted).
+    pub fn parse(raw: &str) -> Option<FactKind> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == raw)
+    }
+
+    /// Whether staff record this kind as a housing arrangement; leases and shelter nights come from
+    /// their own resources.
+    pub fn is_recorded_arrangement(self) -> bool {
+        !matches!(self, Self::TrialLease | Self::TrainingLease | Self::HousingFirstLease)
+    }
+
     /// The situation this kind alone means under `classification`, or None
     /// when it is not homelessness by that count.
     pub fn situation(self, classification: Classification) -> Option<Situation> {
@@ -82,9 +131,10 @@ impl FactKind {
                 Some(Situation::LongTermMunicipal)
             }
             (Self::SecondHandContract | Self::LivingWithRelatives, Classification::Stockholm) => None,
-            (Self::SecondHandContract | Self::LivingWithRelatives | Self::LivingWithFriends | Self::OwnShortTerm, _) => {
-                Some(Situation::OwnShortTerm)
-            }
+            (
+                Self::SecondHandContract | Self::LivingWithRelatives | Self::LivingWithFriends | Self::OwnShortTerm,
+                _,
+            ) => Some(Situation::OwnShortTerm),
             (Self::OwnHome, _) => None,
         }
     }
@@ -133,8 +183,9 @@ pub fn situation_on(facts: &[HousingFact], date: Date, classification: Classific
     let valid: Vec<&HousingFact> = facts.iter().filter(|fact| fact.is_valid_on(date)).collect();
     // The latest start of a home valid on the date; open facts begun on or before it are superseded.
     let moved_in = valid.iter().filter(|fact| fact.kind.is_home()).map(|fact| fact.from).max();
-    let superseded =
-        |fact: &HousingFact| !fact.kind.is_home() && fact.to.is_none() && moved_in.is_some_and(|home| fact.from <= home);
+    let superseded = |fact: &HousingFact| {
+        !fact.kind.is_home() && fact.to.is_none() && moved_in.is_some_and(|home| fact.from <= home)
+    };
     valid.into_iter().filter(|fact| !superseded(fact)).filter_map(|fact| fact.kind.situation(classification)).min()
 }
 
@@ -350,6 +401,12 @@ mod tests {
         );
         let back: Vec<FactKind> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, ALL_KINDS);
+        assert_eq!(FactKind::ALL, ALL_KINDS);
+        for kind in ALL_KINDS {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str(), "{kind:?}");
+            assert_eq!(FactKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(FactKind::parse("friends"), None);
         assert_eq!(serde_json::to_string(&Situation::LongTermMunicipal).unwrap(), r#""long_term_municipal""#);
         let stockholm: Classification = serde_json::from_str(r#""stockholm""#).unwrap();
         assert_eq!(stockholm, Stockholm);
