@@ -30,6 +30,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_caseworkers, assign_caseworker))
         .routes(routes!(create_household))
         .routes(routes!(get_household))
+        // Here, not in lib.rs, so the spec keeps its order of paths.
+        .merge(crate::arrangements::http::router())
         .routes(routes!(list_support_workers, create_support_worker_assignment))
         .routes(routes!(end_support_worker_assignment))
 }

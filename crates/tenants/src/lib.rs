@@ -14,9 +14,5 @@ use hemvist_platform::AppState;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .merge(http::router())
-        .merge(arrangements::http::router())
-        .merge(decisions::http::router())
-        .merge(reports::router())
+    OpenApiRouter::new().merge(http::router()).merge(decisions::http::router()).merge(reports::router())
 }
