@@ -228,7 +228,8 @@ pub struct SituationsReport {
     pub date: Date,
     /// Socialstyrelsen's classification: trial, training and Housing First tenants count as homeless (3).
     pub national: Vec<SituationCount>,
-    /// Stockholm's own count, which leaves out trial apartments and Bostad Först.
+    /// Stockholm's own count, which leaves out trial apartments, Bostad Först, second-hand contracts and
+    /// living with relatives.
     pub stockholm: Vec<SituationCount>,
 }
 
