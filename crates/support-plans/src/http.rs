@@ -9,6 +9,7 @@ use hemvist_platform::audit::{self, AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::etag::if_match;
 use hemvist_platform::night::today;
+use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::period::{self, check_period, not_future};
 use hemvist_platform::text::clean_text;
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
@@ -21,7 +22,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::access::{READ_PLANS, READ_REPORTS, WRITE_PLANS};
+use crate::access::{READ_PLANS, READ_REPORTS, WRITE_PLANS, records_visits_of, visiting_staff};
 use crate::model::{Goal, Participation, PlanContent, PlanIntervention};
 use crate::repo::{self, StoredPlan, StoredVisit};
 
@@ -315,33 +316,31 @@ pub struct AsOfParams {
     pub as_of: Option<Date>,
 }
 
-/// Open plans whose review is overdue, longest overdue first.
+/// Open plans whose review is overdue, longest overdue first, a page at a time.
 ///
-/// Roles: admin, support_worker (people assigned to them), auditor. Audited per person.
+/// Roles: admin, support_worker (people assigned to them), auditor. Each plan on the page is audited
+/// with its person.
 #[utoipa::path(get, path = "/api/v1/support-plans/overdue-reviews", tag = "support plans", operation_id = "list_overdue_support_plan_reviews",
-    params(AsOfParams),
-    responses((status = 200, description = "Plans to review", body = Vec<SupportPlan>), ReadProblems),
+    params(AsOfParams, PageParams),
+    responses((status = 200, description = "A page of plans to review", body = Page<SupportPlan>), ReadProblems),
     security(("bearer" = [])))]
 pub async fn list_overdue_support_plan_reviews(
     State(state): State<AppState>,
     principal: Principal,
     Query(params): Query<AsOfParams>,
-) -> Result<Json<Vec<SupportPlan>>, ApiError> {
+    Query(page): Query<PageParams>,
+) -> Result<Json<Page<SupportPlan>>, ApiError> {
     principal.require(READ_PLANS)?;
+    let page = page.parse::<(Date, Uuid)>()?;
     let as_of = params.as_of.unwrap_or_else(today);
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
-    let plans = repo::overdue_reviews(&tx, &scope(&principal), as_of).await?;
-    for plan in &plans {
-        audit::record(
-            &tx,
-            &principal,
-            AuditEvent::new(AuditAction::List, "support_plan", Some(plan.id)).person(plan.person_id),
-        )
-        .await?;
-    }
+    let plans = repo::overdue_reviews(&tx, &scope(&principal), as_of, &page).await?;
+    let page = Page::from_rows(plans, page.limit, |p| (p.content.next_review_on, p.id))?;
+    let subjects: Vec<_> = page.items.iter().map(|p| (Some(p.id), Some(p.person_id))).collect();
+    audit::record_many(&tx, &principal, AuditAction::List, "support_plan", &subjects).await?;
     tx.commit().await?;
-    Ok(Json(plans.into_iter().map(SupportPlan::from).collect()))
+    Ok(Json(Page { items: page.items.into_iter().map(SupportPlan::from).collect(), next_cursor: page.next_cursor }))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -472,13 +471,14 @@ pub async fn list_support_visits(
 pub struct VisitPlanInput {
     #[schema(value_type = String, format = Date)]
     pub planned_on: Date,
-    /// Who visits; default the member of staff the caller's token speaks for.
+    /// Who visits; default the member of staff the caller's token speaks for. A support worker may
+    /// name only themselves (403 otherwise).
     pub staff_id: Option<String>,
 }
 
 /// Plan a visit.
 ///
-/// Roles: admin, support_worker (people assigned to them).
+/// Roles: admin, support_worker (people assigned to them; only as themselves).
 #[utoipa::path(post, path = "/api/v1/support-plans/{id}/visits", tag = "support plans", operation_id = "create_support_visit",
     params(("id" = Uuid, Path, description = "Plan id")),
     request_body = VisitPlanInput,
@@ -491,10 +491,8 @@ pub async fn create_support_visit(
     Json(input): Json<VisitPlanInput>,
 ) -> Result<(StatusCode, Json<Visit>), ApiError> {
     principal.require(WRITE_PLANS)?;
-    let staff = match input.staff_id.as_deref().or(principal.staff_id.as_deref()) {
-        Some(staff) => clean_text("staff_id", staff, 200, false)?,
-        None => return Err(ApiError::invalid("staff_id", "is required when the token speaks for nobody")),
-    };
+    let requested = input.staff_id.as_deref().map(|staff| clean_text("staff_id", staff, 200, false)).transpose()?;
+    let staff = visiting_staff(&principal, requested)?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
     let plan =
@@ -525,7 +523,7 @@ pub struct VisitRecordInput {
 
 /// Record how a planned visit went. A missed visit changes nothing but the record.
 ///
-/// Roles: admin, support_worker (people assigned to them).
+/// Roles: admin, support_worker (people assigned to them; only their own visits).
 #[utoipa::path(put, path = "/api/v1/support-plans/{id}/visits/{visit_id}", tag = "support plans", operation_id = "update_support_visit",
     params(("id" = Uuid, Path, description = "Plan id"), ("visit_id" = Uuid, Path, description = "Visit id")),
     request_body = VisitRecordInput,
@@ -547,6 +545,9 @@ pub async fn update_support_visit(
     let plan = read_plan(&tx, &principal, id, None).await?;
     let visit =
         repo::find_visit(&tx, &principal.municipality, id, visit_id).await?.ok_or(ApiError::NotFound("visit"))?;
+    if !records_visits_of(&principal, &visit.staff_id) {
+        return Err(ApiError::forbidden("a support worker records only their own visits"));
+    }
     if input.status == VisitStatus::Held && visit.planned_on > today() {
         return Err(ApiError::invalid("status", "a visit planned for a later day cannot have been held"));
     }

@@ -1,4 +1,4 @@
-//! People, caseworkers, households and housing arrangements over HTTP.
+//! People, caseworkers, households and support workers over HTTP.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -22,7 +22,6 @@ use crate::access::{
 };
 use crate::model::{Identity, IdentityKindInput, PersonInput, Sex, age_on, display_identity};
 use crate::repo::{self, PersonFilter, Scope, StoredPerson};
-use crate::rules::situation::FactKind;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -31,7 +30,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_caseworkers, assign_caseworker))
         .routes(routes!(create_household))
         .routes(routes!(get_household))
-        .routes(routes!(list_housing_arrangements, create_housing_arrangement))
+        // Here, not in lib.rs, so the spec keeps its order of paths.
+        .merge(crate::arrangements::http::router())
         .routes(routes!(list_support_workers, create_support_worker_assignment))
         .routes(routes!(end_support_worker_assignment))
 }
@@ -114,7 +114,7 @@ pub struct PeopleSearch {
     pub caseworker: Option<String>,
 }
 
-async fn read_person(
+pub(crate) async fn read_person(
     client: &impl hemvist_platform::db::GenericClient,
     principal: &Principal,
     id: Uuid,
@@ -471,120 +471,6 @@ pub async fn get_household(
     }
     tx.commit().await?;
     Ok(Json(household))
-}
-
-/// Where a person stays over a period, as recorded by staff.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HousingArrangement {
-    pub id: Uuid,
-    pub person_id: Uuid,
-    pub kind: FactKind,
-    #[schema(value_type = String, format = Date)]
-    pub valid_from: Date,
-    /// First day it no longer applies; absent while ongoing.
-    #[schema(value_type = Option<String>, format = Date)]
-    pub valid_to: Option<Date>,
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct HousingArrangementInput {
-    /// One of the recorded kinds; leases and shelter nights are recorded by their own resources.
-    pub kind: FactKind,
-    #[schema(value_type = String, format = Date)]
-    pub valid_from: Date,
-    #[schema(value_type = Option<String>, format = Date)]
-    pub valid_to: Option<Date>,
-    pub note: Option<String>,
-}
-
-/// A person's recorded housing arrangements.
-///
-/// Roles: admin, housing_officer, support_worker, auditor. Audited.
-#[utoipa::path(get, path = "/api/v1/people/{id}/housing-arrangements", tag = "people",
-    operation_id = "list_housing_arrangements",
-    params(("id" = Uuid, Path, description = "Person id")),
-    responses((status = 200, description = "Arrangements, oldest first", body = Vec<HousingArrangement>), ReadProblems),
-    security(("bearer" = [])))]
-pub async fn list_housing_arrangements(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<Uuid>,
-) -> Result<Json<Vec<HousingArrangement>>, ApiError> {
-    principal.require(READ_CASE_FILE)?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    read_person(&tx, &principal, id).await?;
-    let rows = repo::list_arrangements(&tx, &scope(&principal), id).await?;
-    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "housing_arrangement", Some(id)).person(id))
-        .await?;
-    tx.commit().await?;
-    rows.into_iter().map(arrangement_view).collect::<Result<Vec<_>, _>>().map(Json)
-}
-
-fn arrangement_view(a: repo::StoredArrangement) -> Result<HousingArrangement, ApiError> {
-    let kind = serde_json::from_value(serde_json::Value::String(a.kind.clone()))
-        .map_err(|_| ApiError::internal(format!("unknown arrangement kind {}", a.kind)))?;
-    Ok(HousingArrangement {
-        id: a.id,
-        person_id: a.person_id,
-        kind,
-        valid_from: a.valid_from,
-        valid_to: a.valid_to,
-        note: a.note,
-    })
-}
-
-/// Record where a person stays (outdoors, in an institution due to leave without a home, with friends...).
-///
-/// Roles: admin, housing_officer.
-#[utoipa::path(post, path = "/api/v1/people/{id}/housing-arrangements", tag = "people",
-    operation_id = "create_housing_arrangement",
-    params(("id" = Uuid, Path, description = "Person id")),
-    request_body = HousingArrangementInput,
-    responses((status = 201, description = "Recorded", body = HousingArrangement), WriteProblems),
-    security(("bearer" = [])))]
-pub async fn create_housing_arrangement(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<Uuid>,
-    Json(input): Json<HousingArrangementInput>,
-) -> Result<(StatusCode, Json<HousingArrangement>), ApiError> {
-    principal.require(WRITE_PEOPLE)?;
-    if !crate::model::is_recorded_arrangement(input.kind) {
-        return Err(ApiError::invalid("kind", "leases and shelter nights are recorded by their own resources"));
-    }
-    if input.valid_to.is_some_and(|to| to <= input.valid_from) {
-        return Err(ApiError::invalid("valid_to", "must be after valid_from"));
-    }
-    let note = input.note.as_deref().map(|n| clean_text("note", n, 2000, true)).transpose()?;
-    let kind = serde_json::to_value(input.kind).map_err(ApiError::internal)?;
-    let kind = kind.as_str().ok_or_else(|| ApiError::internal("kind is not a string"))?.to_owned();
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let scope = scope(&principal);
-    repo::lock_person(&tx, &scope, id).await?;
-    let arrangement_id =
-        repo::insert_arrangement(&tx, &scope, id, &kind, input.valid_from, input.valid_to, note.as_deref()).await?;
-    audit::record(
-        &tx,
-        &principal,
-        AuditEvent::new(AuditAction::Create, "housing_arrangement", Some(arrangement_id)).person(id),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(HousingArrangement {
-            id: arrangement_id,
-            person_id: id,
-            kind: input.kind,
-            valid_from: input.valid_from,
-            valid_to: input.valid_to,
-            note,
-        }),
-    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

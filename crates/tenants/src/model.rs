@@ -255,12 +255,6 @@ pub fn age_on(birth: Date, on: Date) -> i32 {
     i32::from(on.year()) - i32::from(birth.year()) - i32::from(before_birthday)
 }
 
-/// Kinds of housing fact staff record directly; leases and shelter nights come from their own crates.
-pub fn is_recorded_arrangement(kind: crate::rules::situation::FactKind) -> bool {
-    use crate::rules::situation::FactKind as K;
-    !matches!(kind, K::TrialLease | K::TrainingLease | K::HousingFirstLease)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

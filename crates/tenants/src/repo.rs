@@ -1,4 +1,4 @@
-//! SQL for people, caseworkers, households and housing arrangements. Every query is scoped by
+//! SQL for people, caseworkers, households and support workers. Every query is scoped by
 //! municipality and, for district-scoped callers, by the person's responsible district.
 
 use hemvist_platform::db::GenericClient;
@@ -464,62 +464,6 @@ pub async fn household_members(
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
     Ok(Some(members))
-}
-
-#[derive(Debug, Clone)]
-pub struct StoredArrangement {
-    pub id: Uuid,
-    pub person_id: Uuid,
-    pub kind: String,
-    pub valid_from: Date,
-    pub valid_to: Option<Date>,
-    pub note: Option<String>,
-}
-
-pub async fn insert_arrangement(
-    client: &impl GenericClient,
-    scope: &Scope<'_>,
-    person_id: Uuid,
-    kind: &str,
-    valid_from: Date,
-    valid_to: Option<Date>,
-    note: Option<&str>,
-) -> Result<Uuid, ApiError> {
-    let row = client
-        .query_one(
-            "INSERT INTO housing_arrangements (municipality_code, person_id, kind, valid_from, valid_to, note)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            &[&scope.municipality.as_str(), &person_id, &kind, &valid_from, &valid_to, &note],
-        )
-        .await?;
-    touch_person(client, scope.municipality, person_id).await?;
-    Ok(row.try_get(0)?)
-}
-
-pub async fn list_arrangements(
-    client: &impl GenericClient,
-    scope: &Scope<'_>,
-    person_id: Uuid,
-) -> Result<Vec<StoredArrangement>, ApiError> {
-    let rows = client
-        .query(
-            "SELECT id, person_id, kind, valid_from, valid_to, note FROM housing_arrangements
-             WHERE municipality_code = $1 AND person_id = $2 ORDER BY valid_from, id",
-            &[&scope.municipality.as_str(), &person_id],
-        )
-        .await?;
-    rows.iter().map(arrangement_from_row).collect()
-}
-
-fn arrangement_from_row(r: &Row) -> Result<StoredArrangement, ApiError> {
-    Ok(StoredArrangement {
-        id: r.try_get(0)?,
-        person_id: r.try_get(1)?,
-        kind: r.try_get(2)?,
-        valid_from: r.try_get(3)?,
-        valid_to: r.try_get(4)?,
-        note: r.try_get(5)?,
-    })
 }
 
 /// Facts valid on `on` from `housing_facts_on` (V6), with the person's sex, optionally for one person.

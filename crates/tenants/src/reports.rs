@@ -36,7 +36,7 @@ pub struct QuarterParams {
     /// The quarter, `YYYY-Qn`.
     #[param(example = "2026-Q3")]
     pub quarter: String,
-    /// Only decisions of this district.
+    /// Only decisions made in this district (the decision's district, not where the person lives now).
     pub district: Option<String>,
 }
 
@@ -95,7 +95,9 @@ pub struct NonExecutedDecisionsReport {
 /// Granted decisions not executed within three months, or interrupted and not resumed within three
 /// months, during the quarter; and the execution or closing of such decisions in the quarter.
 ///
-/// Roles: admin, housing_officer, auditor. Every person in the report is audited as read.
+/// Roles: admin, housing_officer, auditor. Each district committee reports the decisions it made:
+/// district-scoped tokens see the decisions made in their districts, wherever the person lives now.
+/// Every person in the report is audited as read.
 #[utoipa::path(get, path = "/api/v1/reports/non-executed-decisions", tag = "reports",
     operation_id = "get_non_executed_decisions_report", params(QuarterParams),
     responses((status = 200, description = "The quarter's report", body = NonExecutedDecisionsReport), ReadProblems),
@@ -226,14 +228,15 @@ pub struct SituationsReport {
     pub date: Date,
     /// Socialstyrelsen's classification: trial, training and Housing First tenants count as homeless (3).
     pub national: Vec<SituationCount>,
-    /// Stockholm's own count, which leaves out trial apartments and Bostad Först.
+    /// Stockholm's own count, which leaves out trial apartments, Bostad Först, second-hand contracts and
+    /// living with relatives.
     pub stockholm: Vec<SituationCount>,
 }
 
 fn to_facts(rows: &[(Uuid, String, String, Date, Option<Date>)]) -> BTreeMap<Uuid, (String, Vec<HousingFact>)> {
     let mut people: BTreeMap<Uuid, (String, Vec<HousingFact>)> = BTreeMap::new();
     for (person, sex, kind, from, to) in rows {
-        let Ok(kind) = serde_json::from_value::<FactKind>(serde_json::Value::String(kind.clone())) else {
+        let Some(kind) = FactKind::parse(kind) else {
             tracing::warn!(%kind, "unknown housing fact kind");
             continue;
         };

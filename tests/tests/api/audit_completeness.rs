@@ -77,11 +77,19 @@ async fn every_operation_on_personal_data_is_audited() {
     let household =
         id(&w.call("create_household", Method::POST, "/api/v1/households", Some(json!({"adults": [p]}))).await);
     w.call("get_household", Method::GET, &format!("/api/v1/households/{household}"), None).await;
+    let arrangement = id(&w
+        .call(
+            "create_housing_arrangement",
+            Method::POST,
+            &format!("/api/v1/people/{p}/housing-arrangements"),
+            Some(json!({"kind": "outdoors", "valid_from": "2025-01-01"})),
+        )
+        .await);
     w.call(
-        "create_housing_arrangement",
+        "end_housing_arrangement",
         Method::POST,
-        &format!("/api/v1/people/{p}/housing-arrangements"),
-        Some(json!({"kind": "outdoors", "valid_from": "2025-01-01"})),
+        &format!("/api/v1/people/{p}/housing-arrangements/{arrangement}/end"),
+        Some(json!({"ended_on": "2025-02-01"})),
     )
     .await;
     w.call("list_housing_arrangements", Method::GET, &format!("/api/v1/people/{p}/housing-arrangements"), None).await;

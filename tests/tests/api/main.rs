@@ -14,6 +14,7 @@ mod leases;
 mod openapi;
 mod operations;
 mod people;
+mod reports_rules;
 mod secrecy;
 mod shelters;
 mod support_plans;

@@ -359,7 +359,8 @@ pub struct ReportCandidate {
 }
 
 /// Granted decisions that may have been late during a period ending `last_day`: decided on or
-/// before it, and not closed before `first_day`.
+/// before it, and not closed before `first_day`. A district scope (and `district`) selects by the
+/// decision's district, the committee that made it, not by where the person lives now.
 pub async fn report_candidates(
     client: &impl GenericClient,
     scope: &Scope<'_>,
@@ -372,7 +373,8 @@ pub async fn report_candidates(
             "SELECT d.*, p.sex, p.birth_date FROM decisions d
                JOIN people p ON p.municipality_code = d.municipality_code AND p.id = d.person_id
               WHERE d.municipality_code = $1
-                AND (cardinality($2::text[]) = 0 OR p.responsible_district_code = ANY($2))
+                -- Each district committee reports the decisions it made, wherever the person lives now.
+                AND (cardinality($2::text[]) = 0 OR d.district_code = ANY($2))
                 AND d.outcome IN ('granted', 'partly_granted')
                 AND d.decided_on <= $4
                 AND (d.closed_on IS NULL OR d.closed_on >= $3)

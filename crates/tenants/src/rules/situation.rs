@@ -9,13 +9,19 @@
 //!   home arranged → 2.
 //! - Trial, training and Housing First leases and social contracts → 3
 //!   (long-term arrangements by the municipality).
-//! - Own short-term arrangement (friends, relatives, sublet) → 4.
+//! - Own short-term arrangement (second-hand contract, living with relatives
+//!   or friends, any other) → 4.
 //! - Own home → not homeless.
-//! - Several valid facts: the most acute (lowest number) wins. An own home
-//!   does not override them: facts overlap only when the record is
-//!   incomplete, and counting the person is the safer error.
-//! - Stockholm does not count trial leases or Housing First leases as
-//!   homelessness; they are ignored, everything else is as nationally.
+//! - A home (an own home or a lease: trial, training, Housing First, social
+//!   contract) valid on the date supersedes every *open* (no `to`) fact of
+//!   another kind that began on or before the home did: the person moved in,
+//!   and the older record was never ended.
+//! - Otherwise several valid facts: the most acute (lowest number) wins. An
+//!   own home does not override a fact that began after it (an eviction, a
+//!   night in a shelter): counting the person is the safer error.
+//! - Stockholm does not count trial leases, Housing First leases, second-hand
+//!   contracts or living with relatives as homelessness; they are ignored,
+//!   everything else is as nationally.
 
 use jiff::civil::Date;
 
@@ -51,12 +57,67 @@ pub enum FactKind {
     TrainingLease,
     HousingFirstLease,
     SocialContract,
-    /// Living temporarily with friends or relatives, or on a short sublet.
+    /// A second-hand contract (andrahandskontrakt) of the person's own.
+    SecondHandContract,
+    /// Living temporarily with relatives.
+    LivingWithRelatives,
+    /// Living temporarily with friends.
+    LivingWithFriends,
+    /// Any other own short-term arrangement (and what was recorded before the kinds above existed).
     OwnShortTerm,
     OwnHome,
 }
 
 impl FactKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [FactKind; 14] = [
+        Self::Outdoors,
+        Self::EmergencyShelter,
+        Self::EmergencyHousing,
+        Self::InstitutionLeavingWithoutHome,
+        Self::SupportedHousingLeavingWithoutHome,
+        Self::TrialLease,
+        Self::TrainingLease,
+        Self::HousingFirstLease,
+        Self::SocialContract,
+        Self::SecondHandContract,
+        Self::LivingWithRelatives,
+        Self::LivingWithFriends,
+        Self::OwnShortTerm,
+        Self::OwnHome,
+    ];
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Outdoors => "outdoors",
+            Self::EmergencyShelter => "emergency_shelter",
+            Self::EmergencyHousing => "emergency_housing",
+            Self::InstitutionLeavingWithoutHome => "institution_leaving_without_home",
+            Self::SupportedHousingLeavingWithoutHome => "supported_housing_leaving_without_home",
+            Self::TrialLease => "trial_lease",
+            Self::TrainingLease => "training_lease",
+            Self::HousingFirstLease => "housing_first_lease",
+            Self::SocialContract => "social_contract",
+            Self::SecondHandContract => "second_hand_contract",
+            Self::LivingWithRelatives => "living_with_relatives",
+            Self::LivingWithFriends => "living_with_friends",
+            Self::OwnShortTerm => "own_short_term",
+            Self::OwnHome => "own_home",
+        }
+    }
+
+    /// The kind named `raw`, or None for a name this version does not know (never defaulted).
+    pub fn parse(raw: &str) -> Option<FactKind> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == raw)
+    }
+
+    /// Whether staff record this kind as a housing arrangement; leases and shelter nights come from
+    /// their own resources.
+    pub fn is_recorded_arrangement(self) -> bool {
+        !matches!(self, Self::TrialLease | Self::TrainingLease | Self::HousingFirstLease)
+    }
+
     /// The situation this kind alone means under `classification`, or None
     /// when it is not homelessness by that count.
     pub fn situation(self, classification: Classification) -> Option<Situation> {
@@ -69,9 +130,22 @@ impl FactKind {
             (Self::TrialLease | Self::TrainingLease | Self::HousingFirstLease | Self::SocialContract, _) => {
                 Some(Situation::LongTermMunicipal)
             }
-            (Self::OwnShortTerm, _) => Some(Situation::OwnShortTerm),
+            (Self::SecondHandContract | Self::LivingWithRelatives, Classification::Stockholm) => None,
+            (
+                Self::SecondHandContract | Self::LivingWithRelatives | Self::LivingWithFriends | Self::OwnShortTerm,
+                _,
+            ) => Some(Situation::OwnShortTerm),
             (Self::OwnHome, _) => None,
         }
+    }
+
+    /// A home the person lives in: an own home or a lease. Moving into one supersedes the older open
+    /// records of where the person stayed before.
+    pub fn is_home(self) -> bool {
+        matches!(
+            self,
+            Self::OwnHome | Self::TrialLease | Self::TrainingLease | Self::HousingFirstLease | Self::SocialContract
+        )
     }
 }
 
@@ -98,14 +172,21 @@ impl Situation {
 pub enum Classification {
     /// Socialstyrelsen's national definition.
     National,
-    /// Stockholm's: trial leases and Housing First leases are not homelessness.
+    /// Stockholm's: trial leases, Housing First leases, second-hand contracts and living with relatives
+    /// are not homelessness.
     Stockholm,
 }
 
 /// The person's situation on `date` under `classification`, or None when not
 /// homeless by that count. See the module documentation for the rules.
 pub fn situation_on(facts: &[HousingFact], date: Date, classification: Classification) -> Option<Situation> {
-    facts.iter().filter(|fact| fact.is_valid_on(date)).filter_map(|fact| fact.kind.situation(classification)).min()
+    let valid: Vec<&HousingFact> = facts.iter().filter(|fact| fact.is_valid_on(date)).collect();
+    // The latest start of a home valid on the date; open facts begun on or before it are superseded.
+    let moved_in = valid.iter().filter(|fact| fact.kind.is_home()).map(|fact| fact.from).max();
+    let superseded = |fact: &HousingFact| {
+        !fact.kind.is_home() && fact.to.is_none() && moved_in.is_some_and(|home| fact.from <= home)
+    };
+    valid.into_iter().filter(|fact| !superseded(fact)).filter_map(|fact| fact.kind.situation(classification)).min()
 }
 
 #[cfg(test)]
@@ -121,7 +202,7 @@ mod tests {
         HousingFact { kind, from: d(from), to: to.map(d) }
     }
 
-    const ALL_KINDS: [FactKind; 11] = [
+    const ALL_KINDS: [FactKind; 14] = [
         FactKind::Outdoors,
         FactKind::EmergencyShelter,
         FactKind::EmergencyHousing,
@@ -131,6 +212,9 @@ mod tests {
         FactKind::TrainingLease,
         FactKind::HousingFirstLease,
         FactKind::SocialContract,
+        FactKind::SecondHandContract,
+        FactKind::LivingWithRelatives,
+        FactKind::LivingWithFriends,
         FactKind::OwnShortTerm,
         FactKind::OwnHome,
     ];
@@ -149,6 +233,9 @@ mod tests {
             (TrainingLease, Some(LongTermMunicipal), Some(LongTermMunicipal)),
             (HousingFirstLease, Some(LongTermMunicipal), None),
             (SocialContract, Some(LongTermMunicipal), Some(LongTermMunicipal)),
+            (SecondHandContract, Some(Situation::OwnShortTerm), None),
+            (LivingWithRelatives, Some(Situation::OwnShortTerm), None),
+            (LivingWithFriends, Some(Situation::OwnShortTerm), Some(Situation::OwnShortTerm)),
             (OwnShortTerm, Some(Situation::OwnShortTerm), Some(Situation::OwnShortTerm)),
             (OwnHome, None, None),
         ];
@@ -228,7 +315,7 @@ mod tests {
     }
 
     #[test]
-    fn own_home_does_not_override_other_facts() {
+    fn own_home_does_not_override_newer_facts() {
         let facts = [
             fact(FactKind::OwnHome, "2026-01-01", None),
             fact(FactKind::EmergencyHousing, "2026-02-01", Some("2026-02-15")),
@@ -239,12 +326,56 @@ mod tests {
     }
 
     #[test]
-    fn trial_lease_with_own_short_term_differs_by_classification() {
+    fn trial_lease_with_later_own_short_term_differs_by_classification() {
+        // The stay with friends began after the lease, so the lease does not supersede it.
         // National: lease → 3 wins over 4. Stockholm ignores the lease → 4.
-        let facts = [fact(FactKind::TrialLease, "2026-01-01", None), fact(FactKind::OwnShortTerm, "2026-01-01", None)];
+        let facts =
+            [fact(FactKind::TrialLease, "2026-01-01", None), fact(FactKind::LivingWithFriends, "2026-03-01", None)];
         let on = d("2026-06-01");
         assert_eq!(situation_on(&facts, on, National), Some(Situation::LongTermMunicipal));
         assert_eq!(situation_on(&facts, on, Stockholm), Some(Situation::OwnShortTerm));
+    }
+
+    #[test]
+    fn a_home_supersedes_older_open_facts_from_the_day_it_begins() {
+        use FactKind::*;
+        // (older open fact, home moved into on 2026-08-01, national and Stockholm on 07-31 and 08-01)
+        let long_term = Some(Situation::LongTermMunicipal);
+        let cases = [
+            (Outdoors, OwnHome, Some(Situation::Acute), None),
+            (EmergencyShelter, TrainingLease, Some(Situation::Acute), long_term),
+            (EmergencyHousing, HousingFirstLease, Some(Situation::Acute), long_term),
+            (InstitutionLeavingWithoutHome, TrialLease, Some(Situation::Institution), long_term),
+            (LivingWithFriends, SocialContract, Some(Situation::OwnShortTerm), long_term),
+        ];
+        for (older, home, before, after) in cases {
+            let facts = [fact(older, "2026-06-01", None), fact(home, "2026-08-01", None)];
+            assert_eq!(situation_on(&facts, d("2026-07-31"), National), before, "{older:?} {home:?}");
+            for day in ["2026-08-01", "2026-08-02"] {
+                assert_eq!(situation_on(&facts, d(day), National), after, "{older:?} {home:?} {day}");
+                let stockholm = home.situation(Stockholm);
+                assert_eq!(situation_on(&facts, d(day), Stockholm), stockholm, "{older:?} {home:?} {day}");
+            }
+        }
+        // Same start: the home wins.
+        let facts = [fact(Outdoors, "2026-08-01", None), fact(OwnHome, "2026-08-01", None)];
+        assert_eq!(situation_on(&facts, d("2026-08-01"), National), None);
+    }
+
+    #[test]
+    fn a_home_does_not_supersede_newer_or_ended_facts() {
+        use FactKind::*;
+        // Outdoors after the home began (an eviction not yet recorded on the lease): acute.
+        let facts = [fact(TrainingLease, "2026-01-01", None), fact(Outdoors, "2026-08-01", None)];
+        assert_eq!(situation_on(&facts, d("2026-07-31"), National), Some(Situation::LongTermMunicipal));
+        assert_eq!(situation_on(&facts, d("2026-08-01"), National), Some(Situation::Acute));
+        // A shelter night (it has an end) during a lease still counts that night.
+        let facts = [fact(OwnHome, "2026-01-01", None), fact(EmergencyShelter, "2025-12-31", Some("2026-01-02"))];
+        assert_eq!(situation_on(&facts, d("2026-01-01"), National), Some(Situation::Acute));
+        // A home that is not valid on the date supersedes nothing.
+        let facts = [fact(Outdoors, "2026-01-01", None), fact(OwnHome, "2026-02-01", Some("2026-03-01"))];
+        assert_eq!(situation_on(&facts, d("2026-02-15"), National), None);
+        assert_eq!(situation_on(&facts, d("2026-03-01"), National), Some(Situation::Acute));
     }
 
     #[test]
@@ -264,11 +395,18 @@ mod tests {
                 r#"["outdoors","emergency_shelter","emergency_housing","#,
                 r#""institution_leaving_without_home","supported_housing_leaving_without_home","#,
                 r#""trial_lease","training_lease","housing_first_lease","social_contract","#,
+                r#""second_hand_contract","living_with_relatives","living_with_friends","#,
                 r#""own_short_term","own_home"]"#
             )
         );
         let back: Vec<FactKind> = serde_json::from_str(&json).unwrap();
         assert_eq!(back, ALL_KINDS);
+        assert_eq!(FactKind::ALL, ALL_KINDS);
+        for kind in ALL_KINDS {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str(), "{kind:?}");
+            assert_eq!(FactKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(FactKind::parse("friends"), None);
         assert_eq!(serde_json::to_string(&Situation::LongTermMunicipal).unwrap(), r#""long_term_municipal""#);
         let stockholm: Classification = serde_json::from_str(r#""stockholm""#).unwrap();
         assert_eq!(stockholm, Stockholm);
