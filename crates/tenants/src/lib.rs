@@ -1,6 +1,7 @@
 //! People, households, identity numbers, decisions (biståndsbeslut) and their reports.
 
 pub mod access;
+pub mod birth;
 pub mod decisions;
 pub mod http;
 pub mod identity;

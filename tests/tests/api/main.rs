@@ -7,6 +7,7 @@ mod decisions;
 mod districts;
 mod foundation;
 mod gallring;
+mod identity;
 mod leases;
 mod openapi;
 mod people;
