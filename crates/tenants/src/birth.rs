@@ -137,7 +137,10 @@ mod tests {
         let fifth = BirthDate::new(1990, None, Some(5)).unwrap();
         assert_eq!((fifth.earliest(), fifth.latest()), (d(1990, 1, 5), d(1990, 12, 5)));
         let complete = BirthDate::complete(d(1990, 5, 17));
-        assert_eq!((complete.earliest(), complete.latest(), complete.date()), (d(1990, 5, 17), d(1990, 5, 17), Some(d(1990, 5, 17))));
+        assert_eq!(
+            (complete.earliest(), complete.latest(), complete.date()),
+            (d(1990, 5, 17), d(1990, 5, 17), Some(d(1990, 5, 17)))
+        );
     }
 
     #[test]

@@ -271,26 +271,26 @@ async fn register(
 ) -> Result<Response, ApiError> {
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
-    let scope = scope(&principal);
+    let scope = scope(principal);
     let id = repo::insert_person(&tx, &scope, record).await?;
     if let Some(caseworker) = caseworker {
         repo::assign_caseworker(&tx, &scope, id, caseworker).await?;
-        audit::record(&tx, &principal, AuditEvent::new(AuditAction::Update, "caseworker", Some(id)).person(id)).await?;
+        audit::record(&tx, principal, AuditEvent::new(AuditAction::Update, "caseworker", Some(id)).person(id)).await?;
     }
     let mut event = AuditEvent::new(AuditAction::Create, "person", Some(id)).person(id);
     if let Some(details) = details {
         event = event.details(details);
     }
-    audit::record(&tx, &principal, event).await?;
+    audit::record(&tx, principal, event).await?;
     // Read back through the caller's scope: a district-scoped officer may not create outside it.
-    let person = match read_person(&tx, &principal, id).await {
+    let person = match read_person(&tx, principal, id).await {
         Err(ApiError::NotFound(_)) => {
             return Err(ApiError::forbidden("the person's responsible district is outside your token's districts"));
         }
         other => other?,
     };
     tx.commit().await?;
-    let mut response = person_response(StatusCode::CREATED, person, &principal);
+    let mut response = person_response(StatusCode::CREATED, person, principal);
     if let Ok(location) = format!("/api/v1/people/{id}").parse() {
         response.headers_mut().insert(header::LOCATION, location);
     }

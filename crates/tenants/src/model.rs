@@ -303,7 +303,14 @@ impl PersonInput {
                     v.push("birth_date", format!("disagrees with the identity number, which gives {known}"));
                 }
                 if let Some(known) = known {
-                    disagreeing_parts(&mut v, known, self.birth_year, self.birth_month, self.birth_day, "identity number");
+                    disagreeing_parts(
+                        &mut v,
+                        known,
+                        self.birth_year,
+                        self.birth_month,
+                        self.birth_day,
+                        "identity number",
+                    );
                 }
                 if let (Some(sent), Some(known)) = (self.sex, identity.sex())
                     && sent != known
@@ -438,7 +445,10 @@ mod tests {
         let cases: [(PersonInput, &[&str]); 5] = [
             (PersonInput { birth_month: Some(3), ..none() }, &["birth_year"]),
             (PersonInput { birth_year: Some(2015), birth_month: Some(13), ..none() }, &["birth_month"]),
-            (PersonInput { birth_year: Some(2023), birth_month: Some(2), birth_day: Some(29), ..none() }, &["birth_day"]),
+            (
+                PersonInput { birth_year: Some(2023), birth_month: Some(2), birth_day: Some(29), ..none() },
+                &["birth_day"],
+            ),
             (PersonInput { birth_year: Some(2027), ..none() }, &["birth_year"]),
             (
                 PersonInput { birth_date: Some(Date::constant(2015, 3, 1)), birth_month: Some(4), ..none() },

@@ -49,8 +49,8 @@ async fn samordningsnummer_with_an_incomplete_birth_date_are_accepted_as_partial
     // (number without control digit, birth_date, year, month, day, sex)
     let accepted: [(&str, Value, i64, Value, Value, &str); 5] = [
         ("19900060-123", Value::Null, 1990, Value::Null, Value::Null, "man"), // month and day unknown
-        ("19900560-235", Value::Null, 1990, json!(5), Value::Null, "man"),      // day unknown
-        ("19880065-457", Value::Null, 1988, Value::Null, json!(5), "man"),      // month unknown, day known
+        ("19900560-235", Value::Null, 1990, json!(5), Value::Null, "man"),    // day unknown
+        ("19880065-457", Value::Null, 1988, Value::Null, json!(5), "man"),    // month unknown, day known
         ("20000260-128", Value::Null, 2000, json!(2), Value::Null, "woman"),
         ("19900577-124", json!("1990-05-17"), 1990, json!(5), json!(17), "woman"), // complete, as before
     ];
@@ -84,8 +84,8 @@ async fn samordningsnummer_with_an_incomplete_birth_date_are_accepted_as_partial
         ("samordningsnummer", "19000289-123"), // 29 February 1900 + 60: 1900 was no leap year
         ("samordningsnummer", "19900059-123"), // day 59 is neither a day nor 60 + a day
         ("samordningsnummer", "19901300-123"),
-        ("personnummer", "19900012-123"), // a personnummer always has its month
-        ("personnummer", "19900500-123"), // and its day
+        ("personnummer", "19900012-123"),      // a personnummer always has its month
+        ("personnummer", "19900500-123"),      // and its day
         ("samordningsnummer", "20990060-123"), // born in a future year
     ] {
         let refused = register(&app, &officer, kind, &number(prefix)).await;
@@ -165,8 +165,9 @@ async fn shelter_age_limits_with_a_partial_birth_date() {
     let admin = app.token(Role::Admin).await;
     adult_only_shelter(&app, &admin).await;
     let coordinator = app.token(Role::NightCoordinator).await;
-    let night = hemvist_platform::night::Night::containing(jiff::Timestamp::now(), app.state.settings.night_cutover_hour)
-        .date();
+    let night =
+        hemvist_platform::night::Night::containing(jiff::Timestamp::now(), app.state.settings.night_cutover_hour)
+            .date();
     let year = night.year();
     // Born in year - 18, month and day unknown: 17 or 18 tonight; may be an adult: placed.
     // Born in year - 17, unknown: 16 or 17: certainly a minor: not placed.
@@ -196,7 +197,8 @@ async fn register_names_the_field_that_disagrees_with_the_identity_number() {
     wrong_date["birth_date"] = json!("1990-01-01");
     let problem = app.post("/api/v1/people", &officer, &wrong_date).await;
     let problem = problem.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, vec!["birth_date"], "{problem}");
 
     let mut wrong_sex = full_person("19121212-1212");
@@ -238,9 +240,8 @@ async fn a_person_read_can_be_written_back_unchanged_and_then_edited() {
     assert_eq!(child.status, StatusCode::CREATED, "{}", child.body);
     assert_eq!(child.body["birth_date"], Value::Null);
     assert_eq!((child.body["birth_year"].as_i64(), child.body["birth_month"].as_i64()), (Some(2015), Some(3)));
-    let household = app
-        .post("/api/v1/households", &officer, &json!({"adults": [id], "child_people": [child.body["id"]]}))
-        .await;
+    let household =
+        app.post("/api/v1/households", &officer, &json!({"adults": [id], "child_people": [child.body["id"]]})).await;
     assert_eq!(household.status, StatusCode::CREATED, "{}", household.body);
 
     for person in [id.clone(), child.body["id"].as_str().unwrap().to_owned()] {
@@ -321,7 +322,11 @@ async fn a_night_coordinator_registers_a_walk_in_and_places_them() {
 
     // Sex may be given; nothing beyond the minimal data.
     let woman = app
-        .post("/api/v1/walk-ins", &coordinator, &json!({"given_name": "Okänd", "family_name": "Kvinna", "sex": "woman"}))
+        .post(
+            "/api/v1/walk-ins",
+            &coordinator,
+            &json!({"given_name": "Okänd", "family_name": "Kvinna", "sex": "woman"}),
+        )
         .await;
     assert_eq!(woman.status, StatusCode::CREATED, "{}", woman.body);
     assert_eq!(woman.body["home_municipality_code"], Value::Null);
@@ -334,7 +339,11 @@ async fn a_night_coordinator_registers_a_walk_in_and_places_them() {
         let mut body = json!({"given_name": "A", "family_name": "B"});
         body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
         let refused = app.post("/api/v1/walk-ins", &coordinator, &body).await;
-        assert!(refused.status.is_client_error() && refused.status != StatusCode::FORBIDDEN, "{body}: {}", refused.body);
+        assert!(
+            refused.status.is_client_error() && refused.status != StatusCode::FORBIDDEN,
+            "{body}: {}",
+            refused.body
+        );
     }
     app.post("/api/v1/walk-ins", &coordinator, &json!({"given_name": " ", "family_name": "B"}))
         .await
@@ -392,7 +401,8 @@ async fn deciding_for_a_household_with_children_needs_a_child_perspective() {
         format!("/api/v1/decisions/{}/decide", applied.body["id"].as_str().unwrap())
     };
     let grant = json!({"decided_on": "2026-02-01", "outcome": "granted", "reasons": "Needs a home"});
-    let deny = json!({"decided_on": "2026-02-01", "outcome": "denied", "reasons": "No", "appeal_information": "Överklaga"});
+    let deny =
+        json!({"decided_on": "2026-02-01", "outcome": "denied", "reasons": "No", "appeal_information": "Överklaga"});
 
     for decision in [grant.clone(), deny.clone()] {
         let url = apply(&parent, None).await;
@@ -415,4 +425,35 @@ async fn deciding_for_a_household_with_children_needs_a_child_perspective() {
     let mut blank = grant.clone();
     blank["child_perspective"] = json!("   ");
     app.post(&url, &officer, &blank).await.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// Statistics: the IVO report gives sex (from the number's second-to-last digit) and birth year, both
+/// known from a samordningsnummer with month 00 and day 60.
+#[tokio::test]
+async fn the_ivo_report_has_sex_and_birth_year_of_a_partial_birth_date() {
+    let app = TestApp::spawn().await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let created = register(&app, &officer, "samordningsnummer", &number("19850060-242")).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let person = created.body["id"].as_str().unwrap();
+    let applied = app
+        .post(
+            &format!("/api/v1/people/{person}/decisions"),
+            &officer,
+            &json!({"intervention": "housing_first", "applied_on": "2026-01-05"}),
+        )
+        .await;
+    let decision = applied.body["id"].as_str().unwrap();
+    let decided = app
+        .post(
+            &format!("/api/v1/decisions/{decision}/decide"),
+            &officer,
+            &json!({"decided_on": "2026-01-10", "outcome": "granted", "reasons": "Needs a home"}),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    let report = app.get("/api/v1/reports/non-executed-decisions?quarter=2026-Q2", &officer).await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    let case = &report.body["cases"][0];
+    assert_eq!((case["sex"].as_str(), case["birth_year"].as_i64()), (Some("woman"), Some(1985)), "{}", report.body);
 }

@@ -246,7 +246,15 @@ pub async fn apply_change(
                     "UPDATE decisions SET decided_on = $3, outcome = $4, reasons = $5, appeal_information = $6,
                             child_perspective = COALESCE($7, child_perspective)
                      WHERE municipality_code = $1 AND id = $2",
-                    &[&m, &id, &on, &outcome.as_str(), &texts.reasons, &texts.appeal_information, &texts.child_perspective],
+                    &[
+                        &m,
+                        &id,
+                        &on,
+                        &outcome.as_str(),
+                        &texts.reasons,
+                        &texts.appeal_information,
+                        &texts.child_perspective,
+                    ],
                 )
                 .await?;
         }
