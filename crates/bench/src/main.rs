@@ -210,11 +210,11 @@ async fn seed(client: &tokio_postgres::Client, s: &Scale) -> anyhow::Result<()> 
          SELECT '0180', 'Gatan ' || g, 59.25 + ((g % 11) / 4) * 0.1, 17.85 + ((g % 11) % 4) * 0.1, d.id, d.code, 1 + g % 4, 30 + g % 60,
                 g % 8, g % 2 = 0, g % 5 = 0, 5000 + g % 3000, 'Housing company', '2020-01-01'
            FROM generate_series(1, {}) g JOIN districts d ON d.code = 'd' || (g % 11);
-         INSERT INTO people (municipality_code, identity_kind, given_name, family_name, birth_date, sex, home_municipality_code,
-             responsible_district_code)
-         SELECT '0180', 'none', 'Person', 'Number ' || g, date '1950-01-01' + (g % 20000), CASE WHEN g % 2 = 0 THEN 'woman' ELSE 'man' END,
-                '0180', 'd' || (g % 11)
-           FROM generate_series(1, {}) g;
+         INSERT INTO people (municipality_code, identity_kind, given_name, family_name, birth_date, birth_year, birth_month,
+             birth_day, sex, home_municipality_code, responsible_district_code)
+         SELECT '0180', 'none', 'Person', 'Number ' || g, b, extract(year FROM b), extract(month FROM b), extract(day FROM b),
+                CASE WHEN g % 2 = 0 THEN 'woman' ELSE 'man' END, '0180', 'd' || (g % 11)
+           FROM generate_series(1, {}) g, LATERAL (SELECT date '1950-01-01' + (g % 20000) AS b) birth;
          CREATE TEMP TABLE numbered AS SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM people;
          CREATE INDEX ON numbered (n);
          ANALYZE numbered;

@@ -39,7 +39,10 @@ fn adult() -> i16 {
 pub struct Needs {
     /// `woman`, `man` or absent when not known (then sex does not restrict).
     pub sex: Option<String>,
+    /// Age in whole years; with a partial birth date the youngest the person can be.
     pub age: Option<i16>,
+    /// With a partial birth date the oldest the person can be (absent: exactly `age`).
+    pub oldest_age: Option<i16>,
     #[serde(default)]
     pub couple: bool,
     #[serde(default)]
@@ -57,7 +60,13 @@ impl Eligibility {
             Some("man") => self.accepts_men,
             _ => self.accepts_women || self.accepts_men,
         };
-        let age_ok = needs.age.is_none_or(|age| age >= self.min_age && self.max_age.is_none_or(|max| age <= max));
+        // An age limit turns a person away only when every age they can be is outside it, as an unknown
+        // age does not exclude: with only a birth year, refusing a bed to someone who may well be an adult
+        // leaves them outside tonight, while the coordinator sees the person and can judge.
+        let age_ok = needs.age.is_none_or(|youngest| {
+            let oldest = needs.oldest_age.unwrap_or(youngest).max(youngest);
+            oldest >= self.min_age && self.max_age.is_none_or(|max| youngest <= max)
+        });
         sex_ok
             && age_ok
             && (!needs.couple || self.accepts_couples)
@@ -278,6 +287,11 @@ mod tests {
         assert!(!shelter().takes(&Needs { sex: Some("man".into()), ..young_woman.clone() }));
         assert!(!shelter().takes(&Needs { age: Some(26), ..young_woman.clone() }));
         assert!(!shelter().takes(&Needs { age: Some(17), ..young_woman.clone() }));
+        // A partial birth date: an age range; the shelter takes the person when some age in it fits.
+        assert!(shelter().takes(&Needs { age: Some(17), oldest_age: Some(18), ..young_woman.clone() }));
+        assert!(shelter().takes(&Needs { age: Some(25), oldest_age: Some(26), ..young_woman.clone() }));
+        assert!(!shelter().takes(&Needs { age: Some(16), oldest_age: Some(17), ..young_woman.clone() }));
+        assert!(!shelter().takes(&Needs { age: Some(26), oldest_age: Some(27), ..young_woman.clone() }));
         assert!(!shelter().takes(&Needs { couple: true, ..young_woman.clone() }));
         assert!(!shelter().takes(&Needs { substance_use: true, ..young_woman.clone() }));
         assert!(

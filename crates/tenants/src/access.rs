@@ -10,6 +10,9 @@ pub const READ_PEOPLE: &[Role] =
 pub const READ_CASE_FILE: &[Role] = &[Role::Admin, Role::HousingOfficer, Role::SupportWorker, Role::Auditor];
 /// May register and change people and decisions.
 pub const WRITE_PEOPLE: &[Role] = &[Role::Admin, Role::HousingOfficer];
+/// May register a walk-in with minimal data (name or alias, no identity): the night service places
+/// people the housing unit has never met.
+pub const REGISTER_WALK_INS: &[Role] = &[Role::Admin, Role::HousingOfficer, Role::NightCoordinator];
 /// May read the statistical reports (no identities in them).
 pub const READ_REPORTS: &[Role] = &[Role::Admin, Role::HousingOfficer, Role::Auditor];
 

@@ -9,7 +9,7 @@ use hemvist_platform::etag::{etag, if_match};
 use hemvist_platform::night::today;
 use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::text::clean_text;
-use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
+use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, Validation, WriteProblems};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -20,7 +20,8 @@ use uuid::Uuid;
 use crate::access::{
     READ_CASE_FILE, READ_PEOPLE, WRITE_PEOPLE, sees_full_identity, sees_protected_contact, staff_scope,
 };
-use crate::model::{Identity, IdentityKindInput, PersonInput, Sex, age_on, display_identity};
+use crate::birth::BirthDate;
+use crate::model::{Identity, IdentityKindInput, PersonInput, PersonRecord, Sex, age_on, display_identity};
 use crate::repo::{self, PersonFilter, Scope, StoredPerson};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -51,8 +52,16 @@ pub struct Person {
     pub identity_masked: bool,
     pub given_name: String,
     pub family_name: String,
+    /// The complete birth date; absent when it is unknown or only partly known (see `birth_year`).
     #[schema(value_type = Option<String>, format = Date)]
     pub birth_date: Option<Date>,
+    /// The birth year when known, also when only part of the date is: a samordningsnummer may leave out
+    /// the month (`00`) and/or the day (`60`).
+    pub birth_year: Option<i16>,
+    /// The birth month when known.
+    pub birth_month: Option<i8>,
+    /// The day of the month of birth when known.
+    pub birth_day: Option<i8>,
     pub sex: Sex,
     /// Skyddade personuppgifter: address and contact go only to roles allowed to see them.
     pub protected_identity: bool,
@@ -85,7 +94,10 @@ impl Person {
             identity_masked: !full && p.identity_number.is_some(),
             given_name: p.given_name,
             family_name: p.family_name,
-            birth_date: p.birth_date,
+            birth_date: p.birth.and_then(BirthDate::date),
+            birth_year: p.birth.map(BirthDate::year),
+            birth_month: p.birth.and_then(BirthDate::month),
+            birth_day: p.birth.and_then(BirthDate::day),
             sex: Sex::parse(&p.sex).unwrap_or(Sex::Unknown),
             protected_identity: p.protected_identity,
             belongs_to_municipality: p.home_municipality_code.as_deref() == Some(principal.municipality.as_str()),
@@ -189,26 +201,53 @@ pub async fn create_person(
     Json(input): Json<PersonInput>,
 ) -> Result<Response, ApiError> {
     principal.require(WRITE_PEOPLE)?;
+    let mut v = Validation::default();
+    for (field, sent) in [
+        ("id", input.id.is_some()),
+        ("household_id", input.household_id.is_some()),
+        ("household_role", input.household_role.is_some()),
+        ("version", input.version.is_some()),
+    ] {
+        if sent {
+            v.push(field, "is set by the system; leave it out when registering");
+        }
+    }
+    v.finish()?;
     let caseworker = input.caseworker.as_deref().map(|c| clean_text("caseworker", c, 200, false)).transpose()?;
     let record = input.validate(today())?;
+    register(&state, &principal, &record, caseworker.as_deref(), None).await
+}
+
+/// Writes a new person (and their first caseworker), audited, and answers 201 with it.
+pub(crate) async fn register(
+    state: &AppState,
+    principal: &Principal,
+    record: &PersonRecord,
+    caseworker: Option<&str>,
+    details: Option<serde_json::Value>,
+) -> Result<Response, ApiError> {
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
-    let scope = scope(&principal);
-    let id = repo::insert_person(&tx, &scope, &record).await?;
-    if let Some(caseworker) = &caseworker {
+    let scope = scope(principal);
+    let id = repo::insert_person(&tx, &scope, record).await?;
+    if let Some(caseworker) = caseworker {
         repo::assign_caseworker(&tx, &scope, id, caseworker).await?;
-        audit::record(&tx, &principal, AuditEvent::new(AuditAction::Update, "caseworker", Some(id)).person(id)).await?;
+        audit::record(&tx, principal, AuditEvent::new(AuditAction::Update, "caseworker", Some(id)).person(id)).await?;
     }
-    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Create, "person", Some(id)).person(id)).await?;
+    let mut event = AuditEvent::new(AuditAction::Create, "person", Some(id)).person(id);
+    if let Some(details) = details {
+        event = event.details(details);
+    }
+    audit::record(&tx, principal, event).await?;
     // Read back through the caller's scope: a district-scoped officer may not create outside it.
-    let person = match read_person(&tx, &principal, id).await {
+    let person = match read_person(&tx, principal, id).await {
         Err(ApiError::NotFound(_)) => {
             return Err(ApiError::forbidden("the person's responsible district is outside your token's districts"));
         }
         other => other?,
     };
     tx.commit().await?;
-    let mut response = person_response(StatusCode::CREATED, person, &principal);
+    let mut response = person_response(StatusCode::CREATED, person, principal);
     if let Ok(location) = format!("/api/v1/people/{id}").parse() {
         response.headers_mut().insert(header::LOCATION, location);
     }
@@ -238,7 +277,9 @@ pub async fn get_person(
 
 /// Replace a person's record.
 ///
-/// Roles: admin, housing_officer. Send `If-Match` with the ETag you read (412 if someone changed it since).
+/// Roles: admin, housing_officer. Send `If-Match` with the ETag you read, or the `version` you read in the
+/// body (412 if someone changed it since). A person as read may be sent back: read-only values and those
+/// the identity number gives are accepted when unchanged; a changed one is 422 naming its field.
 #[utoipa::path(put, path = "/api/v1/people/{id}", tag = "people", operation_id = "update_person",
     params(("id" = Uuid, Path, description = "Person id"), ("if-match" = Option<String>, Header, description = "ETag you read")),
     request_body = PersonInput,
@@ -252,13 +293,32 @@ pub async fn update_person(
     Json(input): Json<PersonInput>,
 ) -> Result<Response, ApiError> {
     principal.require(WRITE_PEOPLE)?;
-    let expected = if_match(&headers)?;
-    if input.caseworker.is_some() {
-        return Err(ApiError::invalid("caseworker", "change the caseworker through /people/{id}/caseworkers"));
-    }
+    let expected = match (if_match(&headers)?, input.version) {
+        (Some(header), Some(body)) if header != body => return Err(ApiError::PreconditionFailed),
+        (header, body) => header.or(body),
+    };
+    let caseworker = input.caseworker.as_deref().map(|c| clean_text("caseworker", c, 200, false)).transpose()?;
+    let (sent_id, household_id, household_role) = (input.id, input.household_id, input.household_role.clone());
     let record = input.validate(today())?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
+    repo::lock_person(&tx, &scope(&principal), id).await?;
+    let stored = read_person(&tx, &principal, id).await?;
+    // Read-only values come back from a GET: fine when unchanged, named when not.
+    let mut v = Validation::default();
+    if sent_id.is_some_and(|sent| sent != id) {
+        v.push("id", "is not this person's id");
+    }
+    if household_id.is_some() && household_id != stored.household_id {
+        v.push("household_id", "change households through /households");
+    }
+    if household_role.is_some() && household_role != stored.household_role {
+        v.push("household_role", "change households through /households");
+    }
+    if caseworker.is_some() && caseworker != stored.caseworker {
+        v.push("caseworker", "change the caseworker through /people/{id}/caseworkers so the history is kept");
+    }
+    v.finish()?;
     repo::update_person(&tx, &scope(&principal), id, expected, &record).await?;
     audit::record(&tx, &principal, AuditEvent::new(AuditAction::Update, "person", Some(id)).person(id)).await?;
     let person = read_person(&tx, &principal, id).await?;
@@ -313,7 +373,8 @@ pub async fn list_caseworkers(
 
 /// Make someone the person's caseworker from now on; the previous assignment ends (history kept).
 ///
-/// Roles: admin, housing_officer. Assigning the current caseworker again changes nothing.
+/// Roles: admin, housing_officer. Assigning the current caseworker again changes nothing. The history
+/// returned is audited as read.
 #[utoipa::path(put, path = "/api/v1/people/{id}/caseworkers", tag = "people", operation_id = "assign_caseworker",
     params(("id" = Uuid, Path, description = "Person id")),
     request_body = CaseworkerInput,
@@ -334,7 +395,10 @@ pub async fn assign_caseworker(
     if repo::assign_caseworker(&tx, &scope, id, &caseworker).await? {
         audit::record(&tx, &principal, AuditEvent::new(AuditAction::Update, "caseworker", Some(id)).person(id)).await?;
     }
+    // The answer shows the history, personal data, even when nothing changed: audited as a read.
     let history = repo::caseworker_history(&tx, &scope, id).await?;
+    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "caseworker_history", Some(id)).person(id))
+        .await?;
     tx.commit().await?;
     Ok(Json(history.into_iter().map(CaseworkerPeriod::from).collect()))
 }

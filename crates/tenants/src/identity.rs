@@ -19,9 +19,13 @@ pub enum IdentityKind {
 pub struct SwedishId {
     canonical: String,
     samordning: bool,
-    /// Real birth date (day already reduced by 60 for samordningsnummer).
-    birth: (i32, u32, u32),
+    /// Real birth date as far as the number tells it (day already reduced by 60 for samordningsnummer).
+    birth: BirthParts,
 }
+
+/// A birth date as (year, month, day); a samordningsnummer may leave the month (`00`) and/or the day
+/// (`60`) unknown, so those are optional.
+pub type BirthParts = (i32, Option<u32>, Option<u32>);
 
 /// Why an input could not be accepted as a Swedish identity number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,16 +69,25 @@ impl SwedishId {
 
         // 12 digits carry an explicit century; 10 digits need it inferred.
         let (year_part, rest) = digits.split_at(digits.len() - 8);
-        let month = number(&rest[0..2]);
+        let month_field = number(&rest[0..2]);
         let day_field = number(&rest[2..4]);
         let serial = &rest[4..7];
 
-        // Samordningsnummer are issued with day + 60, so 61..=91 marks them.
+        // Samordningsnummer are issued with day + 60, so 60..=91 marks them; Skatteverket writes an
+        // unknown day as 00 + 60 and an unknown month as 00 (only in samordningsnummer).
         let (samordning, day) = match day_field {
-            1..=31 => (false, day_field),
-            61..=91 => (true, day_field - 60),
+            1..=31 => (false, Some(day_field)),
+            60 => (true, None),
+            61..=91 => (true, Some(day_field - 60)),
             _ => return Err(IdentityError::InvalidDate),
         };
+        let month = match month_field {
+            0 if samordning => None,
+            1..=12 => Some(month_field),
+            _ => return Err(IdentityError::InvalidDate),
+        };
+        // The earliest date the birth can be: what decides the century and whether it lies in the future.
+        let earliest = (month.unwrap_or(1), day.unwrap_or(1));
 
         let year = if year_part.len() == 4 {
             // '+' means "100 years or older", meaningless with an explicit century.
@@ -83,14 +96,19 @@ impl SwedishId {
             }
             year_number(year_part)
         } else {
-            infer_year(year_number(year_part), month, day, sep == Some('+'), today)
+            infer_year(year_number(year_part), earliest.0, earliest.1, sep == Some('+'), today)
         };
 
-        // Year capped at 9999 so the canonical form stays exactly 12 digits.
-        if !(1800..=9999).contains(&year) || !(1..=12).contains(&month) || day > days_in_month(year, month) {
+        // Year capped at 9999 so the canonical form stays exactly 12 digits. A day without its month
+        // is any month's (at most 31, checked above).
+        let real_day = match (month, day) {
+            (Some(month), Some(day)) => day <= days_in_month(year, month),
+            _ => true,
+        };
+        if !(1800..=9999).contains(&year) || !real_day {
             return Err(IdentityError::InvalidDate);
         }
-        if (year, month, day) > today {
+        if (year, earliest.0, earliest.1) > today {
             return Err(IdentityError::BirthDateInFuture);
         }
         if serial == "000" {
@@ -124,8 +142,9 @@ impl SwedishId {
     }
 
     #[must_use]
-    /// Real birth date (day - 60 for samordningsnummer).
-    pub fn birth_date(&self) -> (i32, u32, u32) {
+    /// Real birth date as far as known (day - 60 for samordningsnummer; month or day None when the
+    /// samordningsnummer leaves it unknown).
+    pub fn birth_date(&self) -> BirthParts {
         self.birth
     }
 
@@ -341,7 +360,16 @@ mod tests {
             (with_check("19900100-123"), InvalidDate),
             (with_check("19900132-123"), InvalidDate),
             (with_check("19900150-123"), InvalidDate),
-            (with_check("19900160-123"), InvalidDate),
+            (with_check("19900159-123"), InvalidDate),
+            (with_check("19901360-123"), InvalidDate),
+            (with_check("19900092-123"), InvalidDate),
+            (with_check("20230290-123"), InvalidDate),
+            (with_check("19000289-123"), InvalidDate),
+            (with_check("19900012-123"), InvalidDate),
+            (with_check("19900500-123"), InvalidDate),
+            (with_check("19900000-123"), InvalidDate),
+            (with_check("20270060-123"), BirthDateInFuture),
+            (with_check("20261260-123"), BirthDateInFuture),
             (with_check("19900192-123"), InvalidDate),
             (with_check("19900431-123"), InvalidDate),
             (with_check("19900491-123"), InvalidDate),
@@ -365,7 +393,7 @@ mod tests {
         assert_eq!(id.formatted(), "19811218-9876");
         assert_eq!(id.to_string(), "19811218-9876");
         assert_eq!(id.masked(), "19811218-****");
-        assert_eq!(id.birth_date(), (1981, 12, 18));
+        assert_eq!(id.birth_date(), (1981, Some(12), Some(18)));
         assert_eq!(id, parse("19811218-9876").unwrap());
 
         let s = parse("7010632391").unwrap();
@@ -373,7 +401,38 @@ mod tests {
         assert_eq!(s.canonical(), "197010632391");
         assert_eq!(s.formatted(), "19701063-2391");
         assert_eq!(s.masked(), "19701063-****");
-        assert_eq!(s.birth_date(), (1970, 10, 3));
+        assert_eq!(s.birth_date(), (1970, Some(10), Some(3)));
+    }
+
+    #[test]
+    fn samordningsnummer_with_an_incomplete_birth_date() {
+        // (input without check digit, canonical without check digit, birth date as far as known)
+        let cases: [(&str, &str, BirthParts); 9] = [
+            ("19900060-123", "19900060123", (1990, None, None)),
+            ("19900560-123", "19900560123", (1990, Some(5), None)),
+            ("19900065-123", "19900065123", (1990, None, Some(5))),
+            ("19900091-123", "19900091123", (1990, None, Some(31))),
+            ("20000260-123", "20000260123", (2000, Some(2), None)),
+            ("900060-123", "19900060123", (1990, None, None)),
+            // The earliest possible date decides the century: 2026 has begun, December 2026 has not.
+            ("260060-123", "20260060123", (2026, None, None)),
+            ("261260-123", "19261260123", (1926, Some(12), None)),
+            ("20261160-123", "20261160123", (2026, Some(11), None)),
+        ];
+        for (input, canonical, birth) in cases {
+            let input = with_check(input);
+            let id = parse(&input).unwrap_or_else(|e| panic!("{input:?} rejected: {e}"));
+            assert_eq!(id.kind(), IdentityKind::Samordningsnummer, "{input}");
+            assert_eq!(&id.canonical()[..11], canonical, "{input}");
+            assert_eq!(id.birth_date(), birth, "{input}");
+            let mut bad = input.clone();
+            let last = bad.pop().unwrap().to_digit(10).unwrap();
+            bad.push(char::from_digit((last + 1) % 10, 10).unwrap());
+            assert_eq!(parse(&bad), Err(IdentityError::InvalidChecksum), "Luhn still checked: {bad:?}");
+        }
+        // Sex still follows the second-to-last digit.
+        assert!(parse(&with_check("19900060-122")).unwrap().is_woman());
+        assert!(!parse(&with_check("19900060-131")).unwrap().is_woman());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod arrangements;
+pub mod birth;
 pub mod decisions;
 pub mod http;
 pub mod identity;
@@ -9,10 +10,15 @@ pub mod model;
 pub mod repo;
 pub mod reports;
 pub mod rules;
+pub mod walk_ins;
 
 use hemvist_platform::AppState;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(http::router()).merge(decisions::http::router()).merge(reports::router())
+    OpenApiRouter::new()
+        .merge(http::router())
+        .merge(decisions::http::router())
+        .merge(reports::router())
+        .merge(walk_ins::router())
 }

@@ -6,16 +6,18 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::birth::BirthDate;
 use crate::identity::{IdentityKind, SwedishId};
 
 /// How a person is identified. A shelter guest may give no identity at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IdentityKindInput {
     Personnummer,
     Samordningsnummer,
     /// A reserve number (reservnummer) given by a region or authority.
     ReserveNumber,
+    #[default]
     None,
 }
 
@@ -91,12 +93,22 @@ impl Identity {
         }
     }
 
-    fn birth_date(&self) -> Option<Date> {
+    /// The birth date as far as the number tells it (a samordningsnummer may leave out month and day).
+    pub fn birth_date(&self) -> Option<BirthDate> {
         match self {
             Self::Swedish(id) => {
                 let (y, m, d) = id.birth_date();
-                Date::new(i16::try_from(y).ok()?, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+                let part = |p: Option<u32>| p.and_then(|p| i8::try_from(p).ok());
+                BirthDate::new(i16::try_from(y).ok()?, part(m), part(d)).ok()
             }
+            _ => None,
+        }
+    }
+
+    /// Sex for statistics as the number gives it.
+    pub fn sex(&self) -> Option<Sex> {
+        match self {
+            Self::Swedish(id) => Some(if id.is_woman() { Sex::Woman } else { Sex::Man }),
             _ => None,
         }
     }
@@ -143,7 +155,7 @@ pub struct PersonRecord {
     pub identity: Identity,
     pub given_name: String,
     pub family_name: String,
-    pub birth_date: Option<Date>,
+    pub birth: Option<BirthDate>,
     pub sex: Sex,
     pub protected_identity: bool,
     pub home_municipality: Option<MunicipalityCode>,
@@ -153,10 +165,14 @@ pub struct PersonRecord {
     pub email: Option<String>,
 }
 
-/// What a client sends to register or replace a person.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// What a client sends to register or replace a person. A person as read (`GET`) may be sent back as it
+/// is: the values the identity number gives and the read-only ones are accepted when they equal what is
+/// stored, and a value that differs is refused naming its field.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonInput {
+    /// Read-only: when sent, must be the person's id.
+    pub id: Option<uuid::Uuid>,
     pub identity_kind: IdentityKindInput,
     /// Personnummer or samordningsnummer (10 or 12 digits, with or without separator), or a reserve number.
     #[schema(example = "19121212-1212")]
@@ -165,10 +181,21 @@ pub struct PersonInput {
     pub given_name: String,
     #[schema(example = "Tolvansson")]
     pub family_name: String,
-    /// Required knowledge only without a Swedish identity number (it is read from the number otherwise).
+    /// The complete birth date. With a Swedish identity number it is read from the number; when sent it
+    /// must agree with it.
     #[schema(value_type = Option<String>, format = Date)]
     pub birth_date: Option<Date>,
-    /// Only without a Swedish identity number; otherwise it follows the number.
+    /// The birth year, when only part of the birth date is known (or together with `birth_date`, agreeing).
+    #[schema(minimum = 1, maximum = 9999)]
+    pub birth_year: Option<i16>,
+    /// The birth month when known; needs `birth_year`.
+    #[schema(minimum = 1, maximum = 12)]
+    pub birth_month: Option<i8>,
+    /// The day of the month when known; needs `birth_year`.
+    #[schema(minimum = 1, maximum = 31)]
+    pub birth_day: Option<i8>,
+    /// Without a Swedish identity number as known (default `unknown`); with one it follows the number
+    /// and, when sent, must agree with it.
     pub sex: Option<Sex>,
     #[serde(default)]
     pub protected_identity: bool,
@@ -180,9 +207,65 @@ pub struct PersonInput {
     pub address: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
-    /// The first caseworker (handläggare), when registering only; change it later through
-    /// `/people/{id}/caseworkers` so the history is kept.
+    /// The first caseworker (handläggare) when registering. When replacing, it may only repeat the current
+    /// one: change it through `/people/{id}/caseworkers` so the history is kept.
     pub caseworker: Option<String>,
+    /// Read-only (set through `/households`): accepted when equal to the stored value.
+    pub household_id: Option<uuid::Uuid>,
+    /// Read-only (set through `/households`): accepted when equal to the stored value.
+    pub household_role: Option<String>,
+    /// Read-only: when sent to replace a person, a precondition like `If-Match`.
+    pub version: Option<i32>,
+    /// Read-only, derived for the reader; ignored.
+    pub identity_masked: Option<bool>,
+    /// Read-only, derived for the reader; ignored.
+    pub belongs_to_municipality: Option<bool>,
+    /// Read-only, derived for the reader; ignored.
+    pub contact_withheld: Option<bool>,
+}
+
+/// The birth date a client sent: a complete `birth_date` or the parts known; parts sent with a complete
+/// date must agree with it. None when nothing was sent or something is wrong (then `v` says what).
+fn birth_input(
+    v: &mut Validation,
+    date: Option<Date>,
+    year: Option<i16>,
+    month: Option<i8>,
+    day: Option<i8>,
+) -> Option<BirthDate> {
+    if let Some(date) = date {
+        let complete = BirthDate::complete(date);
+        disagreeing_parts(v, complete, year, month, day, "birth_date");
+        return Some(complete);
+    }
+    let Some(year) = year else {
+        if month.is_some() || day.is_some() {
+            v.push("birth_year", "is required with birth_month or birth_day");
+        }
+        return None;
+    };
+    BirthDate::new(year, month, day).map_err(|part| v.push(part.field(), "is not a possible birth date")).ok()
+}
+
+/// Pushes an error for each sent part that differs from `known`, which came from `source`.
+fn disagreeing_parts(
+    v: &mut Validation,
+    known: BirthDate,
+    year: Option<i16>,
+    month: Option<i8>,
+    day: Option<i8>,
+    source: &str,
+) {
+    let message = format!("disagrees with the {source}, which gives {known}");
+    if year.is_some_and(|y| y != known.year()) {
+        v.push("birth_year", message.clone());
+    }
+    if month.is_some() && month != known.month() {
+        v.push("birth_month", message.clone());
+    }
+    if day.is_some() && day != known.day() {
+        v.push("birth_day", message);
+    }
 }
 
 impl PersonInput {
@@ -209,11 +292,38 @@ impl PersonInput {
         let address = v.keep(self.address.as_deref().map(|a| clean_text("address", a, 500, true)).transpose());
         let phone = v.keep(self.phone.as_deref().map(|p| clean_text("phone", p, 50, false)).transpose());
         let email = v.keep(self.email.as_deref().map(|e| clean_text("email", e, 200, false)).transpose());
-        if self.birth_date.is_some_and(|b| b > today) {
-            v.push("birth_date", "must not be in the future");
-        }
-        if matches!(identity, Some(Identity::Swedish(_))) && (self.sex.is_some() || self.birth_date.is_some()) {
-            v.push("sex", "birth date and sex follow the identity number; leave them out");
+        let sent_birth = match &identity {
+            // The number gives birth date and sex: what is sent must agree, each field named on its own.
+            Some(identity @ Identity::Swedish(_)) => {
+                let known = identity.birth_date();
+                if let Some(sent) = self.birth_date
+                    && known.and_then(BirthDate::date) != Some(sent)
+                {
+                    let known = known.map_or_else(|| "no date".to_owned(), |k| k.to_string());
+                    v.push("birth_date", format!("disagrees with the identity number, which gives {known}"));
+                }
+                if let Some(known) = known {
+                    disagreeing_parts(
+                        &mut v,
+                        known,
+                        self.birth_year,
+                        self.birth_month,
+                        self.birth_day,
+                        "identity number",
+                    );
+                }
+                if let (Some(sent), Some(known)) = (self.sex, identity.sex())
+                    && sent != known
+                {
+                    v.push("sex", format!("disagrees with the identity number, which gives {}", known.as_str()));
+                }
+                None
+            }
+            _ => birth_input(&mut v, self.birth_date, self.birth_year, self.birth_month, self.birth_day),
+        };
+        if sent_birth.is_some_and(|b| b.earliest() > today) {
+            let field = if self.birth_date.is_some() { "birth_date" } else { "birth_year" };
+            v.push(field, "must not be in the future");
         }
         let (
             Some(identity),
@@ -229,15 +339,15 @@ impl PersonInput {
             return Err(v.finish().err().unwrap_or_else(|| ApiError::invalid("body", "invalid person")));
         };
         v.finish()?;
-        let (birth_date, sex) = match &identity {
-            Identity::Swedish(id) => (identity.birth_date(), if id.is_woman() { Sex::Woman } else { Sex::Man }),
-            _ => (self.birth_date, self.sex.unwrap_or(Sex::Unknown)),
+        let (birth, sex) = match identity.sex() {
+            Some(sex) => (identity.birth_date(), sex),
+            None => (sent_birth, self.sex.unwrap_or(Sex::Unknown)),
         };
         Ok(PersonRecord {
             identity,
             given_name,
             family_name,
-            birth_date,
+            birth,
             sex,
             protected_identity: self.protected_identity,
             home_municipality: home,
@@ -267,15 +377,8 @@ mod tests {
             identity_number: number.map(str::to_owned),
             given_name: "Tolvan".into(),
             family_name: "Tolvansson".into(),
-            birth_date: None,
-            sex: None,
-            protected_identity: false,
             home_municipality_code: Some("0180".into()),
-            responsible_district_code: None,
-            address: None,
-            phone: None,
-            email: None,
-            caseworker: None,
+            ..PersonInput::default()
         }
     }
 
@@ -283,10 +386,74 @@ mod tests {
     fn sex_and_birth_date_follow_the_number() {
         let person = input(IdentityKindInput::Personnummer, Some("19121212-1212")).validate(TODAY).unwrap();
         assert_eq!(person.sex, Sex::Man);
-        assert_eq!(person.birth_date, Some(Date::constant(1912, 12, 12)));
+        assert_eq!(person.birth, Some(BirthDate::complete(Date::constant(1912, 12, 12))));
         assert_eq!(person.identity.stored_number().as_deref(), Some("191212121212"));
         let coordination = input(IdentityKindInput::Samordningsnummer, Some("19701063-2391")).validate(TODAY).unwrap();
-        assert_eq!(coordination.birth_date, Some(Date::constant(1970, 10, 3)));
+        assert_eq!(coordination.birth, Some(BirthDate::complete(Date::constant(1970, 10, 3))));
+        let partial = input(IdentityKindInput::Samordningsnummer, Some("19900060-1238")).validate(TODAY).unwrap();
+        assert_eq!(partial.birth, Some(BirthDate::new(1990, None, None).unwrap()));
+        assert_eq!(partial.sex, Sex::Man);
+    }
+
+    fn fields(result: Result<PersonRecord, ApiError>) -> Vec<String> {
+        match result {
+            Err(ApiError::Unprocessable { errors, .. }) => errors.into_iter().map(|e| e.field).collect(),
+            other => panic!("expected 422, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn values_sent_with_a_number_must_agree_with_it_and_name_their_field() {
+        let tolvan = || input(IdentityKindInput::Personnummer, Some("19121212-1212"));
+        let agreeing = PersonInput {
+            birth_date: Some(Date::constant(1912, 12, 12)),
+            birth_year: Some(1912),
+            birth_month: Some(12),
+            birth_day: Some(12),
+            sex: Some(Sex::Man),
+            ..tolvan()
+        };
+        assert!(agreeing.validate(TODAY).is_ok());
+        let cases: [(PersonInput, &[&str]); 4] = [
+            (PersonInput { birth_date: Some(Date::constant(1990, 1, 1)), ..tolvan() }, &["birth_date"]),
+            (PersonInput { sex: Some(Sex::Woman), ..tolvan() }, &["sex"]),
+            (PersonInput { birth_year: Some(1913), birth_day: Some(13), ..tolvan() }, &["birth_year", "birth_day"]),
+            (PersonInput { sex: Some(Sex::Unknown), birth_month: Some(1), ..tolvan() }, &["birth_month", "sex"]),
+        ];
+        for (sent, expected) in cases {
+            assert_eq!(fields(sent.validate(TODAY)), expected);
+        }
+        // A partial number: a complete date is more than it says; its parts must match.
+        let partial = || input(IdentityKindInput::Samordningsnummer, Some("19900560-1233"));
+        let read_back = PersonInput { birth_year: Some(1990), birth_month: Some(5), ..partial() };
+        assert_eq!(read_back.validate(TODAY).unwrap().birth, Some(BirthDate::new(1990, Some(5), None).unwrap()));
+        let made_up = PersonInput { birth_date: Some(Date::constant(1990, 5, 17)), ..partial() };
+        assert_eq!(fields(made_up.validate(TODAY)), ["birth_date"]);
+    }
+
+    #[test]
+    fn a_birth_date_without_a_number_may_be_partial() {
+        let none = || input(IdentityKindInput::None, None);
+        let year_month = PersonInput { birth_year: Some(2015), birth_month: Some(3), ..none() };
+        assert_eq!(year_month.validate(TODAY).unwrap().birth, Some(BirthDate::new(2015, Some(3), None).unwrap()));
+        let cases: [(PersonInput, &[&str]); 5] = [
+            (PersonInput { birth_month: Some(3), ..none() }, &["birth_year"]),
+            (PersonInput { birth_year: Some(2015), birth_month: Some(13), ..none() }, &["birth_month"]),
+            (
+                PersonInput { birth_year: Some(2023), birth_month: Some(2), birth_day: Some(29), ..none() },
+                &["birth_day"],
+            ),
+            (PersonInput { birth_year: Some(2027), ..none() }, &["birth_year"]),
+            (
+                PersonInput { birth_date: Some(Date::constant(2015, 3, 1)), birth_month: Some(4), ..none() },
+                &["birth_month"],
+            ),
+        ];
+        for (sent, expected) in cases {
+            assert_eq!(fields(sent.validate(TODAY)), expected);
+        }
+        // This year's is not in the future although December has not come.
+        assert!(PersonInput { birth_year: Some(2026), ..none() }.validate(TODAY).is_ok());
     }
 
     #[test]

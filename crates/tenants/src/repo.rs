@@ -8,6 +8,7 @@ use jiff::civil::Date;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
+use crate::birth::BirthDate;
 use crate::model::PersonRecord;
 
 /// Who is asking, as far as the queries care: the municipality, an optional district scope, and for a
@@ -35,7 +36,7 @@ pub struct StoredPerson {
     pub identity_number: Option<String>,
     pub given_name: String,
     pub family_name: String,
-    pub birth_date: Option<Date>,
+    pub birth: Option<BirthDate>,
     pub sex: String,
     pub protected_identity: bool,
     pub home_municipality_code: Option<String>,
@@ -52,7 +53,7 @@ pub struct StoredPerson {
 }
 
 const PERSON_COLUMNS: &str =
-    "p.id, p.identity_kind, p.identity_number, p.given_name, p.family_name, p.birth_date, p.sex,
+    "p.id, p.identity_kind, p.identity_number, p.given_name, p.family_name, p.birth_year, p.birth_month, p.birth_day, p.sex,
     p.protected_identity, p.home_municipality_code, p.responsible_district_code, p.address, p.phone, p.email,
     p.household_id, p.household_role, p.version,
     (SELECT c.caseworker FROM caseworker_assignments c
@@ -106,7 +107,7 @@ fn person_from_row(row: &Row) -> Result<StoredPerson, ApiError> {
         identity_number: row.try_get("identity_number")?,
         given_name: row.try_get("given_name")?,
         family_name: row.try_get("family_name")?,
-        birth_date: row.try_get("birth_date")?,
+        birth: birth_from_row(row)?,
         sex: row.try_get("sex")?,
         protected_identity: row.try_get("protected_identity")?,
         home_municipality_code: row.try_get("home_municipality_code")?,
@@ -120,6 +121,28 @@ fn person_from_row(row: &Row) -> Result<StoredPerson, ApiError> {
         version: row.try_get("version")?,
         shares_protected_home: row.try_get("shares_protected_home")?,
     })
+}
+
+/// The birth date as far as known, from `birth_year`, `birth_month` and `birth_day` (V11).
+pub fn birth_from_row(row: &Row) -> Result<Option<BirthDate>, ApiError> {
+    let Some(year) = row.try_get::<_, Option<i16>>("birth_year")? else { return Ok(None) };
+    let part = |name: &str| -> Result<Option<i8>, ApiError> {
+        let value: Option<i16> = row.try_get(name)?;
+        value.map(|v| i8::try_from(v).map_err(ApiError::internal)).transpose()
+    };
+    BirthDate::new(year, part("birth_month")?, part("birth_day")?)
+        .map(Some)
+        .map_err(|p| ApiError::internal(format!("stored {} is impossible", p.field())))
+}
+
+/// Columns birth_date (only when complete), birth_year, birth_month, birth_day.
+fn birth_columns(birth: Option<BirthDate>) -> (Option<Date>, Option<i16>, Option<i16>, Option<i16>) {
+    (
+        birth.and_then(BirthDate::date),
+        birth.map(BirthDate::year),
+        birth.and_then(BirthDate::month).map(i16::from),
+        birth.and_then(BirthDate::day).map(i16::from),
+    )
 }
 
 fn duplicate_identity(error: tokio_postgres::Error) -> ApiError {
@@ -139,10 +162,12 @@ pub async fn insert_person(
     let statement = client
         .prepare_cached(
             "INSERT INTO people (municipality_code, identity_kind, identity_number, given_name, family_name, birth_date,
-                 sex, protected_identity, home_municipality_code, responsible_district_code, address, phone, email)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+                 sex, protected_identity, home_municipality_code, responsible_district_code, address, phone, email,
+                 birth_year, birth_month, birth_day)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
         )
         .await?;
+    let (birth_date, year, month, day) = birth_columns(person.birth);
     let row = client
         .query_one(
             &statement,
@@ -152,7 +177,7 @@ pub async fn insert_person(
                 &person.identity.stored_number(),
                 &person.given_name,
                 &person.family_name,
-                &person.birth_date,
+                &birth_date,
                 &person.sex.as_str(),
                 &person.protected_identity,
                 &person.home_municipality.as_ref().map(MunicipalityCode::as_str),
@@ -160,6 +185,9 @@ pub async fn insert_person(
                 &person.address,
                 &person.phone,
                 &person.email,
+                &year,
+                &month,
+                &day,
             ],
         )
         .await
@@ -178,11 +206,13 @@ pub async fn update_person(
         "UPDATE people p SET identity_kind = $4, identity_number = $5, given_name = $6, family_name = $7,
              birth_date = $8, sex = $9, protected_identity = $10, home_municipality_code = $11,
              responsible_district_code = $12, address = $13, phone = $14, email = $15,
+             birth_year = $18, birth_month = $19, birth_day = $20,
              version = version + 1, updated_at = now(), last_entry_at = now()
          WHERE {} AND p.id = $3 AND ($16::int IS NULL OR p.version = $16)",
         scoped(17)
     );
     let statement = client.prepare_cached(&sql).await?;
+    let (birth_date, year, month, day) = birth_columns(person.birth);
     let updated = client
         .execute(
             &statement,
@@ -194,7 +224,7 @@ pub async fn update_person(
                 &person.identity.stored_number(),
                 &person.given_name,
                 &person.family_name,
-                &person.birth_date,
+                &birth_date,
                 &person.sex.as_str(),
                 &person.protected_identity,
                 &person.home_municipality.as_ref().map(MunicipalityCode::as_str),
@@ -204,6 +234,9 @@ pub async fn update_person(
                 &person.email,
                 &expected_version,
                 &scope.staff,
+                &year,
+                &month,
+                &day,
             ],
         )
         .await
@@ -484,6 +517,26 @@ pub async fn housing_facts_on(
     let rows =
         client.query(&statement, &[&scope.municipality.as_str(), &scope.districts, &on, &person, &scope.staff]).await?;
     rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?))).collect()
+}
+
+/// Whether the person's household has children (registered as people, the person included, or known only
+/// by name): decisions about them must then record a child perspective.
+pub async fn household_has_children(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    person_id: Uuid,
+) -> Result<bool, ApiError> {
+    let statement = client
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM people p JOIN people c
+                              ON c.municipality_code = p.municipality_code AND c.household_id = p.household_id
+                           WHERE p.municipality_code = $1 AND p.id = $2 AND c.household_role = 'child')
+                 OR EXISTS (SELECT 1 FROM people p JOIN household_children hc
+                              ON hc.municipality_code = p.municipality_code AND hc.household_id = p.household_id
+                           WHERE p.municipality_code = $1 AND p.id = $2)",
+        )
+        .await?;
+    Ok(client.query_one(&statement, &[&municipality.as_str(), &person_id]).await?.try_get(0)?)
 }
 
 /// Marks a new entry in the person's file: disposal (gallring) counts from the last one.

@@ -62,6 +62,13 @@ async fn every_operation_on_personal_data_is_audited() {
     // People.
     let p = id(&w.call("create_person", Method::POST, "/api/v1/people", Some(person_body.clone())).await);
     w.call("get_person", Method::GET, &format!("/api/v1/people/{p}"), None).await;
+    w.call(
+        "create_walk_in",
+        Method::POST,
+        "/api/v1/walk-ins",
+        Some(json!({"given_name": "Kalle", "family_name": "från Plattan"})),
+    )
+    .await;
     w.call("list_people", Method::GET, "/api/v1/people?name=tolvan", None).await;
     let mut changed = person_body.clone();
     changed["phone"] = json!("070-123 45 67");

@@ -9,6 +9,7 @@ mod foundation;
 mod gallring;
 mod guarantee_followup;
 mod holds;
+mod identity;
 mod lease_law;
 mod leases;
 mod openapi;

@@ -326,7 +326,8 @@ async fn world() -> World {
             "POST",
             &format!("/api/v1/decisions/{decision}/decide"),
             &officer,
-            json!({"decided_on": "2025-01-10", "outcome": "granted", "reasons": "r"}),
+            json!({"decided_on": "2025-01-10", "outcome": "granted", "reasons": "r",
+                   "child_perspective": "The children keep their school and a room of their own."}),
         )
         .await;
         let lease = ok(

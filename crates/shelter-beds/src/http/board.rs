@@ -191,6 +191,7 @@ pub async fn list_free_beds(
     let needs = Needs {
         sex: search.sex,
         age: search.age,
+        oldest_age: None,
         couple: search.couple,
         pets: search.pets,
         substance_use: search.substance_use,

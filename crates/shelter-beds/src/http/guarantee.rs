@@ -315,9 +315,12 @@ pub async fn create_guarantee_request(
         Some(location) => district_at(&tx, &principal.municipality, location, night).await?.map(|d| d.code),
         None => None,
     };
+    // A partial birth date (samordningsnummer with month 00 or day 60) gives an age range: see Eligibility::takes.
+    let ages = person.birth.map(|b| b.age_range_on(night));
     let needs = Needs {
         sex: Some(person.sex.clone()).filter(|s| s == "woman" || s == "man"),
-        age: person.birth_date.map(|b| hemvist_tenants::model::age_on(b, night)).and_then(|a| i16::try_from(a).ok()),
+        age: ages.and_then(|(youngest, _)| i16::try_from(youngest).ok()),
+        oldest_age: ages.and_then(|(_, oldest)| i16::try_from(oldest).ok()),
         couple: input.couple,
         pets: input.pets,
         substance_use: input.substance_use,

@@ -278,11 +278,15 @@ pub struct DecideInput {
     pub reasons: String,
     /// How to appeal (överklagandehänvisning); required when anything is denied.
     pub appeal_information: Option<String>,
+    /// How the decision considered the children in the household (barnperspektiv). Required when the
+    /// person's household has children, unless recorded with the application.
+    pub child_perspective: Option<String>,
 }
 
 /// Decide an application: granted, partly granted or denied, with reasons.
 ///
-/// Roles: admin, housing_officer. A denial or partial grant needs appeal information.
+/// Roles: admin, housing_officer. A denial or partial grant needs appeal information. When the person's
+/// household has children, the decision needs a child perspective (422 naming `child_perspective`).
 #[utoipa::path(post, path = "/api/v1/decisions/{id}/decide", tag = "decisions", operation_id = "decide_decision",
     params(("id" = Uuid, Path, description = "Decision id")), request_body = DecideInput,
     responses((status = 200, description = "Decided", body = Decision), WriteProblems), security(("bearer" = [])))]
@@ -295,6 +299,7 @@ pub async fn decide_decision(
     let texts = ChangeTexts {
         reasons: Some(clean_text("reasons", &input.reasons, 10_000, true)?),
         appeal_information: optional_text("appeal_information", input.appeal_information.as_deref(), 10_000)?,
+        child_perspective: optional_text("child_perspective", input.child_perspective.as_deref(), 10_000)?,
         ..ChangeTexts::default()
     };
     if input.outcome != Outcome::Granted && texts.appeal_information.is_none() {
@@ -303,6 +308,16 @@ pub async fn decide_decision(
     let change = Change::Decide { on: input.decided_on, outcome: input.outcome };
     let scope = scope(&principal);
     change_decision(&state, &principal, id, Some(change), async |tx, d| {
+        // The child perspective must be visible in decisions about a household with children.
+        if texts.child_perspective.is_none()
+            && d.child_perspective.is_none()
+            && crate::repo::household_has_children(tx, scope.municipality, d.person_id).await?
+        {
+            return Err(ApiError::invalid(
+                "child_perspective",
+                "the person's household has children: record how the decision considered them",
+            ));
+        }
         repo::apply_change(tx, &scope, d, change, &texts).await
     })
     .await

@@ -225,6 +225,8 @@ pub struct ChangeTexts {
     pub appeal_information: Option<String>,
     pub interruption_reason: Option<String>,
     pub closing_reason: Option<String>,
+    /// Recorded when deciding; keeps the one recorded with the application when absent.
+    pub child_perspective: Option<String>,
 }
 
 /// Writes an already checked change of a locked decision.
@@ -241,9 +243,18 @@ pub async fn apply_change(
         Change::Decide { on, outcome } => {
             client
                 .execute(
-                    "UPDATE decisions SET decided_on = $3, outcome = $4, reasons = $5, appeal_information = $6
+                    "UPDATE decisions SET decided_on = $3, outcome = $4, reasons = $5, appeal_information = $6,
+                            child_perspective = COALESCE($7, child_perspective)
                      WHERE municipality_code = $1 AND id = $2",
-                    &[&m, &id, &on, &outcome.as_str(), &texts.reasons, &texts.appeal_information],
+                    &[
+                        &m,
+                        &id,
+                        &on,
+                        &outcome.as_str(),
+                        &texts.reasons,
+                        &texts.appeal_information,
+                        &texts.child_perspective,
+                    ],
                 )
                 .await?;
         }
@@ -370,7 +381,7 @@ pub async fn report_candidates(
 ) -> Result<Vec<ReportCandidate>, ApiError> {
     let statement = client
         .prepare_cached(
-            "SELECT d.*, p.sex, p.birth_date FROM decisions d
+            "SELECT d.*, p.sex, p.birth_year FROM decisions d
                JOIN people p ON p.municipality_code = d.municipality_code AND p.id = d.person_id
               WHERE d.municipality_code = $1
                 -- Each district committee reports the decisions it made, wherever the person lives now.
@@ -400,8 +411,8 @@ pub async fn report_candidates(
     rows.iter()
         .zip(decisions)
         .map(|(row, decision)| {
-            let birth: Option<Date> = row.try_get("birth_date")?;
-            Ok(ReportCandidate { decision, sex: row.try_get("sex")?, birth_year: birth.map(|b| b.year()) })
+            // The year is known also when a samordningsnummer leaves out month and day.
+            Ok(ReportCandidate { decision, sex: row.try_get("sex")?, birth_year: row.try_get("birth_year")? })
         })
         .collect()
 }

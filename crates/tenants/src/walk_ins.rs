@@ -1,0 +1,63 @@
+//! Walk-ins: a person who comes to the night service without an identity is registered with minimal
+//! data so that the guarantee can place them tonight; the housing unit completes the record later.
+
+use axum::extract::State;
+use axum::response::Response;
+use hemvist_platform::auth::Principal;
+use hemvist_platform::night::today;
+use hemvist_platform::{ApiError, AppState, Json, WriteProblems};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::access::REGISTER_WALK_INS;
+use crate::http::{Person, register};
+use crate::model::{IdentityKindInput, PersonInput, Sex};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_walk_in))
+}
+
+/// What a night coordinator may know of a walk-in: a name or an alias, and what they say.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WalkInInput {
+    /// A name or an alias: an alias is enough.
+    #[schema(example = "Kalle")]
+    pub given_name: String,
+    #[schema(example = "från Plattan")]
+    pub family_name: String,
+    /// Sex for statistics, when known; `unknown` otherwise.
+    pub sex: Option<Sex>,
+    /// The municipality the person belongs to (hemmahörande), when known; decides guarantee eligibility.
+    #[schema(example = "0180")]
+    pub home_municipality_code: Option<String>,
+}
+
+/// Register a walk-in with minimal data, to place them tonight.
+///
+/// Roles: admin, housing_officer, night_coordinator. A person who comes to the night service without an
+/// identity: identity kind `none`, a name or an alias, sex and home municipality when known. Nothing
+/// else can be set here (complete the record later through `PUT /people/{id}`). Audited.
+#[utoipa::path(post, path = "/api/v1/walk-ins", tag = "people", operation_id = "create_walk_in",
+    request_body = WalkInInput,
+    responses((status = 201, description = "Registered", body = Person, headers(("location" = String), ("etag" = String))), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn create_walk_in(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(input): Json<WalkInInput>,
+) -> Result<Response, ApiError> {
+    principal.require(REGISTER_WALK_INS)?;
+    let record = PersonInput {
+        identity_kind: IdentityKindInput::None,
+        given_name: input.given_name,
+        family_name: input.family_name,
+        sex: input.sex,
+        home_municipality_code: input.home_municipality_code,
+        ..PersonInput::default()
+    }
+    .validate(today())?;
+    register(&state, &principal, &record, None, Some(serde_json::json!({"walk_in": true}))).await
+}
