@@ -11,5 +11,6 @@ mod guarantee_followup;
 mod leases;
 mod openapi;
 mod people;
+mod review_shelter;
 mod shelters;
 mod support_plans;
