@@ -210,8 +210,9 @@ pub async fn night_loads(
 ) -> Result<Vec<NightLoad>, ApiError> {
     let sql = format!(
         "SELECT {SHELTER_COLUMNS},
-                -- Until staff report the night, its capacity is the shelter's current total.
-                CASE WHEN n.reported THEN n.beds_in_service ELSE s.total_beds END AS beds_in_service,
+                -- Until staff report the night, its capacity is the shelter's current total; a report
+                -- never counts more beds than the shelter has now (its total may have been lowered since).
+                CASE WHEN n.reported THEN LEAST(n.beds_in_service, s.total_beds) ELSE s.total_beds END AS beds_in_service,
                 COALESCE(n.beds_out_of_service, 0) AS beds_out_of_service,
                 n.out_of_service_reason, COALESCE(n.reported, false) AS reported,
                 (SELECT count(*) FROM bed_assignments b
@@ -855,7 +856,7 @@ pub async fn occupancy(
 ) -> Result<Vec<(Uuid, String, i64, i64)>, ApiError> {
     let sql = format!(
         "SELECT s.id, s.name,
-                (SELECT COALESCE(sum(CASE WHEN n.reported THEN n.beds_in_service ELSE s.total_beds END), 0)::bigint
+                (SELECT COALESCE(sum(CASE WHEN n.reported THEN LEAST(n.beds_in_service, s.total_beds) ELSE s.total_beds END), 0)::bigint
                    FROM generate_series($3::date, $4::date, interval '1 day') AS d(day)
                    LEFT JOIN shelter_nights n ON n.municipality_code = s.municipality_code AND n.shelter_id = s.id
                                               AND n.night = d.day::date) AS capacity,

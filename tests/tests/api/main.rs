@@ -16,6 +16,7 @@ mod openapi;
 mod operations;
 mod people;
 mod reports_rules;
+mod review_shelter;
 mod secrecy;
 mod shelters;
 mod support_plans;

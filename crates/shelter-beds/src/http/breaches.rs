@@ -60,7 +60,8 @@ impl ResolutionKind {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BreachResolution {
     pub kind: ResolutionKind,
-    /// The shelter the person was placed in later.
+    /// The shelter the person was placed in later. Absent for a protected person to a coordinator who
+    /// sees who they are but did not record the placement.
     pub shelter_id: Option<Uuid>,
     pub note: Option<String>,
     #[schema(value_type = String, format = DateTime)]
@@ -141,7 +142,8 @@ pub async fn list_guarantee_breaches(
 #[serde(deny_unknown_fields)]
 pub struct ResolutionInput {
     pub kind: ResolutionKind,
-    /// Required for `placed_later`, not allowed otherwise.
+    /// Required for `placed_later`, not allowed otherwise. A shelter in another municipality only when
+    /// the request recorded the person's consent.
     pub shelter_id: Option<Uuid>,
     /// Free text, up to 2000 characters; required for `other`.
     pub note: Option<String>,
@@ -196,10 +198,17 @@ pub async fn resolve_guarantee_breach(
     if resolved_at < request.requested_at {
         return Err(ApiError::invalid("resolved_at", "must not be before the request"));
     }
-    if let Some(shelter) = input.shelter_id
-        && repo::find_shelter(&tx, &principal.municipality, None, shelter).await?.is_none()
-    {
-        return Err(ApiError::invalid("shelter_id", "no such shelter"));
+    if let Some(shelter) = input.shelter_id {
+        let shelter = repo::find_shelter(&tx, &principal.municipality, None, shelter)
+            .await?
+            .ok_or_else(|| ApiError::invalid("shelter_id", "no such shelter"))?;
+        // A bed in another municipality only with the person's consent, on every path.
+        if shelter.outside_municipality && !request.consent_outside_municipality {
+            return Err(ApiError::invalid(
+                "shelter_id",
+                "the shelter is in another municipality and the person did not consent to that",
+            ));
+        }
     }
     let resolution = NewResolution {
         resolution: input.kind.as_str(),

@@ -29,7 +29,7 @@ use super::breaches::BreachResolution;
 use crate::access::{HANDLE_GUARANTEE, guest_alias, sees_protected_guest};
 use crate::model::{AssignmentStatus, Needs};
 use crate::placement::{self, Placement, Plan, Wanted};
-use crate::repo::{self, NewRequest, StoredRequest};
+use crate::repo::{self, GuestProtection, NewRequest, StoredRequest};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -153,6 +153,8 @@ pub struct GuaranteeRequest {
     /// The district where the person stood, when a position was given.
     pub location_district_code: Option<String>,
     pub outcome: GuaranteeOutcome,
+    /// The bed given. Absent, though placed, for a protected person whose bed another coordinator gave:
+    /// who asked is not shown together with where they sleep.
     pub bed: Option<PlacedBed>,
     /// The request was recorded after its night had passed: the outcome is what happened then.
     pub recorded_afterwards: bool,
@@ -182,23 +184,42 @@ pub(crate) async fn request_view(
             let assignment = repo::find_assignment(client, &principal.municipality, None, assignment_id, false)
                 .await?
                 .ok_or(ApiError::NotFound("assignment"))?;
-            shown = shown || sees_protected_guest(principal, &assignment.guest);
-            let shelter = repo::find_shelter(client, &principal.municipality, None, assignment.shelter_id)
-                .await?
-                .ok_or(ApiError::NotFound("shelter"))?;
-            Some(PlacedBed {
-                assignment_id,
-                shelter_id: shelter.id,
-                shelter_name: shelter.name,
-                address: shelter.address,
-                hold_until: assignment.hold_until,
-                status: assignment.status,
-                collected: assignment.status.collected(),
-                released_at: assignment.released_at,
-            })
+            let placed_it = sees_protected_guest(principal, &assignment.guest);
+            // A protected person's bed given by someone else: the one who took this request knows who
+            // asked, so they must not also learn where the person sleeps (nor the assignment, which the
+            // night list shows with the alias).
+            if shown && !placed_it {
+                None
+            } else {
+                shown = shown || placed_it;
+                let shelter = repo::find_shelter(client, &principal.municipality, None, assignment.shelter_id)
+                    .await?
+                    .ok_or(ApiError::NotFound("shelter"))?;
+                Some(PlacedBed {
+                    assignment_id,
+                    shelter_id: shelter.id,
+                    shelter_name: shelter.name,
+                    address: shelter.address,
+                    hold_until: assignment.hold_until,
+                    status: assignment.status,
+                    collected: assignment.status.collected(),
+                    released_at: assignment.released_at,
+                })
+            }
         }
     };
-    let resolution = r.resolution.map(BreachResolution::try_from).transpose()?;
+    let mut resolution = r.resolution.map(BreachResolution::try_from).transpose()?;
+    // Likewise the shelter of a later placement that someone else recorded.
+    if let Some(later) = resolution.as_mut().filter(|later| shown && later.shelter_id.is_some()) {
+        let resolver = GuestProtection {
+            placed_by: Some(later.resolved_by),
+            placed_by_staff: later.resolved_by_staff.clone(),
+            ..r.guest.clone()
+        };
+        if !sees_protected_guest(principal, &resolver) {
+            later.shelter_id = None;
+        }
+    }
     let recorded_placement = match r.recorded_shelter_id {
         None => None,
         Some(shelter_id) => {
