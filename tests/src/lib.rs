@@ -3,6 +3,8 @@
 //! `TEST_DATABASE_URL` if set, otherwise a throwaway private cluster started once per test process.
 //! A template database is migrated once; each test gets its own copy (`CREATE DATABASE .. TEMPLATE`).
 
+pub mod fixtures;
+
 use std::sync::OnceLock;
 
 use axum::Router;

@@ -1,8 +1,9 @@
 //! End-to-end API tests: one binary, one module per area.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod access_matrix;
+mod access_policy;
 mod audit_completeness;
+mod audit_reads;
 mod decisions;
 mod districts;
 mod foundation;
@@ -10,5 +11,6 @@ mod gallring;
 mod leases;
 mod openapi;
 mod people;
+mod scope_lists;
 mod shelters;
 mod support_plans;

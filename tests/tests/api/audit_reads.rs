@@ -1,0 +1,1 @@
+//! Audit completeness per person read.
