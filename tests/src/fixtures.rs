@@ -288,3 +288,183 @@ impl<'a> Fixtures<'a> {
         self.post("/api/v1/guarantee-requests", &body, "guarantee request").await
     }
 }
+
+/// One seeded person of the [`World`] and everything recorded about them.
+#[derive(Debug, Clone)]
+pub struct Seeded {
+    pub person: Person,
+    pub district: &'static str,
+    pub decision: String,
+    pub lease: Option<Lease>,
+    pub plan: String,
+    /// Tonight's guarantee request and the bed it gave, when they asked for one.
+    pub request: Option<(String, String)>,
+}
+
+impl Seeded {
+    /// Strings that identify the person (id and names).
+    pub fn identity(&self) -> Vec<String> {
+        vec![self.person.id.clone(), self.person.given_name.clone(), self.person.family_name.clone()]
+    }
+
+    /// Everything that would show this person, or an object about them, in an answer.
+    pub fn markers(&self) -> Vec<String> {
+        let mut markers = self.identity();
+        markers.extend([self.decision.clone(), self.plan.clone()]);
+        if let Some(lease) = &self.lease {
+            markers.extend([lease.id.clone(), lease.apartment.clone(), lease.apartment_address.clone()]);
+        }
+        if let Some((request, bed)) = &self.request {
+            markers.extend([request.clone(), bed.clone()]);
+        }
+        markers
+    }
+}
+
+/// A small municipality to read from: two districts, two shelters, two support workers, and
+/// - `j1` (Järva, supported by `sw.a`) and `j2` (Järva, `sw.b`, sleeping at shelter A tonight),
+/// - `b1` (Bromma, `sw.b`, at shelter B tonight), each with a granted decision not executed, an active
+///   lease with unpaid rent, a support plan overdue for review and a visit,
+/// - `p`, a protected person (Järva, `sw.a`) with an address, a lease and a bed at shelter A tonight,
+///   in one household with `q` (Järva, `sw.a`), who lives at the same address.
+pub struct World {
+    pub tonight: String,
+    pub jarva: String,
+    pub bromma: String,
+    pub shelter_a: String,
+    pub shelter_b: String,
+    pub household: String,
+    pub protected_address: String,
+    pub j1: Seeded,
+    pub j2: Seeded,
+    pub b1: Seeded,
+    pub p: Seeded,
+    pub q: Seeded,
+}
+
+impl World {
+    pub async fn seed(fx: &Fixtures<'_>) -> World {
+        let (jarva, bromma) = fx.two_districts().await;
+        let shelter_a = fx.shelter_at("Hemmet", JARVA_LON, 10).await;
+        let shelter_b = fx.shelter_at("Härbärget", BROMMA_LON, 10).await;
+        let protected_address = "Skyddsvägen 7".to_owned();
+        let seed = |district: &'static str, staff: &'static str, protected: bool, address: Option<String>| async move {
+            let spec = PersonSpec {
+                district: Some(district),
+                protected,
+                address,
+                support_workers: vec![staff.to_owned()],
+            };
+            let person = fx.person(&spec).await;
+            let decision = fx.granted_decision(&person.id, "other").await;
+            let plan = fx.support_plan(&person.id).await;
+            fx.support_visit(&plan, staff).await;
+            Seeded { person, district, decision, lease: None, plan, request: None }
+        };
+        let mut j1 = seed("jarva", "sw.a", false, None).await;
+        let mut j2 = seed("jarva", "sw.b", false, None).await;
+        let mut b1 = seed("bromma", "sw.b", false, None).await;
+        let mut p = seed("jarva", "sw.a", true, Some(protected_address.clone())).await;
+        let q = seed("jarva", "sw.a", false, Some(protected_address.clone())).await;
+        for (seeded, lon) in [(&mut j1, JARVA_LON), (&mut j2, JARVA_LON), (&mut b1, BROMMA_LON), (&mut p, JARVA_LON)] {
+            let (lease, _) = fx.active_lease_at(&seeded.person.id, "housing_first", lon).await;
+            fx.rent_charge(&lease.id).await;
+            seeded.lease = Some(lease);
+        }
+        for (seeded, lon) in [(&mut j2, JARVA_LON), (&mut b1, BROMMA_LON), (&mut p, JARVA_LON)] {
+            let request = fx.guarantee_request(&seeded.person.id, lon).await;
+            let bed = request["bed"]["assignment_id"].as_str().unwrap_or_else(|| panic!("no bed: {request}")).to_owned();
+            seeded.request = Some((id_of(&request), bed));
+        }
+        let household = fx.household(&[&p.person.id, &q.person.id]).await;
+        World {
+            tonight: tonight(fx.app),
+            jarva,
+            bromma,
+            shelter_a,
+            shelter_b,
+            household,
+            protected_address,
+            j1,
+            j2,
+            b1,
+            p,
+            q,
+        }
+    }
+
+    pub fn people(&self) -> [&Seeded; 5] {
+        [&self.j1, &self.j2, &self.b1, &self.p, &self.q]
+    }
+
+    /// Every read of the API over this world: (operation id, path). Lists, searches, maps, reports and
+    /// feeds first, then each object by its id.
+    pub fn reads(&self) -> Vec<(&'static str, String)> {
+        let n = &self.tonight;
+        let mut reads: Vec<(&'static str, String)> = vec![
+            ("list_districts", "/api/v1/districts".into()),
+            ("lookup_district", format!("/api/v1/districts/lookup?lat={LAT}&lon={JARVA_LON}")),
+            ("get_district", format!("/api/v1/districts/{}", self.jarva)),
+            ("get_district", format!("/api/v1/districts/{}", self.bromma)),
+            ("list_apartments", "/api/v1/apartments".into()),
+            ("list_apartments", "/api/v1/apartments?status=let".into()),
+            ("list_apartment_features", "/api/v1/apartments/map".into()),
+            ("list_leases", "/api/v1/leases".into()),
+            ("list_leases", "/api/v1/leases?status=active".into()),
+            ("list_rent_arrears", "/api/v1/rent-arrears?as_of=2026-10-15".into()),
+            ("get_apartment_stock_report", "/api/v1/reports/apartment-stock".into()),
+            ("get_lease_outcomes_report", "/api/v1/reports/lease-outcomes".into()),
+            ("list_people", "/api/v1/people".into()),
+            ("get_non_executed_decisions_report", "/api/v1/reports/non-executed-decisions?quarter=2025-Q3".into()),
+            ("get_situations_report", "/api/v1/reports/situations".into()),
+            ("list_overdue_support_plan_reviews", "/api/v1/support-plans/overdue-reviews?as_of=2026-01-01".into()),
+            ("get_visits_by_worker_report", "/api/v1/reports/visits-by-worker?from=2025-01-01&to=2025-12-31".into()),
+            ("get_housing_first_follow_up_report", "/api/v1/reports/housing-first-follow-up?month=2025-06".into()),
+            ("list_shelters", "/api/v1/shelters".into()),
+            ("get_shelter", format!("/api/v1/shelters/{}", self.shelter_a)),
+            ("get_shelter", format!("/api/v1/shelters/{}", self.shelter_b)),
+            ("get_shelter_night", format!("/api/v1/shelters/{}/nights/{n}", self.shelter_a)),
+            ("get_shelter_night", format!("/api/v1/shelters/{}/nights/{n}", self.shelter_b)),
+            ("get_night_availability", format!("/api/v1/nights/{n}/availability")),
+            ("list_free_beds", format!("/api/v1/nights/{n}/free-beds")),
+            ("get_availability_feed", "/api/v1/feeds/availability".into()),
+            ("list_bed_assignments", format!("/api/v1/nights/{n}/assignments")),
+            ("list_bed_assignments", format!("/api/v1/nights/{n}/assignments?shelter_id={}", self.shelter_b)),
+            ("list_guarantee_requests", format!("/api/v1/guarantee-requests?night={n}")),
+            ("get_guarantee_report", format!("/api/v1/reports/guarantee?from={n}&to={n}")),
+            ("get_shelter_occupancy_report", format!("/api/v1/reports/shelter-occupancy?month={}", &n[..7])),
+            ("get_bouncing_report", "/api/v1/reports/bouncing".into()),
+            ("get_household", format!("/api/v1/households/{}", self.household)),
+        ];
+        for s in self.people() {
+            let (id, plan) = (&s.person.id, &s.plan);
+            reads.extend([
+                ("list_people", format!("/api/v1/people?name={}", s.person.family_name)),
+                ("get_person", format!("/api/v1/people/{id}")),
+                ("list_caseworkers", format!("/api/v1/people/{id}/caseworkers")),
+                ("list_housing_arrangements", format!("/api/v1/people/{id}/housing-arrangements")),
+                ("list_support_workers", format!("/api/v1/people/{id}/support-workers")),
+                ("list_person_decisions", format!("/api/v1/people/{id}/decisions")),
+                ("get_person_situation", format!("/api/v1/people/{id}/situation")),
+                ("list_person_support_plans", format!("/api/v1/people/{id}/support-plans")),
+                ("get_decision", format!("/api/v1/decisions/{}", s.decision)),
+                ("list_leases", format!("/api/v1/leases?person_id={id}")),
+                ("get_support_plan", format!("/api/v1/support-plans/{plan}")),
+                ("get_support_plan_version", format!("/api/v1/support-plans/{plan}/versions/1")),
+                ("list_support_visits", format!("/api/v1/support-plans/{plan}/visits?from=2025-01-01&to=2025-12-31")),
+            ]);
+            if let Some(lease) = &s.lease {
+                reads.extend([
+                    ("get_lease", format!("/api/v1/leases/{}", lease.id)),
+                    ("get_lease_rent", format!("/api/v1/leases/{}/rent?as_of=2026-10-15", lease.id)),
+                    ("get_apartment", format!("/api/v1/apartments/{}", lease.apartment)),
+                    ("list_leases", format!("/api/v1/leases?apartment_id={}", lease.apartment)),
+                ]);
+            }
+            if let Some((request, _)) = &s.request {
+                reads.push(("get_guarantee_request", format!("/api/v1/guarantee-requests/{request}")));
+            }
+        }
+        reads
+    }
+}

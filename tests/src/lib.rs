@@ -172,7 +172,8 @@ impl TestApp {
         self.token_with(role, municipality, districts, shelters, None).await
     }
 
-    async fn token_with(
+    /// A token of `role` with every kind of scope.
+    pub async fn token_with(
         &self,
         role: Role,
         municipality: &str,
