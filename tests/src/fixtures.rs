@@ -180,7 +180,8 @@ impl<'a> Fixtures<'a> {
                 "support worker",
             )
             .await;
-        let found = list.as_array().and_then(|all| all.iter().find(|a| a["staff_id"] == staff && a["ended_on"].is_null()));
+        let found =
+            list.as_array().and_then(|all| all.iter().find(|a| a["staff_id"] == staff && a["ended_on"].is_null()));
         id_of(found.unwrap_or_else(|| panic!("assignment of {staff} not listed: {list}")))
     }
 
@@ -325,8 +326,9 @@ impl Seeded {
 /// - `j1` (Järva, supported by `sw.a`) and `j2` (Järva, `sw.b`, sleeping at shelter A tonight),
 /// - `b1` (Bromma, `sw.b`, at shelter B tonight), each with a granted decision not executed, an active
 ///   lease with unpaid rent, a support plan overdue for review and a visit,
+/// - `j1` also moves from shelter A to shelter B over two coming nights (the bouncing report),
 /// - `p`, a protected person (Järva, `sw.a`) with an address, a lease and a bed at shelter A tonight,
-///   in one household with `q` (Järva, `sw.a`), who lives at the same address.
+///   in one household with `q` (Järva, `sw.a`), who lives at the same address; `b1` has a household too.
 pub struct World {
     pub tonight: String,
     pub jarva: String,
@@ -334,6 +336,7 @@ pub struct World {
     pub shelter_a: String,
     pub shelter_b: String,
     pub household: String,
+    pub bromma_household: String,
     pub protected_address: String,
     pub j1: Seeded,
     pub j2: Seeded,
@@ -349,12 +352,8 @@ impl World {
         let shelter_b = fx.shelter_at("Härbärget", BROMMA_LON, 10).await;
         let protected_address = "Skyddsvägen 7".to_owned();
         let seed = |district: &'static str, staff: &'static str, protected: bool, address: Option<String>| async move {
-            let spec = PersonSpec {
-                district: Some(district),
-                protected,
-                address,
-                support_workers: vec![staff.to_owned()],
-            };
+            let spec =
+                PersonSpec { district: Some(district), protected, address, support_workers: vec![staff.to_owned()] };
             let person = fx.person(&spec).await;
             let decision = fx.granted_decision(&person.id, "other").await;
             let plan = fx.support_plan(&person.id).await;
@@ -373,10 +372,15 @@ impl World {
         }
         for (seeded, lon) in [(&mut j2, JARVA_LON), (&mut b1, BROMMA_LON), (&mut p, JARVA_LON)] {
             let request = fx.guarantee_request(&seeded.person.id, lon).await;
-            let bed = request["bed"]["assignment_id"].as_str().unwrap_or_else(|| panic!("no bed: {request}")).to_owned();
+            let bed =
+                request["bed"]["assignment_id"].as_str().unwrap_or_else(|| panic!("no bed: {request}")).to_owned();
             seeded.request = Some((id_of(&request), bed));
         }
         let household = fx.household(&[&p.person.id, &q.person.id]).await;
+        let bromma_household = fx.household(&[&b1.person.id]).await;
+        // j1 moves between the shelters on two coming nights: the bouncing report names them.
+        fx.bed(&night_in(3), &shelter_a, &j1.person.id).await;
+        fx.bed(&night_in(4), &shelter_b, &j1.person.id).await;
         World {
             tonight: tonight(fx.app),
             jarva,
@@ -384,6 +388,7 @@ impl World {
             shelter_a,
             shelter_b,
             household,
+            bromma_household,
             protected_address,
             j1,
             j2,
@@ -434,7 +439,9 @@ impl World {
             ("get_guarantee_report", format!("/api/v1/reports/guarantee?from={n}&to={n}")),
             ("get_shelter_occupancy_report", format!("/api/v1/reports/shelter-occupancy?month={}", &n[..7])),
             ("get_bouncing_report", "/api/v1/reports/bouncing".into()),
+            ("get_bouncing_report", format!("/api/v1/reports/bouncing?as_of={}&more_than=0", night_in(4))),
             ("get_household", format!("/api/v1/households/{}", self.household)),
+            ("get_household", format!("/api/v1/households/{}", self.bromma_household)),
         ];
         for s in self.people() {
             let (id, plan) = (&s.person.id, &s.plan);

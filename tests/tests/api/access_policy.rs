@@ -161,12 +161,6 @@ pub const COLUMNS: [Role; 7] = [
     Role::Auditor,
 ];
 
-/// The roles the policy lets call `operation`.
-pub fn allowed(operation: &str) -> Vec<Role> {
-    let (_, cells, _) = POLICY.iter().find(|(id, ..)| *id == operation).unwrap_or_else(|| panic!("{operation}?"));
-    COLUMNS.iter().zip(cells).filter(|(_, ok)| **ok).map(|(role, _)| *role).collect()
-}
-
 /// Every (operation id -> (method, path)) of the OpenAPI document.
 pub fn spec_operations() -> BTreeMap<String, (String, String)> {
     let spec: Value = serde_json::from_str(&hemvist_server::openapi_json().unwrap()).unwrap();
@@ -292,12 +286,21 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
             match operation {
                 "get_lease" => get(a(&format!("/leases/{}", lease.id))),
                 "get_lease_rent" => get(a(&format!("/leases/{}/rent", lease.id))),
-                "activate_lease" => post(a(&format!("/leases/{}/activate", lease.id)), json!({"moved_in_on": "2025-02-01"})),
+                "activate_lease" => {
+                    post(a(&format!("/leases/{}/activate", lease.id)), json!({"moved_in_on": "2025-02-01"}))
+                }
                 _ => put(a(&format!("/leases/{}/special-conditions", lease.id)), json!({"told_on": "2025-01-20"})),
             }
         }
-        "end_lease" | "take_over_lease" | "create_lease_follow_up" | "update_lease_follow_up" | "create_rent_charge"
-        | "create_rent_payment" | "create_rent_notice" | "update_rent_notice" | "list_rent_arrears" => {
+        "end_lease"
+        | "take_over_lease"
+        | "create_lease_follow_up"
+        | "update_lease_follow_up"
+        | "create_rent_charge"
+        | "create_rent_payment"
+        | "create_rent_notice"
+        | "update_rent_notice"
+        | "list_rent_arrears" => {
             let person = fx.person_of(STAFF).await;
             let (lease, active) = fx.active_lease(&person.id, "trial").await;
             let l = |rest: &str| a(&format!("/leases/{}{rest}", lease.id));
@@ -312,7 +315,9 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
                 "create_rent_charge" => {
                     post(l("/rent-charges"), json!({"period": "2026-10", "amount_sek": 5200, "due_on": "2026-09-30"}))
                 }
-                "create_rent_payment" => post(l("/rent-payments"), json!({"amount_sek": 1000, "paid_on": "2026-10-01"})),
+                "create_rent_payment" => {
+                    post(l("/rent-payments"), json!({"amount_sek": 1000, "paid_on": "2026-10-01"}))
+                }
                 "create_rent_notice" => {
                     fx.rent_charge(&lease.id).await;
                     post(l("/rent-notices"), json!({"served_on": "2026-10-10"}))
@@ -348,7 +353,9 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
             let person = fx.person_of(STAFF).await;
             let p = |rest: &str| a(&format!("/people/{}{rest}", person.id));
             match operation {
-                "create_decision" => post(p("/decisions"), json!({"intervention": "housing_first", "applied_on": "2025-01-02"})),
+                "create_decision" => {
+                    post(p("/decisions"), json!({"intervention": "housing_first", "applied_on": "2025-01-02"}))
+                }
                 "list_person_decisions" => {
                     fx.decision(&person.id, "housing_first").await;
                     get(p("/decisions"))
@@ -366,7 +373,10 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
                 }
             }
         }
-        "execute_decision" | "close_decision" | "update_decision_delay" | "create_decision_offer"
+        "execute_decision"
+        | "close_decision"
+        | "update_decision_delay"
+        | "create_decision_offer"
         | "update_decision_offer" => {
             let person = fx.person_of(STAFF).await;
             let decision = fx.granted_decision(&person.id, "housing_first").await;
@@ -402,10 +412,19 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
         "get_non_executed_decisions_report" => get(a("/reports/non-executed-decisions?quarter=2025-Q3")),
         "get_situations_report" => get(a("/reports/situations")),
 
-        "list_people" | "get_person" | "update_person" | "list_caseworkers" | "assign_caseworker"
-        | "list_housing_arrangements" | "create_housing_arrangement" | "list_support_workers"
-        | "create_support_worker_assignment" | "end_support_worker_assignment" | "get_person_situation"
-        | "list_person_support_plans" | "create_support_plan" => {
+        "list_people"
+        | "get_person"
+        | "update_person"
+        | "list_caseworkers"
+        | "assign_caseworker"
+        | "list_housing_arrangements"
+        | "create_housing_arrangement"
+        | "list_support_workers"
+        | "create_support_worker_assignment"
+        | "end_support_worker_assignment"
+        | "get_person_situation"
+        | "list_person_support_plans"
+        | "create_support_plan" => {
             let person = fx.person_of(STAFF).await;
             let p = |rest: &str| a(&format!("/people/{}{rest}", person.id));
             match operation {
@@ -439,8 +458,14 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
                 _ => post(p("/support-plans"), json!({"content": plan_content("2026-06-01")})),
             }
         }
-        "get_support_plan" | "get_support_plan_version" | "create_support_plan_revision" | "close_support_plan"
-        | "list_support_visits" | "create_support_visit" | "update_support_visit" | "list_overdue_support_plan_reviews" => {
+        "get_support_plan"
+        | "get_support_plan_version"
+        | "create_support_plan_revision"
+        | "close_support_plan"
+        | "list_support_visits"
+        | "create_support_visit"
+        | "update_support_visit"
+        | "list_overdue_support_plan_reviews" => {
             let person = fx.person_of(STAFF).await;
             let plan = fx.support_plan(&person.id).await;
             let s = |rest: &str| a(&format!("/support-plans/{plan}{rest}"));
@@ -494,7 +519,9 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
                 json!({"shelter_id": ctx.shelter, "person_id": person.id}),
             )
         }
-        "check_in_bed_assignment" | "check_out_bed_assignment" | "cancel_bed_assignment"
+        "check_in_bed_assignment"
+        | "check_out_bed_assignment"
+        | "cancel_bed_assignment"
         | "record_bed_assignment_no_show" => {
             let person = fx.person_of(STAFF).await;
             let bed = fx.bed(&ctx.bed_night, &ctx.shelter, &person.id).await;
@@ -568,14 +595,7 @@ async fn every_operation_answers_every_role_as_the_policy_says() {
         };
         tokens.push((role, token));
     }
-    let ctx = Ctx {
-        jarva,
-        shelter,
-        bed_night: night_in(7),
-        capacity_night: night_in(20),
-        tonight: tonight(&app),
-        fx,
-    };
+    let ctx = Ctx { jarva, shelter, bed_night: night_in(7), capacity_night: night_in(20), tonight: tonight(&app), fx };
     let owner = app.owner_client().await;
     let operations = spec_operations();
     let mut failures = Vec::new();
@@ -626,10 +646,16 @@ async fn every_operation_answers_every_role_as_the_policy_says() {
             let response = send(&call, Some(token.clone())).await;
             checked += 1;
             if !response.status.is_success() {
-                failures.push(format!("{operation} as {role}: {} (expected success) {}", response.status, response.body));
+                failures
+                    .push(format!("{operation} as {role}: {} (expected success) {}", response.status, response.body));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {checked} cells disagree with the policy:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} cells disagree with the policy:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert_eq!(checked, POLICY.len() * COLUMNS.len());
 }

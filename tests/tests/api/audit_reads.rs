@@ -28,6 +28,7 @@ async fn every_read_that_shows_a_person_is_audited_with_that_person() {
     };
     let mut failures = Vec::new();
     let mut shown_total = 0;
+    let mut showing = std::collections::BTreeSet::new();
     for (reader, token) in &readers {
         for (operation, path) in w.reads() {
             let before = last_event().await;
@@ -45,19 +46,41 @@ async fn every_read_that_shows_a_person_is_audited_with_that_person() {
                 continue;
             }
             let audited: Vec<Uuid> = client
-                .query("SELECT DISTINCT person_id FROM audit_events WHERE id > $1 AND person_id IS NOT NULL", &[&before])
+                .query(
+                    "SELECT DISTINCT person_id FROM audit_events WHERE id > $1 AND person_id IS NOT NULL",
+                    &[&before],
+                )
                 .await
                 .unwrap()
                 .iter()
                 .map(|r| r.get(0))
                 .collect();
+            showing.insert(operation);
             for s in shown {
                 shown_total += 1;
                 if !audited.contains(&s.person.id.parse().unwrap()) {
-                    failures.push(format!("{reader} · {operation} {path}: shows {} without an audit event", s.person.given_name));
+                    failures.push(format!(
+                        "{reader} · {operation} {path}: shows {} without an audit event",
+                        s.person.given_name
+                    ));
                 }
             }
         }
+    }
+    eprintln!("reads that showed people: {showing:?}");
+    // The walk reaches people through lists, searches, reports and objects alike.
+    for operation in [
+        "list_people",
+        "get_household",
+        "list_leases",
+        "list_rent_arrears",
+        "get_non_executed_decisions_report",
+        "list_overdue_support_plan_reviews",
+        "list_bed_assignments",
+        "list_guarantee_requests",
+        "get_bouncing_report",
+    ] {
+        assert!(showing.contains(operation), "no read of {operation} showed anyone: the world does not reach it");
     }
     assert!(shown_total > 100, "the walk showed only {shown_total} people: the world is not being read");
     assert!(failures.is_empty(), "{} reads not audited per person:\n{}", failures.len(), failures.join("\n"));
