@@ -91,6 +91,8 @@ struct Viewer {
     forbidden: Vec<(String, String)>,
     /// (marker, why) that night answers may not contain.
     night_forbidden: Vec<(String, String)>,
+    /// (marker, why) that reports may not contain (a district-scoped token gets its districts' rows).
+    report_forbidden: Vec<(String, String)>,
     /// (operation path, marker) that must appear: the viewer is not simply shown nothing.
     must_see: Vec<(String, String)>,
 }
@@ -133,6 +135,7 @@ async fn lists_searches_maps_reports_and_feeds_stay_in_scope() {
             token: fx.admin.clone(),
             forbidden: vec![],
             night_forbidden: vec![],
+            report_forbidden: vec![],
             must_see: everyone.iter().map(|s| ("/api/v1/people".to_owned(), s.person.given_name.clone())).collect(),
         },
         Viewer {
@@ -140,9 +143,11 @@ async fn lists_searches_maps_reports_and_feeds_stay_in_scope() {
             token: app.token_for(Role::HousingOfficer, "0180", &["jarva"], &[]).await,
             forbidden: out_of_scope(&[&w.b1], "a Bromma tenant"),
             night_forbidden: vec![],
+            report_forbidden: vec![("bromma".to_owned(), "a Bromma row".to_owned())],
             must_see: vec![
                 ("/api/v1/people".into(), w.j1.person.given_name.clone()),
                 ("/api/v1/leases".into(), j1_lease.clone()),
+                ("/api/v1/reports/apartment-stock".into(), "jarva".to_owned()),
             ],
         },
         Viewer {
@@ -155,6 +160,7 @@ async fn lists_searches_maps_reports_and_feeds_stay_in_scope() {
             ]
             .concat(),
             night_forbidden: vec![],
+            report_forbidden: vec![],
             must_see: vec![
                 ("/api/v1/people".into(), w.j1.person.given_name.clone()),
                 ("/api/v1/leases".into(), j1_lease.clone()),
@@ -165,6 +171,7 @@ async fn lists_searches_maps_reports_and_feeds_stay_in_scope() {
             token: app.token(Role::SupportWorker).await,
             forbidden: out_of_scope(&all_people, "nobody is assigned to no one"),
             night_forbidden: vec![],
+            report_forbidden: vec![],
             must_see: vec![],
         },
         Viewer {
@@ -172,6 +179,7 @@ async fn lists_searches_maps_reports_and_feeds_stay_in_scope() {
             token: app.token_for(Role::ShelterStaff, "0180", &[], &[shelter_a]).await,
             forbidden: [out_of_scope(&[&w.j1, &w.b1, &w.q], "not a guest of shelter A"), protected_home(&w)].concat(),
             night_forbidden: protected_names(&w),
+            report_forbidden: vec![],
             must_see: vec![(format!("/api/v1/nights/{}/assignments", w.tonight), w.j2.person.given_name.clone())],
         },
         Viewer {
@@ -179,6 +187,7 @@ async fn lists_searches_maps_reports_and_feeds_stay_in_scope() {
             token: app.token(Role::NightCoordinator).await,
             forbidden: protected_home(&w),
             night_forbidden: protected_names(&w),
+            report_forbidden: vec![],
             must_see: vec![
                 ("/api/v1/people".into(), w.b1.person.given_name.clone()),
                 (format!("/api/v1/guarantee-requests?night={}", w.tonight), w.j2.person.id.clone()),
@@ -189,6 +198,7 @@ async fn lists_searches_maps_reports_and_feeds_stay_in_scope() {
             token: app.token(Role::Integration).await,
             forbidden: [out_of_scope(&all_people, "a person, to another system"), protected_home(&w)].concat(),
             night_forbidden: vec![],
+            report_forbidden: vec![],
             must_see: vec![],
         },
         Viewer {
@@ -196,6 +206,7 @@ async fn lists_searches_maps_reports_and_feeds_stay_in_scope() {
             token: app.token(Role::Auditor).await,
             forbidden: protected_home(&w),
             night_forbidden: vec![],
+            report_forbidden: vec![],
             must_see: vec![("/api/v1/leases".into(), j1_lease.clone())],
         },
     ];
@@ -216,7 +227,14 @@ async fn lists_searches_maps_reports_and_feeds_stay_in_scope() {
             _ => app.token_for(role, "1480", &[], &[]).await,
         };
         let name: &'static str = Box::leak(format!("{role} of Göteborg").into_boxed_str());
-        viewers.push(Viewer { name, token, forbidden: stockholm.clone(), night_forbidden: vec![], must_see: vec![] });
+        viewers.push(Viewer {
+            name,
+            token,
+            forbidden: stockholm.clone(),
+            night_forbidden: vec![],
+            report_forbidden: vec![],
+            must_see: vec![],
+        });
     }
     let gothenburg_support = app.token_with(Role::SupportWorker, "1480", &[], &[], Some("sw.a")).await;
     viewers.push(Viewer {
@@ -224,6 +242,7 @@ async fn lists_searches_maps_reports_and_feeds_stay_in_scope() {
         token: gothenburg_support,
         forbidden: stockholm.clone(),
         night_forbidden: vec![],
+        report_forbidden: vec![],
         must_see: vec![],
     });
 
@@ -243,7 +262,10 @@ async fn lists_searches_maps_reports_and_feeds_stay_in_scope() {
         for (operation, path) in &reads {
             let Some(text) = read_text(&app, &viewer.token, path, paged.contains(*operation)).await else { continue };
             let night = NIGHT_OPERATIONS.contains(operation);
-            for (marker, why) in viewer.forbidden.iter().chain(viewer.night_forbidden.iter().filter(|_| night)) {
+            let report = operation.ends_with("_report");
+            let situational = viewer.night_forbidden.iter().filter(|_| night);
+            let reported = viewer.report_forbidden.iter().filter(|_| report);
+            for (marker, why) in viewer.forbidden.iter().chain(situational).chain(reported) {
                 if text.contains(marker.as_str()) {
                     failures.push(format!("{} · {operation} {path}: shows {why} ({marker})", viewer.name));
                 }
