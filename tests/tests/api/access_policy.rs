@@ -595,11 +595,51 @@ async fn every_operation_answers_every_role_as_the_policy_says() {
         };
         tokens.push((role, token));
     }
+    // Callers whose role may make a write but whose unit or municipality does not hold the object.
+    app.add_municipality("1480", "Göteborg").await;
+    let other_shelter = fx.shelter_at("Annanstans", JARVA_LON, 5).await;
+    let policy_shelter: uuid::Uuid = shelter.parse().unwrap();
+    let outsiders = [
+        (
+            Role::HousingOfficer,
+            "housing_officer of Bromma",
+            app.token_for(Role::HousingOfficer, "0180", &["bromma"], &[]).await,
+        ),
+        (Role::SupportWorker, "support_worker sw.other", app.staff_token(Role::SupportWorker, "sw.other").await),
+        (
+            Role::ShelterStaff,
+            "shelter_staff of another shelter",
+            app.token_for(Role::ShelterStaff, "0180", &[], &[other_shelter.parse().unwrap()]).await,
+        ),
+        (Role::Admin, "admin of Göteborg", app.token_for(Role::Admin, "1480", &[], &[]).await),
+        (
+            Role::HousingOfficer,
+            "housing_officer of Göteborg",
+            app.token_for(Role::HousingOfficer, "1480", &["jarva"], &[]).await,
+        ),
+        (
+            Role::SupportWorker,
+            "support_worker sw.policy of Göteborg",
+            app.token_with(Role::SupportWorker, "1480", &[], &[], Some(STAFF)).await,
+        ),
+        (
+            Role::ShelterStaff,
+            "shelter_staff of Göteborg",
+            app.token_for(Role::ShelterStaff, "1480", &[], &[policy_shelter]).await,
+        ),
+        (
+            Role::NightCoordinator,
+            "night_coordinator of Göteborg",
+            app.token_for(Role::NightCoordinator, "1480", &[], &[]).await,
+        ),
+    ];
+    // Writes that make a new object in the caller's own municipality: Göteborg may make its own.
+    let own_creates = ["create_district", "create_shelter", "create_person"];
     let ctx = Ctx { jarva, shelter, bed_night: night_in(7), capacity_night: night_in(20), tonight: tonight(&app), fx };
     let owner = app.owner_client().await;
     let operations = spec_operations();
     let mut failures = Vec::new();
-    let mut checked = 0;
+    let (mut checked, mut outside) = (0, 0);
     for (operation, cells, _) in POLICY {
         let Some((method, _)) = operations.get(*operation) else { continue };
         let writes = method != "GET";
@@ -627,11 +667,28 @@ async fn every_operation_answers_every_role_as_the_policy_says() {
                 failures.push(format!("{operation} as {role}: {} (expected 403) {}", response.status, response.body));
             }
         }
+        // Outside its unit or municipality an allowed role changes nothing either (404 or 403).
+        if writes {
+            for (role, who, token) in &outsiders {
+                let role_allowed = COLUMNS.iter().zip(cells.iter()).any(|(r, ok)| r == role && *ok);
+                if !role_allowed || (who.ends_with("Göteborg") && own_creates.contains(operation)) {
+                    continue;
+                }
+                let response = send(&call, Some(token.clone())).await;
+                outside += 1;
+                if response.status.is_success() || response.status.is_server_error() {
+                    failures.push(format!(
+                        "{operation} as {who}: {} (expected 403/404) {}",
+                        response.status, response.body
+                    ));
+                }
+            }
+        }
         // One digest after all refusals keeps the suite fast; a difference names the operation.
         if let Some(before) = &before
             && fingerprint(&owner).await != *before
         {
-            failures.push(format!("{operation}: a refused role wrote something"));
+            failures.push(format!("{operation}: a refused caller wrote something"));
         }
         // Then each allowed role, on objects of its own when the operation changes them.
         let mut used = false;
@@ -658,4 +715,5 @@ async fn every_operation_answers_every_role_as_the_policy_says() {
         failures.join("\n")
     );
     assert_eq!(checked, POLICY.len() * COLUMNS.len());
+    assert!(outside > 120, "only {outside} writes tried from outside the unit or municipality");
 }
