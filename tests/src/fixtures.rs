@@ -59,11 +59,19 @@ pub struct PersonSpec {
     pub address: Option<String>,
     /// Support workers (staff ids) assigned from 2025-01-01.
     pub support_workers: Vec<String>,
+    /// A personnummer instead of no identity (sex then follows the number).
+    pub personnummer: Option<&'static str>,
 }
 
 impl Default for PersonSpec {
     fn default() -> Self {
-        Self { district: Some("jarva"), protected: false, address: None, support_workers: Vec::new() }
+        Self {
+            district: Some("jarva"),
+            protected: false,
+            address: None,
+            support_workers: Vec::new(),
+            personnummer: None,
+        }
     }
 }
 
@@ -150,6 +158,11 @@ impl<'a> Fixtures<'a> {
             "home_municipality_code": "0180", "protected_identity": spec.protected});
         if let Some(district) = spec.district {
             body["responsible_district_code"] = json!(district);
+        }
+        if let Some(number) = spec.personnummer {
+            body["identity_kind"] = json!("personnummer");
+            body["identity_number"] = json!(number);
+            body.as_object_mut().map(|b| b.remove("sex"));
         }
         if let Some(address) = &spec.address {
             body["address"] = json!(address);
@@ -290,6 +303,9 @@ impl<'a> Fixtures<'a> {
     }
 }
 
+pub const BROMMA_PERSONNUMMER: &str = "19121212-1212";
+pub const BROMMA_CASEWORKER: &str = "bo.bromma";
+
 /// One seeded person of the [`World`] and everything recorded about them.
 #[derive(Debug, Clone)]
 pub struct Seeded {
@@ -352,8 +368,14 @@ impl World {
         let shelter_b = fx.shelter_at("Härbärget", BROMMA_LON, 10).await;
         let protected_address = "Skyddsvägen 7".to_owned();
         let seed = |district: &'static str, staff: &'static str, protected: bool, address: Option<String>| async move {
-            let spec =
-                PersonSpec { district: Some(district), protected, address, support_workers: vec![staff.to_owned()] };
+            let spec = PersonSpec {
+                district: Some(district),
+                protected,
+                address,
+                support_workers: vec![staff.to_owned()],
+                // Bromma's tenant is searched for by number (Skatteverket's test number "Tolvan").
+                personnummer: (district == "bromma").then_some(BROMMA_PERSONNUMMER),
+            };
             let person = fx.person(&spec).await;
             let decision = fx.granted_decision(&person.id, "other").await;
             let plan = fx.support_plan(&person.id).await;
@@ -378,6 +400,8 @@ impl World {
         }
         let household = fx.household(&[&p.person.id, &q.person.id]).await;
         let bromma_household = fx.household(&[&b1.person.id]).await;
+        let caseworker = json!({"caseworker": BROMMA_CASEWORKER});
+        fx.put(&format!("/api/v1/people/{}/caseworkers", b1.person.id), &caseworker, "caseworker").await;
         // j1 moves between the shelters on two coming nights: the bouncing report names them.
         fx.bed(&night_in(3), &shelter_a, &j1.person.id).await;
         fx.bed(&night_in(4), &shelter_b, &j1.person.id).await;
@@ -420,6 +444,8 @@ impl World {
             ("get_apartment_stock_report", "/api/v1/reports/apartment-stock".into()),
             ("get_lease_outcomes_report", "/api/v1/reports/lease-outcomes".into()),
             ("list_people", "/api/v1/people".into()),
+            ("list_people", format!("/api/v1/people?identity_number={}", BROMMA_PERSONNUMMER.replace('-', ""))),
+            ("list_people", format!("/api/v1/people?caseworker={BROMMA_CASEWORKER}")),
             ("get_non_executed_decisions_report", "/api/v1/reports/non-executed-decisions?quarter=2025-Q3".into()),
             ("get_situations_report", "/api/v1/reports/situations".into()),
             ("list_overdue_support_plan_reviews", "/api/v1/support-plans/overdue-reviews?as_of=2026-01-01".into()),

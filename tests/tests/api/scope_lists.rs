@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hemvist_tests::fixtures::{Fixtures, Seeded, World};
+use hemvist_tests::fixtures::{BROMMA_CASEWORKER, BROMMA_PERSONNUMMER, Fixtures, Seeded, World};
 use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
 use serde_json::Value;
@@ -129,6 +129,7 @@ async fn lists_searches_maps_reports_and_feeds_stay_in_scope() {
     let everyone = w.people();
     let all_people: Vec<&Seeded> = everyone.to_vec();
     let j1_lease = w.j1.lease.as_ref().unwrap().id.clone();
+    let b1_name = w.b1.person.given_name.clone();
     let mut viewers = vec![
         Viewer {
             name: "admin",
@@ -136,7 +137,17 @@ async fn lists_searches_maps_reports_and_feeds_stay_in_scope() {
             forbidden: vec![],
             night_forbidden: vec![],
             report_forbidden: vec![],
-            must_see: everyone.iter().map(|s| ("/api/v1/people".to_owned(), s.person.given_name.clone())).collect(),
+            must_see: everyone
+                .iter()
+                .map(|s| ("/api/v1/people".to_owned(), s.person.given_name.clone()))
+                .chain([
+                    (
+                        format!("/api/v1/people?identity_number={}", BROMMA_PERSONNUMMER.replace('-', "")),
+                        b1_name.clone(),
+                    ),
+                    (format!("/api/v1/people?caseworker={BROMMA_CASEWORKER}"), b1_name.clone()),
+                ])
+                .collect(),
         },
         Viewer {
             name: "housing_officer of Järva",
