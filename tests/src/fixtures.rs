@@ -234,6 +234,11 @@ impl<'a> Fixtures<'a> {
 
     /// An offered lease from 2025-02-01 (`kind`: trial, training or housing_first) in an apartment at `lon`.
     pub async fn lease_at(&self, person: &str, kind: &str, lon: f64) -> Lease {
+        self.lease_from(person, kind, lon, "2025-02-01").await
+    }
+
+    /// An offered lease from `starts_on` in an apartment at `lon`.
+    pub async fn lease_from(&self, person: &str, kind: &str, lon: f64, starts_on: &str) -> Lease {
         let intervention = match kind {
             "trial" => "trial_apartment",
             "training" => "training_apartment",
@@ -241,7 +246,7 @@ impl<'a> Fixtures<'a> {
         };
         let decision = self.granted_decision(person, intervention).await;
         let (apartment, apartment_address) = self.apartment_at(lon).await;
-        let body = json!({"apartment_id": apartment, "decision_id": decision, "kind": kind, "starts_on": "2025-02-01"});
+        let body = json!({"apartment_id": apartment, "decision_id": decision, "kind": kind, "starts_on": starts_on});
         let id = id_of(&self.post("/api/v1/leases", &body, "lease").await);
         Lease { id, apartment, apartment_address, decision, person: person.to_owned() }
     }
@@ -252,8 +257,13 @@ impl<'a> Fixtures<'a> {
 
     /// A lease moved into on 2025-02-01; returns it with the activation's answer (planned follow-ups).
     pub async fn active_lease_at(&self, person: &str, kind: &str, lon: f64) -> (Lease, Value) {
-        let lease = self.lease_at(person, kind, lon).await;
-        let body = json!({"moved_in_on": "2025-02-01"});
+        self.active_lease_from(person, kind, lon, "2025-02-01").await
+    }
+
+    /// A lease moved into on `starts_on`.
+    pub async fn active_lease_from(&self, person: &str, kind: &str, lon: f64, starts_on: &str) -> (Lease, Value) {
+        let lease = self.lease_from(person, kind, lon, starts_on).await;
+        let body = json!({"moved_in_on": starts_on});
         let active = self.post(&format!("/api/v1/leases/{}/activate", lease.id), &body, "activate").await;
         (lease, active)
     }
@@ -387,8 +397,15 @@ impl World {
         let mut b1 = seed("bromma", "sw.b", false, None).await;
         let mut p = seed("jarva", "sw.a", true, Some(protected_address.clone())).await;
         let q = seed("jarva", "sw.a", false, Some(protected_address.clone())).await;
-        for (seeded, lon) in [(&mut j1, JARVA_LON), (&mut j2, JARVA_LON), (&mut b1, BROMMA_LON), (&mut p, JARVA_LON)] {
-            let (lease, _) = fx.active_lease_at(&seeded.person.id, "housing_first", lon).await;
+        // The protected tenant's lease sorts first, so a list's first page ends on it unless it is hidden.
+        let leases = [
+            (&mut p, JARVA_LON, "2025-01-20"),
+            (&mut j1, JARVA_LON, "2025-02-01"),
+            (&mut j2, JARVA_LON, "2025-02-01"),
+            (&mut b1, BROMMA_LON, "2025-02-01"),
+        ];
+        for (seeded, lon, starts_on) in leases {
+            let (lease, _) = fx.active_lease_from(&seeded.person.id, "housing_first", lon, starts_on).await;
             fx.rent_charge(&lease.id).await;
             seeded.lease = Some(lease);
         }
