@@ -4,7 +4,9 @@
 //! "Who sees what" table, never from the handlers or their OpenAPI descriptions.
 //!
 //! The test sends every operation, with a valid body built by the fixture builders, as every role: an
-//! allowed role gets a success, a forbidden one 403 and nothing written; without a token 401.
+//! allowed role gets a success, a forbidden one 403 and nothing written; without a token 401. Every
+//! write is also sent by allowed roles of another unit (district, shelter, member of staff) and of
+//! another municipality: refused, nothing written. Reads outside scope are `scope_lists.rs`'s.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -254,8 +256,9 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
         "list_apartment_features" => get(a("/apartments/map")),
         "create_apartment" => post(a("/apartments"), apartment_body(&format!("Nygatan {}", fx.tag()), JARVA_LON)),
         "get_apartment" => {
+            // The home of a person the support worker supports: they live there.
             let person = fx.person_of(STAFF).await;
-            let lease = fx.lease(&person.id, "trial").await;
+            let (lease, _) = fx.active_lease(&person.id, "trial").await;
             get(a(&format!("/apartments/{}", lease.apartment)))
         }
         "update_apartment" => {
