@@ -3,6 +3,8 @@
 //! `TEST_DATABASE_URL` if set, otherwise a throwaway private cluster started once per test process.
 //! A template database is migrated once; each test gets its own copy (`CREATE DATABASE .. TEMPLATE`).
 
+pub mod fixtures;
+
 use std::sync::OnceLock;
 
 use axum::Router;
@@ -177,7 +179,8 @@ impl TestApp {
         self.token_with(role, municipality, districts, shelters, None).await
     }
 
-    async fn token_with(
+    /// A token of `role` with every kind of scope.
+    pub async fn token_with(
         &self,
         role: Role,
         municipality: &str,

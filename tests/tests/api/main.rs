@@ -1,8 +1,9 @@
 //! End-to-end API tests: one binary, one module per area.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod access_matrix;
+mod access_policy;
 mod audit_completeness;
+mod audit_reads;
 mod decisions;
 mod districts;
 mod foundation;
@@ -17,6 +18,7 @@ mod operations;
 mod people;
 mod reports_rules;
 mod review_shelter;
+mod scope_lists;
 mod secrecy;
 mod shelters;
 mod support_plans;
