@@ -124,3 +124,45 @@ pub async fn record_many(
         .await?;
     Ok(())
 }
+
+/// Any events, in one statement (the unit of work writes what it collected this way at commit).
+pub async fn record_batch(
+    client: &impl GenericClient,
+    actor: &Principal,
+    events: &[AuditEvent],
+) -> Result<(), ApiError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e.resource_type).collect();
+    let resources: Vec<Option<Uuid>> = events.iter().map(|e| e.resource_id).collect();
+    let people: Vec<Option<Uuid>> = events.iter().map(|e| e.person_id).collect();
+    let details: Vec<&serde_json::Value> = events.iter().map(|e| &e.details).collect();
+    let statement = client
+        .prepare_cached(
+            "INSERT INTO audit_events
+               (municipality_code, actor_token_id, actor_role, action, resource_type, resource_id, person_id, request_id, details)
+             SELECT $1, $2, $3, a, k, r, p, $4, d
+               FROM unnest($5::text[], $6::text[], $7::uuid[], $8::uuid[], $9::jsonb[]) WITH ORDINALITY AS s(a, k, r, p, d, n)
+              ORDER BY n",
+        )
+        .await?;
+    client
+        .execute(
+            &statement,
+            &[
+                &actor.municipality.as_str(),
+                &actor.token_id,
+                &actor.role.as_str(),
+                &actor.request_id,
+                &actions,
+                &kinds,
+                &resources,
+                &people,
+                &details,
+            ],
+        )
+        .await?;
+    Ok(())
+}

@@ -13,9 +13,12 @@ pub mod pagination;
 pub mod period;
 pub mod settings;
 pub mod state;
+pub mod states;
 pub mod text;
+pub mod work;
 
 pub use error::{ApiError, FieldError, Problem, ReadProblems, Validation, WriteProblems};
 pub use extract::{Json, Path, Query};
 pub use municipality::MunicipalityCode;
 pub use state::AppState;
+pub use work::{UnitOfWork, Work};

@@ -146,19 +146,22 @@ pub async fn create_support_plan(
     Path(person_id): Path<Uuid>,
     Json(input): Json<NewPlanInput>,
 ) -> Result<(StatusCode, Json<SupportPlan>), ApiError> {
-    principal.require(WRITE_PLANS)?;
+    let work = state.unit_of_work(&principal, WRITE_PLANS)?;
     let content = input.content.validate(today())?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let scope = scope(&principal);
-    hemvist_tenants::repo::lock_person(&tx, &scope, person_id).await?;
-    let id = repo::insert_plan(&tx, &principal.municipality, person_id, input.lease_id).await?;
-    repo::insert_version(&tx, &principal.municipality, id, &content, None, principal.staff_id.as_deref()).await?;
-    hemvist_tenants::repo::touch_person(&tx, &principal.municipality, person_id).await?;
-    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Create, "support_plan", Some(id)).person(person_id))
+    let plan = work
+        .run(async |w| {
+            let (tx, principal) = (w.tx(), w.principal());
+            let scope = scope(principal);
+            hemvist_tenants::repo::lock_person(tx, &scope, person_id).await?;
+            let id = repo::insert_plan(tx, &principal.municipality, person_id, input.lease_id).await?;
+            repo::insert_version(tx, &principal.municipality, id, &content, None, principal.staff_id.as_deref())
+                .await?;
+            hemvist_tenants::repo::touch_person(tx, &principal.municipality, person_id).await?;
+            let plan = read_plan(tx, principal, id, None).await?;
+            w.audit(AuditEvent::new(AuditAction::Create, "support_plan", Some(id)).person(person_id));
+            Ok(plan)
+        })
         .await?;
-    let plan = read_plan(&tx, &principal, id, None).await?;
-    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(plan.into())))
 }
 
