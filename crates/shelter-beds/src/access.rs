@@ -46,7 +46,7 @@ pub const RESOLVE_BREACHES: &[Role] = &[Role::Admin, Role::NightCoordinator];
 /// token, or a token speaking for the same member of staff); shelter staff and everyone else never.
 /// Where they sleep is what protection hides, so everyone else gets an alias.
 pub fn sees_protected_guest(principal: &Principal, guest: &GuestProtection) -> bool {
-    if !guest.protected_identity || hemvist_tenants::access::sees_protected_contact(principal) {
+    if !guest.protected_identity || hemvist_tenants::api::sees_protected_contact(principal) {
         return true;
     }
     principal.role == Role::NightCoordinator

@@ -13,8 +13,8 @@ use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::period::{self, check_period, not_future};
 use hemvist_platform::text::clean_text;
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
-use hemvist_tenants::access::staff_scope;
-use hemvist_tenants::repo::Scope;
+use hemvist_tenants::api::Scope;
+use hemvist_tenants::api::staff_scope;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -125,7 +125,7 @@ pub async fn list_person_support_plans(
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
     let scope = scope(&principal);
-    hemvist_tenants::repo::find_person(&tx, &scope, person_id).await?.ok_or(ApiError::NotFound("person"))?;
+    hemvist_tenants::api::find_person(&tx, &scope, person_id).await?.ok_or(ApiError::NotFound("person"))?;
     let plans = repo::plans_of_person(&tx, &scope, person_id).await?;
     audit::record(&tx, &principal, AuditEvent::new(AuditAction::List, "support_plan", None).person(person_id)).await?;
     tx.commit().await?;
@@ -152,11 +152,11 @@ pub async fn create_support_plan(
         .run(async |w| {
             let (tx, principal) = (w.tx(), w.principal());
             let scope = scope(principal);
-            hemvist_tenants::repo::lock_person(tx, &scope, person_id).await?;
+            hemvist_tenants::api::lock_person(tx, &scope, person_id).await?;
             let id = repo::insert_plan(tx, &principal.municipality, person_id, input.lease_id).await?;
             repo::insert_version(tx, &principal.municipality, id, &content, None, principal.staff_id.as_deref())
                 .await?;
-            hemvist_tenants::repo::touch_person(tx, &principal.municipality, person_id).await?;
+            hemvist_tenants::api::touch_person(tx, &principal.municipality, person_id).await?;
             let plan = read_plan(tx, principal, id, None).await?;
             w.audit(AuditEvent::new(AuditAction::Create, "support_plan", Some(id)).person(person_id));
             Ok(plan)
@@ -254,7 +254,7 @@ pub async fn create_support_plan_revision(
     }
     repo::insert_version(&tx, &principal.municipality, id, &content, input.reviewed_on, principal.staff_id.as_deref())
         .await?;
-    hemvist_tenants::repo::touch_person(&tx, &principal.municipality, plan.person_id).await?;
+    hemvist_tenants::api::touch_person(&tx, &principal.municipality, plan.person_id).await?;
     audit::record(
         &tx,
         &principal,
@@ -299,7 +299,7 @@ pub async fn close_support_plan(
         return Err(ApiError::conflict("the plan is already closed"));
     }
     repo::close_plan(&tx, &principal.municipality, id, input.closed_on, &reason).await?;
-    hemvist_tenants::repo::touch_person(&tx, &principal.municipality, plan.person_id).await?;
+    hemvist_tenants::api::touch_person(&tx, &principal.municipality, plan.person_id).await?;
     audit::record(
         &tx,
         &principal,
@@ -555,7 +555,7 @@ pub async fn update_support_visit(
         return Err(ApiError::invalid("status", "a visit planned for a later day cannot have been held"));
     }
     repo::record_visit(&tx, &principal.municipality, visit_id, input.status.as_str(), note.as_deref()).await?;
-    hemvist_tenants::repo::touch_person(&tx, &principal.municipality, plan.person_id).await?;
+    hemvist_tenants::api::touch_person(&tx, &principal.municipality, plan.person_id).await?;
     audit::record(
         &tx,
         &principal,

@@ -4,7 +4,7 @@
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::pagination::PageRequest;
 use hemvist_platform::{ApiError, MunicipalityCode};
-use hemvist_tenants::repo::{Scope, scoped};
+use hemvist_tenants::api::{Scope, scoped};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use tokio_postgres::Row;
@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::model::{Participation, PlanContent};
 
-/// `support_plans sp` whose person is visible (parameters as in `hemvist_tenants::repo::scoped`).
+/// `support_plans sp` whose person is visible (parameters as in `hemvist_tenants::api::scoped`).
 fn visible_plan(staff: usize) -> String {
     format!(
         "sp.municipality_code = $1 AND EXISTS (SELECT 1 FROM people p WHERE p.id = sp.person_id AND {})",

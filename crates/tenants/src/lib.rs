@@ -12,6 +12,9 @@ pub mod reports;
 pub mod rules;
 pub mod walk_ins;
 
+/// What other crates may use about people and decisions; everything else in this crate is its own.
+pub mod api;
+
 use hemvist_platform::AppState;
 use utoipa_axum::router::OpenApiRouter;
 

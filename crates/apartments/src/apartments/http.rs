@@ -35,8 +35,8 @@ pub fn scope(principal: &Principal) -> Scope<'_> {
     Scope {
         municipality: &principal.municipality,
         districts: &principal.district_scope,
-        staff: hemvist_tenants::access::staff_scope(principal),
-        sees_protected: hemvist_tenants::access::sees_protected_contact(principal),
+        staff: hemvist_tenants::api::staff_scope(principal),
+        sees_protected: hemvist_tenants::api::sees_protected_contact(principal),
     }
 }
 

@@ -28,7 +28,7 @@ fn houses_protected() -> String {
     format!(
         "EXISTS (SELECT 1 FROM leases hl WHERE hl.municipality_code = a.municipality_code AND hl.apartment_id = a.id
            AND hl.status IN ('offered', 'active', 'taken_over') AND {})",
-        hemvist_tenants::repo::protected_home_of("hl.municipality_code", "hl.person_id")
+        hemvist_tenants::api::protected_home_of("hl.municipality_code", "hl.person_id")
     )
 }
 
@@ -64,8 +64,8 @@ fn visible(staff: usize, sees: usize) -> String {
              WHERE sl.municipality_code = a.municipality_code AND sl.apartment_id = a.id
                AND sl.status IN ('offered', 'active', 'taken_over') AND {}
                AND (${sees}::bool OR NOT {})))",
-        hemvist_tenants::repo::supported_by("sl.municipality_code", "sl.person_id", &format!("${staff}")),
-        hemvist_tenants::repo::protected_home_of("sl.municipality_code", "sl.person_id")
+        hemvist_tenants::api::supported_by("sl.municipality_code", "sl.person_id", &format!("${staff}")),
+        hemvist_tenants::api::protected_home_of("sl.municipality_code", "sl.person_id")
     )
 }
 

@@ -16,8 +16,8 @@ use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::period::{self, not_future};
 use hemvist_platform::text::clean_text;
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
-use hemvist_tenants::decisions::leasing::{self, LeaseOfferInput};
-use hemvist_tenants::decisions::model::Intervention;
+use hemvist_tenants::api::Intervention;
+use hemvist_tenants::api::{LeaseOfferInput, leasing};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -173,13 +173,13 @@ fn respond(status: StatusCode, lease: Lease) -> Response {
 /// A lease shows where its tenant lives: for a tenant with protected personal data only roles allowed
 /// to see protected addresses may see it at all; for others it does not exist.
 fn visible(principal: &Principal, lease: &StoredLease) -> bool {
-    !lease.tenant_protected || hemvist_tenants::access::sees_protected_contact(principal)
+    !lease.tenant_protected || hemvist_tenants::api::sees_protected_contact(principal)
 }
 
-fn tenants_scope(principal: &Principal) -> hemvist_tenants::repo::Scope<'_> {
+fn tenants_scope(principal: &Principal) -> hemvist_tenants::api::Scope<'_> {
     // The tenant may belong to another district than the apartment: decisions are looked up
     // municipality-wide, the apartment decides what a district-scoped caller may let.
-    hemvist_tenants::repo::Scope::municipality_wide(&principal.municipality)
+    hemvist_tenants::api::Scope::municipality_wide(&principal.municipality)
 }
 
 fn intervention_for(kind: LeaseKind) -> Intervention {
@@ -384,7 +384,7 @@ async fn change_lease(
     }
     change(&tx, &mut lease).await?;
     repo::update_state(&tx, &principal.municipality, &lease).await?;
-    hemvist_tenants::repo::touch_person(&tx, &principal.municipality, lease.person_id).await?;
+    hemvist_tenants::api::touch_person(&tx, &principal.municipality, lease.person_id).await?;
     audit::record(&tx, principal, AuditEvent::new(AuditAction::Update, "lease", Some(id)).person(lease.person_id))
         .await?;
     let lease = repo::find(&tx, &scope, id, false).await?.ok_or(ApiError::NotFound("lease"))?;

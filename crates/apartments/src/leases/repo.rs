@@ -38,7 +38,7 @@ fn columns() -> String {
         "l.id, l.apartment_id, l.person_id, l.decision_id, l.kind, l.starts_on, l.ends_on, l.status, l.activated_on,
          l.special_conditions_told_on, l.end_reason, l.taken_over_on, l.offer_id, l.version,
          {} AS tenant_protected",
-        hemvist_tenants::repo::protected_home_of("l.municipality_code", "l.person_id")
+        hemvist_tenants::api::protected_home_of("l.municipality_code", "l.person_id")
     )
 }
 
@@ -54,8 +54,8 @@ fn scoped(staff: usize, sees: usize) -> String {
               AND (cardinality($2::text[]) = 0 OR a.district_code = ANY($2)))
          AND (${staff}::text IS NULL OR {})
          AND (${sees}::bool OR NOT {})",
-        hemvist_tenants::repo::supported_by("l.municipality_code", "l.person_id", &format!("${staff}")),
-        hemvist_tenants::repo::protected_home_of("l.municipality_code", "l.person_id")
+        hemvist_tenants::api::supported_by("l.municipality_code", "l.person_id", &format!("${staff}")),
+        hemvist_tenants::api::protected_home_of("l.municipality_code", "l.person_id")
     )
 }
 

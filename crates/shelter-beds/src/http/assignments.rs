@@ -178,8 +178,8 @@ pub async fn create_bed_assignment(
     if shelter.status != "open" {
         return Err(ApiError::conflict("the shelter is closed"));
     }
-    let municipality_wide = hemvist_tenants::repo::Scope::municipality_wide(&principal.municipality);
-    hemvist_tenants::repo::find_person(&tx, &municipality_wide, input.person_id)
+    let municipality_wide = hemvist_tenants::api::Scope::municipality_wide(&principal.municipality);
+    hemvist_tenants::api::find_person(&tx, &municipality_wide, input.person_id)
         .await?
         .ok_or_else(|| ApiError::invalid("person_id", "no such person"))?;
     if shelter.outside_municipality && !input.consent_outside_municipality {

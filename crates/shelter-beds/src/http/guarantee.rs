@@ -328,8 +328,8 @@ pub async fn create_guarantee_request(
         return replay(&mut client, &principal, stored, &fingerprint).await;
     }
     let mut tx = client.transaction().await?;
-    let municipality_wide = hemvist_tenants::repo::Scope::municipality_wide(&principal.municipality);
-    let person = hemvist_tenants::repo::find_person(&tx, &municipality_wide, input.person_id)
+    let municipality_wide = hemvist_tenants::api::Scope::municipality_wide(&principal.municipality);
+    let person = hemvist_tenants::api::find_person(&tx, &municipality_wide, input.person_id)
         .await?
         .ok_or_else(|| ApiError::invalid("person_id", "no such person"))?;
     let district = match from {

@@ -1,0 +1,10 @@
+//! What other crates may use about people and decisions: their scope and protection, locks and
+//! entries in a person's file, and the decision a lease is offered on. Other crates never import
+//! this crate's `repo` or `http`; what they need is added here (a file per user where it grows).
+
+pub use crate::access::{sees_protected_contact, staff_scope};
+pub use crate::decisions::leasing::{self, LeaseOfferInput};
+pub use crate::decisions::model::Intervention;
+pub use crate::repo::{
+    Scope, StoredPerson, find_person, lock_person, protected_home_of, scoped, supported_by, touch_person,
+};
