@@ -170,6 +170,17 @@ impl<'a> Fixtures<'a> {
         (body, given, family)
     }
 
+    /// The body of a walk-in (`POST /walk-ins`): a name or alias and where they belong, nothing else.
+    pub fn walk_in_body(&self, district: Option<&str>) -> (Value, String, String) {
+        let tag = self.tag();
+        let (given, family) = (format!("Wg{tag}"), format!("Wf{tag}"));
+        let mut body = json!({"given_name": given, "family_name": family, "home_municipality_code": "0180"});
+        if let Some(district) = district {
+            body["responsible_district_code"] = json!(district);
+        }
+        (body, given, family)
+    }
+
     pub async fn person(&self, spec: &PersonSpec) -> Person {
         let (body, given_name, family_name) = self.person_body(spec);
         let id = id_of(&self.post("/api/v1/people", &body, "person").await);
@@ -196,6 +207,12 @@ impl<'a> Fixtures<'a> {
         let found =
             list.as_array().and_then(|all| all.iter().find(|a| a["staff_id"] == staff && a["ended_on"].is_null()));
         id_of(found.unwrap_or_else(|| panic!("assignment of {staff} not listed: {list}")))
+    }
+
+    /// A housing arrangement (sleeping outdoors) from 2025-01-01, still open; returns its id.
+    pub async fn housing_arrangement(&self, person: &str) -> String {
+        let body = json!({"kind": "outdoors", "valid_from": "2025-01-01"});
+        id_of(&self.post(&format!("/api/v1/people/{person}/housing-arrangements"), &body, "housing arrangement").await)
     }
 
     pub async fn household(&self, adults: &[&str]) -> String {
@@ -311,6 +328,26 @@ impl<'a> Fixtures<'a> {
         let body = json!({"person_id": person, "channel": "homelessness_reception", "lat": LAT, "lon": lon});
         self.post("/api/v1/guarantee-requests", &body, "guarantee request").await
     }
+
+    /// A guarantee breach tonight: the person comes with a pet and no shelter of the fixtures takes
+    /// pets (see [`shelter_body`]), so there is no suitable bed. Returns the request.
+    pub async fn guarantee_breach(&self, person: &str, lon: f64) -> Value {
+        let body =
+            json!({"person_id": person, "channel": "social_emergency_service", "lat": LAT, "lon": lon, "pets": true});
+        let request = self.post("/api/v1/guarantee-requests", &body, "guarantee breach").await;
+        assert_eq!(request["outcome"], "no_suitable_bed", "fixture guarantee breach: {request}");
+        request
+    }
+
+    /// A guarantee breach two nights ago, recorded afterwards (the person may have a bed tonight).
+    pub async fn past_guarantee_breach(&self, person: &str) -> Value {
+        let then = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(48);
+        let body = json!({"person_id": person, "channel": "homelessness_reception", "requested_at": then.to_string(),
+                          "recorded_outcome": "no_suitable_bed"});
+        let request = self.post("/api/v1/guarantee-requests", &body, "past guarantee breach").await;
+        assert_eq!(request["outcome"], "no_suitable_bed", "fixture past guarantee breach: {request}");
+        request
+    }
 }
 
 pub const BROMMA_PERSONNUMMER: &str = "19121212-1212";
@@ -326,6 +363,8 @@ pub struct Seeded {
     pub plan: String,
     /// Tonight's guarantee request and the bed it gave, when they asked for one.
     pub request: Option<(String, String)>,
+    /// A guarantee request of theirs that found no suitable bed (a breach, still open).
+    pub breach: Option<String>,
 }
 
 impl Seeded {
@@ -344,6 +383,7 @@ impl Seeded {
         if let Some((request, bed)) = &self.request {
             markers.extend([request.clone(), bed.clone()]);
         }
+        markers.extend(self.breach.clone());
         markers
     }
 }
@@ -352,9 +392,11 @@ impl Seeded {
 /// - `j1` (Järva, supported by `sw.a`) and `j2` (Järva, `sw.b`, sleeping at shelter A tonight),
 /// - `b1` (Bromma, `sw.b`, at shelter B tonight), each with a granted decision not executed, an active
 ///   lease with unpaid rent, a support plan overdue for review and a visit,
-/// - `j1` also moves from shelter A to shelter B over two coming nights (the bouncing report),
+/// - `j1` also moves from shelter A to shelter B over two coming nights (the bouncing report) and
+///   found no bed tonight (an open guarantee breach),
 /// - `p`, a protected person (Järva, `sw.a`) with an address, a lease and a bed at shelter A tonight,
-///   in one household with `q` (Järva, `sw.a`), who lives at the same address; `b1` has a household too.
+///   in one household with `q` (Järva, `sw.a`), who lives at the same address, and an open guarantee
+///   breach two nights ago; `b1` has a household too.
 pub struct World {
     pub tonight: String,
     pub jarva: String,
@@ -390,7 +432,7 @@ impl World {
             let decision = fx.granted_decision(&person.id, "other").await;
             let plan = fx.support_plan(&person.id).await;
             fx.support_visit(&plan, staff).await;
-            Seeded { person, district, decision, lease: None, plan, request: None }
+            Seeded { person, district, decision, lease: None, plan, request: None, breach: None }
         };
         let mut j1 = seed("jarva", "sw.a", false, None).await;
         let mut j2 = seed("jarva", "sw.b", false, None).await;
@@ -415,6 +457,10 @@ impl World {
                 request["bed"]["assignment_id"].as_str().unwrap_or_else(|| panic!("no bed: {request}")).to_owned();
             seeded.request = Some((id_of(&request), bed));
         }
+        // Guarantee breaches, open: j1 comes with a pet tonight (no shelter takes pets), and the
+        // protected person found no bed two nights ago (recorded afterwards).
+        j1.breach = Some(id_of(&fx.guarantee_breach(&j1.person.id, JARVA_LON).await));
+        p.breach = Some(id_of(&fx.past_guarantee_breach(&p.person.id).await));
         let household = fx.household(&[&p.person.id, &q.person.id]).await;
         let bromma_household = fx.household(&[&b1.person.id]).await;
         let caseworker = json!({"caseworker": BROMMA_CASEWORKER});
@@ -479,6 +525,8 @@ impl World {
             ("list_bed_assignments", format!("/api/v1/nights/{n}/assignments")),
             ("list_bed_assignments", format!("/api/v1/nights/{n}/assignments?shelter_id={}", self.shelter_b)),
             ("list_guarantee_requests", format!("/api/v1/guarantee-requests?night={n}")),
+            ("list_guarantee_breaches", "/api/v1/guarantee-breaches".into()),
+            ("list_guarantee_breaches", "/api/v1/guarantee-breaches?state=all".into()),
             ("get_guarantee_report", format!("/api/v1/reports/guarantee?from={n}&to={n}")),
             ("get_shelter_occupancy_report", format!("/api/v1/reports/shelter-occupancy?month={}", &n[..7])),
             ("get_bouncing_report", "/api/v1/reports/bouncing".into()),
@@ -513,6 +561,9 @@ impl World {
             }
             if let Some((request, _)) = &s.request {
                 reads.push(("get_guarantee_request", format!("/api/v1/guarantee-requests/{request}")));
+            }
+            if let Some(breach) = &s.breach {
+                reads.push(("get_guarantee_request", format!("/api/v1/guarantee-requests/{breach}")));
             }
         }
         reads

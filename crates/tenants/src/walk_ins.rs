@@ -33,12 +33,17 @@ pub struct WalkInInput {
     /// The municipality the person belongs to (hemmahörande), when known; decides guarantee eligibility.
     #[schema(example = "0180")]
     pub home_municipality_code: Option<String>,
+    /// The district responsible for the person, when known. A housing officer whose token is limited to
+    /// districts registers walk-ins of those districts only (403 otherwise), as with every person.
+    #[schema(example = "jarva")]
+    pub responsible_district_code: Option<String>,
 }
 
 /// Register a walk-in with minimal data, to place them tonight.
 ///
 /// Roles: admin, housing_officer, night_coordinator. A person who comes to the night service without an
-/// identity: identity kind `none`, a name or an alias, sex and home municipality when known. Nothing
+/// identity: identity kind `none`, a name or an alias, sex, home municipality and responsible district
+/// when known. A housing officer limited to districts must name one of them (403 otherwise). Nothing
 /// else can be set here (complete the record later through `PUT /people/{id}`). Audited.
 #[utoipa::path(post, path = "/api/v1/walk-ins", tag = "people", operation_id = "create_walk_in",
     request_body = WalkInInput,
@@ -56,6 +61,7 @@ pub async fn create_walk_in(
         family_name: input.family_name,
         sex: input.sex,
         home_municipality_code: input.home_municipality_code,
+        responsible_district_code: input.responsible_district_code,
         ..PersonInput::default()
     }
     .validate(today())?;

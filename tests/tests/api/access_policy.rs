@@ -72,6 +72,7 @@ pub const POLICY: &[(&str, [bool; 7], Scope)] = &[
     ("create_lease",                             [Y,  Y,   N,   N,   N,    N,    N], Scope::Home),
     ("activate_lease",                           [Y,  Y,   N,   N,   N,    N,    N], Scope::Home),
     ("end_lease",                                [Y,  Y,   N,   N,   N,    N,    N], Scope::Home),
+    ("decline_lease",                            [Y,  Y,   N,   N,   N,    N,    N], Scope::Home),
     ("take_over_lease",                          [Y,  Y,   N,   N,   N,    N,    N], Scope::Home),
     ("update_lease_special_conditions",          [Y,  Y,   N,   N,   N,    N,    N], Scope::Home),
     ("create_lease_follow_up",                   [Y,  Y,   N,   N,   N,    N,    N], Scope::Home),
@@ -82,16 +83,19 @@ pub const POLICY: &[(&str, [bool; 7], Scope)] = &[
     ("update_rent_notice",                       [Y,  Y,   N,   N,   N,    N,    N], Scope::Home),
     ("get_apartment_stock_report",               [Y,  Y,   N,   N,   N,    N,    Y], Scope::Counts),
     ("get_lease_outcomes_report",                [Y,  Y,   N,   N,   N,    N,    Y], Scope::Counts),
-    // People: night coordinators find and place people (and register a walk-in with minimal data,
-    // item 5), but read no case file; shelter staff and other systems read no person at all.
+    // People: night coordinators find and place people and register a walk-in with minimal data
+    // (item 5: through its own operation; full registration stays with the housing unit), but read no
+    // case file; shelter staff and other systems read no person at all.
     ("list_people",                              [Y,  Y,   Y,   N,   Y,    N,    Y], Scope::Person),
     ("get_person",                               [Y,  Y,   Y,   N,   Y,    N,    Y], Scope::Person),
     ("get_household",                            [Y,  Y,   Y,   N,   Y,    N,    Y], Scope::Person),
-    ("create_person",                            [Y,  Y,   N,   N,   Y,    N,    N], Scope::Person),
+    ("create_person",                            [Y,  Y,   N,   N,   N,    N,    N], Scope::Person),
+    ("create_walk_in",                           [Y,  Y,   N,   N,   Y,    N,    N], Scope::Person),
     ("update_person",                            [Y,  Y,   N,   N,   N,    N,    N], Scope::Person),
     ("assign_caseworker",                        [Y,  Y,   N,   N,   N,    N,    N], Scope::Person),
     ("create_household",                         [Y,  Y,   N,   N,   N,    N,    N], Scope::Person),
     ("create_housing_arrangement",               [Y,  Y,   N,   N,   N,    N,    N], Scope::Person),
+    ("end_housing_arrangement",                  [Y,  Y,   N,   N,   N,    N,    N], Scope::Person),
     ("create_support_worker_assignment",         [Y,  Y,   N,   N,   N,    N,    N], Scope::Person),
     ("end_support_worker_assignment",            [Y,  Y,   N,   N,   N,    N,    N], Scope::Person),
     // The case file: the housing unit, the person's own support workers, the auditor.
@@ -148,6 +152,9 @@ pub const POLICY: &[(&str, [bool; 7], Scope)] = &[
     ("list_guarantee_requests",                  [Y,  N,   N,   N,   Y,    N,    N], Scope::Person),
     ("get_guarantee_request",                    [Y,  N,   N,   N,   Y,    N,    N], Scope::Person),
     ("create_guarantee_request",                 [Y,  N,   N,   N,   Y,    N,    N], Scope::Person),
+    // A breach stays open until someone records how it was resolved: night work.
+    ("list_guarantee_breaches",                  [Y,  N,   N,   N,   Y,    N,    N], Scope::Person),
+    ("resolve_guarantee_breach",                 [Y,  N,   N,   N,   Y,    N,    N], Scope::Person),
     ("get_guarantee_report",                     [Y,  N,   N,   N,   Y,    N,    Y], Scope::Counts),
     ("get_shelter_occupancy_report",             [Y,  N,   N,   N,   Y,    N,    Y], Scope::Counts),
     ("get_bouncing_report",                      [Y,  N,   N,   N,   Y,    N,    Y], Scope::Person),
@@ -283,7 +290,7 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
                 json!({"apartment_id": apartment, "decision_id": decision, "kind": "trial", "starts_on": "2025-02-01"}),
             )
         }
-        "get_lease" | "get_lease_rent" | "update_lease_special_conditions" | "activate_lease" => {
+        "get_lease" | "get_lease_rent" | "update_lease_special_conditions" | "activate_lease" | "decline_lease" => {
             let person = fx.person_of(STAFF).await;
             let lease = fx.lease(&person.id, "trial").await;
             match operation {
@@ -291,6 +298,10 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
                 "get_lease_rent" => get(a(&format!("/leases/{}/rent", lease.id))),
                 "activate_lease" => {
                     post(a(&format!("/leases/{}/activate", lease.id)), json!({"moved_in_on": "2025-02-01"}))
+                }
+                "decline_lease" => {
+                    let today = hemvist_platform::night::today().to_string();
+                    post(a(&format!("/leases/{}/decline", lease.id)), json!({"declined_on": today}))
                 }
                 _ => put(a(&format!("/leases/{}/special-conditions", lease.id)), json!({"told_on": "2025-01-20"})),
             }
@@ -339,9 +350,14 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
         "get_lease_outcomes_report" => get(a("/reports/lease-outcomes")),
 
         "create_person" => {
-            // What a night coordinator knows of a walk-in: a name, no identity, where they belong.
             let (body, ..) = fx.person_body(&Default::default());
             post(a("/people"), body)
+        }
+        "create_walk_in" => {
+            // What the night service knows of a walk-in: a name, where they belong (Järva, in the
+            // scope of the test's housing officer; a Bromma officer is refused).
+            let (body, ..) = fx.walk_in_body(Some("jarva"));
+            post(a("/walk-ins"), body)
         }
         "create_household" => {
             let person = fx.person_of(STAFF).await;
@@ -422,6 +438,7 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
         | "assign_caseworker"
         | "list_housing_arrangements"
         | "create_housing_arrangement"
+        | "end_housing_arrangement"
         | "list_support_workers"
         | "create_support_worker_assignment"
         | "end_support_worker_assignment"
@@ -443,6 +460,10 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
                 "list_housing_arrangements" => get(p("/housing-arrangements")),
                 "create_housing_arrangement" => {
                     post(p("/housing-arrangements"), json!({"kind": "outdoors", "valid_from": "2025-01-01"}))
+                }
+                "end_housing_arrangement" => {
+                    let arrangement = fx.housing_arrangement(&person.id).await;
+                    post(p(&format!("/housing-arrangements/{arrangement}/end")), json!({"ended_on": "2025-06-01"}))
                 }
                 "list_support_workers" => get(p("/support-workers")),
                 "create_support_worker_assignment" => {
@@ -552,6 +573,19 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
             let person = fx.person_of(STAFF).await;
             post(a("/guarantee-requests"), json!({"person_id": person.id, "channel": "social_emergency_service"}))
         }
+        "list_guarantee_breaches" => {
+            let person = fx.person_of(STAFF).await;
+            fx.guarantee_breach(&person.id, JARVA_LON).await;
+            get(a("/guarantee-breaches"))
+        }
+        "resolve_guarantee_breach" => {
+            let person = fx.person_of(STAFF).await;
+            let breach = fx.guarantee_breach(&person.id, JARVA_LON).await;
+            post(
+                a(&format!("/guarantee-breaches/{}/resolution", id_of(&breach))),
+                json!({"kind": "emergency_housing", "note": "Hotel room for the night"}),
+            )
+        }
         "get_guarantee_report" => get(a(&format!("/reports/guarantee?from={0}&to={0}", ctx.tonight))),
         "get_shelter_occupancy_report" => get(a(&format!("/reports/shelter-occupancy?month={}", &ctx.tonight[..7]))),
         "get_bouncing_report" => get(a("/reports/bouncing")),
@@ -637,7 +671,7 @@ async fn every_operation_answers_every_role_as_the_policy_says() {
         ),
     ];
     // Writes that make a new object in the caller's own municipality: Göteborg may make its own.
-    let own_creates = ["create_district", "create_shelter", "create_person"];
+    let own_creates = ["create_district", "create_shelter", "create_person", "create_walk_in"];
     let ctx = Ctx { jarva, shelter, bed_night: night_in(7), capacity_night: night_in(20), tonight: tonight(&app), fx };
     let owner = app.owner_client().await;
     let operations = spec_operations();

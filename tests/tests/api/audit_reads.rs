@@ -78,6 +78,7 @@ async fn every_read_that_shows_a_person_is_audited_with_that_person() {
         "list_overdue_support_plan_reviews",
         "list_bed_assignments",
         "list_guarantee_requests",
+        "list_guarantee_breaches",
         "get_bouncing_report",
     ] {
         assert!(showing.contains(operation), "no read of {operation} showed anyone: the world does not reach it");
