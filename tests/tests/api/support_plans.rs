@@ -1,6 +1,7 @@
 //! Support plans: versions kept readable, visits planned against held, overdue reviews, support
 //! workers scoped to the people assigned to them, and no effect whatever on the tenancy.
 
+use hemvist_tests::fixtures::{assign_support, create, walk_in_body};
 use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
 use serde_json::{Value, json};
@@ -18,23 +19,7 @@ fn content(goal_status: &str, treatment_accepted: Value, next_review_on: &str) -
 }
 
 async fn person(app: &TestApp, token: &str, name: &str) -> String {
-    let created = app
-        .post("/api/v1/people", token, &json!({"identity_kind": "none", "given_name": name, "family_name": "Person", "sex": "woman", "home_municipality_code": "0180"}))
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
-}
-
-async fn assign(app: &TestApp, token: &str, person: &str, staff: &str) -> Value {
-    let assigned = app
-        .post(
-            &format!("/api/v1/people/{person}/support-workers"),
-            token,
-            &json!({"staff_id": staff, "assigned_on": "2025-01-01"}),
-        )
-        .await;
-    assert_eq!(assigned.status, StatusCode::CREATED, "{}", assigned.body);
-    assigned.body
+    create(app, token, "/api/v1/people", &walk_in_body(name, "Person")).await
 }
 
 #[tokio::test]
@@ -42,7 +27,7 @@ async fn plans_are_versioned_and_old_versions_stay_readable() {
     let app = TestApp::spawn().await;
     let officer = app.token(Role::HousingOfficer).await;
     let anna = person(&app, &officer, "Anna").await;
-    assign(&app, &officer, &anna, "lena.holm").await;
+    assign_support(&app, &officer, &anna, "lena.holm").await;
     let lena = app.staff_token(Role::SupportWorker, "lena.holm").await;
     let created = app
         .post(
@@ -112,8 +97,8 @@ async fn support_workers_see_only_the_people_assigned_to_them() {
     let officer = app.token(Role::HousingOfficer).await;
     let anna = person(&app, &officer, "Anna").await;
     let bo = person(&app, &officer, "Bo").await;
-    let assignment = assign(&app, &officer, &anna, "lena.holm").await;
-    assign(&app, &officer, &bo, "omar.ali").await;
+    let assignment = assign_support(&app, &officer, &anna, "lena.holm").await;
+    assign_support(&app, &officer, &bo, "omar.ali").await;
     let lena = app.staff_token(Role::SupportWorker, "lena.holm").await;
     let omar = app.staff_token(Role::SupportWorker, "omar.ali").await;
     let nobody = app.token(Role::SupportWorker).await;
@@ -213,7 +198,7 @@ async fn missed_visits_and_refused_treatment_leave_the_lease_untouched() {
     let before = app.get(&format!("/api/v1/leases/{lease}"), &officer).await.body;
     let decision_before = app.get(&format!("/api/v1/decisions/{decision}"), &officer).await.body;
 
-    assign(&app, &officer, &anna, "lena.holm").await;
+    assign_support(&app, &officer, &anna, "lena.holm").await;
     let lena = app.staff_token(Role::SupportWorker, "lena.holm").await;
     let plan = app
         .post(
