@@ -93,7 +93,19 @@ pub async fn granted_on(
     decided_on: &str,
     reasons: &str,
 ) -> String {
-    let applied = json!({"intervention": intervention, "applied_on": decided_on});
+    granted_between(app, token, person, intervention, [decided_on, decided_on], reasons).await
+}
+
+/// A decision for `intervention` applied for on `applied_on` and granted on `decided_on`; returns its id.
+pub async fn granted_between(
+    app: &TestApp,
+    token: &str,
+    person: &str,
+    intervention: &str,
+    [applied_on, decided_on]: [&str; 2],
+    reasons: &str,
+) -> String {
+    let applied = json!({"intervention": intervention, "applied_on": applied_on});
     let id = create(app, token, &format!("/api/v1/people/{person}/decisions"), &applied).await;
     let decide = json!({"decided_on": decided_on, "outcome": "granted", "reasons": reasons});
     let decided = app.post(&format!("/api/v1/decisions/{id}/decide"), token, &decide).await;
