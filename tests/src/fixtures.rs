@@ -27,7 +27,114 @@ pub fn tonight(app: &TestApp) -> String {
 }
 
 pub fn rectangle(lon0: f64) -> Value {
-    json!({"type": "Polygon", "coordinates": [[[lon0, 59.38], [lon0 + 0.1, 59.38], [lon0 + 0.1, 59.43], [lon0, 59.43], [lon0, 59.38]]]})
+    box_polygon([lon0, 59.38, lon0 + 0.1, 59.43])
+}
+
+/// Järva as most API tests draw it, (lon0, lat0, lon1, lat1); [`IN_JARVA`] lies inside.
+pub const JARVA_BOX: [f64; 4] = [17.85, 59.38, 17.97, 59.43];
+/// A point (lat, lon) in [`JARVA_BOX`].
+pub const IN_JARVA: (f64, f64) = (LAT, JARVA_LON);
+
+/// The rectangle (lon0, lat0, lon1, lat1) as a GeoJSON polygon.
+pub fn box_polygon([lon0, lat0, lon1, lat1]: [f64; 4]) -> Value {
+    json!({"type": "Polygon", "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]]})
+}
+
+/// `body` with the fields of `extra` set over it.
+pub fn merged(mut body: Value, extra: Value) -> Value {
+    if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+        body.extend(extra);
+    }
+    body
+}
+
+/// The body of a walk-in woman of Stockholm without an identity number.
+pub fn walk_in_body(given: &str, family: &str) -> Value {
+    json!({"identity_kind": "none", "given_name": given, "family_name": family, "sex": "woman",
+           "home_municipality_code": "0180"})
+}
+
+/// A night `day` days into next month: ahead, so reservations are still held and no job touched it.
+pub fn next_month_night(day: i8) -> jiff::civil::Date {
+    use jiff::ToSpan;
+    let next = hemvist_platform::night::today().checked_add(1.month()).expect("date").first_of_month();
+    next.checked_add(i64::from(day - 1).days()).expect("date")
+}
+
+/// POSTs `body` to `path` as `token` and asserts 201 Created; returns what was created.
+pub async fn created(app: &TestApp, token: &str, path: &str, body: &Value) -> Value {
+    let response = app.post(path, token, body).await;
+    assert_eq!(response.status, http::StatusCode::CREATED, "{path}: {}", response.body);
+    response.body
+}
+
+/// [`created`], returning the id.
+pub async fn create(app: &TestApp, token: &str, path: &str, body: &Value) -> String {
+    id_of(&created(app, token, path, body).await)
+}
+
+/// A district `code` named `name`, valid from 2023-07-01, over the rectangle `area`; returns its id.
+pub async fn district_in(app: &TestApp, token: &str, code: &str, name: &str, area: [f64; 4]) -> String {
+    let body = json!({"code": code, "name": name, "valid_from": "2023-07-01", "boundary": box_polygon(area)});
+    create(app, token, "/api/v1/districts", &body).await
+}
+
+/// Järva over [`JARVA_BOX`]; returns its id.
+pub async fn jarva(app: &TestApp, token: &str) -> String {
+    district_in(app, token, "jarva", "Järva", JARVA_BOX).await
+}
+
+/// A decision for `intervention` applied for and granted on `decided_on` with `reasons`; returns its id.
+pub async fn granted_on(
+    app: &TestApp,
+    token: &str,
+    person: &str,
+    intervention: &str,
+    decided_on: &str,
+    reasons: &str,
+) -> String {
+    granted_between(app, token, person, intervention, [decided_on, decided_on], reasons).await
+}
+
+/// A decision for `intervention` applied for on `applied_on` and granted on `decided_on`; returns its id.
+pub async fn granted_between(
+    app: &TestApp,
+    token: &str,
+    person: &str,
+    intervention: &str,
+    [applied_on, decided_on]: [&str; 2],
+    reasons: &str,
+) -> String {
+    let applied = json!({"intervention": intervention, "applied_on": applied_on});
+    let id = create(app, token, &format!("/api/v1/people/{person}/decisions"), &applied).await;
+    let decide = json!({"decided_on": decided_on, "outcome": "granted", "reasons": reasons});
+    let decided = app.post(&format!("/api/v1/decisions/{id}/decide"), token, &decide).await;
+    assert_eq!(decided.status, http::StatusCode::OK, "decide: {}", decided.body);
+    id
+}
+
+/// A two-room flat of Svenska Bostäder with a lift at (`lat`, `lon`).
+pub fn two_room_apartment_body(address: &str, lat: f64, lon: f64) -> Value {
+    json!({"address": address, "lat": lat, "lon": lon, "rooms": 2.0, "area_sqm": 54.5, "floor": 3, "has_lift": true,
+           "wheelchair_accessible": false, "monthly_rent_sek": 6200, "landlord": "Svenska Bostäder",
+           "first_hand_start": "2024-01-01"})
+}
+
+/// Assigns the member of staff `staff` to `person` from 2025-01-01; returns the person's assignments.
+pub async fn assign_support(app: &TestApp, token: &str, person: &str, staff: &str) -> Value {
+    let body = json!({"staff_id": staff, "assigned_on": "2025-01-01"});
+    created(app, token, &format!("/api/v1/people/{person}/support-workers"), &body).await
+}
+
+/// A guarantee request sent with an `Idempotency-Key`.
+pub async fn guarantee_with_key(app: &TestApp, token: &str, key: &str, body: &Value) -> TestResponse {
+    let request = http::Request::post("/api/v1/guarantee-requests")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .header("idempotency-key", key)
+        .body(axum::body::Body::from(body.to_string()))
+        .expect("request");
+    app.send(request).await
 }
 
 pub fn district_body(code: &str, name: &str, lon0: f64) -> Value {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use hemvist_tests::fixtures::{apartment_body, create, id_of, jarva, merged};
 use hemvist_tests::{TestApp, TestResponse, TestRole as Role};
 use http::Method;
 use serde_json::{Value, json};
@@ -34,33 +35,20 @@ impl Walk<'_> {
     }
 }
 
-fn id(value: &Value) -> String {
-    value["id"].as_str().expect("id").to_owned()
-}
-
 #[tokio::test]
 async fn every_operation_on_personal_data_is_audited() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
     let mut w = Walk { app: &app, token: admin.clone(), covered: BTreeSet::new() };
-    let boundary = json!({"type": "Polygon", "coordinates": [[[17.85, 59.38], [17.97, 59.38], [17.97, 59.43], [17.85, 59.43], [17.85, 59.38]]]});
-    app.post(
-        "/api/v1/districts",
-        &admin,
-        &json!({"code": "jarva", "name": "Järva", "valid_from": "2023-07-01", "boundary": boundary}),
-    )
-    .await;
-    let apartment = |address: &str| {
-        json!({"address": address, "lat": 59.39, "lon": 17.93, "rooms": 1.0, "area_sqm": 35.0, "floor": 2, "has_lift": false,
-               "wheelchair_accessible": false, "monthly_rent_sek": 5200, "landlord": "Familjebostäder", "first_hand_start": "2024-01-01"})
-    };
-    let flat = id(&app.post("/api/v1/apartments", &admin, &apartment("Audit 1")).await.body);
-    let flat2 = id(&app.post("/api/v1/apartments", &admin, &apartment("Audit 2")).await.body);
+    jarva(&app, &admin).await;
+    let apartment = |address: &str| merged(apartment_body(address, 17.93), json!({"lat": 59.39}));
+    let flat = create(&app, &admin, "/api/v1/apartments", &apartment("Audit 1")).await;
+    let flat2 = create(&app, &admin, "/api/v1/apartments", &apartment("Audit 2")).await;
     let person_body = json!({"identity_kind": "personnummer", "identity_number": "19121212-1212", "given_name": "Tolvan",
         "family_name": "Tolvansson", "home_municipality_code": "0180", "responsible_district_code": "jarva"});
 
     // People.
-    let p = id(&w.call("create_person", Method::POST, "/api/v1/people", Some(person_body.clone())).await);
+    let p = id_of(&w.call("create_person", Method::POST, "/api/v1/people", Some(person_body.clone())).await);
     w.call("get_person", Method::GET, &format!("/api/v1/people/{p}"), None).await;
     w.call(
         "create_walk_in",
@@ -82,16 +70,17 @@ async fn every_operation_on_personal_data_is_audited() {
     .await;
     w.call("list_caseworkers", Method::GET, &format!("/api/v1/people/{p}/caseworkers"), None).await;
     let household =
-        id(&w.call("create_household", Method::POST, "/api/v1/households", Some(json!({"adults": [p]}))).await);
+        id_of(&w.call("create_household", Method::POST, "/api/v1/households", Some(json!({"adults": [p]}))).await);
     w.call("get_household", Method::GET, &format!("/api/v1/households/{household}"), None).await;
-    let arrangement = id(&w
-        .call(
+    let arrangement = id_of(
+        &w.call(
             "create_housing_arrangement",
             Method::POST,
             &format!("/api/v1/people/{p}/housing-arrangements"),
             Some(json!({"kind": "outdoors", "valid_from": "2025-01-01"})),
         )
-        .await);
+        .await,
+    );
     w.call(
         "end_housing_arrangement",
         Method::POST,
@@ -108,19 +97,20 @@ async fn every_operation_on_personal_data_is_audited() {
             Some(json!({"staff_id": "lena.holm", "assigned_on": "2025-01-01"})),
         )
         .await;
-    let assignment = id(&assignments[0]);
+    let assignment = id_of(&assignments[0]);
     w.call("list_support_workers", Method::GET, &format!("/api/v1/people/{p}/support-workers"), None).await;
     w.call("get_person_situation", Method::GET, &format!("/api/v1/people/{p}/situation?date=2025-02-01"), None).await;
 
     // Decisions.
-    let d1 = id(&w
-        .call(
+    let d1 = id_of(
+        &w.call(
             "create_decision",
             Method::POST,
             &format!("/api/v1/people/{p}/decisions"),
             Some(json!({"intervention": "housing_first", "applied_on": "2025-01-02"})),
         )
-        .await);
+        .await,
+    );
     w.call("list_person_decisions", Method::GET, &format!("/api/v1/people/{p}/decisions"), None).await;
     w.call("get_decision", Method::GET, &format!("/api/v1/decisions/{d1}"), None).await;
     w.call(
@@ -145,7 +135,7 @@ async fn every_operation_on_personal_data_is_audited() {
             Some(json!({"offered_on": "2025-01-15", "description": "1 room"})),
         )
         .await;
-    let offer = id(&offered["offers"][0]);
+    let offer = id_of(&offered["offers"][0]);
     w.call(
         "update_decision_offer",
         Method::PUT,
@@ -153,14 +143,15 @@ async fn every_operation_on_personal_data_is_audited() {
         Some(json!({"response": "declined", "responded_on": "2025-01-16"})),
     )
     .await;
-    let d2 = id(&app
-        .post(
+    let d2 = id_of(
+        &app.post(
             &format!("/api/v1/people/{p}/decisions"),
             &admin,
             &json!({"intervention": "other", "applied_on": "2025-01-02"}),
         )
         .await
-        .body);
+        .body,
+    );
     app.post(
         &format!("/api/v1/decisions/{d2}/decide"),
         &admin,
@@ -197,14 +188,15 @@ async fn every_operation_on_personal_data_is_audited() {
     .await;
 
     // Leases and rent.
-    let lease = id(&w
-        .call(
+    let lease = id_of(
+        &w.call(
             "create_lease",
             Method::POST,
             "/api/v1/leases",
             Some(json!({"apartment_id": flat, "decision_id": d1, "kind": "housing_first", "starts_on": "2025-02-01"})),
         )
-        .await);
+        .await,
+    );
     w.call("get_lease", Method::GET, &format!("/api/v1/leases/{lease}"), None).await;
     w.call("list_leases", Method::GET, &format!("/api/v1/leases?person_id={p}"), None).await;
     let active = w
@@ -215,7 +207,7 @@ async fn every_operation_on_personal_data_is_audited() {
             Some(json!({"moved_in_on": "2025-02-01"})),
         )
         .await;
-    let follow_up = id(&active["follow_ups"][0]);
+    let follow_up = id_of(&active["follow_ups"][0]);
     w.call(
         "update_lease_special_conditions",
         Method::PUT,
@@ -260,7 +252,7 @@ async fn every_operation_on_personal_data_is_audited() {
     .await;
     let ledger =
         w.call("get_lease_rent", Method::GET, &format!("/api/v1/leases/{lease}/rent?as_of=2026-10-15"), None).await;
-    let notice = id(&ledger["notices"][0]);
+    let notice = id_of(&ledger["notices"][0]);
     w.call(
         "update_rent_notice",
         Method::PUT,
@@ -269,36 +261,39 @@ async fn every_operation_on_personal_data_is_audited() {
     )
     .await;
     w.call("list_rent_arrears", Method::GET, "/api/v1/rent-arrears?as_of=2026-10-15", None).await;
-    let trial_person = id(&app
-        .post(
+    let trial_person = id_of(
+        &app.post(
             "/api/v1/people",
             &admin,
             &json!({"identity_kind": "none", "given_name": "Trial", "family_name": "Tenant", "sex": "man"}),
         )
         .await
-        .body);
-    let d3 = id(&app
-        .post(
+        .body,
+    );
+    let d3 = id_of(
+        &app.post(
             &format!("/api/v1/people/{trial_person}/decisions"),
             &admin,
             &json!({"intervention": "trial_apartment", "applied_on": "2025-01-02"}),
         )
         .await
-        .body);
+        .body,
+    );
     app.post(
         &format!("/api/v1/decisions/{d3}/decide"),
         &admin,
         &json!({"decided_on": "2025-01-10", "outcome": "granted", "reasons": "r"}),
     )
     .await;
-    let trial = id(&app
-        .post(
+    let trial = id_of(
+        &app.post(
             "/api/v1/leases",
             &admin,
             &json!({"apartment_id": flat2, "decision_id": d3, "kind": "trial", "starts_on": "2025-02-01"}),
         )
         .await
-        .body);
+        .body,
+    );
     app.post(&format!("/api/v1/leases/{trial}/activate"), &admin, &json!({"moved_in_on": "2025-02-01"})).await;
     w.call(
         "take_over_lease",
@@ -310,14 +305,15 @@ async fn every_operation_on_personal_data_is_audited() {
 
     // Support plans.
     let content = json!({"goals": [{"title": "Home", "status": "in_progress"}], "interventions": [], "participation": {"participated": true}, "next_review_on": "2025-06-01"});
-    let plan = id(&w
-        .call(
+    let plan = id_of(
+        &w.call(
             "create_support_plan",
             Method::POST,
             &format!("/api/v1/people/{p}/support-plans"),
             Some(json!({"content": content})),
         )
-        .await);
+        .await,
+    );
     w.call("get_support_plan", Method::GET, &format!("/api/v1/support-plans/{plan}"), None).await;
     w.call("list_person_support_plans", Method::GET, &format!("/api/v1/people/{p}/support-plans"), None).await;
     let mut revised = content.clone();
@@ -337,14 +333,15 @@ async fn every_operation_on_personal_data_is_audited() {
         None,
     )
     .await;
-    let visit = id(&w
-        .call(
+    let visit = id_of(
+        &w.call(
             "create_support_visit",
             Method::POST,
             &format!("/api/v1/support-plans/{plan}/visits"),
             Some(json!({"planned_on": "2025-03-03", "staff_id": "lena.holm"})),
         )
-        .await);
+        .await,
+    );
     w.call(
         "update_support_visit",
         Method::PUT,
@@ -368,7 +365,7 @@ async fn every_operation_on_personal_data_is_audited() {
     .await;
 
     // Beds and the guarantee.
-    let shelter = id(&app
+    let shelter = id_of(&app
         .post("/api/v1/shelters", &admin, &json!({"name": "Natt", "operator": "Op", "address": "Gata 1", "lat": 59.40, "lon": 17.90,
             "eligibility": {"accepts_women": true, "accepts_men": true}, "total_beds": 10, "opens_at": "19:00", "check_in_deadline": "23:00"}))
         .await
@@ -383,20 +380,21 @@ async fn every_operation_on_personal_data_is_audited() {
             .unwrap()
     };
     let bed = |night| format!("/api/v1/nights/{night}/assignments");
-    let a1 = id(&w
-        .call(
+    let a1 = id_of(
+        &w.call(
             "create_bed_assignment",
             Method::POST,
             &bed(later(1)),
             Some(json!({"shelter_id": shelter, "person_id": p})),
         )
-        .await);
+        .await,
+    );
     w.call("list_bed_assignments", Method::GET, &bed(later(1)), None).await;
     w.call("check_in_bed_assignment", Method::POST, &format!("/api/v1/bed-assignments/{a1}/check-in"), None).await;
     w.call("check_out_bed_assignment", Method::POST, &format!("/api/v1/bed-assignments/{a1}/check-out"), None).await;
-    let a2 = id(&app.post(&bed(later(2)), &admin, &json!({"shelter_id": shelter, "person_id": p})).await.body);
+    let a2 = id_of(&app.post(&bed(later(2)), &admin, &json!({"shelter_id": shelter, "person_id": p})).await.body);
     w.call("cancel_bed_assignment", Method::POST, &format!("/api/v1/bed-assignments/{a2}/cancel"), None).await;
-    let a3 = id(&app.post(&bed(later(3)), &admin, &json!({"shelter_id": shelter, "person_id": p})).await.body);
+    let a3 = id_of(&app.post(&bed(later(3)), &admin, &json!({"shelter_id": shelter, "person_id": p})).await.body);
     w.call("record_bed_assignment_no_show", Method::POST, &format!("/api/v1/bed-assignments/{a3}/no-show"), None).await;
     let request = w
         .call(
@@ -406,7 +404,7 @@ async fn every_operation_on_personal_data_is_audited() {
             Some(json!({"person_id": p, "channel": "other"})),
         )
         .await;
-    let (request_id, night) = (id(&request), request["night"].as_str().unwrap().to_owned());
+    let (request_id, night) = (id_of(&request), request["night"].as_str().unwrap().to_owned());
     w.call("get_guarantee_request", Method::GET, &format!("/api/v1/guarantee-requests/{request_id}"), None).await;
     w.call("list_guarantee_requests", Method::GET, &format!("/api/v1/guarantee-requests?night={night}"), None).await;
     // A breach (nobody takes a wheelchair tonight), listed and resolved.
@@ -414,7 +412,7 @@ async fn every_operation_on_personal_data_is_audited() {
     other["identity_kind"] = json!("none");
     other.as_object_mut().unwrap().remove("identity_number");
     other["sex"] = json!("woman");
-    let other = id(&app.post("/api/v1/people", &admin, &other).await.body);
+    let other = id_of(&app.post("/api/v1/people", &admin, &other).await.body);
     let breach = app
         .post(
             "/api/v1/guarantee-requests",
@@ -427,7 +425,7 @@ async fn every_operation_on_personal_data_is_audited() {
     w.call(
         "resolve_guarantee_breach",
         Method::POST,
-        &format!("/api/v1/guarantee-breaches/{}/resolution", id(&breach.body)),
+        &format!("/api/v1/guarantee-breaches/{}/resolution", id_of(&breach.body)),
         Some(json!({"kind": "emergency_housing", "note": "Jourlägenhet"})),
     )
     .await;
@@ -449,7 +447,7 @@ async fn every_operation_on_personal_data_is_audited() {
     )
     .await;
     let declined = json!({"apartment_id": flat, "decision_id": d1, "kind": "housing_first", "starts_on": "2026-04-01"});
-    let declined = id(&app.post("/api/v1/leases", &admin, &declined).await.body);
+    let declined = id_of(&app.post("/api/v1/leases", &admin, &declined).await.body);
     w.call(
         "decline_lease",
         Method::POST,

@@ -1,16 +1,14 @@
 //! Decisions through their life, the IVO report of non-executed decisions on a hand-checked quarter,
 //! and homelessness situations.
 
+use hemvist_tests::fixtures::{create, granted_on, merged, walk_in_body};
 use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
 use serde_json::{Value, json};
 
 async fn person(app: &TestApp, token: &str, sex: &str, district: &str) -> String {
-    let body = json!({"identity_kind": "none", "given_name": "P", "family_name": sex, "sex": sex,
-                      "home_municipality_code": "0180", "responsible_district_code": district});
-    let created = app.post("/api/v1/people", token, &body).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    let body = merged(walk_in_body("P", sex), json!({"sex": sex, "responsible_district_code": district}));
+    create(app, token, "/api/v1/people", &body).await
 }
 
 async fn act(app: &TestApp, token: &str, decision: &str, action: &str, body: Value) -> Value {
@@ -21,18 +19,7 @@ async fn act(app: &TestApp, token: &str, decision: &str, action: &str, body: Val
 
 /// A decision applied for and granted on `decided_on`.
 async fn granted(app: &TestApp, token: &str, person: &str, intervention: &str, decided_on: &str) -> String {
-    let applied = app
-        .post(
-            &format!("/api/v1/people/{person}/decisions"),
-            token,
-            &json!({"intervention": intervention, "applied_on": decided_on}),
-        )
-        .await;
-    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
-    let id = applied.body["id"].as_str().unwrap().to_owned();
-    act(app, token, &id, "decide", json!({"decided_on": decided_on, "outcome": "granted", "reasons": "Needs a home"}))
-        .await;
-    id
+    granted_on(app, token, person, intervention, decided_on, "Needs a home").await
 }
 
 #[tokio::test]

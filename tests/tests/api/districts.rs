@@ -1,13 +1,9 @@
 //! Districts: CRUD for admins, date-versioning, point-in-polygon lookup, pagination, scoping.
 
+use hemvist_tests::fixtures::box_polygon;
 use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
 use serde_json::{Value, json};
-
-/// A rectangle from (lon0, lat0) to (lon1, lat1).
-fn rectangle(lon0: f64, lat0: f64, lon1: f64, lat1: f64) -> Value {
-    json!({"type": "Polygon", "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]]})
-}
 
 fn district(code: &str, name: &str, from: &str, to: Option<&str>, boundary: Value) -> Value {
     json!({"code": code, "name": name, "valid_from": from, "valid_to": to, "boundary": boundary})
@@ -19,7 +15,7 @@ async fn two_districts(app: &TestApp, token: &str) -> (String, String) {
         .post(
             "/api/v1/districts",
             token,
-            &district("jarva", "Järva", "2023-07-01", None, rectangle(17.85, 59.38, 17.97, 59.43)),
+            &district("jarva", "Järva", "2023-07-01", None, box_polygon([17.85, 59.38, 17.97, 59.43])),
         )
         .await;
     assert_eq!(jarva.status, StatusCode::CREATED, "{}", jarva.body);
@@ -78,7 +74,7 @@ async fn versions_of_a_code_may_not_overlap_and_lookup_follows_the_date() {
                 "Rinkeby-Kista",
                 "2007-01-01",
                 Some("2023-07-01"),
-                rectangle(17.85, 59.38, 17.97, 59.43),
+                box_polygon([17.85, 59.38, 17.97, 59.43]),
             ),
         )
         .await;
@@ -87,7 +83,7 @@ async fn versions_of_a_code_may_not_overlap_and_lookup_follows_the_date() {
         .post(
             "/api/v1/districts",
             &admin,
-            &district("rinkeby-kista", "Rinkeby-Kista", "2023-01-01", None, rectangle(17.0, 59.0, 17.1, 59.1)),
+            &district("rinkeby-kista", "Rinkeby-Kista", "2023-01-01", None, box_polygon([17.0, 59.0, 17.1, 59.1])),
         )
         .await;
     overlapping.assert_problem(StatusCode::CONFLICT);
@@ -95,7 +91,7 @@ async fn versions_of_a_code_may_not_overlap_and_lookup_follows_the_date() {
         .post(
             "/api/v1/districts",
             &admin,
-            &district("jarva", "Järva", "2023-07-01", None, rectangle(17.80, 59.36, 17.99, 59.45)),
+            &district("jarva", "Järva", "2023-07-01", None, box_polygon([17.80, 59.36, 17.99, 59.45])),
         )
         .await;
     assert_eq!(jarva.status, StatusCode::CREATED);
@@ -105,7 +101,7 @@ async fn versions_of_a_code_may_not_overlap_and_lookup_follows_the_date() {
     assert_eq!(after.body["code"], "jarva");
     let current = app.get("/api/v1/districts?on=2024-01-01", &admin).await;
     assert_eq!(current.body["items"].as_array().unwrap().len(), 1);
-    let backwards = district("x", "X", "2023-07-01", Some("2023-01-01"), rectangle(1.0, 1.0, 2.0, 2.0));
+    let backwards = district("x", "X", "2023-07-01", Some("2023-01-01"), box_polygon([1.0, 1.0, 2.0, 2.0]));
     let problem = app.post("/api/v1/districts", &admin, &backwards).await;
     assert_eq!(problem.assert_problem(StatusCode::UNPROCESSABLE_ENTITY)["errors"][0]["field"], "valid_to");
 }
@@ -116,7 +112,11 @@ async fn list_is_paginated_with_a_cursor() {
     let admin = app.token(Role::Admin).await;
     for code in ["farsta", "bromma", "skarpnack", "kungsholmen", "jarva"] {
         let created = app
-            .post("/api/v1/districts", &admin, &district(code, code, "2023-07-01", None, rectangle(1.0, 1.0, 2.0, 2.0)))
+            .post(
+                "/api/v1/districts",
+                &admin,
+                &district(code, code, "2023-07-01", None, box_polygon([1.0, 1.0, 2.0, 2.0])),
+            )
             .await;
         assert_eq!(created.status, StatusCode::CREATED);
     }
@@ -148,7 +148,8 @@ async fn update_needs_current_version_and_delete_removes() {
     let read = app.get(&path, &admin).await;
     assert_eq!(read.header("etag"), Some("\"1\""));
 
-    let renamed = district("jarva", "Järva stadsdelsområde", "2023-07-01", None, rectangle(17.85, 59.38, 17.97, 59.43));
+    let renamed =
+        district("jarva", "Järva stadsdelsområde", "2023-07-01", None, box_polygon([17.85, 59.38, 17.97, 59.43]));
     let request = |etag: &str| {
         http::Request::put(&path)
             .header("authorization", format!("Bearer {admin}"))
@@ -187,7 +188,7 @@ async fn another_municipality_sees_nothing_of_ours() {
         .post(
             "/api/v1/districts",
             &gothenburg,
-            &district("jarva", "Not Järva", "2023-07-01", None, rectangle(11.9, 57.6, 12.0, 57.8)),
+            &district("jarva", "Not Järva", "2023-07-01", None, box_polygon([11.9, 57.6, 12.0, 57.8])),
         )
         .await;
     assert_eq!(theirs.status, StatusCode::CREATED);

@@ -2,13 +2,13 @@
 
 use axum::body::Body;
 use hemvist_platform::settings::Settings;
+use hemvist_tests::fixtures::box_polygon;
 use hemvist_tests::{TestApp, TestRole as Role};
 use http::{Method, Request, StatusCode};
 use serde_json::json;
 
 fn district_body(code: &str) -> serde_json::Value {
-    json!({"code": code, "name": "Test", "valid_from": "2023-07-01",
-           "boundary": {"type": "Polygon", "coordinates": [[[18.0, 59.0], [18.1, 59.0], [18.1, 59.1], [18.0, 59.1], [18.0, 59.0]]]}})
+    json!({"code": code, "name": "Test", "valid_from": "2023-07-01", "boundary": box_polygon([18.0, 59.0, 18.1, 59.1])})
 }
 
 #[tokio::test]

@@ -1,16 +1,15 @@
 //! Gallring: files go five years after the last entry, except people born on the 5th, 15th or 25th.
 
+use hemvist_tests::fixtures::create;
 use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
 use jiff::civil::Date;
 use serde_json::json;
 
 async fn person(app: &TestApp, token: &str, birth_date: &str) -> String {
-    let created = app
-        .post("/api/v1/people", token, &json!({"identity_kind": "none", "given_name": "G", "family_name": "Gallring", "sex": "man", "birth_date": birth_date}))
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    let body = json!({"identity_kind": "none", "given_name": "G", "family_name": "Gallring", "sex": "man",
+                      "birth_date": birth_date});
+    create(app, token, "/api/v1/people", &body).await
 }
 
 #[tokio::test]

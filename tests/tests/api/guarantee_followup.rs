@@ -2,65 +2,36 @@
 //! resolved, protected guests shown by an alias, paginated night lists, capacity that follows the
 //! shelter's total, and an unknown home municipality that needs assessment (issue 10: 16, 20, 22, 24, 25).
 
+use hemvist_tests::fixtures::{self, IN_JARVA, JARVA_BOX, create, district_in, merged, tonight, walk_in_body};
 use hemvist_tests::{TestApp, TestResponse, TestRole as Role};
 use http::StatusCode;
 use serde_json::{Value, json};
 
-/// Järva and Bromma as boxes that do not overlap (lon0, lat0, lon1, lat1).
-const JARVA: [f64; 4] = [17.85, 59.38, 17.97, 59.43];
+/// Bromma as a box south of Järva's, not overlapping it (lon0, lat0, lon1, lat1), and a point in it.
 const BROMMA: [f64; 4] = [17.85, 59.32, 17.97, 59.36];
-/// A point in Järva and one in Bromma.
-const IN_JARVA: (f64, f64) = (59.40, 17.90);
 const IN_BROMMA: (f64, f64) = (59.34, 17.90);
 
+/// Järva and Bromma.
 async fn districts(app: &TestApp, token: &str) {
-    for (code, name, [lon0, lat0, lon1, lat1]) in [("jarva", "Järva", JARVA), ("bromma", "Bromma", BROMMA)] {
-        let boundary = json!({"type": "Polygon", "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]]});
-        let created = app
-            .post(
-                "/api/v1/districts",
-                token,
-                &json!({"code": code, "name": name, "valid_from": "2023-07-01", "boundary": boundary}),
-            )
-            .await;
-        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    }
+    district_in(app, token, "jarva", "Järva", JARVA_BOX).await;
+    district_in(app, token, "bromma", "Bromma", BROMMA).await;
 }
 
-fn shelter_body(name: &str, beds: i32) -> Value {
-    json!({"name": name, "operator": "Stadsmissionen", "address": format!("{name}gatan 1"), "lat": IN_JARVA.0,
-           "lon": IN_JARVA.1, "eligibility": {"accepts_women": true, "accepts_men": true}, "total_beds": beds,
-           "opens_at": "19:00", "check_in_deadline": "23:00"})
+fn shelter_body(name: &str, beds: u32) -> Value {
+    fixtures::shelter_body(name, IN_JARVA.1, beds)
 }
 
-async fn shelter(app: &TestApp, token: &str, name: &str, beds: i32) -> String {
-    let created = app.post("/api/v1/shelters", token, &shelter_body(name, beds)).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+async fn shelter(app: &TestApp, token: &str, name: &str, beds: u32) -> String {
+    create(app, token, "/api/v1/shelters", &shelter_body(name, beds)).await
 }
 
 /// Registers a person; `extra` is merged into the body.
 async fn person(app: &TestApp, token: &str, given: &str, family: &str, extra: Value) -> String {
-    let mut body = json!({"identity_kind": "none", "given_name": given, "family_name": family, "sex": "woman",
-                          "home_municipality_code": "0180"});
-    for (k, v) in extra.as_object().unwrap() {
-        body[k] = v.clone();
-    }
-    let created = app.post("/api/v1/people", token, &body).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    create(app, token, "/api/v1/people", &merged(walk_in_body(given, family), extra)).await
 }
 
-fn night_now(app: &TestApp) -> String {
-    hemvist_platform::night::Night::containing(jiff::Timestamp::now(), app.state.settings.night_cutover_hour)
-        .to_string()
-}
-
-/// A night next month: reservations are still held and no job has touched it.
 fn next_month_night(day: i8) -> String {
-    use jiff::ToSpan;
-    let next = hemvist_platform::night::today().checked_add(1.month()).unwrap().first_of_month();
-    next.checked_add(i64::from(day - 1).days()).unwrap().to_string()
+    fixtures::next_month_night(day).to_string()
 }
 
 async fn ask(app: &TestApp, token: &str, person: &str, at: Option<(f64, f64)>) -> TestResponse {
@@ -133,7 +104,7 @@ async fn guarantee_report_counts_by_responsible_district_as_of_the_request() {
         .await
         .unwrap();
 
-    let night = night_now(&app);
+    let night = tonight(&app);
     let report = app.get(&format!("/api/v1/reports/guarantee?from={night}&to={night}"), &coordinator).await;
     assert_eq!(report.status, StatusCode::OK, "{}", report.body);
     let row = &report.body[0];
@@ -162,7 +133,7 @@ async fn open_breaches_are_listed_until_resolved_once() {
     let one_bed = shelter(&app, &admin, "Ensam", 1).await;
     let later = shelter(&app, &admin, "Senare", 1).await;
     // The second shelter closes for tonight (0 beds), so the breaches happen.
-    let tonight = night_now(&app);
+    let tonight = tonight(&app);
     let closed = app
         .put(
             &format!("/api/v1/shelters/{later}/nights/{tonight}"),
@@ -298,7 +269,7 @@ async fn protected_guests_are_shown_by_an_alias_to_all_but_their_placer() {
     ask(&app, &placer, &open, None).await;
     let request_id = request.body["id"].as_str().unwrap().to_owned();
     let assignment_id = request.body["bed"]["assignment_id"].as_str().unwrap().to_owned();
-    let night = night_now(&app);
+    let night = tonight(&app);
 
     let leaks = |body: &Value| {
         let text = body.to_string();
@@ -427,7 +398,7 @@ async fn night_lists_and_bouncing_are_paginated() {
     for guest in &guests[..3] {
         ask(&app, &coordinator, guest, None).await;
     }
-    let tonight = night_now(&app);
+    let tonight = tonight(&app);
     let first = app.get(&format!("/api/v1/guarantee-requests?night={tonight}&limit=2"), &coordinator).await;
     assert_eq!(items(&first).len(), 2);
     let next = first.body["next_cursor"].as_str().unwrap();
@@ -575,7 +546,7 @@ async fn unknown_home_municipality_needs_assessment_and_is_counted_apart() {
     assert!(text.contains("unknown") && text.contains("nödprövning"), "{text}");
     let v = ask(&app, &coordinator, &visitor, None).await;
     assert_eq!(v.body["outcome"], "not_eligible");
-    let night = night_now(&app);
+    let night = tonight(&app);
     let report = app.get(&format!("/api/v1/reports/guarantee?from={night}&to={night}"), &coordinator).await;
     let row = &report.body[0];
     assert_eq!(

@@ -4,36 +4,18 @@
 //! an idempotent replay is audited like a read.
 
 use hemvist_platform::settings::Settings;
-use hemvist_tests::{TestApp, TestResponse, TestRole as Role};
+use hemvist_tests::fixtures::{self, JARVA_LON, create, guarantee_with_key, jarva, merged, walk_in_body};
+use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use serde_json::{Value, json};
 
-const JARVA: [f64; 4] = [17.85, 59.38, 17.97, 59.43];
-
-async fn district(app: &TestApp, token: &str) {
-    let [lon0, lat0, lon1, lat1] = JARVA;
-    let boundary = json!({"type": "Polygon", "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]]});
-    let created = app
-        .post(
-            "/api/v1/districts",
-            token,
-            &json!({"code": "jarva", "name": "Järva", "valid_from": "2023-07-01", "boundary": boundary}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED);
-}
-
-fn shelter_body(name: &str, lat: f64, beds: i32, deadline: &str) -> Value {
-    json!({"name": name, "operator": "Stadsmissionen", "address": format!("{name}gatan 1"), "lat": lat, "lon": 17.90,
-           "eligibility": {"accepts_women": true, "accepts_men": true}, "total_beds": beds, "opens_at": "19:00",
-           "check_in_deadline": deadline})
+fn shelter_body(name: &str, lat: f64, beds: u32, deadline: &str) -> Value {
+    merged(fixtures::shelter_body(name, JARVA_LON, beds), json!({"lat": lat, "check_in_deadline": deadline}))
 }
 
 async fn shelter(app: &TestApp, token: &str, body: Value) -> String {
-    let created = app.post("/api/v1/shelters", token, &body).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    create(app, token, "/api/v1/shelters", &body).await
 }
 
 async fn outside_shelter(app: &TestApp, token: &str, name: &str) -> String {
@@ -43,30 +25,11 @@ async fn outside_shelter(app: &TestApp, token: &str, name: &str) -> String {
 }
 
 async fn person(app: &TestApp, token: &str) -> String {
-    let created = app
-        .post(
-            "/api/v1/people",
-            token,
-            &json!({"identity_kind": "none", "given_name": "Gäst", "family_name": "Gästsson", "sex": "woman",
-                    "home_municipality_code": "0180"}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    create(app, token, "/api/v1/people", &walk_in_body("Gäst", "Gästsson")).await
 }
 
 fn night_now(app: &TestApp) -> jiff::civil::Date {
     hemvist_platform::night::Night::containing(Timestamp::now(), app.state.settings.night_cutover_hour).date()
-}
-
-async fn guarantee(app: &TestApp, token: &str, key: &str, body: &Value) -> TestResponse {
-    let request = http::Request::post("/api/v1/guarantee-requests")
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .header("idempotency-key", key)
-        .body(axum::body::Body::from(body.to_string()))
-        .unwrap();
-    app.send(request).await
 }
 
 fn timestamp(value: &Value) -> Timestamp {
@@ -98,7 +61,7 @@ async fn a_bed_placed_after_the_deadline_is_held_until_the_person_can_arrive() {
     let (settings, deadline) = deadline_passed_half_an_hour_ago();
     let app = TestApp::spawn_with(settings).await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin).await;
+    jarva(&app, &admin).await;
     shelter(&app, &admin, shelter_body("Sena", 59.40, 1, &deadline)).await;
     let officer = app.token(Role::HousingOfficer).await;
     let coordinator = app.token(Role::NightCoordinator).await;
@@ -106,7 +69,8 @@ async fn a_bed_placed_after_the_deadline_is_held_until_the_person_can_arrive() {
     let second_person = person(&app, &officer).await;
 
     let before = Timestamp::now();
-    let first = guarantee(&app, &coordinator, "first", &json!({"person_id": first_person, "channel": "other"})).await;
+    let first =
+        guarantee_with_key(&app, &coordinator, "first", &json!({"person_id": first_person, "channel": "other"})).await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
     assert_eq!(first.body["outcome"], "placed", "{}", first.body);
     // Held at least the minimum time (90 minutes by default) after the placement, not the past deadline.
@@ -116,7 +80,8 @@ async fn a_bed_placed_after_the_deadline_is_held_until_the_person_can_arrive() {
 
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     let second =
-        guarantee(&app, &coordinator, "second", &json!({"person_id": second_person, "channel": "other"})).await;
+        guarantee_with_key(&app, &coordinator, "second", &json!({"person_id": second_person, "channel": "other"}))
+            .await;
     assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
     assert_eq!(second.body["outcome"], "no_suitable_bed", "the only bed is held: {}", second.body);
     assert!(second.body["escalated_at"].is_string());
@@ -139,12 +104,12 @@ async fn the_minimum_hold_is_a_setting() {
     settings.min_hold_minutes = 15;
     let app = TestApp::spawn_with(settings).await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin).await;
+    jarva(&app, &admin).await;
     shelter(&app, &admin, shelter_body("Kort", 59.40, 1, &deadline)).await;
     let coordinator = app.token(Role::NightCoordinator).await;
     let guest = person(&app, &app.token(Role::HousingOfficer).await).await;
     let before = Timestamp::now();
-    let placed = guarantee(&app, &coordinator, "k", &json!({"person_id": guest, "channel": "other"})).await;
+    let placed = guarantee_with_key(&app, &coordinator, "k", &json!({"person_id": guest, "channel": "other"})).await;
     let held = timestamp(&placed.body["bed"]["hold_until"]);
     assert!(held >= before + SignedDuration::from_mins(15) && held <= Timestamp::now() + SignedDuration::from_mins(16));
 }
@@ -153,7 +118,7 @@ async fn the_minimum_hold_is_a_setting() {
 async fn a_later_deadline_holds_the_bed_until_the_deadline() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin).await;
+    jarva(&app, &admin).await;
     // A deadline after midnight belongs to the morning after the night's date.
     let shelter_id = shelter(&app, &admin, shelter_body("Natt", 59.40, 2, "01:00")).await;
     let coordinator = app.token(Role::NightCoordinator).await;
@@ -191,7 +156,7 @@ async fn set_holds_expired(app: &TestApp, except: Option<&str>) {
 async fn uncollected_beds_are_released_by_the_job_and_stop_counting() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin).await;
+    jarva(&app, &admin).await;
     let north = shelter(&app, &admin, shelter_body("Norr", 59.40, 2, "23:00")).await;
     let south = shelter(&app, &admin, shelter_body("Söder", 59.41, 2, "23:00")).await;
     let officer = app.token(Role::HousingOfficer).await;
@@ -213,11 +178,13 @@ async fn uncollected_beds_are_released_by_the_job_and_stop_counting() {
     }
     // A guarantee placement tonight, never collected; another guest who arrives.
     let absent = person(&app, &officer).await;
-    let request = guarantee(&app, &coordinator, "absent", &json!({"person_id": absent, "channel": "other"})).await;
+    let request =
+        guarantee_with_key(&app, &coordinator, "absent", &json!({"person_id": absent, "channel": "other"})).await;
     assert_eq!(request.body["outcome"], "placed", "{}", request.body);
     assert_eq!(request.body["bed"]["collected"], Value::Null, "not yet known: {}", request.body);
     let arrives = person(&app, &officer).await;
-    let arrived = guarantee(&app, &coordinator, "arrives", &json!({"person_id": arrives, "channel": "other"})).await;
+    let arrived =
+        guarantee_with_key(&app, &coordinator, "arrives", &json!({"person_id": arrives, "channel": "other"})).await;
     let arrived_bed = arrived.body["bed"]["assignment_id"].as_str().unwrap().to_owned();
     let checked_in =
         app.post(&format!("/api/v1/bed-assignments/{arrived_bed}/check-in"), &coordinator, &json!({})).await;
@@ -230,7 +197,7 @@ async fn uncollected_beds_are_released_by_the_job_and_stop_counting() {
 
     // A hold still running is left alone.
     let later = person(&app, &officer).await;
-    let held = guarantee(&app, &coordinator, "later", &json!({"person_id": later, "channel": "other"})).await;
+    let held = guarantee_with_key(&app, &coordinator, "later", &json!({"person_id": later, "channel": "other"})).await;
     assert_eq!(held.body["outcome"], "placed", "{}", held.body);
     set_holds_expired(&app, Some(&later)).await;
 
@@ -285,11 +252,11 @@ async fn uncollected_beds_are_released_by_the_job_and_stop_counting() {
 async fn the_release_job_runs_in_one_instance_at_a_time() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin).await;
+    jarva(&app, &admin).await;
     shelter(&app, &admin, shelter_body("Ett", 59.40, 2, "23:00")).await;
     let coordinator = app.token(Role::NightCoordinator).await;
     let guest = person(&app, &app.token(Role::HousingOfficer).await).await;
-    let placed = guarantee(&app, &coordinator, "g", &json!({"person_id": guest, "channel": "other"})).await;
+    let placed = guarantee_with_key(&app, &coordinator, "g", &json!({"person_id": guest, "channel": "other"})).await;
     assert_eq!(placed.body["outcome"], "placed");
     set_holds_expired(&app, None).await;
 
@@ -311,7 +278,7 @@ async fn the_release_job_runs_in_one_instance_at_a_time() {
 async fn a_request_recorded_afterwards_records_what_happened_and_places_nobody_now() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin).await;
+    jarva(&app, &admin).await;
     let shelter_id = shelter(&app, &admin, shelter_body("Förr", 59.40, 3, "23:00")).await;
     let outside = outside_shelter(&app, &admin, "Grannen").await;
     let officer = app.token(Role::HousingOfficer).await;
@@ -323,7 +290,7 @@ async fn a_request_recorded_afterwards_records_what_happened_and_places_nobody_n
 
     // Without saying what happened, a past request is refused: it would otherwise place now.
     let guest = person(&app, &officer).await;
-    let unstated = guarantee(
+    let unstated = guarantee_with_key(
         &app,
         &coordinator,
         "unstated",
@@ -335,7 +302,7 @@ async fn a_request_recorded_afterwards_records_what_happened_and_places_nobody_n
     assert_eq!(assignment_count(&app).await, 0, "nobody placed tonight");
 
     // A breach that night: recorded as such, escalated, no bed given now.
-    let breach = guarantee(
+    let breach = guarantee_with_key(
         &app,
         &coordinator,
         "breach",
@@ -351,7 +318,7 @@ async fn a_request_recorded_afterwards_records_what_happened_and_places_nobody_n
     assert_eq!(breach.body["bed"], Value::Null);
 
     // Placed that night at a named shelter: recorded, but no reservation for tonight or any night.
-    let placed = guarantee(
+    let placed = guarantee_with_key(
         &app,
         &coordinator,
         "placed",
@@ -369,7 +336,7 @@ async fn a_request_recorded_afterwards_records_what_happened_and_places_nobody_n
 
     // Declined and not eligible are recorded as stated.
     for outcome in ["declined_by_person", "not_eligible"] {
-        let recorded = guarantee(
+        let recorded = guarantee_with_key(
             &app,
             &coordinator,
             outcome,
@@ -393,12 +360,12 @@ async fn a_request_recorded_afterwards_records_what_happened_and_places_nobody_n
     for (i, (extra, field, at)) in bad.into_iter().enumerate() {
         let mut body = json!({"person_id": guest, "channel": "other", "requested_at": at.to_string()});
         body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-        let refused = guarantee(&app, &coordinator, &format!("bad-{i}"), &body).await;
+        let refused = guarantee_with_key(&app, &coordinator, &format!("bad-{i}"), &body).await;
         let problem = refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(problem["errors"][0]["field"], field, "case {i}: {problem}");
     }
     // With consent, a placement outside the municipality that night is recorded and flagged.
-    let consented = guarantee(
+    let consented = guarantee_with_key(
         &app,
         &coordinator,
         "consented",
@@ -421,7 +388,7 @@ async fn a_request_recorded_afterwards_records_what_happened_and_places_nobody_n
 async fn a_bed_in_another_municipality_needs_consent_on_every_path() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin).await;
+    jarva(&app, &admin).await;
     let outside = outside_shelter(&app, &admin, "Grannkommunen").await;
     let officer = app.token(Role::HousingOfficer).await;
     let coordinator = app.token(Role::NightCoordinator).await;
@@ -447,7 +414,7 @@ async fn a_bed_in_another_municipality_needs_consent_on_every_path() {
 
     // A guarantee request for the person who already has that bed says where it is, and that consent
     // was given for it.
-    let again = guarantee(&app, &coordinator, "again", &json!({"person_id": guest, "channel": "other"})).await;
+    let again = guarantee_with_key(&app, &coordinator, "again", &json!({"person_id": guest, "channel": "other"})).await;
     assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
     assert_eq!(again.body["outcome"], "placed");
     assert_eq!(again.body["bed"]["shelter_id"], outside.as_str());
@@ -517,19 +484,19 @@ async fn a_bed_in_another_municipality_needs_consent_on_every_path() {
 async fn an_idempotent_replay_is_audited_like_a_read() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin).await;
+    jarva(&app, &admin).await;
     shelter(&app, &admin, shelter_body("Igen", 59.40, 2, "23:00")).await;
     let coordinator = app.token(Role::NightCoordinator).await;
     let guest = person(&app, &app.token(Role::HousingOfficer).await).await;
     let body = json!({"person_id": guest, "channel": "other"});
-    let first = guarantee(&app, &coordinator, "same", &body).await;
+    let first = guarantee_with_key(&app, &coordinator, "same", &body).await;
     assert_eq!(first.status, StatusCode::CREATED);
     let guest_id: uuid::Uuid = guest.parse().unwrap();
     let about_guest = |events: Vec<(String, String, Option<uuid::Uuid>, Option<uuid::Uuid>)>| {
         events.into_iter().filter(|(_, kind, _, who)| kind == "guarantee_request" && *who == Some(guest_id)).count()
     };
     let before = about_guest(app.audit_events().await);
-    let replayed = guarantee(&app, &coordinator, "same", &body).await;
+    let replayed = guarantee_with_key(&app, &coordinator, "same", &body).await;
     assert_eq!(replayed.header("idempotent-replayed"), Some("true"));
     assert_eq!(replayed.body["id"], first.body["id"]);
     let events = app.audit_events().await;

@@ -2,6 +2,7 @@
 //! a birth date), read-modify-write of a person, walk-ins registered at night, caseworker re-assignment
 //! audit, and the child perspective of decisions.
 
+use hemvist_tests::fixtures::{JARVA_LON, create, guarantee_with_key, jarva, merged, shelter_body};
 use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
 use serde_json::{Value, json};
@@ -121,36 +122,14 @@ async fn gallring_keeps_for_research_only_people_known_to_be_born_on_the_researc
 }
 
 async fn adult_only_shelter(app: &TestApp, token: &str) {
-    let (lon0, lat0, lon1, lat1) = (17.85, 59.38, 17.97, 59.43);
-    let boundary = json!({"type": "Polygon", "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]]});
-    let district = app
-        .post(
-            "/api/v1/districts",
-            token,
-            &json!({"code": "jarva", "name": "Järva", "valid_from": "2023-07-01", "boundary": boundary}),
-        )
-        .await;
-    assert_eq!(district.status, StatusCode::CREATED, "{}", district.body);
-    let created = app
-        .post(
-            "/api/v1/shelters",
-            token,
-            &json!({"name": "Vuxenhärbärget", "operator": "Stadsmissionen", "address": "Gatan 1", "lat": 59.40,
-                    "lon": 17.90, "total_beds": 5, "opens_at": "19:00", "check_in_deadline": "23:00",
-                    "eligibility": {"accepts_women": true, "accepts_men": true, "min_age": 18}}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    jarva(app, token).await;
+    let adults =
+        json!({"address": "Gatan 1", "eligibility": {"accepts_women": true, "accepts_men": true, "min_age": 18}});
+    create(app, token, "/api/v1/shelters", &merged(shelter_body("Vuxenhärbärget", JARVA_LON, 5), adults)).await;
 }
 
 async fn ask_for_bed(app: &TestApp, token: &str, person: &str, key: &str) -> Value {
-    let request = http::Request::post("/api/v1/guarantee-requests")
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .header("idempotency-key", key)
-        .body(axum::body::Body::from(json!({"person_id": person, "channel": "other"}).to_string()))
-        .unwrap();
-    let response = app.send(request).await;
+    let response = guarantee_with_key(app, token, key, &json!({"person_id": person, "channel": "other"})).await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
     response.body
 }

@@ -4,68 +4,26 @@
 //! and the paginated arrears early-warning list. Expected values are written out from the rules.
 
 use hemvist_platform::settings::Settings;
+use hemvist_tests::fixtures::{apartment_body, create, created, granted_on, jarva, merged};
 use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
 use serde_json::{Value, json};
 
-const JARVA: [f64; 4] = [17.85, 59.38, 17.97, 59.43];
-
-async fn jarva(app: &TestApp) {
-    let admin = app.token(Role::Admin).await;
-    let [lon0, lat0, lon1, lat1] = JARVA;
-    let boundary = json!({"type": "Polygon", "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]]});
-    let created = app
-        .post(
-            "/api/v1/districts",
-            &admin,
-            &json!({"code": "jarva", "name": "Järva", "valid_from": "2023-07-01", "boundary": boundary}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-}
-
 async fn apartment(app: &TestApp, token: &str, address: &str, lat: f64) -> String {
-    let body = json!({"address": address, "lat": lat, "lon": 17.93, "rooms": 1.0, "area_sqm": 35.0, "floor": 1,
-        "has_lift": false, "wheelchair_accessible": false, "monthly_rent_sek": 5000, "landlord": "Familjebostäder",
-        "first_hand_start": "2024-01-01"});
-    let created = app.post("/api/v1/apartments", token, &body).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    let body = merged(apartment_body(address, 17.93), json!({"lat": lat, "floor": 1, "monthly_rent_sek": 5000}));
+    create(app, token, "/api/v1/apartments", &body).await
 }
 
 /// A person with a granted decision for `intervention`; returns (person, decision).
 async fn granted(app: &TestApp, token: &str, intervention: &str, decided_on: &str) -> (String, String) {
-    let person = app
-        .post(
-            "/api/v1/people",
-            token,
-            &json!({"identity_kind": "none", "given_name": "Hyres", "family_name": "Gäst", "sex": "man"}),
-        )
-        .await;
-    let person = person.body["id"].as_str().unwrap().to_owned();
-    let applied = app
-        .post(
-            &format!("/api/v1/people/{person}/decisions"),
-            token,
-            &json!({"intervention": intervention, "applied_on": decided_on}),
-        )
-        .await;
-    let decision = applied.body["id"].as_str().unwrap().to_owned();
-    let decided = app
-        .post(
-            &format!("/api/v1/decisions/{decision}/decide"),
-            token,
-            &json!({"decided_on": decided_on, "outcome": "granted", "reasons": "Hemlös"}),
-        )
-        .await;
-    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    let tenant = json!({"identity_kind": "none", "given_name": "Hyres", "family_name": "Gäst", "sex": "man"});
+    let person = create(app, token, "/api/v1/people", &tenant).await;
+    let decision = granted_on(app, token, &person, intervention, decided_on, "Hemlös").await;
     (person, decision)
 }
 
 async fn offer(app: &TestApp, token: &str, body: Value) -> Value {
-    let created = app.post("/api/v1/leases", token, &body).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body
+    created(app, token, "/api/v1/leases", &body).await
 }
 
 async fn act(app: &TestApp, token: &str, lease: &str, action: &str, body: Value) -> Value {
@@ -102,7 +60,7 @@ async fn arrears_on(app: &TestApp, token: &str, lease: &str, as_of: &str) -> Val
 #[tokio::test]
 async fn redemption_period_runs_from_the_later_of_service_and_committee_notification() {
     let app = TestApp::spawn().await;
-    jarva(&app).await;
+    jarva(&app, &app.token(Role::Admin).await).await;
     let officer = app.token(Role::HousingOfficer).await;
     // Each lease: 5000 SEK due 2026-02-28, unpaid; notice served 2026-03-10 (forfeit after 7 days late).
     let before = active_lease_in_arrears(&app, &officer, "Före 1", 59.39).await;
@@ -191,7 +149,7 @@ async fn redemption_period_runs_from_the_later_of_service_and_committee_notifica
 #[tokio::test]
 async fn committee_notification_dated_before_service_can_be_recorded_later() {
     let app = TestApp::spawn().await;
-    jarva(&app).await;
+    jarva(&app, &app.token(Role::Admin).await).await;
     let officer = app.token(Role::HousingOfficer).await;
     let lease = active_lease_in_arrears(&app, &officer, "Notis 2", 59.39).await;
     act(&app, &officer, &lease, "rent-notices", json!({"served_on": "2026-10-10"})).await;
@@ -244,7 +202,7 @@ async fn housing_first_lease(app: &TestApp, token: &str, address: &str, lat: f64
 #[tokio::test]
 async fn housing_first_takeover_counts_only_planned_follow_ups_held_on_or_after_their_date() {
     let app = TestApp::spawn().await;
-    jarva(&app).await;
+    jarva(&app, &app.token(Role::Admin).await).await;
     let officer = app.token(Role::HousingOfficer).await;
     let (lease, planned) = housing_first_lease(&app, &officer, "Bostad Först 1", 59.39).await;
     // Quarterly from the move-in on 2025-02-01.
@@ -299,7 +257,7 @@ async fn housing_first_takeover_counts_only_planned_follow_ups_held_on_or_after_
 async fn housing_first_takeover_follow_up_count_is_configurable() {
     let settings = Settings { housing_first_takeover_follow_ups: 5, ..Settings::default() };
     let app = TestApp::spawn_with(settings).await;
-    jarva(&app).await;
+    jarva(&app, &app.token(Role::Admin).await).await;
     let officer = app.token(Role::HousingOfficer).await;
     let (lease, planned) = housing_first_lease(&app, &officer, "Bostad Först 2", 59.39).await;
     // Enough follow-ups are planned to reach the configured number.
@@ -321,7 +279,7 @@ async fn housing_first_takeover_follow_up_count_is_configurable() {
 #[tokio::test]
 async fn moving_in_resumes_an_interrupted_decision_and_ivo_no_longer_reports_it() {
     let app = TestApp::spawn().await;
-    jarva(&app).await;
+    jarva(&app, &app.token(Role::Admin).await).await;
     let officer = app.token(Role::HousingOfficer).await;
     let auditor = app.token(Role::Auditor).await;
     let (_, decision) = granted(&app, &officer, "housing_first", "2024-10-01").await;
@@ -376,7 +334,7 @@ async fn moving_in_resumes_an_interrupted_decision_and_ivo_no_longer_reports_it(
 #[tokio::test]
 async fn a_declined_lease_offer_is_a_declined_offer_and_the_decision_stays_open() {
     let app = TestApp::spawn().await;
-    jarva(&app).await;
+    jarva(&app, &app.token(Role::Admin).await).await;
     let officer = app.token(Role::HousingOfficer).await;
     let auditor = app.token(Role::Auditor).await;
     let (_, decision) = granted(&app, &officer, "trial_apartment", "2025-03-01").await;
@@ -439,7 +397,7 @@ async fn a_declined_lease_offer_is_a_declined_offer_and_the_decision_stays_open(
 #[tokio::test]
 async fn rent_arrears_is_paginated_most_days_late_first_and_audited_per_page() {
     let app = TestApp::spawn().await;
-    jarva(&app).await;
+    jarva(&app, &app.token(Role::Admin).await).await;
     let officer = app.token(Role::HousingOfficer).await;
     // Three leases with 5000 due 2026-02-28; two paid part of it, at different times.
     let mut leases = Vec::new();

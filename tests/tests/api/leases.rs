@@ -1,76 +1,33 @@
 //! Apartments and leases: districts by location, one sublet at a time under concurrency, the lease
 //! life with the decision it executes, takeover rules per kind, rent arrears, reports, situations.
 
+use hemvist_tests::fixtures::{JARVA_BOX, create, created, district_in, granted_on, two_room_apartment_body};
 use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
 use serde_json::{Value, json};
 
-const JARVA: [f64; 4] = [17.85, 59.38, 17.97, 59.43];
 const FARSTA: [f64; 4] = [18.05, 59.22, 18.13, 59.26];
 
-async fn district(app: &TestApp, token: &str, code: &str, [lon0, lat0, lon1, lat1]: [f64; 4]) {
-    let boundary = json!({"type": "Polygon", "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]]});
-    let created = app
-        .post(
-            "/api/v1/districts",
-            token,
-            &json!({"code": code, "name": code, "valid_from": "2023-07-01", "boundary": boundary}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-}
-
-fn apartment_body(address: &str, lat: f64, lon: f64) -> Value {
-    json!({"address": address, "lat": lat, "lon": lon, "rooms": 2.0, "area_sqm": 54.5, "floor": 3, "has_lift": true,
-           "wheelchair_accessible": false, "monthly_rent_sek": 6200, "landlord": "Svenska Bostäder",
-           "first_hand_start": "2024-01-01"})
+/// A district named by its code over the rectangle `area`.
+async fn district(app: &TestApp, token: &str, code: &str, area: [f64; 4]) {
+    district_in(app, token, code, code, area).await;
 }
 
 async fn apartment(app: &TestApp, token: &str, address: &str, lat: f64, lon: f64) -> String {
-    let created = app.post("/api/v1/apartments", token, &apartment_body(address, lat, lon)).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    create(app, token, "/api/v1/apartments", &two_room_apartment_body(address, lat, lon)).await
 }
 
 /// A person with a decision for `intervention` granted on `decided_on`.
 async fn granted_decision(app: &TestApp, token: &str, intervention: &str, decided_on: &str) -> (String, String) {
-    let person = app
-        .post(
-            "/api/v1/people",
-            token,
-            &json!({"identity_kind": "none", "given_name": "T", "family_name": "Tenant", "sex": "woman"}),
-        )
-        .await;
-    let person = person.body["id"].as_str().unwrap().to_owned();
-    let applied = app
-        .post(
-            &format!("/api/v1/people/{person}/decisions"),
-            token,
-            &json!({"intervention": intervention, "applied_on": decided_on}),
-        )
-        .await;
-    let decision = applied.body["id"].as_str().unwrap().to_owned();
-    let decided = app
-        .post(
-            &format!("/api/v1/decisions/{decision}/decide"),
-            token,
-            &json!({"decided_on": decided_on, "outcome": "granted", "reasons": "r"}),
-        )
-        .await;
-    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    let tenant = json!({"identity_kind": "none", "given_name": "T", "family_name": "Tenant", "sex": "woman"});
+    let person = create(app, token, "/api/v1/people", &tenant).await;
+    let decision = granted_on(app, token, &person, intervention, decided_on, "r").await;
     (person, decision)
 }
 
 async fn lease(app: &TestApp, token: &str, apartment: &str, decision: &str, kind: &str, starts_on: &str) -> Value {
-    let created = app
-        .post(
-            "/api/v1/leases",
-            token,
-            &json!({"apartment_id": apartment, "decision_id": decision, "kind": kind, "starts_on": starts_on}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body
+    let offer = json!({"apartment_id": apartment, "decision_id": decision, "kind": kind, "starts_on": starts_on});
+    created(app, token, "/api/v1/leases", &offer).await
 }
 
 async fn lease_action(app: &TestApp, token: &str, lease: &str, action: &str, body: Value) -> (StatusCode, Value) {
@@ -82,18 +39,21 @@ async fn lease_action(app: &TestApp, token: &str, lease: &str, action: &str, bod
 async fn apartments_get_their_district_from_the_location() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin, "jarva", JARVA).await;
+    district(&app, &admin, "jarva", JARVA_BOX).await;
     district(&app, &admin, "farsta", FARSTA).await;
     let officer = app.token(Role::HousingOfficer).await;
-    let rinkeby = app.post("/api/v1/apartments", &officer, &apartment_body("Rinkebysvängen 12", 59.388, 17.925)).await;
+    let rinkeby =
+        app.post("/api/v1/apartments", &officer, &two_room_apartment_body("Rinkebysvängen 12", 59.388, 17.925)).await;
     assert_eq!(rinkeby.status, StatusCode::CREATED, "{}", rinkeby.body);
     assert_eq!(rinkeby.body["district_code"], "jarva");
     assert_eq!(rinkeby.body["status"], "available");
-    let farsta = app.post("/api/v1/apartments", &officer, &apartment_body("Farstagången 1", 59.243, 18.09)).await;
+    let farsta =
+        app.post("/api/v1/apartments", &officer, &two_room_apartment_body("Farstagången 1", 59.243, 18.09)).await;
     assert_eq!(farsta.body["district_code"], "farsta");
-    let outside = app.post("/api/v1/apartments", &officer, &apartment_body("Kungsgatan 1", 59.335, 18.06)).await;
+    let outside =
+        app.post("/api/v1/apartments", &officer, &two_room_apartment_body("Kungsgatan 1", 59.335, 18.06)).await;
     assert_eq!(outside.assert_problem(StatusCode::UNPROCESSABLE_ENTITY)["errors"][0]["field"], "lat");
-    let mut bad = apartment_body("X", 59.388, 17.925);
+    let mut bad = two_room_apartment_body("X", 59.388, 17.925);
     bad["rooms"] = json!(0);
     bad["floor"] = json!(500);
     let bad = app.post("/api/v1/apartments", &officer, &bad).await;
@@ -101,7 +61,7 @@ async fn apartments_get_their_district_from_the_location() {
 
     // Moving the apartment (a corrected location) re-derives the district; a stale ETag is 412.
     let id = rinkeby.body["id"].as_str().unwrap();
-    let corrected = apartment_body("Farstagången 3", 59.244, 18.091);
+    let corrected = two_room_apartment_body("Farstagången 3", 59.244, 18.091);
     let put = |etag: &str| {
         http::Request::put(format!("/api/v1/apartments/{id}"))
             .header("authorization", format!("Bearer {officer}"))
@@ -141,7 +101,7 @@ async fn apartments_get_their_district_from_the_location() {
 async fn twenty_concurrent_lets_of_one_apartment_give_exactly_one_lease() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin, "jarva", JARVA).await;
+    district(&app, &admin, "jarva", JARVA_BOX).await;
     let officer = app.token(Role::HousingOfficer).await;
     let flat = apartment(&app, &officer, "Rinkebysvängen 12", 59.388, 17.925).await;
     let mut decisions = Vec::new();
@@ -182,7 +142,7 @@ async fn twenty_concurrent_lets_of_one_apartment_give_exactly_one_lease() {
 async fn activation_executes_the_decision_and_plans_quarterly_follow_ups() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin, "jarva", JARVA).await;
+    district(&app, &admin, "jarva", JARVA_BOX).await;
     let officer = app.token(Role::HousingOfficer).await;
     let flat = apartment(&app, &officer, "Rinkebysvängen 12", 59.388, 17.925).await;
     let (person, decision) = granted_decision(&app, &officer, "housing_first", "2025-10-01").await;
@@ -229,7 +189,7 @@ async fn activation_executes_the_decision_and_plans_quarterly_follow_ups() {
 async fn takeover_rules_per_kind() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin, "jarva", JARVA).await;
+    district(&app, &admin, "jarva", JARVA_BOX).await;
     let officer = app.token(Role::HousingOfficer).await;
 
     // Training: never taken over.
@@ -311,7 +271,7 @@ async fn takeover_rules_per_kind() {
 async fn ended_lease_frees_the_apartment_and_a_withdrawn_offer_never_counts() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin, "jarva", JARVA).await;
+    district(&app, &admin, "jarva", JARVA_BOX).await;
     let officer = app.token(Role::HousingOfficer).await;
     let flat = apartment(&app, &officer, "Rinkebysvängen 12", 59.388, 17.925).await;
     let (person, decision) = granted_decision(&app, &officer, "trial_apartment", "2025-01-10").await;
@@ -357,7 +317,7 @@ async fn ended_lease_frees_the_apartment_and_a_withdrawn_offer_never_counts() {
 async fn rent_arrears_early_warning() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin, "jarva", JARVA).await;
+    district(&app, &admin, "jarva", JARVA_BOX).await;
     let officer = app.token(Role::HousingOfficer).await;
     let mut leases = Vec::new();
     for address in ["Paid 1", "Late 1", "Noticed 1"] {
@@ -427,7 +387,7 @@ async fn rent_arrears_early_warning() {
 async fn reports_spread_and_outcomes() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin, "jarva", JARVA).await;
+    district(&app, &admin, "jarva", JARVA_BOX).await;
     district(&app, &admin, "farsta", FARSTA).await;
     let officer = app.token(Role::HousingOfficer).await;
     let j1 = apartment(&app, &officer, "J1", 59.39, 17.93).await;
@@ -478,7 +438,7 @@ async fn reports_spread_and_outcomes() {
 async fn a_protected_tenants_lease_is_hidden_from_roles_that_may_not_see_protected_addresses() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin, "jarva", JARVA).await;
+    district(&app, &admin, "jarva", JARVA_BOX).await;
     let officer = app.token(Role::HousingOfficer).await;
     let flat = apartment(&app, &officer, "Skyddad adress 1", 59.39, 17.93).await;
     let (person, decision) = granted_decision(&app, &officer, "trial_apartment", "2025-01-10").await;
@@ -532,7 +492,7 @@ async fn a_protected_tenants_lease_is_hidden_from_roles_that_may_not_see_protect
 async fn committee_notification_can_be_recorded_after_the_notice() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin, "jarva", JARVA).await;
+    district(&app, &admin, "jarva", JARVA_BOX).await;
     let officer = app.token(Role::HousingOfficer).await;
     let flat = apartment(&app, &officer, "Notis 1", 59.39, 17.93).await;
     let (_, decision) = granted_decision(&app, &officer, "training_apartment", "2025-01-10").await;

@@ -3,53 +3,21 @@
 
 use hemvist_platform::MunicipalityCode;
 use hemvist_platform::auth::{NewToken, create_token, create_token_expiring, revoke_token};
+use hemvist_tests::fixtures::{self, JARVA_LON, create, guarantee_with_key, jarva, merged, walk_in_body};
 use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
-async fn district(app: &TestApp, token: &str) {
-    let boundary = json!({"type": "Polygon", "coordinates": [[[17.85, 59.38], [17.97, 59.38], [17.97, 59.43], [17.85, 59.43], [17.85, 59.38]]]});
-    let created = app
-        .post(
-            "/api/v1/districts",
-            token,
-            &json!({"code": "jarva", "name": "Järva", "valid_from": "2023-07-01", "boundary": boundary}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-}
-
-async fn shelter(app: &TestApp, token: &str, beds: i32) -> String {
-    let body = json!({"name": "Natthärbärget", "operator": "Stadsmissionen", "address": "Natthärbärgesgatan 1",
-        "lat": 59.40, "lon": 17.90, "eligibility": {"accepts_women": true, "accepts_men": true},
-        "total_beds": beds, "opens_at": "19:00", "check_in_deadline": "23:00"});
-    let created = app.post("/api/v1/shelters", token, &body).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+async fn shelter(app: &TestApp, token: &str, beds: u32) -> String {
+    let body =
+        merged(fixtures::shelter_body("Natthärbärget", JARVA_LON, beds), json!({"address": "Natthärbärgesgatan 1"}));
+    create(app, token, "/api/v1/shelters", &body).await
 }
 
 async fn person(app: &TestApp, token: &str, given_name: &str) -> Uuid {
-    let created = app
-        .post(
-            "/api/v1/people",
-            token,
-            &json!({"identity_kind": "none", "given_name": given_name, "family_name": "Nattgäst", "sex": "man",
-                    "birth_date": "1970-03-02", "home_municipality_code": "0180"}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().parse().unwrap()
-}
-
-async fn guarantee(app: &TestApp, token: &str, key: &str, body: &Value) -> hemvist_tests::TestResponse {
-    let request = http::Request::post("/api/v1/guarantee-requests")
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .header("idempotency-key", key)
-        .body(axum::body::Body::from(body.to_string()))
-        .unwrap();
-    app.send(request).await
+    let body = merged(walk_in_body(given_name, "Nattgäst"), json!({"sex": "man", "birth_date": "1970-03-02"}));
+    create(app, token, "/api/v1/people", &body).await.parse().unwrap()
 }
 
 /// Makes the person's file look six years old, as if nothing had been written since.
@@ -71,7 +39,7 @@ fn next_month_night() -> jiff::civil::Date {
 async fn gallring_keeps_a_person_whose_file_has_shelter_entries() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin).await;
+    jarva(&app, &admin).await;
     let shelter = shelter(&app, &admin, 5).await;
     let officer = app.token(Role::HousingOfficer).await;
     let coordinator = app.token(Role::NightCoordinator).await;
@@ -98,7 +66,7 @@ async fn gallring_keeps_a_person_whose_file_has_shelter_entries() {
     }
     six_years_old(&owner, &[placed_tonight, declined_tonight, checked_in, cancelled, nothing_new]).await;
 
-    let placed = guarantee(
+    let placed = guarantee_with_key(
         &app,
         &coordinator,
         "tonight-1",
@@ -106,7 +74,7 @@ async fn gallring_keeps_a_person_whose_file_has_shelter_entries() {
     )
     .await;
     assert_eq!(placed.body["outcome"], "placed", "{}", placed.body);
-    let declined = guarantee(
+    let declined = guarantee_with_key(
         &app,
         &coordinator,
         "tonight-2",

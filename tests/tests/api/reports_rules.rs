@@ -4,41 +4,24 @@
 //! - every arrangement kind classified nationally and by Stockholm's own count, from domain.md;
 //! - a support worker records visits only as themselves; overdue reviews come in pages.
 
+use hemvist_tests::fixtures::{
+    assign_support, create, granted_on, jarva, merged, two_room_apartment_body, walk_in_body,
+};
 use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
 use serde_json::{Value, json};
 
 async fn person(app: &TestApp, token: &str, sex: &str, district: &str) -> String {
-    let created = app.post("/api/v1/people", token, &person_body(sex, district)).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    create(app, token, "/api/v1/people", &person_body(sex, district)).await
 }
 
 fn person_body(sex: &str, district: &str) -> Value {
-    json!({"identity_kind": "none", "given_name": "P", "family_name": sex, "sex": sex,
-           "home_municipality_code": "0180", "responsible_district_code": district})
+    merged(walk_in_body("P", sex), json!({"sex": sex, "responsible_district_code": district}))
 }
 
 /// A decision applied for and granted on `decided_on`; its district is the person's at the time.
 async fn granted(app: &TestApp, token: &str, person: &str, intervention: &str, decided_on: &str) -> String {
-    let applied = app
-        .post(
-            &format!("/api/v1/people/{person}/decisions"),
-            token,
-            &json!({"intervention": intervention, "applied_on": decided_on}),
-        )
-        .await;
-    assert_eq!(applied.status, StatusCode::CREATED, "{}", applied.body);
-    let id = applied.body["id"].as_str().unwrap().to_owned();
-    let decided = app
-        .post(
-            &format!("/api/v1/decisions/{id}/decide"),
-            token,
-            &json!({"decided_on": decided_on, "outcome": "granted", "reasons": "Needs a home"}),
-        )
-        .await;
-    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
-    id
+    granted_on(app, token, person, intervention, decided_on, "Needs a home").await
 }
 
 fn case_ids(report: &Value) -> Vec<String> {
@@ -171,21 +154,6 @@ async fn an_arrangement_can_be_ended_and_stops_counting_that_day() {
     assert_eq!(report.body["national"][0]["total"], 1);
 }
 
-const JARVA: [f64; 4] = [17.85, 59.38, 17.97, 59.43];
-
-async fn jarva_district(app: &TestApp, admin: &str) {
-    let [lon0, lat0, lon1, lat1] = JARVA;
-    let boundary = json!({"type": "Polygon", "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]]});
-    let created = app
-        .post(
-            "/api/v1/districts",
-            admin,
-            &json!({"code": "jarva", "name": "Järva", "valid_from": "2023-07-01", "boundary": boundary}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-}
-
 /// An active lease of `kind` for `who`, moved into on `moved_in_on`.
 async fn active_lease(app: &TestApp, officer: &str, who: &str, kind: &str, address: &str, moved_in_on: &str) {
     let intervention = match kind {
@@ -194,25 +162,9 @@ async fn active_lease(app: &TestApp, officer: &str, who: &str, kind: &str, addre
         _ => "housing_first",
     };
     let decision = granted(app, officer, who, intervention, "2025-01-02").await;
-    let flat = app
-        .post(
-            "/api/v1/apartments",
-            officer,
-            &json!({"address": address, "lat": 59.388, "lon": 17.925, "rooms": 2.0, "area_sqm": 54.5, "floor": 3,
-                    "has_lift": true, "wheelchair_accessible": false, "monthly_rent_sek": 6200,
-                    "landlord": "Svenska Bostäder", "first_hand_start": "2024-01-01"}),
-        )
-        .await;
-    assert_eq!(flat.status, StatusCode::CREATED, "{}", flat.body);
-    let lease = app
-        .post(
-            "/api/v1/leases",
-            officer,
-            &json!({"apartment_id": flat.body["id"], "decision_id": decision, "kind": kind, "starts_on": moved_in_on}),
-        )
-        .await;
-    assert_eq!(lease.status, StatusCode::CREATED, "{}", lease.body);
-    let id = lease.body["id"].as_str().unwrap();
+    let flat = create(app, officer, "/api/v1/apartments", &two_room_apartment_body(address, 59.388, 17.925)).await;
+    let offer = json!({"apartment_id": flat, "decision_id": decision, "kind": kind, "starts_on": moved_in_on});
+    let id = create(app, officer, "/api/v1/leases", &offer).await;
     let active =
         app.post(&format!("/api/v1/leases/{id}/activate"), officer, &json!({"moved_in_on": moved_in_on})).await;
     assert_eq!(active.status, StatusCode::OK, "{}", active.body);
@@ -224,7 +176,7 @@ async fn active_lease(app: &TestApp, officer: &str, who: &str, kind: &str, addre
 async fn a_lease_or_own_home_supersedes_an_older_open_acute_fact() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    jarva_district(&app, &admin).await;
+    jarva(&app, &admin).await;
     let officer = app.token(Role::HousingOfficer).await;
 
     // Outdoors since 06-01; own home recorded from 08-01 while the outdoors record stays open.
@@ -304,7 +256,7 @@ const LEASE_KINDS: [(&str, Option<&str>, Option<&str>); 3] = [
 async fn every_kind_is_classified_nationally_and_by_stockholm() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    jarva_district(&app, &admin).await;
+    jarva(&app, &admin).await;
     let officer = app.token(Role::HousingOfficer).await;
     let mut people = Vec::new();
     for (kind, national, stockholm) in RECORDED_KINDS {
@@ -358,24 +310,14 @@ fn plan_content(next_review_on: &str) -> Value {
 async fn assigned_person(app: &TestApp, officer: &str, staff: &[&str]) -> String {
     let who = person(app, officer, "woman", "jarva").await;
     for staff in staff {
-        let assigned = app
-            .post(
-                &format!("/api/v1/people/{who}/support-workers"),
-                officer,
-                &json!({"staff_id": staff, "assigned_on": "2025-01-01"}),
-            )
-            .await;
-        assert_eq!(assigned.status, StatusCode::CREATED, "{}", assigned.body);
+        assign_support(app, officer, &who, staff).await;
     }
     who
 }
 
 async fn plan(app: &TestApp, token: &str, who: &str, next_review_on: &str) -> String {
-    let created = app
-        .post(&format!("/api/v1/people/{who}/support-plans"), token, &json!({"content": plan_content(next_review_on)}))
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    let body = json!({"content": plan_content(next_review_on)});
+    create(app, token, &format!("/api/v1/people/{who}/support-plans"), &body).await
 }
 
 /// Rule (issue 10, item 25): a support worker records visits only as themselves (their token's staff

@@ -1,59 +1,25 @@
 //! Review of the guarantee follow-up (issue 10: 16, 20, 22, 24, 25): attempts to derive where a protected
 //! guest sleeps, capacity beyond the shelter's beds, and breach resolutions that break the rules.
 
+use hemvist_tests::fixtures::{self, IN_JARVA, create, jarva, merged, tonight, walk_in_body};
 use hemvist_tests::{TestApp, TestResponse, TestRole as Role};
 use http::StatusCode;
 use serde_json::{Value, json};
 
-/// Järva as a box (lon0, lat0, lon1, lat1) and a point in it.
-const JARVA: [f64; 4] = [17.85, 59.38, 17.97, 59.43];
-const IN_JARVA: (f64, f64) = (59.40, 17.90);
-
-async fn jarva(app: &TestApp, token: &str) {
-    let [lon0, lat0, lon1, lat1] = JARVA;
-    let boundary = json!({"type": "Polygon", "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]]});
-    let created = app
-        .post(
-            "/api/v1/districts",
-            token,
-            &json!({"code": "jarva", "name": "Järva", "valid_from": "2023-07-01", "boundary": boundary}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-}
-
-fn shelter_body(name: &str, beds: i32) -> Value {
-    json!({"name": name, "operator": "Stadsmissionen", "address": format!("{name}gatan 1"), "lat": IN_JARVA.0,
-           "lon": IN_JARVA.1, "eligibility": {"accepts_women": true, "accepts_men": true}, "total_beds": beds,
-           "opens_at": "19:00", "check_in_deadline": "23:00"})
+fn shelter_body(name: &str, beds: u32) -> Value {
+    fixtures::shelter_body(name, IN_JARVA.1, beds)
 }
 
 async fn shelter(app: &TestApp, token: &str, body: &Value) -> String {
-    let created = app.post("/api/v1/shelters", token, body).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    create(app, token, "/api/v1/shelters", body).await
 }
 
 async fn person(app: &TestApp, token: &str, given: &str, family: &str, extra: Value) -> String {
-    let mut body = json!({"identity_kind": "none", "given_name": given, "family_name": family, "sex": "woman",
-                          "home_municipality_code": "0180"});
-    for (k, v) in extra.as_object().unwrap() {
-        body[k] = v.clone();
-    }
-    let created = app.post("/api/v1/people", token, &body).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
-}
-
-fn night_now(app: &TestApp) -> String {
-    hemvist_platform::night::Night::containing(jiff::Timestamp::now(), app.state.settings.night_cutover_hour)
-        .to_string()
+    create(app, token, "/api/v1/people", &merged(walk_in_body(given, family), extra)).await
 }
 
 fn next_month_night(day: i8) -> String {
-    use jiff::ToSpan;
-    let next = hemvist_platform::night::today().checked_add(1.month()).unwrap().first_of_month();
-    next.checked_add(i64::from(day - 1).days()).unwrap().to_string()
+    fixtures::next_month_night(day).to_string()
 }
 
 async fn ask(app: &TestApp, token: &str, body: Value) -> TestResponse {
@@ -93,7 +59,7 @@ async fn another_coordinator_cannot_learn_a_protected_guests_shelter_by_asking_f
     let read = app.get(&format!("/api/v1/guarantee-requests/{probe_id}"), &colleague).await;
     assert_eq!(read.status, StatusCode::OK);
     assert!(!(read.body["person_id"] == protected.as_str() && reveals_bed(&read.body)), "{}", read.body);
-    let night = night_now(&app);
+    let night = tonight(&app);
     let listed = app.get(&format!("/api/v1/guarantee-requests?night={night}"), &colleague).await;
     assert_eq!(listed.status, StatusCode::OK);
     for item in listed.body["items"].as_array().unwrap() {

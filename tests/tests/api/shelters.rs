@@ -1,80 +1,35 @@
 //! Shelters and the guarantee: capacity reported by staff, beds never overbooked, one bed a person a
 //! night, every request recorded with its outcome, idempotent retries, scoping of shelter staff.
 
+use hemvist_tests::fixtures::{
+    self, create, guarantee_with_key, jarva, merged, next_month_night, tonight, walk_in_body,
+};
 use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
 use serde_json::{Value, json};
 
-const JARVA: [f64; 4] = [17.85, 59.38, 17.97, 59.43];
-
-async fn district(app: &TestApp, token: &str) {
-    let [lon0, lat0, lon1, lat1] = JARVA;
-    let boundary = json!({"type": "Polygon", "coordinates": [[[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]]});
-    let created = app
-        .post(
-            "/api/v1/districts",
-            token,
-            &json!({"code": "jarva", "name": "Järva", "valid_from": "2023-07-01", "boundary": boundary}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED);
-}
-
-fn shelter_body(name: &str, lat: f64, lon: f64, beds: i32, eligibility: Value) -> Value {
-    json!({"name": name, "operator": "Stadsmissionen", "address": format!("{name}gatan 1"), "lat": lat, "lon": lon,
-           "eligibility": eligibility, "total_beds": beds, "opens_at": "19:00", "check_in_deadline": "23:00"})
+fn shelter_body(name: &str, lat: f64, lon: f64, beds: u32, eligibility: Value) -> Value {
+    merged(fixtures::shelter_body(name, lon, beds), json!({"lat": lat, "eligibility": eligibility}))
 }
 
 fn everyone() -> Value {
     json!({"accepts_women": true, "accepts_men": true})
 }
 
-async fn shelter(app: &TestApp, token: &str, name: &str, lat: f64, lon: f64, beds: i32, eligibility: Value) -> String {
-    let created = app.post("/api/v1/shelters", token, &shelter_body(name, lat, lon, beds, eligibility)).await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+async fn shelter(app: &TestApp, token: &str, name: &str, lat: f64, lon: f64, beds: u32, eligibility: Value) -> String {
+    create(app, token, "/api/v1/shelters", &shelter_body(name, lat, lon, beds, eligibility)).await
 }
 
 async fn person(app: &TestApp, token: &str, sex: &str, home: &str) -> String {
-    let created = app
-        .post(
-            "/api/v1/people",
-            token,
-            &json!({"identity_kind": "none", "given_name": "Gäst", "family_name": "Gästsson", "sex": sex,
-                                              "home_municipality_code": home}),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
-}
-
-/// Nights in the next month: in the future, so reservations are still held, and all in one month.
-fn next_month_night(day: i8) -> jiff::civil::Date {
-    use jiff::ToSpan;
-    let next = hemvist_platform::night::today().checked_add(1.month()).unwrap().first_of_month();
-    next.checked_add(i64::from(day - 1).days()).unwrap()
-}
-
-fn night_now(app: &TestApp) -> String {
-    hemvist_platform::night::Night::containing(jiff::Timestamp::now(), app.state.settings.night_cutover_hour)
-        .to_string()
-}
-
-async fn guarantee(app: &TestApp, token: &str, key: &str, body: &Value) -> hemvist_tests::TestResponse {
-    let request = http::Request::post("/api/v1/guarantee-requests")
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .header("idempotency-key", key)
-        .body(axum::body::Body::from(body.to_string()))
-        .unwrap();
-    app.send(request).await
+    let body = merged(walk_in_body("Gäst", "Gästsson"), json!({"sex": sex, "home_municipality_code": home}));
+    create(app, token, "/api/v1/people", &body).await
 }
 
 #[tokio::test]
 async fn two_hundred_concurrent_requests_for_fifty_beds() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin).await;
+    jarva(&app, &admin).await;
     for (i, beds) in [10, 15, 25].iter().enumerate() {
         shelter(&app, &admin, &format!("Shelter{i}"), 59.39 + 0.01 * i as f64, 17.9, *beds, everyone()).await;
     }
@@ -91,7 +46,7 @@ async fn two_hundred_concurrent_requests_for_fifty_beds() {
     let send_all = || {
         futures::future::join_all(bodies.iter().enumerate().map(|(i, body)| {
             let (app, coordinator) = (&app, &coordinator);
-            async move { guarantee(app, coordinator, &format!("key-{i}"), body).await }
+            async move { guarantee_with_key(app, coordinator, &format!("key-{i}"), body).await }
         }))
     };
     let first = send_all().await;
@@ -133,10 +88,10 @@ async fn two_hundred_concurrent_requests_for_fifty_beds() {
     let requests: i64 = client.query_one("SELECT count(*) FROM guarantee_requests", &[]).await.unwrap().get(0);
     assert_eq!((assignments, requests), (50, 200));
     // A key reused for another request is refused.
-    let reused = guarantee(&app, &coordinator, "key-0", &bodies[1]).await;
+    let reused = guarantee_with_key(&app, &coordinator, "key-0", &bodies[1]).await;
     reused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
 
-    let board = app.get(&format!("/api/v1/nights/{}/availability", night_now(&app)), &coordinator).await;
+    let board = app.get(&format!("/api/v1/nights/{}/availability", tonight(&app)), &coordinator).await;
     assert!(
         board.body.as_array().unwrap().iter().all(|s| s["free"] == 0 && s["taken"] == s["capacity"]),
         "{}",
@@ -148,7 +103,7 @@ async fn two_hundred_concurrent_requests_for_fifty_beds() {
 async fn outcomes_eligibility_needs_and_consent() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin).await;
+    jarva(&app, &admin).await;
     let women_only =
         shelter(&app, &admin, "Kvinnohuset", 59.40, 17.90, 1, json!({"accepts_women": true, "accepts_men": false}))
             .await;
@@ -171,7 +126,7 @@ async fn outcomes_eligibility_needs_and_consent() {
     let coordinator = app.token(Role::NightCoordinator).await;
 
     let woman = person(&app, &officer, "woman", "0180").await;
-    let placed = guarantee(
+    let placed = guarantee_with_key(
         &app,
         &coordinator,
         "w",
@@ -183,8 +138,13 @@ async fn outcomes_eligibility_needs_and_consent() {
     assert_eq!(placed.body["district_code"], "jarva");
 
     let man_with_dog = person(&app, &officer, "man", "0180").await;
-    let placed =
-        guarantee(&app, &coordinator, "m", &json!({"person_id": man_with_dog, "channel": "other", "pets": true})).await;
+    let placed = guarantee_with_key(
+        &app,
+        &coordinator,
+        "m",
+        &json!({"person_id": man_with_dog, "channel": "other", "pets": true}),
+    )
+    .await;
     assert_eq!(
         placed.body["bed"]["shelter_id"],
         far.as_str(),
@@ -192,13 +152,14 @@ async fn outcomes_eligibility_needs_and_consent() {
     );
 
     let visitor = person(&app, &officer, "man", "1480").await;
-    let not_eligible = guarantee(&app, &coordinator, "v", &json!({"person_id": visitor, "channel": "other"})).await;
+    let not_eligible =
+        guarantee_with_key(&app, &coordinator, "v", &json!({"person_id": visitor, "channel": "other"})).await;
     assert_eq!(not_eligible.body["outcome"], "not_eligible");
     assert!(not_eligible.body["emergency_assessment"].as_str().unwrap().contains("nödprövning"));
     assert_eq!(not_eligible.body["bed"], Value::Null);
 
     let declines = person(&app, &officer, "woman", "0180").await;
-    let declined = guarantee(
+    let declined = guarantee_with_key(
         &app,
         &coordinator,
         "d",
@@ -210,14 +171,15 @@ async fn outcomes_eligibility_needs_and_consent() {
     // Inside the municipality one bed is left at Fjärran; then only the neighbouring municipality, with consent.
     let next = person(&app, &officer, "woman", "0180").await;
     assert_eq!(
-        guarantee(&app, &coordinator, "n1", &json!({"person_id": next, "channel": "other"})).await.body["bed"]["shelter_id"],
+        guarantee_with_key(&app, &coordinator, "n1", &json!({"person_id": next, "channel": "other"})).await.body["bed"]
+            ["shelter_id"],
         far.as_str()
     );
     let last = person(&app, &officer, "man", "0180").await;
-    let breach = guarantee(&app, &coordinator, "l1", &json!({"person_id": last, "channel": "other"})).await;
+    let breach = guarantee_with_key(&app, &coordinator, "l1", &json!({"person_id": last, "channel": "other"})).await;
     assert_eq!(breach.body["outcome"], "no_suitable_bed", "never sent to another municipality without consent");
     let consenting = person(&app, &officer, "man", "0180").await;
-    let outside_bed = guarantee(
+    let outside_bed = guarantee_with_key(
         &app,
         &coordinator,
         "c1",
@@ -228,10 +190,10 @@ async fn outcomes_eligibility_needs_and_consent() {
     assert_eq!(outside_bed.body["placed_outside_municipality"], true);
 
     // Asking again the same night gives the same bed, not a second one.
-    let twice = guarantee(&app, &coordinator, "w2", &json!({"person_id": woman, "channel": "other"})).await;
+    let twice = guarantee_with_key(&app, &coordinator, "w2", &json!({"person_id": woman, "channel": "other"})).await;
     assert_eq!(twice.body["bed"]["assignment_id"], placed_bed_id(&app, &coordinator, &woman).await);
 
-    let night = night_now(&app);
+    let night = tonight(&app);
     let report = app.get(&format!("/api/v1/reports/guarantee?from={night}&to={night}"), &coordinator).await;
     let totals = &report.body[0];
     assert_eq!(
@@ -256,7 +218,7 @@ async fn outcomes_eligibility_needs_and_consent() {
 }
 
 async fn placed_bed_id(app: &TestApp, token: &str, person: &str) -> Value {
-    let night = night_now(app);
+    let night = tonight(app);
     let beds = app.get(&format!("/api/v1/nights/{night}/assignments"), token).await;
     beds.body["items"]
         .as_array()
@@ -271,7 +233,7 @@ async fn placed_bed_id(app: &TestApp, token: &str, person: &str) -> Value {
 async fn requests_before_the_cutover_belong_to_the_previous_night_across_dst() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin).await;
+    jarva(&app, &admin).await;
     let natt = shelter(&app, &admin, "Natt", 59.40, 17.90, 5, everyone()).await;
     let officer = app.token(Role::HousingOfficer).await;
     let coordinator = app.token(Role::NightCoordinator).await;
@@ -288,7 +250,7 @@ async fn requests_before_the_cutover_belong_to_the_previous_night_across_dst() {
     ];
     for (i, (at, night)) in cases.iter().enumerate() {
         let p = person(&app, &officer, "woman", "0180").await;
-        let r = guarantee(
+        let r = guarantee_with_key(
             &app,
             &coordinator,
             &format!("dst-{i}"),
@@ -301,7 +263,7 @@ async fn requests_before_the_cutover_belong_to_the_previous_night_across_dst() {
         assert_eq!(r.body["outcome"], "placed");
     }
     let future = person(&app, &officer, "woman", "0180").await;
-    guarantee(
+    guarantee_with_key(
         &app,
         &coordinator,
         "future",
@@ -315,7 +277,7 @@ async fn requests_before_the_cutover_belong_to_the_previous_night_across_dst() {
 async fn capacity_is_reported_by_staff_for_their_own_shelter_and_never_overbooked() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin).await;
+    jarva(&app, &admin).await;
     let ours = shelter(&app, &admin, "Vår", 59.40, 17.90, 3, everyone()).await;
     let theirs = shelter(&app, &admin, "Deras", 59.41, 17.91, 3, everyone()).await;
     let staff = app.token_for(Role::ShelterStaff, "0180", &[], &[ours.parse().unwrap()]).await;
@@ -424,7 +386,7 @@ async fn capacity_is_reported_by_staff_for_their_own_shelter_and_never_overbooke
 async fn board_search_feed_and_reports() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    district(&app, &admin).await;
+    jarva(&app, &admin).await;
     let near = shelter(
         &app,
         &admin,

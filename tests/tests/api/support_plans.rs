@@ -1,6 +1,7 @@
 //! Support plans: versions kept readable, visits planned against held, overdue reviews, support
 //! workers scoped to the people assigned to them, and no effect whatever on the tenancy.
 
+use hemvist_tests::fixtures::{apartment_body, assign_support, create, granted_between, jarva, merged, walk_in_body};
 use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
 use serde_json::{Value, json};
@@ -18,23 +19,22 @@ fn content(goal_status: &str, treatment_accepted: Value, next_review_on: &str) -
 }
 
 async fn person(app: &TestApp, token: &str, name: &str) -> String {
-    let created = app
-        .post("/api/v1/people", token, &json!({"identity_kind": "none", "given_name": name, "family_name": "Person", "sex": "woman", "home_municipality_code": "0180"}))
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    created.body["id"].as_str().unwrap().to_owned()
+    create(app, token, "/api/v1/people", &walk_in_body(name, "Person")).await
 }
 
-async fn assign(app: &TestApp, token: &str, person: &str, staff: &str) -> Value {
-    let assigned = app
-        .post(
-            &format!("/api/v1/people/{person}/support-workers"),
-            token,
-            &json!({"staff_id": staff, "assigned_on": "2025-01-01"}),
-        )
-        .await;
-    assert_eq!(assigned.status, StatusCode::CREATED, "{}", assigned.body);
-    assigned.body
+/// A Housing First lease for `person` at `address` in Järva, granted 2025-01-10 and moved into on
+/// 2025-02-01; returns (decision, lease).
+async fn housing_first_lease(app: &TestApp, officer: &str, person: &str, address: &str) -> (String, String) {
+    let flat_body = merged(apartment_body(address, 17.93), json!({"lat": 59.39}));
+    let flat = create(app, officer, "/api/v1/apartments", &flat_body).await;
+    let decision = granted_between(app, officer, person, "housing_first", ["2025-01-02", "2025-01-10"], "r").await;
+    let offer =
+        json!({"apartment_id": flat, "decision_id": decision, "kind": "housing_first", "starts_on": "2025-02-01"});
+    let lease = create(app, officer, "/api/v1/leases", &offer).await;
+    let moved_in =
+        app.post(&format!("/api/v1/leases/{lease}/activate"), officer, &json!({"moved_in_on": "2025-02-01"})).await;
+    assert_eq!(moved_in.status, StatusCode::OK, "{}", moved_in.body);
+    (decision, lease)
 }
 
 #[tokio::test]
@@ -42,7 +42,7 @@ async fn plans_are_versioned_and_old_versions_stay_readable() {
     let app = TestApp::spawn().await;
     let officer = app.token(Role::HousingOfficer).await;
     let anna = person(&app, &officer, "Anna").await;
-    assign(&app, &officer, &anna, "lena.holm").await;
+    assign_support(&app, &officer, &anna, "lena.holm").await;
     let lena = app.staff_token(Role::SupportWorker, "lena.holm").await;
     let created = app
         .post(
@@ -112,8 +112,8 @@ async fn support_workers_see_only_the_people_assigned_to_them() {
     let officer = app.token(Role::HousingOfficer).await;
     let anna = person(&app, &officer, "Anna").await;
     let bo = person(&app, &officer, "Bo").await;
-    let assignment = assign(&app, &officer, &anna, "lena.holm").await;
-    assign(&app, &officer, &bo, "omar.ali").await;
+    let assignment = assign_support(&app, &officer, &anna, "lena.holm").await;
+    assign_support(&app, &officer, &bo, "omar.ali").await;
     let lena = app.staff_token(Role::SupportWorker, "lena.holm").await;
     let omar = app.staff_token(Role::SupportWorker, "omar.ali").await;
     let nobody = app.token(Role::SupportWorker).await;
@@ -173,47 +173,14 @@ async fn support_workers_see_only_the_people_assigned_to_them() {
 async fn missed_visits_and_refused_treatment_leave_the_lease_untouched() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    let boundary = json!({"type": "Polygon", "coordinates": [[[17.85, 59.38], [17.97, 59.38], [17.97, 59.43], [17.85, 59.43], [17.85, 59.38]]]});
-    app.post(
-        "/api/v1/districts",
-        &admin,
-        &json!({"code": "jarva", "name": "Järva", "valid_from": "2023-07-01", "boundary": boundary}),
-    )
-    .await;
+    jarva(&app, &admin).await;
     let officer = app.token(Role::HousingOfficer).await;
-    let flat = app
-        .post("/api/v1/apartments", &officer, &json!({"address": "Rinkebysvängen 1", "lat": 59.39, "lon": 17.93, "rooms": 1.0, "area_sqm": 35.0, "floor": 2,
-            "has_lift": false, "wheelchair_accessible": false, "monthly_rent_sek": 5200, "landlord": "Familjebostäder", "first_hand_start": "2024-01-01"}))
-        .await;
-    let flat = flat.body["id"].as_str().unwrap().to_owned();
     let anna = person(&app, &officer, "Anna").await;
-    let decision = app
-        .post(
-            &format!("/api/v1/people/{anna}/decisions"),
-            &officer,
-            &json!({"intervention": "housing_first", "applied_on": "2025-01-02"}),
-        )
-        .await;
-    let decision = decision.body["id"].as_str().unwrap().to_owned();
-    app.post(
-        &format!("/api/v1/decisions/{decision}/decide"),
-        &officer,
-        &json!({"decided_on": "2025-01-10", "outcome": "granted", "reasons": "r"}),
-    )
-    .await;
-    let lease = app
-        .post(
-            "/api/v1/leases",
-            &officer,
-            &json!({"apartment_id": flat, "decision_id": decision, "kind": "housing_first", "starts_on": "2025-02-01"}),
-        )
-        .await;
-    let lease = lease.body["id"].as_str().unwrap().to_owned();
-    app.post(&format!("/api/v1/leases/{lease}/activate"), &officer, &json!({"moved_in_on": "2025-02-01"})).await;
+    let (decision, lease) = housing_first_lease(&app, &officer, &anna, "Rinkebysvängen 1").await;
     let before = app.get(&format!("/api/v1/leases/{lease}"), &officer).await.body;
     let decision_before = app.get(&format!("/api/v1/decisions/{decision}"), &officer).await.body;
 
-    assign(&app, &officer, &anna, "lena.holm").await;
+    assign_support(&app, &officer, &anna, "lena.holm").await;
     let lena = app.staff_token(Role::SupportWorker, "lena.holm").await;
     let plan = app
         .post(
@@ -281,39 +248,12 @@ async fn missed_visits_and_refused_treatment_leave_the_lease_untouched() {
 async fn housing_first_follow_up_counts_reviews_and_agreements() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
-    let boundary = json!({"type": "Polygon", "coordinates": [[[17.85, 59.38], [17.97, 59.38], [17.97, 59.43], [17.85, 59.43], [17.85, 59.38]]]});
-    app.post(
-        "/api/v1/districts",
-        &admin,
-        &json!({"code": "jarva", "name": "Järva", "valid_from": "2023-07-01", "boundary": boundary}),
-    )
-    .await;
+    jarva(&app, &admin).await;
     let officer = app.token(Role::HousingOfficer).await;
     let mut plans = Vec::new();
     for (i, (next_review, agreed)) in [("2025-04-15", true), ("2025-03-20", false)].iter().enumerate() {
-        let flat = app
-            .post("/api/v1/apartments", &officer, &json!({"address": format!("Gata {i}"), "lat": 59.39, "lon": 17.93, "rooms": 1.0, "area_sqm": 35.0, "floor": 2,
-                "has_lift": false, "wheelchair_accessible": false, "monthly_rent_sek": 5200, "landlord": "Familjebostäder", "first_hand_start": "2024-01-01"}))
-            .await;
-        let flat = flat.body["id"].as_str().unwrap().to_owned();
         let p = person(&app, &officer, &format!("P{i}")).await;
-        let decision = app
-            .post(
-                &format!("/api/v1/people/{p}/decisions"),
-                &officer,
-                &json!({"intervention": "housing_first", "applied_on": "2025-01-02"}),
-            )
-            .await;
-        let decision = decision.body["id"].as_str().unwrap().to_owned();
-        app.post(
-            &format!("/api/v1/decisions/{decision}/decide"),
-            &officer,
-            &json!({"decided_on": "2025-01-10", "outcome": "granted", "reasons": "r"}),
-        )
-        .await;
-        let lease = app.post("/api/v1/leases", &officer, &json!({"apartment_id": flat, "decision_id": decision, "kind": "housing_first", "starts_on": "2025-02-01"})).await;
-        let lease = lease.body["id"].as_str().unwrap().to_owned();
-        app.post(&format!("/api/v1/leases/{lease}/activate"), &officer, &json!({"moved_in_on": "2025-02-01"})).await;
+        housing_first_lease(&app, &officer, &p, &format!("Gata {i}")).await;
         let mut body = content("in_progress", Value::Null, next_review);
         if !agreed {
             body["participation"] = json!({"participated": true});

@@ -8,3 +8,4 @@ pub use crate::decisions::model::Intervention;
 pub use crate::repo::{
     Scope, StoredPerson, find_person, lock_person, protected_home_of, scoped, supported_by, touch_person,
 };
+pub mod support;

@@ -1,18 +1,21 @@
 //! A support plan's content, validated: goals, interventions, the person's participation, the next review.
 
+use hemvist_platform::period::not_future;
 use hemvist_platform::text::clean_text;
 use hemvist_platform::{ApiError, Validation};
+use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum GoalStatus {
-    NotStarted,
-    InProgress,
-    Achieved,
-    Dropped,
+hemvist_platform::pg_enum! {
+    pub enum GoalStatus {
+        NotStarted = "not_started",
+        InProgress = "in_progress",
+        Achieved = "achieved",
+        Dropped = "dropped",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -24,15 +27,15 @@ pub struct Goal {
     pub status: GoalStatus,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum InterventionKind {
-    HousingSupport,
-    CaseManager,
-    HealthCare,
-    /// Offered, never required: declining it changes nothing else (Housing First).
-    TreatmentOffered,
-    Other,
+hemvist_platform::pg_enum! {
+    pub enum InterventionKind {
+        HousingSupport = "housing_support",
+        CaseManager = "case_manager",
+        HealthCare = "health_care",
+        /// Offered, never required: declining it changes nothing else (Housing First).
+        TreatmentOffered = "treatment_offered",
+        Other = "other",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -124,6 +127,48 @@ impl PlanContent {
     }
 }
 
+/// A support plan at one version, as stored.
+#[derive(Debug, Clone)]
+pub struct StoredPlan {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub lease_id: Option<Uuid>,
+    pub version: i32,
+    pub closed_on: Option<Date>,
+    pub close_reason: Option<String>,
+    pub content: PlanContent,
+    pub reviewed_on: Option<Date>,
+    pub created_by_staff: Option<String>,
+    pub version_created_at: Timestamp,
+}
+
+impl StoredPlan {
+    /// The next review date has passed by `today` and the plan is open.
+    pub fn review_overdue(&self, today: Date) -> bool {
+        self.closed_on.is_none() && self.content.next_review_on < today
+    }
+
+    /// A closed plan takes no revision, visit or second closing: `detail` says what was refused.
+    pub fn check_open(&self, detail: &str) -> Result<(), ApiError> {
+        if self.closed_on.is_some() { Err(ApiError::conflict(detail)) } else { Ok(()) }
+    }
+}
+
+/// Closing a plan, checked: a day not ahead, a reason in clean text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanClosing {
+    pub closed_on: Date,
+    pub reason: String,
+}
+
+impl PlanClosing {
+    pub fn new(closed_on: Date, reason: &str) -> Result<Self, ApiError> {
+        let reason = clean_text("reason", reason, 2000, true)?;
+        not_future("closed_on", closed_on)?;
+        Ok(Self { closed_on, reason })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +209,42 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(content().validate(Date::constant(2026, 1, 1)).is_err(), "agreed in the future");
+    }
+
+    #[test]
+    fn states_read_their_stored_text_and_nothing_else() {
+        assert_eq!("treatment_offered".parse::<InterventionKind>(), Ok(InterventionKind::TreatmentOffered));
+        assert_eq!(GoalStatus::NotStarted.as_str(), "not_started");
+        assert!("started".parse::<GoalStatus>().is_err());
+        assert!(serde_json::from_str::<InterventionKind>("\"therapy\"").is_err());
+    }
+
+    #[test]
+    fn a_review_is_overdue_only_on_an_open_plan() {
+        let mut plan = StoredPlan {
+            id: Uuid::nil(),
+            person_id: Uuid::nil(),
+            lease_id: None,
+            version: 1,
+            closed_on: None,
+            close_reason: None,
+            content: content(),
+            reviewed_on: None,
+            created_by_staff: None,
+            version_created_at: Timestamp::UNIX_EPOCH,
+        };
+        assert!(!plan.review_overdue(Date::constant(2026, 4, 1)), "due today is not overdue");
+        assert!(plan.review_overdue(Date::constant(2026, 4, 2)));
+        assert!(plan.check_open("closed").is_ok());
+        plan.closed_on = Some(Date::constant(2026, 3, 1));
+        assert!(!plan.review_overdue(Date::constant(2026, 4, 2)));
+        assert!(matches!(plan.check_open("closed"), Err(ApiError::Conflict { .. })));
+    }
+
+    #[test]
+    fn a_closing_needs_a_past_day_and_a_clean_reason() {
+        let closing = PlanClosing::new(Date::constant(2026, 1, 5), " No longer needed ").unwrap();
+        assert_eq!(closing.reason, "No longer needed");
+        assert!(PlanClosing::new(Date::constant(2099, 1, 1), "later").is_err());
     }
 }
