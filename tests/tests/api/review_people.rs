@@ -369,3 +369,59 @@ async fn arrangements_end_once_after_their_start_and_a_home_supersedes_the_stree
     assert_eq!(situation.status, StatusCode::OK, "{}", situation.body);
     assert_eq!(situation.body["national"], Value::Null, "{}", situation.body);
 }
+
+// ---- households ----
+
+/// Rule (domain.md, issue 10 item 17): a partial birth date is shown as such and every rule that uses age
+/// handles it. The household's ages make the child perspective visible: a child registered with only a
+/// birth year (and month) still shows how old they are, as far as that is known.
+#[tokio::test]
+async fn a_household_shows_the_age_of_a_child_whose_birth_date_is_partial() {
+    let app = TestApp::spawn().await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let parent = none_person(&app, &officer, "Parent").await;
+    let mut children = Vec::new();
+    // (birth_year, birth_month): the earliest and latest possible birth dates follow from the rule.
+    for (year, month, earliest, latest) in
+        [(2015, Some(3), "2015-03-01", "2015-03-31"), (2012, None, "2012-01-01", "2012-12-31")]
+    {
+        let child = app
+            .post(
+                "/api/v1/people",
+                &officer,
+                &json!({"identity_kind": "none", "given_name": "Barn", "family_name": format!("{year}"),
+                        "sex": "woman", "birth_year": year, "birth_month": month}),
+            )
+            .await;
+        assert_eq!(child.status, StatusCode::CREATED, "{}", child.body);
+        children.push((child.body["id"].as_str().unwrap().to_owned(), year, month, earliest, latest));
+    }
+    let ids: Vec<&str> = children.iter().map(|c| c.0.as_str()).collect();
+    let household = app.post("/api/v1/households", &officer, &json!({"adults": [parent], "child_people": ids})).await;
+    assert_eq!(household.status, StatusCode::CREATED, "{}", household.body);
+    let id = household.body["id"].as_str().unwrap().to_owned();
+    let read = app.get(&format!("/api/v1/households/{id}"), &officer).await;
+    let today = hemvist_platform::night::today();
+    // Whole years on `today` for a birth date, written from the rule (one less before the birthday).
+    let age = |birth: &str| {
+        let b: Date = birth.parse().unwrap();
+        i64::from(today.year() - b.year()) - i64::from((today.month(), today.day()) < (b.month(), b.day()))
+    };
+    for body in [&household.body, &read.body] {
+        let shown = body["children"].as_array().unwrap();
+        for (child, year, month, earliest, latest) in &children {
+            let member = shown.iter().find(|m| m["person_id"] == child.as_str()).unwrap();
+            assert_eq!(member["birth_date"], Value::Null, "{member}");
+            assert_eq!(member["birth_year"], *year, "{member}");
+            assert_eq!(member["birth_month"], json!(month), "{member}");
+            let (youngest, oldest) = (age(latest), age(earliest));
+            assert_eq!(
+                (member["age_min"].as_i64(), member["age_max"].as_i64()),
+                (Some(youngest), Some(oldest)),
+                "{member}"
+            );
+            let exact = if youngest == oldest { json!(youngest) } else { Value::Null };
+            assert_eq!(member["age"], exact, "{member}");
+        }
+    }
+}
