@@ -299,6 +299,7 @@ pub async fn update_person(
     };
     let caseworker = input.caseworker.as_deref().map(|c| clean_text("caseworker", c, 200, false)).transpose()?;
     let (sent_id, household_id, household_role) = (input.id, input.household_id, input.household_role.clone());
+    let sent_protection = input.protected_identity.is_some();
     let record = input.validate(today())?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
@@ -314,6 +315,10 @@ pub async fn update_person(
     }
     if household_role.is_some() && household_role != stored.household_role {
         v.push("household_role", "change households through /households");
+    }
+    // Only an explicit false lifts a protection: a body that forgot the field would expose the address.
+    if stored.protected_identity && !sent_protection {
+        v.push("protected_identity", "the person is protected: send protected_identity (true, or false to lift it)");
     }
     if caseworker.is_some() && caseworker != stored.caseworker {
         v.push("caseworker", "change the caseworker through /people/{id}/caseworkers so the history is kept");

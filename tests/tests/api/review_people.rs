@@ -179,6 +179,33 @@ async fn a_protected_person_read_and_written_back_keeps_address_and_protection()
     assert_eq!(written.status, StatusCode::OK, "{}", written.body);
     assert_eq!(written.body["address"], "Hemlig väg 1");
     assert_eq!(written.body["protected_identity"], true);
+    // A body that leaves protected_identity out (a client's own model of the person, say) must not lift
+    // the protection silently: the address would then reach every role that reads people.
+    let mut without = written.body.clone();
+    without.as_object_mut().unwrap().remove("protected_identity");
+    without["phone"] = json!("070-111 11 11");
+    let refused = app.put(&path, &officer, &without).await;
+    assert_eq!(field(refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY)), "protected_identity");
+    // Lifting it on purpose is still possible.
+    let scratch = app
+        .post(
+            "/api/v1/people",
+            &officer,
+            &json!({"identity_kind": "none", "given_name": "X",
+        "family_name": "Y", "protected_identity": true}),
+        )
+        .await;
+    let scratch_path = format!("/api/v1/people/{}", scratch.body["id"].as_str().unwrap());
+    let lifted_ok = app
+        .put(
+            &scratch_path,
+            &officer,
+            &json!({"identity_kind": "none", "given_name": "X", "family_name": "Y",
+            "protected_identity": false}),
+        )
+        .await;
+    assert_eq!(lifted_ok.status, StatusCode::OK, "{}", lifted_ok.body);
+    assert_eq!(lifted_ok.body["protected_identity"], false);
     // Roles that do not see the address still do not.
     let auditor = app.token(Role::Auditor).await;
     let seen = app.get(&path, &auditor).await;
