@@ -66,6 +66,12 @@ async fn samordningsnummer_edges_centenarians_forms_and_refusals() {
     let young = register(&app, &officer, "samordningsnummer", &number("200060-123")).await;
     assert_eq!(young.status, StatusCode::CREATED, "{}", young.body);
     assert_eq!(young.body["birth_year"], 2020);
+    // A search in any form finds the one person the number means.
+    for (form, who) in [(number("200060+123"), &plus), (number("200060-123"), &young), (number("19200060123"), &plus)] {
+        let found = app.get(&format!("/api/v1/people?identity_number={}", form.replace('+', "%2B")), &officer).await;
+        let ids: Vec<&Value> = found.body["items"].as_array().unwrap().iter().map(|p| &p["id"]).collect();
+        assert_eq!(ids, vec![&who.body["id"]], "{form}");
+    }
 
     // Day 89 = 29 + 60: in February only in a leap year; with the month unknown it is some other month's 29th.
     let leap = register(&app, &officer, "samordningsnummer", &number("19960289-131")).await;
