@@ -1,7 +1,7 @@
 //! Gallring: personal files are disposed of five years after the last entry, by the end of the
-//! following year; people born on the 5th, 15th or 25th are kept for research. Disposal spans every
-//! domain's tables, which is why it lives here and not in one domain crate. The audit trail keeps
-//! its events: they name a person only by a random id.
+//! following year; people born on the 5th, 15th or 25th are kept for research, and a tenant still in
+//! a city lease is not due. Disposal spans every domain's tables, which is why it lives here and not in
+//! one domain crate. The audit trail keeps its events: they name a person only by a random id.
 
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -42,8 +42,15 @@ pub fn kept_for_research(birth_day: Option<i8>) -> bool {
 pub async fn cases(client: &tokio_postgres::Client, as_of: Date) -> anyhow::Result<Vec<DisposalCase>> {
     let rows = client
         .query(
-            "SELECT municipality_code, id, (last_entry_at AT TIME ZONE 'Europe/Stockholm')::date, birth_day FROM people
-             WHERE last_entry_at < ($1::date - interval '5 years' + interval '1 day') ORDER BY municipality_code, last_entry_at, id",
+            // The SQL bound is a superset (two days, Stockholm time, whatever the session's zone) so that a
+            // 29 February entry is listed on 28 February five years on; due_dates decides exactly.
+            // A tenant still in (or offered) a city lease is an open matter whatever the last entry's date:
+            // disposing would delete the lease they live under and show the apartment as free.
+            "SELECT p.municipality_code, p.id, (p.last_entry_at AT TIME ZONE 'Europe/Stockholm')::date, p.birth_day FROM people p
+             WHERE p.last_entry_at < (($1::date - interval '5 years' + interval '2 days') AT TIME ZONE 'Europe/Stockholm')
+               AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.municipality_code = p.municipality_code
+                                  AND l.person_id = p.id AND l.status IN ('offered', 'active'))
+             ORDER BY p.municipality_code, p.last_entry_at, p.id",
             &[&as_of],
         )
         .await?;

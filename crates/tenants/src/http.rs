@@ -21,7 +21,7 @@ use crate::access::{
     READ_CASE_FILE, READ_PEOPLE, WRITE_PEOPLE, sees_full_identity, sees_protected_contact, staff_scope,
 };
 use crate::birth::BirthDate;
-use crate::model::{Identity, IdentityKindInput, PersonInput, PersonRecord, Sex, age_on, display_identity};
+use crate::model::{Identity, IdentityKindInput, PersonInput, PersonRecord, Sex, display_identity};
 use crate::repo::{self, PersonFilter, Scope, StoredPerson};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -299,6 +299,7 @@ pub async fn update_person(
     };
     let caseworker = input.caseworker.as_deref().map(|c| clean_text("caseworker", c, 200, false)).transpose()?;
     let (sent_id, household_id, household_role) = (input.id, input.household_id, input.household_role.clone());
+    let sent_protection = input.protected_identity.is_some();
     let record = input.validate(today())?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
@@ -314,6 +315,10 @@ pub async fn update_person(
     }
     if household_role.is_some() && household_role != stored.household_role {
         v.push("household_role", "change households through /households");
+    }
+    // Only an explicit false lifts a protection: a body that forgot the field would expose the address.
+    if stored.protected_identity && !sent_protection {
+        v.push("protected_identity", "the person is protected: send protected_identity (true, or false to lift it)");
     }
     if caseworker.is_some() && caseworker != stored.caseworker {
         v.push("caseworker", "change the caseworker through /people/{id}/caseworkers so the history is kept");
@@ -441,8 +446,16 @@ pub struct HouseholdMember {
     pub family_name: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub birth_date: Option<Date>,
-    /// Whole years today.
+    /// The birth year when known, also when only part of the date is (see `Person`).
+    pub birth_year: Option<i16>,
+    /// The birth month when known.
+    pub birth_month: Option<i8>,
+    /// Whole years today; absent when a partial birth date leaves it open (see `age_min`, `age_max`).
     pub age: Option<i32>,
+    /// Whole years today at least (the youngest the birth date allows); equals `age` when it is known.
+    pub age_min: Option<i32>,
+    /// Whole years today at most (the oldest the birth date allows).
+    pub age_max: Option<i32>,
 }
 
 /// The household as the caller may see it, and every registered member shown (for the audit), those
@@ -458,17 +471,34 @@ async fn household_view(
     let (mut adults, mut children, mut shown) = (Vec::new(), Vec::new(), Vec::new());
     for m in members {
         shown.extend(m.person_id);
-        let age = m.birth_date.map(|b| age_on(b, today));
+        // A partial birth date gives an age range; the age itself only when the range is one year.
+        let range = m.birth.map(|b| b.age_range_on(today));
+        let age = range.and_then(|(youngest, oldest)| (youngest == oldest).then_some(youngest));
+        let (age_min, age_max) = (range.map(|r| r.0), range.map(|r| r.1));
         let member = if m.in_scope {
             HouseholdMember {
                 person_id: m.person_id,
                 given_name: m.given_name,
                 family_name: m.family_name,
                 birth_date: m.birth_date,
+                birth_year: m.birth.map(BirthDate::year),
+                birth_month: m.birth.and_then(BirthDate::month),
                 age,
+                age_min,
+                age_max,
             }
         } else {
-            HouseholdMember { person_id: None, given_name: None, family_name: None, birth_date: None, age }
+            HouseholdMember {
+                person_id: None,
+                given_name: None,
+                family_name: None,
+                birth_date: None,
+                birth_year: None,
+                birth_month: None,
+                age,
+                age_min,
+                age_max,
+            }
         };
         if m.role == "adult" { adults.push(member) } else { children.push(member) }
     }

@@ -197,8 +197,9 @@ pub struct PersonInput {
     /// Without a Swedish identity number as known (default `unknown`); with one it follows the number
     /// and, when sent, must agree with it.
     pub sex: Option<Sex>,
-    #[serde(default)]
-    pub protected_identity: bool,
+    /// Skyddade personuppgifter (default false when registering). `PUT` of a protected person must send
+    /// it: leaving it out would lift the protection unnoticed (422).
+    pub protected_identity: Option<bool>,
     /// The municipality the person belongs to (hemmahörande); decides guarantee eligibility.
     #[schema(example = "0180")]
     pub home_municipality_code: Option<String>,
@@ -349,7 +350,7 @@ impl PersonInput {
             family_name,
             birth,
             sex,
-            protected_identity: self.protected_identity,
+            protected_identity: self.protected_identity.unwrap_or(false),
             home_municipality: home,
             responsible_district_code: district,
             address,

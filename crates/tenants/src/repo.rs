@@ -444,6 +444,8 @@ pub struct HouseholdMember {
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub birth_date: Option<Date>,
+    /// The birth date as far as known (a registered member's may be partial).
+    pub birth: Option<BirthDate>,
     /// Whether the caller's unit scope reaches this member (children known only by name always).
     pub in_scope: bool,
 }
@@ -472,12 +474,15 @@ pub async fn household_members(
     let rows = client
         .query(
             &format!(
-                "SELECT p.id, p.household_role, p.given_name, p.family_name, p.birth_date, {} AS in_scope FROM people p
+                "SELECT p.id, p.household_role, p.given_name, p.family_name, p.birth_date, {} AS in_scope,
+                        p.birth_year, p.birth_month, p.birth_day FROM people p
                   WHERE p.municipality_code = $1 AND p.household_id = $3
                  UNION ALL
-                 SELECT NULL, 'child', given_name, NULL, birth_date, true FROM household_children
+                 SELECT NULL, 'child', given_name, NULL, birth_date, true, extract(year FROM birth_date)::smallint,
+                        extract(month FROM birth_date)::smallint, extract(day FROM birth_date)::smallint
+                   FROM household_children
                   WHERE municipality_code = $1 AND household_id = $3
-                 ORDER BY 2, 5",
+                 ORDER BY 2, 7, 8, 9",
                 scoped(4)
             ),
             &[&scope.municipality.as_str(), &scope.districts, &household, &scope.staff],
@@ -492,6 +497,7 @@ pub async fn household_members(
                 given_name: r.try_get(2)?,
                 family_name: r.try_get(3)?,
                 birth_date: r.try_get(4)?,
+                birth: birth_from_row(r)?,
                 in_scope: r.try_get(5)?,
             })
         })
