@@ -1,9 +1,8 @@
-//! Apartments the city holds first-hand, their sublets (trial, training, Bostad Först), rent, and the
-//! districts they lie in.
+//! Apartments the city holds first-hand, their sublets (trial, training, Bostad Först), and rent. Districts
+//! are in `hemvist-geo`.
 
 pub mod access;
 pub mod apartments;
-pub mod districts;
 pub mod leases;
 
 use hemvist_platform::AppState;
@@ -11,7 +10,6 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .merge(districts::http::router())
         .merge(apartments::http::router())
         .merge(leases::http::router())
 }

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::model::{ApartmentInput, ApartmentRecord, ApartmentStatus};
 use super::repo::{self, ApartmentFilter, Scope, StoredApartment};
 use crate::access::{MANAGE_HOUSING, READ_STOCK};
-use crate::districts::http::district_at;
+use hemvist_geo::district_at;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
