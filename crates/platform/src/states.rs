@@ -26,10 +26,12 @@ pub struct UnknownState {
 /// ```
 #[macro_export]
 macro_rules! pg_enum {
+    // `$text:tt`, not `:literal`: a `literal` fragment reaches derives wrapped in an invisible group,
+    // which serde reads but utoipa does not (the schema would name the variants, not their text).
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)?
+            $( $(#[$vmeta:meta])* $variant:ident = $text:tt ),+ $(,)?
         }
     ) => {
         $(#[$meta])*

@@ -11,7 +11,7 @@ use super::model::{ApartmentRecord, ApartmentStatus};
 /// Who is asking, as far as apartments and leases care (inner secrecy: an apartment and its leases
 /// reveal a home).
 #[derive(Debug, Clone)]
-pub struct Scope<'a> {
+pub(crate) struct Scope<'a> {
     pub municipality: &'a MunicipalityCode,
     /// Empty: every district; otherwise the apartment's district must be one of them.
     pub districts: &'a [String],
@@ -70,7 +70,7 @@ fn visible(staff: usize, sees: usize) -> String {
 }
 
 #[derive(Debug, Clone)]
-pub struct StoredApartment {
+pub(crate) struct StoredApartment {
     pub id: Uuid,
     pub address: String,
     pub lat: f64,
@@ -95,7 +95,6 @@ pub struct StoredApartment {
 const SCOPED: &str = "a.municipality_code = $1 AND (cardinality($2::text[]) = 0 OR a.district_code = ANY($2))";
 
 fn from_row(row: &Row) -> Result<StoredApartment, ApiError> {
-    let status: String = row.try_get("status")?;
     Ok(StoredApartment {
         id: row.try_get("id")?,
         address: row.try_get("address")?,
@@ -113,14 +112,13 @@ fn from_row(row: &Row) -> Result<StoredApartment, ApiError> {
         first_hand_contract_ref: row.try_get("first_hand_contract_ref")?,
         first_hand_start: row.try_get("first_hand_start")?,
         first_hand_end: row.try_get("first_hand_end")?,
-        status: ApartmentStatus::parse(&status)
-            .ok_or_else(|| ApiError::internal(format!("unknown apartment status {status}")))?,
+        status: row.try_get("status")?,
         unavailable_reason: row.try_get("unavailable_reason")?,
         version: row.try_get("version")?,
     })
 }
 
-pub async fn insert(
+pub(crate) async fn insert(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     record: &ApartmentRecord,
@@ -160,7 +158,7 @@ pub async fn insert(
     Ok(row.try_get(0)?)
 }
 
-pub async fn update(
+pub(crate) async fn update(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     id: Uuid,
@@ -210,7 +208,7 @@ pub async fn update(
 }
 
 /// The apartment; `lock` takes a row lock for a change that depends on its status.
-pub async fn find(
+pub(crate) async fn find(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     id: Uuid,
@@ -234,7 +232,7 @@ pub async fn find(
         .transpose()
 }
 
-pub async fn set_status(
+pub(crate) async fn set_status(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     id: Uuid,
@@ -245,21 +243,21 @@ pub async fn set_status(
         .execute(
             "UPDATE apartments SET status = $3, unavailable_reason = $4, version = version + 1, updated_at = now()
              WHERE municipality_code = $1 AND id = $2",
-            &[&municipality.as_str(), &id, &status.as_str(), &reason],
+            &[&municipality.as_str(), &id, &status, &reason],
         )
         .await?;
     Ok(())
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct ApartmentFilter {
+pub(crate) struct ApartmentFilter {
     pub district_code: Option<String>,
     pub status: Option<ApartmentStatus>,
     pub min_rooms: Option<f64>,
     pub wheelchair_accessible: Option<bool>,
 }
 
-pub async fn list(
+pub(crate) async fn list(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     filter: &ApartmentFilter,
@@ -288,7 +286,7 @@ pub async fn list(
                 &scope.municipality.as_str(),
                 &scope.districts,
                 &filter.district_code,
-                &filter.status.map(ApartmentStatus::as_str),
+                &filter.status,
                 &filter.min_rooms,
                 &filter.wheelchair_accessible,
                 &after_address,
@@ -303,7 +301,10 @@ pub async fn list(
 }
 
 /// Apartments still in the stock (not returned or transferred), for the map.
-pub async fn all_in_stock(client: &impl GenericClient, scope: &Scope<'_>) -> Result<Vec<StoredApartment>, ApiError> {
+pub(crate) async fn all_in_stock(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+) -> Result<Vec<StoredApartment>, ApiError> {
     let sql = format!(
         "SELECT {} FROM apartments a WHERE {} AND a.status NOT IN ('returned_to_landlord', 'transferred')
          ORDER BY a.address, a.id",
@@ -319,10 +320,10 @@ pub async fn all_in_stock(client: &impl GenericClient, scope: &Scope<'_>) -> Res
 
 /// Per district code: counts of apartments by the status the caller is shown, so that the counts agree
 /// with the rows it may list.
-pub async fn stock_by_district(
+pub(crate) async fn stock_by_district(
     client: &impl GenericClient,
     scope: &Scope<'_>,
-) -> Result<Vec<(String, String, i64)>, ApiError> {
+) -> Result<Vec<(String, ApartmentStatus, i64)>, ApiError> {
     let sql = format!(
         "SELECT a.district_code, {} AS status, count(*) FROM apartments a WHERE {} GROUP BY 1, 2 ORDER BY 1, 2",
         status_seen(4),
