@@ -9,6 +9,7 @@ pub mod apartments;
 pub mod follow_ups;
 pub mod leases;
 pub mod rent;
+mod sql;
 
 use hemvist_platform::AppState;
 use utoipa_axum::router::OpenApiRouter;

@@ -7,6 +7,8 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::model::{ApartmentRecord, ApartmentStatus};
+use crate::leases::model::LeaseStatus;
+use crate::sql;
 
 /// Who is asking, as far as apartments and leases care (inner secrecy: an apartment and its leases
 /// reveal a home).
@@ -27,7 +29,8 @@ pub(crate) struct Scope<'a> {
 fn houses_protected() -> String {
     format!(
         "EXISTS (SELECT 1 FROM leases hl WHERE hl.municipality_code = a.municipality_code AND hl.apartment_id = a.id
-           AND hl.status IN ('offered', 'active', 'taken_over') AND {})",
+           AND hl.status IN {} AND {})",
+        sql::states(LeaseStatus::HOME.iter().map(|s| s.as_str())),
         hemvist_tenants::api::protected_home_of("hl.municipality_code", "hl.person_id")
     )
 }
@@ -38,9 +41,12 @@ fn houses_protected() -> String {
 fn status_seen(sees: usize) -> String {
     format!(
         "CASE WHEN NOT ${sees}::bool AND {} THEN
-              CASE WHEN a.status = 'transferred' THEN 'returned_to_landlord' ELSE 'unavailable' END
+              CASE WHEN a.status = {} THEN {} ELSE {} END
          ELSE a.status END",
-        houses_protected()
+        houses_protected(),
+        sql::state(ApartmentStatus::Transferred.as_str()),
+        sql::state(ApartmentStatus::ReturnedToLandlord.as_str()),
+        sql::state(ApartmentStatus::Unavailable.as_str()),
     )
 }
 
@@ -62,8 +68,9 @@ fn visible(staff: usize, sees: usize) -> String {
     format!(
         "{SCOPED} AND (${staff}::text IS NULL OR EXISTS (SELECT 1 FROM leases sl
              WHERE sl.municipality_code = a.municipality_code AND sl.apartment_id = a.id
-               AND sl.status IN ('offered', 'active', 'taken_over') AND {}
+               AND sl.status IN {} AND {}
                AND (${sees}::bool OR NOT {})))",
+        sql::states(LeaseStatus::HOME.iter().map(|s| s.as_str())),
         hemvist_tenants::api::supported_by("sl.municipality_code", "sl.person_id", &format!("${staff}")),
         hemvist_tenants::api::protected_home_of("sl.municipality_code", "sl.person_id")
     )
@@ -306,10 +313,11 @@ pub(crate) async fn all_in_stock(
     scope: &Scope<'_>,
 ) -> Result<Vec<StoredApartment>, ApiError> {
     let sql = format!(
-        "SELECT {} FROM apartments a WHERE {} AND a.status NOT IN ('returned_to_landlord', 'transferred')
+        "SELECT {} FROM apartments a WHERE {} AND a.status NOT IN {}
          ORDER BY a.address, a.id",
         columns(4),
-        visible(3, 4)
+        visible(3, 4),
+        sql::states(ApartmentStatus::ALL.iter().filter(|s| !s.in_stock()).map(|s| s.as_str()))
     );
     let statement = client.prepare_cached(&sql).await?;
     let rows = client

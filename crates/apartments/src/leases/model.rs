@@ -31,6 +31,13 @@ hemvist_platform::pg_enum! {
     }
 }
 
+impl LeaseStatus {
+    /// Offered or active: the lease holds the apartment for its period.
+    pub const OPEN: &'static [LeaseStatus] = &[LeaseStatus::Offered, LeaseStatus::Active];
+    /// Offered, active or taken over: the apartment is (or is to be) the tenant's home.
+    pub const HOME: &'static [LeaseStatus] = &[LeaseStatus::Offered, LeaseStatus::Active, LeaseStatus::TakenOver];
+}
+
 impl LeaseKind {
     /// The intervention a decision must grant for this kind of lease.
     pub fn intervention(self) -> Intervention {

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::model::{LeaseKind, LeaseStatus};
 use crate::apartments::repo::Scope;
+use crate::sql;
 
 #[derive(Debug, Clone)]
 pub(crate) struct StoredLease {
@@ -239,8 +240,8 @@ pub(crate) async fn open_leases_of_apartment(
     let rows = client
         .query(
             "SELECT status FROM leases WHERE municipality_code = $1 AND apartment_id = $2 AND id <> $3
-               AND status IN ('offered', 'active')",
-            &[&municipality.as_str(), &apartment_id, &except],
+               AND status = ANY($4::text[])",
+            &[&municipality.as_str(), &apartment_id, &except, &LeaseStatus::OPEN],
         )
         .await?;
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
@@ -274,9 +275,13 @@ pub(crate) async fn active_by_district(
         "SELECT a.district_code, l.kind, count(*) FROM leases l
            JOIN apartments a ON a.municipality_code = l.municipality_code AND a.id = l.apartment_id
           WHERE {} AND l.activated_on <= $3
-            AND (l.status = 'active' OR (l.status = 'ended' AND l.ends_on > $3) OR (l.status = 'taken_over' AND l.taken_over_on > $3))
+            AND (l.status = {active} OR (l.status = {ended} AND l.ends_on > $3)
+                 OR (l.status = {taken_over} AND l.taken_over_on > $3))
           GROUP BY 1, 2 ORDER BY 1, 2",
-        scoped(4, 5)
+        scoped(4, 5),
+        active = sql::state(LeaseStatus::Active.as_str()),
+        ended = sql::state(LeaseStatus::Ended.as_str()),
+        taken_over = sql::state(LeaseStatus::TakenOver.as_str()),
     );
     let statement = client.prepare_cached(&sql).await?;
     let rows = client

@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 use super::model::{NewRentEntry, Notice, RentEntryKind};
 use crate::apartments::repo::Scope;
+use crate::leases::model::LeaseStatus;
 use crate::leases::repo::{StoredLease, columns, from_row, scoped};
+use crate::sql;
 
 #[derive(Debug, Clone)]
 pub(crate) struct RentEntry {
@@ -172,10 +174,10 @@ pub(crate) async fn arrears_candidates(
                               sum(e.amount_sek) OVER (ORDER BY e.entry_date, e.created_at, e.id) AS running
                          FROM rent_entries e
                         WHERE e.municipality_code = l.municipality_code AND e.lease_id = l.id
-                          AND e.entry_kind = 'charge' AND e.entry_date <= $3) c
+                          AND e.entry_kind = {charge} AND e.entry_date <= $3) c
                     WHERE c.running > (SELECT COALESCE(sum(p.amount_sek), 0) FROM rent_entries p
                                         WHERE p.municipality_code = l.municipality_code AND p.lease_id = l.id
-                                          AND p.entry_kind = 'payment' AND p.entry_date <= $3)), 0) AS days_late,
+                                          AND p.entry_kind = {payment} AND p.entry_date <= $3)), 0) AS days_late,
                COALESCE((SELECT NOT bool_or(n.committee_notified_on IS NOT NULL AND n.committee_notified_on <= $3)
                            FROM rent_notices n
                           WHERE n.municipality_code = l.municipality_code AND n.lease_id = l.id
@@ -183,12 +185,15 @@ pub(crate) async fn arrears_candidates(
                                                 WHERE m.municipality_code = l.municipality_code
                                                   AND m.lease_id = l.id AND m.served_on <= $3)), false)
                    AS unnotified) s
-          WHERE {scoped} AND l.status = 'active' AND (s.days_late >= 1 OR s.unnotified)
+          WHERE {scoped} AND l.status = {active} AND (s.days_late >= 1 OR s.unnotified)
             AND ($4::int IS NULL OR s.days_late < $4 OR (s.days_late = $4 AND l.id > $5::uuid))
           ORDER BY s.days_late DESC, l.id
           LIMIT $6",
         columns = columns(),
-        scoped = scoped(7, 8)
+        scoped = scoped(7, 8),
+        charge = sql::state(RentEntryKind::Charge.as_str()),
+        payment = sql::state(RentEntryKind::Payment.as_str()),
+        active = sql::state(LeaseStatus::Active.as_str()),
     );
     let statement = client.prepare_cached(&sql).await?;
     let (after_days, after_id) = after.unzip();
