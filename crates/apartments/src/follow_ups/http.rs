@@ -2,7 +2,6 @@
 //! (its version and audit event), so they run through `change_lease`.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use hemvist_platform::auth::Principal;
 use hemvist_platform::period::not_future;
@@ -17,8 +16,7 @@ use uuid::Uuid;
 
 use super::repo::{self, StoredFollowUp};
 use crate::access::MANAGE_HOUSING;
-use crate::leases::http::{Lease, respond};
-use crate::leases::lifecycle::change_lease;
+use crate::leases::http::{Lease, run_change};
 use crate::leases::model::LeaseStatus;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -75,19 +73,14 @@ pub async fn create_lease_follow_up(
     Json(input): Json<FollowUpPlanInput>,
 ) -> Result<Response, ApiError> {
     let work = state.unit_of_work(&principal, MANAGE_HOUSING)?;
-    let lease = work
-        .run(async |w| {
-            change_lease(w, id, None, async |w, lease| {
-                if lease.status != LeaseStatus::Active {
-                    return Err(ApiError::conflict("follow-ups belong to active leases"));
-                }
-                let municipality = &w.principal().municipality;
-                repo::insert_follow_ups(w.tx(), municipality, lease.id, &[input.planned_on], false).await
-            })
-            .await
-        })
-        .await?;
-    Ok(respond(StatusCode::OK, lease))
+    run_change(work, id, None, async |w, lease| {
+        if lease.status != LeaseStatus::Active {
+            return Err(ApiError::conflict("follow-ups belong to active leases"));
+        }
+        let municipality = &w.principal().municipality;
+        repo::insert_follow_ups(w.tx(), municipality, lease.id, &[input.planned_on], false).await
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -115,15 +108,9 @@ pub async fn update_lease_follow_up(
     let work = state.unit_of_work(&principal, MANAGE_HOUSING)?;
     not_future("held_on", input.held_on)?;
     let note = input.note.as_deref().map(|n| clean_text("note", n, 2000, true)).transpose()?;
-    let lease: Lease = work
-        .run(async |w| {
-            change_lease(w, id, None, async |w, lease| {
-                let (municipality, held_on) = (&w.principal().municipality, input.held_on);
-                repo::record_follow_up_held(w.tx(), municipality, lease.id, follow_up_id, held_on, note.as_deref())
-                    .await
-            })
-            .await
-        })
-        .await?;
-    Ok(respond(StatusCode::OK, lease))
+    run_change(work, id, None, async |w, lease| {
+        let (municipality, held_on) = (&w.principal().municipality, input.held_on);
+        repo::record_follow_up_held(w.tx(), municipality, lease.id, follow_up_id, held_on, note.as_deref()).await
+    })
+    .await
 }

@@ -12,7 +12,7 @@ use hemvist_platform::etag::{etag, if_match};
 use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::period::not_future;
 use hemvist_platform::text::clean_text;
-use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, Work, WriteProblems};
+use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, UnitOfWork, Work, WriteProblems};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -246,6 +246,17 @@ pub async fn get_lease(
     Ok(respond(StatusCode::OK, view))
 }
 
+/// Runs `change` on lease `id` as the caller's unit of work and answers with the lease and its ETag.
+pub(crate) async fn run_change(
+    work: UnitOfWork<'_>,
+    id: Uuid,
+    expected: Option<i32>,
+    change: impl AsyncFnOnce(&Work<'_>, &mut StoredLease) -> Result<(), ApiError>,
+) -> Result<Response, ApiError> {
+    let lease = work.run(async |w| change_lease(w, id, expected, change).await).await?;
+    Ok(respond(StatusCode::OK, lease))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActivateInput {
@@ -277,8 +288,7 @@ pub async fn activate_lease(
     not_future("moved_in_on", input.moved_in_on)?;
     let expected = if_match(&headers)?;
     let change = async |w: &Work<'_>, lease: &mut StoredLease| lifecycle::activate(w, lease, input.moved_in_on).await;
-    let lease = work.run(async |w| change_lease(w, id, expected, change).await).await?;
-    Ok(respond(StatusCode::OK, lease))
+    run_change(work, id, expected, change).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -310,8 +320,7 @@ pub async fn end_lease(
     not_future("ended_on", input.ended_on)?;
     let expected = if_match(&headers)?;
     let change = async |w: &Work<'_>, lease: &mut StoredLease| lifecycle::end(w, lease, input.ended_on, reason).await;
-    let lease = work.run(async |w| change_lease(w, id, expected, change).await).await?;
-    Ok(respond(StatusCode::OK, lease))
+    run_change(work, id, expected, change).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -345,8 +354,7 @@ pub async fn decline_lease(
     let expected = if_match(&headers)?;
     let declined_on = input.declined_on;
     let change = async |w: &Work<'_>, lease: &mut StoredLease| lifecycle::decline(w, lease, declined_on, reason).await;
-    let lease = work.run(async |w| change_lease(w, id, expected, change).await).await?;
-    Ok(respond(StatusCode::OK, lease))
+    run_change(work, id, expected, change).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -378,8 +386,7 @@ pub async fn take_over_lease(
     let expected = if_match(&headers)?;
     let on = input.taken_over_on;
     let change = async |w: &Work<'_>, lease: &mut StoredLease| lifecycle::take_over(w, lease, on).await;
-    let lease = work.run(async |w| change_lease(w, id, expected, change).await).await?;
-    Ok(respond(StatusCode::OK, lease))
+    run_change(work, id, expected, change).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -407,14 +414,9 @@ pub async fn update_lease_special_conditions(
     let work = state.unit_of_work(&principal, MANAGE_HOUSING)?;
     not_future("told_on", input.told_on)?;
     let expected = if_match(&headers)?;
-    let lease = work
-        .run(async |w| {
-            change_lease(w, id, expected, async |_, lease| {
-                lease.special_conditions_told_on = Some(input.told_on);
-                Ok(())
-            })
-            .await
-        })
-        .await?;
-    Ok(respond(StatusCode::OK, lease))
+    run_change(work, id, expected, async |_, lease| {
+        lease.special_conditions_told_on = Some(input.told_on);
+        Ok(())
+    })
+    .await
 }

@@ -3,7 +3,6 @@
 //! audit event), so they run through `change_lease`.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
@@ -22,9 +21,9 @@ use super::model::{ArrearsStatus, NewRentEntry, RentEntryKind, arrears_from_ledg
 use super::repo::{self, RentEntry, StoredNotice};
 use crate::access::{MANAGE_HOUSING, READ_LEASES};
 use crate::apartments::http::scope;
-use crate::leases::http::{Lease, respond, visible, visible_lease};
-use crate::leases::lifecycle::change_lease;
+use crate::leases::http::{Lease, run_change, visible, visible_lease};
 use crate::leases::model::{LeaseKind, LeaseStatus};
+use crate::leases::repo::StoredLease;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -148,14 +147,11 @@ pub struct RentChargeInput {
 }
 
 /// Adds a charge or payment to the ledger of a lease that has begun.
-async fn add_rent_entry(w: &mut Work<'_>, id: Uuid, entry: &NewRentEntry) -> Result<Lease, ApiError> {
-    change_lease(w, id, None, async |w, lease| {
-        if lease.status == LeaseStatus::Offered {
-            return Err(ApiError::conflict("rent is kept for leases that have begun"));
-        }
-        repo::insert_rent_entry(w.tx(), &w.principal().municipality, lease.id, entry).await.map(|_| ())
-    })
-    .await
+async fn add_rent_entry(w: &Work<'_>, lease: &mut StoredLease, entry: &NewRentEntry) -> Result<(), ApiError> {
+    if lease.status == LeaseStatus::Offered {
+        return Err(ApiError::conflict("rent is kept for leases that have begun"));
+    }
+    repo::insert_rent_entry(w.tx(), &w.principal().municipality, lease.id, entry).await.map(|_| ())
 }
 
 /// Charge a month's rent.
@@ -173,8 +169,7 @@ pub async fn create_rent_charge(
     let work = state.unit_of_work(&principal, MANAGE_HOUSING)?;
     period::month("period", &input.period)?;
     let entry = NewRentEntry::new(RentEntryKind::Charge, input.amount_sek, input.due_on, Some(input.period))?;
-    let lease = work.run(async |w| add_rent_entry(w, id, &entry).await).await?;
-    Ok(respond(StatusCode::OK, lease))
+    run_change(work, id, None, async |w, lease| add_rent_entry(w, lease, &entry).await).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -200,8 +195,7 @@ pub async fn create_rent_payment(
     let work = state.unit_of_work(&principal, MANAGE_HOUSING)?;
     not_future("paid_on", input.paid_on)?;
     let entry = NewRentEntry::new(RentEntryKind::Payment, input.amount_sek, input.paid_on, None)?;
-    let lease = work.run(async |w| add_rent_entry(w, id, &entry).await).await?;
-    Ok(respond(StatusCode::OK, lease))
+    run_change(work, id, None, async |w, lease| add_rent_entry(w, lease, &entry).await).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -233,19 +227,14 @@ pub async fn create_rent_notice(
     if let Some(notified) = input.committee_notified_on {
         not_future("committee_notified_on", notified)?;
     }
-    let lease = work
-        .run(async |w| {
-            change_lease(w, id, None, async |w, lease| {
-                if lease.status != LeaseStatus::Active {
-                    return Err(ApiError::conflict("notice is served on active leases"));
-                }
-                let (served_on, notified_on) = (input.served_on, input.committee_notified_on);
-                repo::insert_notice(w.tx(), &w.principal().municipality, lease.id, served_on, notified_on).await
-            })
-            .await
-        })
-        .await?;
-    Ok(respond(StatusCode::OK, lease))
+    run_change(work, id, None, async |w, lease| {
+        if lease.status != LeaseStatus::Active {
+            return Err(ApiError::conflict("notice is served on active leases"));
+        }
+        let (served_on, notified_on) = (input.served_on, input.committee_notified_on);
+        repo::insert_notice(w.tx(), &w.principal().municipality, lease.id, served_on, notified_on).await
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -272,16 +261,11 @@ pub async fn update_rent_notice(
     let work = state.unit_of_work(&principal, MANAGE_HOUSING)?;
     let notified_on = input.committee_notified_on;
     not_future("committee_notified_on", notified_on)?;
-    let lease = work
-        .run(async |w| {
-            change_lease(w, id, None, async |w, lease| {
-                let municipality = &w.principal().municipality;
-                repo::record_committee_notified(w.tx(), municipality, lease.id, notice_id, notified_on).await
-            })
-            .await
-        })
-        .await?;
-    Ok(respond(StatusCode::OK, lease))
+    run_change(work, id, None, async |w, lease| {
+        let municipality = &w.principal().municipality;
+        repo::record_committee_notified(w.tx(), municipality, lease.id, notice_id, notified_on).await
+    })
+    .await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
