@@ -72,6 +72,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health))
         .routes(routes!(ready))
+        .merge(hemvist_geo::router())
         .merge(hemvist_apartments::router())
         .merge(hemvist_tenants::router())
         .merge(hemvist_support_plans::router())

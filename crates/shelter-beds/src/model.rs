@@ -2,7 +2,7 @@
 //! often a person was moved.
 
 use geo::{Distance, Haversine, Point};
-use hemvist_apartments::districts::model::Location;
+use hemvist_geo::Location;
 use hemvist_platform::text::clean_text;
 use hemvist_platform::{ApiError, Validation};
 use jiff::civil::{Date, Time};

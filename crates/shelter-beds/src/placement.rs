@@ -1,7 +1,7 @@
 //! The guarantee's placement rules: what a request asks for (a bed now, or a record of a night that
 //! has passed), finding and holding a bed now, and checking what is recorded afterwards.
 
-use hemvist_apartments::districts::model::Location;
+use hemvist_geo::Location;
 use hemvist_platform::{ApiError, MunicipalityCode};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};

@@ -1,14 +1,14 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hemvist_platform::audit::{self, AuditAction, AuditEvent};
+use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::etag::{etag, if_match};
 use hemvist_platform::night::today;
 use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::text::clean_text;
-use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
+use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, Work, WriteProblems};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -19,9 +19,9 @@ use uuid::Uuid;
 use super::model::{ApartmentInput, ApartmentRecord, ApartmentStatus};
 use super::repo::{self, ApartmentFilter, Scope, StoredApartment};
 use crate::access::{MANAGE_HOUSING, READ_STOCK};
-use crate::districts::http::district_at;
+use hemvist_geo::district_at;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_apartments, create_apartment))
         .routes(routes!(list_apartment_features))
@@ -31,7 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The caller's scope: district, the member of staff a support worker speaks for (the same assignment
 /// rule as for people), and whether it may see protected addresses.
-pub fn scope(principal: &Principal) -> Scope<'_> {
+pub(crate) fn scope(principal: &Principal) -> Scope<'_> {
     Scope {
         municipality: &principal.municipality,
         districts: &principal.district_scope,
@@ -120,6 +120,11 @@ async fn derive_district(
     Ok((district.id, district.code))
 }
 
+/// The apartment as the caller may see it, or 404.
+async fn visible_apartment(w: &Work<'_>, id: Uuid) -> Result<StoredApartment, ApiError> {
+    repo::find(w.tx(), &scope(w.principal()), id, false).await?.ok_or(ApiError::NotFound("apartment"))
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ApartmentSearch {
@@ -145,7 +150,7 @@ pub async fn list_apartments(
     Query(search): Query<ApartmentSearch>,
     Query(page): Query<PageParams>,
 ) -> Result<Json<Page<Apartment>>, ApiError> {
-    principal.require(READ_STOCK)?;
+    let work = state.unit_of_work(&principal, READ_STOCK)?;
     let page = page.parse::<(String, Uuid)>()?;
     let filter = ApartmentFilter {
         district_code: search.district_code,
@@ -153,8 +158,7 @@ pub async fn list_apartments(
         min_rooms: search.min_rooms.filter(|r| r.is_finite()),
         wheelchair_accessible: search.wheelchair_accessible,
     };
-    let client = state.db().await?;
-    let rows = repo::list(&client, &scope(&principal), &filter, &page).await?;
+    let rows = work.run(async |w| repo::list(w.tx(), &scope(w.principal()), &filter, &page).await).await?;
     let page = Page::from_rows(rows, page.limit, |a| (a.address.clone(), a.id))?;
     Ok(Json(Page { items: page.items.into_iter().map(Apartment::from).collect(), next_cursor: page.next_cursor }))
 }
@@ -171,15 +175,18 @@ pub async fn create_apartment(
     principal: Principal,
     Json(input): Json<ApartmentInput>,
 ) -> Result<Response, ApiError> {
-    principal.require(MANAGE_HOUSING)?;
+    let work = state.unit_of_work(&principal, MANAGE_HOUSING)?;
     let record = input.validate()?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let (district_id, district_code) = derive_district(&tx, &principal, &record).await?;
-    let id = repo::insert(&tx, &principal.municipality, &record, district_id, &district_code).await?;
-    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Create, "apartment", Some(id))).await?;
-    let apartment = repo::find(&tx, &scope(&principal), id, false).await?.ok_or(ApiError::NotFound("apartment"))?;
-    tx.commit().await?;
+    let apartment = work
+        .run(async |w| {
+            let (tx, principal) = (w.tx(), w.principal());
+            let (district_id, district_code) = derive_district(tx, principal, &record).await?;
+            let id = repo::insert(tx, &principal.municipality, &record, district_id, &district_code).await?;
+            w.audit(AuditEvent::new(AuditAction::Create, "apartment", Some(id)));
+            visible_apartment(w, id).await
+        })
+        .await?;
+    let id = apartment.id;
     let mut response = respond(StatusCode::CREATED, apartment);
     if let Ok(location) = format!("/api/v1/apartments/{id}").parse() {
         response.headers_mut().insert(header::LOCATION, location);
@@ -202,9 +209,8 @@ pub async fn get_apartment(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    principal.require(READ_STOCK)?;
-    let client = state.db().await?;
-    let apartment = repo::find(&client, &scope(&principal), id, false).await?.ok_or(ApiError::NotFound("apartment"))?;
+    let work = state.unit_of_work(&principal, READ_STOCK)?;
+    let apartment = work.run(async |w| visible_apartment(w, id).await).await?;
     Ok(respond(StatusCode::OK, apartment))
 }
 
@@ -223,16 +229,18 @@ pub async fn update_apartment(
     headers: HeaderMap,
     Json(input): Json<ApartmentInput>,
 ) -> Result<Response, ApiError> {
-    principal.require(MANAGE_HOUSING)?;
+    let work = state.unit_of_work(&principal, MANAGE_HOUSING)?;
     let expected = if_match(&headers)?;
     let record = input.validate()?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let (district_id, district_code) = derive_district(&tx, &principal, &record).await?;
-    repo::update(&tx, &scope(&principal), id, expected, &record, district_id, &district_code).await?;
-    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Update, "apartment", Some(id))).await?;
-    let apartment = repo::find(&tx, &scope(&principal), id, false).await?.ok_or(ApiError::NotFound("apartment"))?;
-    tx.commit().await?;
+    let apartment = work
+        .run(async |w| {
+            let (tx, principal) = (w.tx(), w.principal());
+            let (district_id, district_code) = derive_district(tx, principal, &record).await?;
+            repo::update(tx, &scope(principal), id, expected, &record, district_id, &district_code).await?;
+            w.audit(AuditEvent::new(AuditAction::Update, "apartment", Some(id)));
+            visible_apartment(w, id).await
+        })
+        .await?;
     Ok(respond(StatusCode::OK, apartment))
 }
 
@@ -258,7 +266,7 @@ pub async fn update_apartment_status(
     Path(id): Path<Uuid>,
     Json(input): Json<ApartmentStatusInput>,
 ) -> Result<Response, ApiError> {
-    principal.require(MANAGE_HOUSING)?;
+    let work = state.unit_of_work(&principal, MANAGE_HOUSING)?;
     let reason = match (input.status, input.reason.as_deref()) {
         (ApartmentStatus::Unavailable, Some(reason)) => Some(clean_text("reason", reason, 500, false)?),
         (ApartmentStatus::Unavailable, None) => {
@@ -267,21 +275,25 @@ pub async fn update_apartment_status(
         (ApartmentStatus::Available | ApartmentStatus::ReturnedToLandlord, _) => None,
         _ => return Err(ApiError::invalid("status", "offered, let and transferred follow from leases")),
     };
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let scope = scope(&principal);
-    let apartment = repo::find(&tx, &scope, id, true).await?.ok_or(ApiError::NotFound("apartment"))?;
-    match apartment.status {
-        ApartmentStatus::Offered | ApartmentStatus::Let => {
-            return Err(ApiError::conflict("the apartment has an offered or active sublet"));
-        }
-        ApartmentStatus::Transferred => return Err(ApiError::conflict("the apartment was taken over by its tenant")),
-        _ => {}
-    }
-    repo::set_status(&tx, &principal.municipality, id, input.status, reason.as_deref()).await?;
-    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Update, "apartment", Some(id))).await?;
-    let apartment = repo::find(&tx, &scope, id, false).await?.ok_or(ApiError::NotFound("apartment"))?;
-    tx.commit().await?;
+    let apartment = work
+        .run(async |w| {
+            let (tx, principal) = (w.tx(), w.principal());
+            let apartment =
+                repo::find(tx, &scope(principal), id, true).await?.ok_or(ApiError::NotFound("apartment"))?;
+            match apartment.status {
+                ApartmentStatus::Offered | ApartmentStatus::Let => {
+                    return Err(ApiError::conflict("the apartment has an offered or active sublet"));
+                }
+                ApartmentStatus::Transferred => {
+                    return Err(ApiError::conflict("the apartment was taken over by its tenant"));
+                }
+                ApartmentStatus::Available | ApartmentStatus::Unavailable | ApartmentStatus::ReturnedToLandlord => {}
+            }
+            repo::set_status(tx, &principal.municipality, id, input.status, reason.as_deref()).await?;
+            w.audit(AuditEvent::new(AuditAction::Update, "apartment", Some(id)));
+            visible_apartment(w, id).await
+        })
+        .await?;
     Ok(respond(StatusCode::OK, apartment))
 }
 
@@ -299,9 +311,8 @@ pub async fn list_apartment_features(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Response, ApiError> {
-    principal.require(READ_STOCK)?;
-    let client = state.db().await?;
-    let apartments = repo::all_in_stock(&client, &scope(&principal)).await?;
+    let work = state.unit_of_work(&principal, READ_STOCK)?;
+    let apartments = work.run(async |w| repo::all_in_stock(w.tx(), &scope(w.principal())).await).await?;
     let features = apartments
         .into_iter()
         .map(|a| {

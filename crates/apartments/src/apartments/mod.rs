@@ -1,5 +1,7 @@
-//! The apartment stock: apartments the city rents first-hand from housing companies to sublet.
+//! The apartments the city holds first-hand: their description, location and district, status, and
+//! the stock report.
 
-pub mod http;
+pub(crate) mod http;
 pub mod model;
-pub mod repo;
+pub(crate) mod repo;
+pub(crate) mod reports;

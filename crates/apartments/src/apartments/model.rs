@@ -1,48 +1,36 @@
 use hemvist_platform::text::clean_text;
 use hemvist_platform::{ApiError, Validation};
 use jiff::civil::Date;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::districts::model::Location;
+use hemvist_geo::Location;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ApartmentStatus {
-    Available,
-    /// A sublet is offered.
-    Offered,
-    /// A sublet is active.
-    Let,
-    /// Not lettable for a while (see `unavailable_reason`).
-    Unavailable,
-    /// The first-hand lease was given back to the housing company.
-    ReturnedToLandlord,
-    /// The tenant took over the first-hand lease: the apartment left the stock.
-    Transferred,
+hemvist_platform::pg_enum! {
+    pub enum ApartmentStatus {
+        Available = "available",
+        /// A sublet is offered.
+        Offered = "offered",
+        /// A sublet is active.
+        Let = "let",
+        /// Not lettable for a while (see `unavailable_reason`).
+        Unavailable = "unavailable",
+        /// The first-hand lease was given back to the housing company.
+        ReturnedToLandlord = "returned_to_landlord",
+        /// The tenant took over the first-hand lease: the apartment left the stock.
+        Transferred = "transferred",
+    }
 }
 
 impl ApartmentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Available => "available",
-            Self::Offered => "offered",
-            Self::Let => "let",
-            Self::Unavailable => "unavailable",
-            Self::ReturnedToLandlord => "returned_to_landlord",
-            Self::Transferred => "transferred",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Available, Self::Offered, Self::Let, Self::Unavailable, Self::ReturnedToLandlord, Self::Transferred]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
-    }
-
     /// Whether a new sublet may be offered.
     pub fn accepts_leases(self) -> bool {
         matches!(self, Self::Available | Self::Offered | Self::Let)
+    }
+
+    /// Still held by the city: not returned to the landlord nor taken over by its tenant.
+    pub fn in_stock(self) -> bool {
+        !matches!(self, Self::ReturnedToLandlord | Self::Transferred)
     }
 }
 

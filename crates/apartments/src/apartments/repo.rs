@@ -7,11 +7,13 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::model::{ApartmentRecord, ApartmentStatus};
+use crate::leases::model::LeaseStatus;
+use crate::sql;
 
 /// Who is asking, as far as apartments and leases care (inner secrecy: an apartment and its leases
 /// reveal a home).
 #[derive(Debug, Clone)]
-pub struct Scope<'a> {
+pub(crate) struct Scope<'a> {
     pub municipality: &'a MunicipalityCode,
     /// Empty: every district; otherwise the apartment's district must be one of them.
     pub districts: &'a [String],
@@ -27,7 +29,8 @@ pub struct Scope<'a> {
 fn houses_protected() -> String {
     format!(
         "EXISTS (SELECT 1 FROM leases hl WHERE hl.municipality_code = a.municipality_code AND hl.apartment_id = a.id
-           AND hl.status IN ('offered', 'active', 'taken_over') AND {})",
+           AND hl.status IN {} AND {})",
+        sql::states(LeaseStatus::HOME.iter().map(|s| s.as_str())),
         hemvist_tenants::api::protected_home_of("hl.municipality_code", "hl.person_id")
     )
 }
@@ -38,9 +41,12 @@ fn houses_protected() -> String {
 fn status_seen(sees: usize) -> String {
     format!(
         "CASE WHEN NOT ${sees}::bool AND {} THEN
-              CASE WHEN a.status = 'transferred' THEN 'returned_to_landlord' ELSE 'unavailable' END
+              CASE WHEN a.status = {} THEN {} ELSE {} END
          ELSE a.status END",
-        houses_protected()
+        houses_protected(),
+        sql::state(ApartmentStatus::Transferred.as_str()),
+        sql::state(ApartmentStatus::ReturnedToLandlord.as_str()),
+        sql::state(ApartmentStatus::Unavailable.as_str()),
     )
 }
 
@@ -62,15 +68,16 @@ fn visible(staff: usize, sees: usize) -> String {
     format!(
         "{SCOPED} AND (${staff}::text IS NULL OR EXISTS (SELECT 1 FROM leases sl
              WHERE sl.municipality_code = a.municipality_code AND sl.apartment_id = a.id
-               AND sl.status IN ('offered', 'active', 'taken_over') AND {}
+               AND sl.status IN {} AND {}
                AND (${sees}::bool OR NOT {})))",
+        sql::states(LeaseStatus::HOME.iter().map(|s| s.as_str())),
         hemvist_tenants::api::supported_by("sl.municipality_code", "sl.person_id", &format!("${staff}")),
         hemvist_tenants::api::protected_home_of("sl.municipality_code", "sl.person_id")
     )
 }
 
 #[derive(Debug, Clone)]
-pub struct StoredApartment {
+pub(crate) struct StoredApartment {
     pub id: Uuid,
     pub address: String,
     pub lat: f64,
@@ -95,7 +102,6 @@ pub struct StoredApartment {
 const SCOPED: &str = "a.municipality_code = $1 AND (cardinality($2::text[]) = 0 OR a.district_code = ANY($2))";
 
 fn from_row(row: &Row) -> Result<StoredApartment, ApiError> {
-    let status: String = row.try_get("status")?;
     Ok(StoredApartment {
         id: row.try_get("id")?,
         address: row.try_get("address")?,
@@ -113,14 +119,13 @@ fn from_row(row: &Row) -> Result<StoredApartment, ApiError> {
         first_hand_contract_ref: row.try_get("first_hand_contract_ref")?,
         first_hand_start: row.try_get("first_hand_start")?,
         first_hand_end: row.try_get("first_hand_end")?,
-        status: ApartmentStatus::parse(&status)
-            .ok_or_else(|| ApiError::internal(format!("unknown apartment status {status}")))?,
+        status: row.try_get("status")?,
         unavailable_reason: row.try_get("unavailable_reason")?,
         version: row.try_get("version")?,
     })
 }
 
-pub async fn insert(
+pub(crate) async fn insert(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     record: &ApartmentRecord,
@@ -160,7 +165,7 @@ pub async fn insert(
     Ok(row.try_get(0)?)
 }
 
-pub async fn update(
+pub(crate) async fn update(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     id: Uuid,
@@ -210,7 +215,7 @@ pub async fn update(
 }
 
 /// The apartment; `lock` takes a row lock for a change that depends on its status.
-pub async fn find(
+pub(crate) async fn find(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     id: Uuid,
@@ -234,7 +239,7 @@ pub async fn find(
         .transpose()
 }
 
-pub async fn set_status(
+pub(crate) async fn set_status(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     id: Uuid,
@@ -245,21 +250,21 @@ pub async fn set_status(
         .execute(
             "UPDATE apartments SET status = $3, unavailable_reason = $4, version = version + 1, updated_at = now()
              WHERE municipality_code = $1 AND id = $2",
-            &[&municipality.as_str(), &id, &status.as_str(), &reason],
+            &[&municipality.as_str(), &id, &status, &reason],
         )
         .await?;
     Ok(())
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct ApartmentFilter {
+pub(crate) struct ApartmentFilter {
     pub district_code: Option<String>,
     pub status: Option<ApartmentStatus>,
     pub min_rooms: Option<f64>,
     pub wheelchair_accessible: Option<bool>,
 }
 
-pub async fn list(
+pub(crate) async fn list(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     filter: &ApartmentFilter,
@@ -288,7 +293,7 @@ pub async fn list(
                 &scope.municipality.as_str(),
                 &scope.districts,
                 &filter.district_code,
-                &filter.status.map(ApartmentStatus::as_str),
+                &filter.status,
                 &filter.min_rooms,
                 &filter.wheelchair_accessible,
                 &after_address,
@@ -303,12 +308,16 @@ pub async fn list(
 }
 
 /// Apartments still in the stock (not returned or transferred), for the map.
-pub async fn all_in_stock(client: &impl GenericClient, scope: &Scope<'_>) -> Result<Vec<StoredApartment>, ApiError> {
+pub(crate) async fn all_in_stock(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+) -> Result<Vec<StoredApartment>, ApiError> {
     let sql = format!(
-        "SELECT {} FROM apartments a WHERE {} AND a.status NOT IN ('returned_to_landlord', 'transferred')
+        "SELECT {} FROM apartments a WHERE {} AND a.status NOT IN {}
          ORDER BY a.address, a.id",
         columns(4),
-        visible(3, 4)
+        visible(3, 4),
+        sql::states(ApartmentStatus::ALL.iter().filter(|s| !s.in_stock()).map(|s| s.as_str()))
     );
     let statement = client.prepare_cached(&sql).await?;
     let rows = client
@@ -319,10 +328,10 @@ pub async fn all_in_stock(client: &impl GenericClient, scope: &Scope<'_>) -> Res
 
 /// Per district code: counts of apartments by the status the caller is shown, so that the counts agree
 /// with the rows it may list.
-pub async fn stock_by_district(
+pub(crate) async fn stock_by_district(
     client: &impl GenericClient,
     scope: &Scope<'_>,
-) -> Result<Vec<(String, String, i64)>, ApiError> {
+) -> Result<Vec<(String, ApartmentStatus, i64)>, ApiError> {
     let sql = format!(
         "SELECT a.district_code, {} AS status, count(*) FROM apartments a WHERE {} GROUP BY 1, 2 ORDER BY 1, 2",
         status_seen(4),

@@ -1,6 +1,9 @@
-//! Sublets (trial, training, Bostad Först): offered, active, ended or taken over; their follow-ups
-//! and rent ledger. Support plans live elsewhere: nothing here can require treatment.
+//! Sublets (trial, training, Bostad Först): offered, active, ended or taken over, and the lease outcomes
+//! report. Follow-ups and rent are in their own modules. Support plans live elsewhere: nothing here can
+//! require treatment.
 
-pub mod http;
-pub mod repo;
-pub mod rules;
+pub(crate) mod http;
+pub(crate) mod lifecycle;
+pub mod model;
+pub(crate) mod repo;
+pub(crate) mod reports;

@@ -2,7 +2,7 @@
 //! by distance, and an anonymised feed for other systems.
 
 use axum::extract::State;
-use hemvist_apartments::districts::model::Location;
+use hemvist_geo::Location;
 use hemvist_platform::auth::Principal;
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems};
 use jiff::civil::Date;

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hemvist_apartments::districts::http::district_at;
+use hemvist_geo::district_at;
 use hemvist_platform::audit::{self, AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::db::GenericClient;

@@ -1,7 +1,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hemvist_platform::audit::{self, AuditAction, AuditEvent};
+use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::{Principal, Role};
 use hemvist_platform::etag::{etag, if_match};
 use hemvist_platform::night::today;
@@ -14,7 +14,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::model::{Boundary, Location, NewDistrict};
+use super::district_at;
+use super::model::{Location, NewDistrict};
 use super::repo::{self, StoredDistrict};
 
 /// Reference data: every role may read districts.
@@ -22,7 +23,7 @@ const READ_ROLES: &[Role] = &Role::ALL;
 /// Only administrators change them.
 const MANAGE_ROLES: &[Role] = &[Role::Admin];
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_districts, create_district))
         .routes(routes!(lookup_district))
@@ -145,10 +146,9 @@ pub async fn list_districts(
     Query(filter): Query<DistrictListParams>,
     Query(page): Query<PageParams>,
 ) -> Result<Json<Page<District>>, ApiError> {
-    principal.require(READ_ROLES)?;
+    let work = state.unit_of_work(&principal, READ_ROLES)?;
     let page = page.parse::<(String, Date)>()?;
-    let client = state.db().await?;
-    let rows = repo::list(&client, &principal.municipality, filter.on, &page).await?;
+    let rows = work.run(async |w| repo::list(w.tx(), &w.principal().municipality, filter.on, &page).await).await?;
     let page = Page::from_rows(rows, page.limit, |d| (d.code.clone(), d.valid_from))?;
     Ok(Json(Page { items: page.items.into_iter().map(District::from).collect(), next_cursor: page.next_cursor }))
 }
@@ -166,13 +166,15 @@ pub async fn create_district(
     principal: Principal,
     Json(input): Json<DistrictInput>,
 ) -> Result<Response, ApiError> {
-    principal.require(MANAGE_ROLES)?;
+    let work = state.unit_of_work(&principal, MANAGE_ROLES)?;
     let new = NewDistrict::try_from(input)?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let district = repo::insert(&tx, &principal.municipality, &new).await?;
-    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Create, "district", Some(district.id))).await?;
-    tx.commit().await?;
+    let district = work
+        .run(async |w| {
+            let district = repo::insert(w.tx(), &w.principal().municipality, &new).await?;
+            w.audit(AuditEvent::new(AuditAction::Create, "district", Some(district.id)));
+            Ok(district)
+        })
+        .await?;
     let location = format!("/api/v1/districts/{}", district.id);
     let mut response = with_etag(StatusCode::CREATED, district);
     if let Ok(value) = location.parse() {
@@ -193,31 +195,12 @@ pub async fn lookup_district(
     principal: Principal,
     Query(params): Query<LookupParams>,
 ) -> Result<Json<DistrictMatch>, ApiError> {
-    principal.require(READ_ROLES)?;
+    let work = state.unit_of_work(&principal, READ_ROLES)?;
     let location = Location::parse(params.lat, params.lon)?;
-    let client = state.db().await?;
-    let found = district_at(&client, &principal.municipality, location, params.on.unwrap_or_else(today)).await?;
+    let on = params.on.unwrap_or_else(today);
+    let found = work.run(async |w| district_at(w.tx(), &w.principal().municipality, location, on).await).await?;
     let d = found.ok_or(ApiError::NotFound("district containing that point"))?;
     Ok(Json(DistrictMatch { id: d.id, code: d.code, name: d.name, valid_from: d.valid_from, valid_to: d.valid_to }))
-}
-
-/// The district version valid on `on` that covers `location`; other crates use this to place
-/// apartments and shelters.
-pub async fn district_at(
-    client: &impl hemvist_platform::db::GenericClient,
-    municipality: &hemvist_platform::MunicipalityCode,
-    location: Location,
-    on: Date,
-) -> Result<Option<StoredDistrict>, ApiError> {
-    for district in repo::valid_on(client, municipality, on).await? {
-        // Stored boundaries were validated on the way in; one that no longer parses is skipped, not fatal.
-        match Boundary::parse("boundary", &district.boundary) {
-            Ok(boundary) if boundary.covers(location) => return Ok(Some(district)),
-            Ok(_) => {}
-            Err(error) => tracing::warn!(district = %district.id, %error, "stored boundary does not parse"),
-        }
-    }
-    Ok(None)
 }
 
 /// Get one district version.
@@ -232,9 +215,9 @@ pub async fn get_district(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    principal.require(READ_ROLES)?;
-    let client = state.db().await?;
-    let district = repo::find(&client, &principal.municipality, id).await?.ok_or(ApiError::NotFound("district"))?;
+    let work = state.unit_of_work(&principal, READ_ROLES)?;
+    let district = work.run(async |w| repo::find(w.tx(), &w.principal().municipality, id).await).await?;
+    let district = district.ok_or(ApiError::NotFound("district"))?;
     Ok(with_etag(StatusCode::OK, district))
 }
 
@@ -254,22 +237,25 @@ pub async fn update_district(
     headers: HeaderMap,
     Json(input): Json<DistrictInput>,
 ) -> Result<Response, ApiError> {
-    principal.require(MANAGE_ROLES)?;
+    let work = state.unit_of_work(&principal, MANAGE_ROLES)?;
     let expected_version = if_match(&headers)?;
     let new = NewDistrict::try_from(input)?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let current = repo::find(&tx, &principal.municipality, id).await?.ok_or(ApiError::NotFound("district"))?;
-    if current.code != new.code {
-        // Apartments, people, decisions and tokens refer to districts by code.
-        return Err(ApiError::invalid(
-            "code",
-            "a district's code never changes; create a new version with the new code",
-        ));
-    }
-    let district = repo::update(&tx, &principal.municipality, id, expected_version, &new).await?;
-    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Update, "district", Some(id))).await?;
-    tx.commit().await?;
+    let district = work
+        .run(async |w| {
+            let municipality = &w.principal().municipality;
+            let current = repo::find(w.tx(), municipality, id).await?.ok_or(ApiError::NotFound("district"))?;
+            if current.code != new.code {
+                // Apartments, people, decisions and tokens refer to districts by code.
+                return Err(ApiError::invalid(
+                    "code",
+                    "a district's code never changes; create a new version with the new code",
+                ));
+            }
+            let district = repo::update(w.tx(), municipality, id, expected_version, &new).await?;
+            w.audit(AuditEvent::new(AuditAction::Update, "district", Some(id)));
+            Ok(district)
+        })
+        .await?;
     Ok(with_etag(StatusCode::OK, district))
 }
 
@@ -285,11 +271,12 @@ pub async fn delete_district(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    principal.require(MANAGE_ROLES)?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    repo::delete(&tx, &principal.municipality, id).await?;
-    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Delete, "district", Some(id))).await?;
-    tx.commit().await?;
+    let work = state.unit_of_work(&principal, MANAGE_ROLES)?;
+    work.run(async |w| {
+        repo::delete(w.tx(), &w.principal().municipality, id).await?;
+        w.audit(AuditEvent::new(AuditAction::Delete, "district", Some(id)));
+        Ok(())
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

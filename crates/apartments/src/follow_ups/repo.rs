@@ -1,0 +1,85 @@
+//! SQL for the follow-ups of leases.
+
+use hemvist_platform::db::GenericClient;
+use hemvist_platform::{ApiError, MunicipalityCode};
+use jiff::civil::Date;
+use uuid::Uuid;
+
+use super::model::FollowUpRecord;
+
+#[derive(Debug, Clone)]
+pub(crate) struct StoredFollowUp {
+    pub id: Uuid,
+    pub planned_on: Date,
+    pub held_on: Option<Date>,
+    pub note: Option<String>,
+    /// Planned at move-in (the quarterly plan), not an extra one.
+    pub scheduled: bool,
+}
+
+impl StoredFollowUp {
+    /// The follow-up as the takeover rule sees it.
+    pub(crate) fn record(&self) -> FollowUpRecord {
+        FollowUpRecord { planned_on: self.planned_on, held_on: self.held_on, scheduled: self.scheduled }
+    }
+}
+
+/// Plans follow-ups on `dates`; `scheduled` marks the plan made at move-in, as opposed to extra ones.
+pub(crate) async fn insert_follow_ups(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    lease_id: Uuid,
+    dates: &[Date],
+    scheduled: bool,
+) -> Result<(), ApiError> {
+    client
+        .execute(
+            "INSERT INTO lease_follow_ups (municipality_code, lease_id, planned_on, scheduled)
+             SELECT $1, $2, d, $4 FROM unnest($3::date[]) AS d",
+            &[&municipality.as_str(), &lease_id, &dates, &scheduled],
+        )
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn follow_ups(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    lease_id: Uuid,
+) -> Result<Vec<StoredFollowUp>, ApiError> {
+    let rows = client
+        .query(
+            "SELECT id, planned_on, held_on, note, scheduled FROM lease_follow_ups WHERE municipality_code = $1 AND lease_id = $2
+             ORDER BY planned_on, id",
+            &[&municipality.as_str(), &lease_id],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StoredFollowUp {
+                id: r.try_get(0)?,
+                planned_on: r.try_get(1)?,
+                held_on: r.try_get(2)?,
+                note: r.try_get(3)?,
+                scheduled: r.try_get(4)?,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn record_follow_up_held(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    lease_id: Uuid,
+    follow_up_id: Uuid,
+    held_on: Date,
+    note: Option<&str>,
+) -> Result<(), ApiError> {
+    let updated = client
+        .execute(
+            "UPDATE lease_follow_ups SET held_on = $4, note = $5 WHERE municipality_code = $1 AND lease_id = $2 AND id = $3",
+            &[&municipality.as_str(), &lease_id, &follow_up_id, &held_on, &note],
+        )
+        .await?;
+    if updated == 0 { Err(ApiError::NotFound("follow-up")) } else { Ok(()) }
+}
