@@ -402,8 +402,8 @@ mod tests {
     }
 
     fn load(name: &str, lat: f64, free: i32, outside: bool, women_only: bool) -> NightLoad {
-        use crate::shelters::model::{Eligibility, ShelterStatus, StoredShelter};
-        let shelter = StoredShelter {
+        use crate::shelters::model::{Eligibility, Shelter, ShelterStatus};
+        let shelter = Shelter {
             id: Uuid::nil(),
             name: name.into(),
             operator: "Stadsmissionen".into(),

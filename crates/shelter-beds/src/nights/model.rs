@@ -3,12 +3,12 @@
 use hemvist_platform::ApiError;
 use hemvist_platform::text::clean_text;
 
-use crate::shelters::model::StoredShelter;
+use crate::shelters::model::Shelter;
 
 /// A shelter's capacity and use for one night.
 #[derive(Debug, Clone)]
 pub struct NightLoad {
-    pub shelter: StoredShelter,
+    pub shelter: Shelter,
     pub beds_in_service: i32,
     pub beds_out_of_service: i32,
     pub out_of_service_reason: Option<String>,

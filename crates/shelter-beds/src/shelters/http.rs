@@ -10,14 +10,11 @@ use hemvist_platform::db::GenericClient;
 use hemvist_platform::etag::{etag, if_match};
 use hemvist_platform::night::today;
 use hemvist_platform::{ApiError, AppState, Json, Path, ReadProblems, WriteProblems};
-use jiff::civil::Time;
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::model::{Eligibility, ShelterInput, ShelterRecord, ShelterStatus, StoredShelter};
+use super::model::{Shelter, ShelterInput, ShelterRecord};
 use super::repo;
 use crate::access::{MANAGE_SHELTERS, READ_SHELTERS, shelter_limit};
 
@@ -25,51 +22,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_shelters, create_shelter)).routes(routes!(get_shelter, update_shelter))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Shelter {
-    pub id: Uuid,
-    pub name: String,
-    pub operator: String,
-    pub address: String,
-    pub lat: f64,
-    pub lon: f64,
-    /// Absent for a shelter outside the municipality.
-    pub district_code: Option<String>,
-    pub outside_municipality: bool,
-    pub eligibility: Eligibility,
-    pub total_beds: i32,
-    #[schema(value_type = String, example = "19:00:00")]
-    pub opens_at: Time,
-    #[schema(value_type = String, example = "23:00:00")]
-    pub check_in_deadline: Time,
-    pub status: ShelterStatus,
-    pub version: i32,
-}
-
-impl From<StoredShelter> for Shelter {
-    fn from(s: StoredShelter) -> Self {
-        Self {
-            id: s.id,
-            name: s.name,
-            operator: s.operator,
-            address: s.address,
-            lat: s.lat,
-            lon: s.lon,
-            district_code: s.district_code,
-            outside_municipality: s.outside_municipality,
-            eligibility: s.eligibility,
-            total_beds: s.total_beds,
-            opens_at: s.opens_at,
-            check_in_deadline: s.check_in_deadline,
-            status: s.status,
-            version: s.version,
-        }
-    }
-}
-
-fn respond(status: StatusCode, shelter: StoredShelter) -> Response {
+fn respond(status: StatusCode, shelter: Shelter) -> Response {
     let tag = etag(shelter.version);
-    let mut response = (status, Json(Shelter::from(shelter))).into_response();
+    let mut response = (status, Json(shelter)).into_response();
     response.headers_mut().insert(header::ETAG, tag);
     response
 }
@@ -97,7 +52,7 @@ pub(crate) async fn scoped_shelter(
     principal: &Principal,
     limit: Option<&[Uuid]>,
     id: Uuid,
-) -> Result<StoredShelter, ApiError> {
+) -> Result<Shelter, ApiError> {
     repo::find_shelter(client, &principal.municipality, limit, id).await?.ok_or(ApiError::NotFound("shelter"))
 }
 
@@ -115,7 +70,7 @@ pub async fn list_shelters(
     let limit = shelter_limit(&principal)?;
     let shelters =
         work.run(async |w| Ok(repo::list_shelters(w.tx(), &w.principal().municipality, limit).await?)).await?;
-    Ok(Json(shelters.into_iter().map(Shelter::from).collect()))
+    Ok(Json(shelters))
 }
 
 /// Register a shelter; its district is derived from the location.

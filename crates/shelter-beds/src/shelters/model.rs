@@ -113,20 +113,23 @@ pub struct ShelterInput {
     pub status: ShelterStatus,
 }
 
-/// A shelter as stored.
-#[derive(Debug, Clone)]
-pub struct StoredShelter {
+// A shelter as stored and as the API shows it (no doc comment: the schema has no description).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Shelter {
     pub id: Uuid,
     pub name: String,
     pub operator: String,
     pub address: String,
     pub lat: f64,
     pub lon: f64,
+    /// Absent for a shelter outside the municipality.
     pub district_code: Option<String>,
     pub outside_municipality: bool,
     pub eligibility: Eligibility,
     pub total_beds: i32,
+    #[schema(value_type = String, example = "19:00:00")]
     pub opens_at: Time,
+    #[schema(value_type = String, example = "23:00:00")]
     pub check_in_deadline: Time,
     pub status: ShelterStatus,
     pub version: i32,
