@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::model::{AssignmentStatus, Change, StoredAssignment, hold_until};
 use super::release_expired_holds;
-use super::repo::{self, AssignOutcome};
+use super::repo::{self, AssignOutcome, NewBed};
 use crate::access::{HANDLE_BEDS, guest_alias, sees_guest_identity, sees_protected_guest, shelter_limit};
 use crate::shelters::http::scoped_shelter;
 use crate::shelters::model::ShelterStatus;
@@ -207,10 +207,15 @@ async fn give_bed(
     }
     release_expired_holds(w.tx(), municipality, Some(night)).await?;
     let hold = hold_until(jiff::Timestamp::now(), night, shelter.check_in_deadline, min_hold);
-    let consent = input.consent_outside_municipality;
-    let placer = repo::Placer::of(&principal);
-    let assigned =
-        repo::assign_bed(w.tx_mut(), municipality, shelter.id, night, input.person_id, hold, placer, consent).await?;
+    let bed = NewBed {
+        shelter: shelter.id,
+        night,
+        person: input.person_id,
+        hold_until: hold,
+        placer: repo::Placer::of(&principal),
+        consent_outside_municipality: input.consent_outside_municipality,
+    };
+    let assigned = repo::assign_bed(w.tx_mut(), municipality, &bed).await?;
     let id = match assigned {
         AssignOutcome::Assigned(id) => id,
         AssignOutcome::ShelterFull => return Err(ApiError::conflict("the shelter is full that night")),

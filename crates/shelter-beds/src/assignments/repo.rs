@@ -62,6 +62,17 @@ fn assignment_from_row(r: &Row) -> Result<StoredAssignment, tokio_postgres::Erro
     })
 }
 
+/// A bed to give: at `shelter` for `night` to `person`, held until `hold_until`.
+#[derive(Debug, Clone, Copy)]
+pub struct NewBed<'a> {
+    pub shelter: Uuid,
+    pub night: Date,
+    pub person: Uuid,
+    pub hold_until: Timestamp,
+    pub placer: Placer<'a>,
+    pub consent_outside_municipality: bool,
+}
+
 pub enum AssignOutcome {
     Assigned(Uuid),
     ShelterFull,
@@ -73,25 +84,20 @@ pub enum AssignOutcome {
 /// Gives `person` a bed at `shelter` for `night`. The database refuses a full shelter and a second bed
 /// for the same person, and a bed in another municipality without consent (V7); each comes back as an
 /// outcome, other errors as errors. Runs in a savepoint so a refusal leaves the caller's transaction usable.
-#[allow(clippy::too_many_arguments)]
 pub async fn assign_bed(
     tx: &mut Transaction<'_>,
     municipality: &MunicipalityCode,
-    shelter: Uuid,
-    night: Date,
-    person: Uuid,
-    hold_until: Timestamp,
-    placer: Placer<'_>,
-    consent_outside_municipality: bool,
+    bed: &NewBed<'_>,
 ) -> Result<AssignOutcome, tokio_postgres::Error> {
-    crate::nights::repo::ensure_night(&*tx, municipality, shelter, night).await?;
+    let NewBed { shelter, night, person, hold_until, placer, consent_outside_municipality } = bed;
+    crate::nights::repo::ensure_night(&*tx, municipality, *shelter, *night).await?;
     let savepoint = tx.transaction().await?;
     let inserted = savepoint
         .query_one(
             "INSERT INTO bed_assignments (municipality_code, shelter_id, night, person_id, hold_until, created_by, created_by_staff,
                  consent_outside_municipality)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            &[&municipality.as_str(), &shelter, &night, &person, &hold_until, &placer.token, &placer.staff, &consent_outside_municipality],
+            &[&municipality.as_str(), shelter, night, person, hold_until, &placer.token, &placer.staff, consent_outside_municipality],
         )
         .await;
     match inserted {

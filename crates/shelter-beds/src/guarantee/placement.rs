@@ -18,7 +18,7 @@ use super::model::{emergency_assessment, escalation_note};
 use super::repo::{self, NewRequest, StoredRequest};
 use crate::assignments::model::hold_until;
 use crate::assignments::release_expired_holds;
-use crate::assignments::repo::{AssignOutcome, Placer, active_assignment_of, assign_bed};
+use crate::assignments::repo::{AssignOutcome, NewBed, Placer, active_assignment_of, assign_bed};
 use crate::shelters::model::Needs;
 
 /// A recorded request, and whether it was recorded before (a retry with the same Idempotency-Key).
@@ -160,8 +160,16 @@ async fn place_now(
     for candidate in candidates(loads, wanted.needs, wanted.ask.from, consent) {
         let shelter = candidate.load.shelter;
         let hold = hold_until(wanted.ask.now, wanted.night, shelter.check_in_deadline, min_hold);
-        let (night, person, placer) = (wanted.night, wanted.person, wanted.placer);
-        match assign_bed(tx, municipality, shelter.id, night, person, hold, placer, consent).await? {
+        let (night, person) = (wanted.night, wanted.person);
+        let bed = NewBed {
+            shelter: shelter.id,
+            night,
+            person,
+            hold_until: hold,
+            placer: wanted.placer,
+            consent_outside_municipality: consent,
+        };
+        match assign_bed(tx, municipality, &bed).await? {
             AssignOutcome::Assigned(id) => {
                 return Ok(Placement {
                     outcome: GuaranteeOutcome::Placed,
