@@ -4,7 +4,16 @@ use hemvist_platform::ApiError;
 use hemvist_platform::auth::{Principal, Role};
 use uuid::Uuid;
 
-use crate::repo::GuestProtection;
+/// What decides whether a guest is shown by name: their protection and who placed them.
+#[derive(Debug, Clone)]
+pub struct GuestProtection {
+    pub protected_identity: bool,
+    /// A short random code of the person, shown instead of the name.
+    pub alias_code: String,
+    /// The token that placed them (None for beds given before this was recorded).
+    pub placed_by: Option<Uuid>,
+    pub placed_by_staff: Option<String>,
+}
 
 /// May create and change shelters.
 pub const MANAGE_SHELTERS: &[Role] = &[Role::Admin];

@@ -2,6 +2,8 @@
 //! entries in a person's file, and the decision a lease is offered on. Other crates never import
 //! this crate's `repo` or `http`; what they need is added here (a file per user where it grows).
 
+pub mod guests;
+
 pub use crate::access::{sees_protected_contact, staff_scope};
 pub use crate::decisions::leasing::{self, LeaseOfferInput};
 pub use crate::decisions::model::Intervention;

@@ -1,20 +1,18 @@
-//! Tak över huvudet-garantin: every request for a bed tonight is recorded with its outcome: placed
-//! (which bed), declined by the person, no suitable bed (a breach, escalated), or not eligible
-//! (an emergency assessment instead). An Idempotency-Key makes a retried request return the first
-//! answer; it never places twice. A request recorded afterwards (its night has passed) states what
-//! happened then and never places anyone now.
+//! Guarantee requests over HTTP. An Idempotency-Key makes a retried request return the first answer;
+//! it never places twice. A request recorded afterwards (its night has passed) states what happened
+//! then and never places anyone now.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use hemvist_geo::district_at;
-use hemvist_platform::audit::{self, AuditAction, AuditEvent};
+use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::night::Night;
 use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::text::clean_text;
-use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
+use hemvist_platform::work::Work;
+use hemvist_platform::{ApiError, AppState, Json, MunicipalityCode, Path, Query, ReadProblems, WriteProblems};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -24,48 +22,19 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::board::location_of;
 use super::breaches::BreachResolution;
-use crate::access::{HANDLE_GUARANTEE, guest_alias, sees_protected_guest};
-use crate::model::{AssignmentStatus, Needs};
-use crate::placement::{self, Placement, Plan, Wanted};
-use crate::repo::{self, GuestProtection, NewRequest, StoredRequest};
+use super::model::{Ask, Channel, GuaranteeOutcome, Plan, location_of};
+use super::repo::{self, StoredRequest};
+use crate::access::{GuestProtection, HANDLE_GUARANTEE, guest_alias, sees_protected_guest};
+use crate::assignments::http::assignment;
+use crate::assignments::model::AssignmentStatus;
+use crate::shelters::http::scoped_shelter;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_guarantee_requests, create_guarantee_request))
         .routes(routes!(get_guarantee_request))
 }
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    /// Hemlöshetsmottagningen (evenings until 24:00).
-    HomelessnessReception,
-    /// Socialjouren.
-    SocialEmergencyService,
-    Other,
-}
-
-impl Channel {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::HomelessnessReception => "homelessness_reception",
-            Self::SocialEmergencyService => "social_emergency_service",
-            Self::Other => "other",
-        }
-    }
-
-    fn parse(raw: &str) -> Self {
-        match raw {
-            "homelessness_reception" => Self::HomelessnessReception,
-            "social_emergency_service" => Self::SocialEmergencyService,
-            _ => Self::Other,
-        }
-    }
-}
-
-pub use crate::placement::GuaranteeOutcome;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -181,9 +150,7 @@ pub(crate) async fn request_view(
     let bed = match r.assignment_id {
         None => None,
         Some(assignment_id) => {
-            let assignment = repo::find_assignment(client, &principal.municipality, None, assignment_id, false)
-                .await?
-                .ok_or(ApiError::NotFound("assignment"))?;
+            let assignment = assignment(client, &principal.municipality, assignment_id).await?;
             let placed_it = sees_protected_guest(principal, &assignment.guest);
             // A protected person's bed given by someone else: the one who took this request knows who
             // asked, so they must not also learn where the person sleeps (nor the assignment, which the
@@ -192,9 +159,7 @@ pub(crate) async fn request_view(
                 None
             } else {
                 shown = shown || placed_it;
-                let shelter = repo::find_shelter(client, &principal.municipality, None, assignment.shelter_id)
-                    .await?
-                    .ok_or(ApiError::NotFound("shelter"))?;
+                let shelter = scoped_shelter(client, principal, None, assignment.shelter_id).await?;
                 Some(PlacedBed {
                     assignment_id,
                     shelter_id: shelter.id,
@@ -208,7 +173,7 @@ pub(crate) async fn request_view(
             }
         }
     };
-    let mut resolution = r.resolution.map(BreachResolution::try_from).transpose()?;
+    let mut resolution = r.resolution.map(BreachResolution::from);
     // Likewise the shelter of a later placement that someone else recorded.
     if let Some(later) = resolution.as_mut().filter(|later| shown && later.shelter_id.is_some()) {
         let resolver = GuestProtection {
@@ -223,9 +188,7 @@ pub(crate) async fn request_view(
     let recorded_placement = match r.recorded_shelter_id {
         None => None,
         Some(shelter_id) => {
-            let shelter = repo::find_shelter(client, &principal.municipality, None, shelter_id)
-                .await?
-                .ok_or(ApiError::NotFound("shelter"))?;
+            let shelter = scoped_shelter(client, principal, None, shelter_id).await?;
             Some(RecordedPlacement { shelter_id, shelter_name: shelter.name })
         }
     };
@@ -235,11 +198,11 @@ pub(crate) async fn request_view(
         night: r.night,
         person_id: shown.then_some(r.person_id),
         guest_alias: (!shown).then(|| guest_alias(&r.guest)),
-        channel: Channel::parse(&r.channel),
+        channel: r.channel,
         district_code: r.district_code,
         responsible_district_code: r.responsible_district_code,
         location_district_code: r.location_district_code,
-        outcome: GuaranteeOutcome::parse(&r.outcome)?,
+        outcome: r.outcome,
         bed,
         recorded_afterwards: r.recorded_afterwards,
         recorded_placement,
@@ -256,33 +219,6 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
     let key = value.to_str().map_err(|_| ApiError::BadRequest("Idempotency-Key must be text".into()))?;
     clean_text("Idempotency-Key", key, 200, false).map(Some)
-}
-
-/// Answers a retried request with the stored first answer: personal data read again, so audited as a
-/// read of the request.
-async fn replay(
-    client: &mut deadpool_postgres::Object,
-    principal: &Principal,
-    stored: StoredRequest,
-    fingerprint: &str,
-) -> Result<Response, ApiError> {
-    if stored.request_fingerprint != fingerprint {
-        return Err(ApiError::invalid("Idempotency-Key", "was already used for a different request"));
-    }
-    let tx = client.transaction().await?;
-    audit::record(
-        &tx,
-        principal,
-        AuditEvent::new(AuditAction::Read, "guarantee_request", Some(stored.id))
-            .person(stored.person_id)
-            .details(serde_json::json!({"idempotent_replay": true})),
-    )
-    .await?;
-    let view = request_view(&tx, principal, stored).await?;
-    tx.commit().await?;
-    let mut response = (StatusCode::CREATED, Json(view)).into_response();
-    response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
-    Ok(response)
 }
 
 /// Record a request for a bed tonight and place the person if a suitable bed is free.
@@ -305,14 +241,30 @@ pub async fn create_guarantee_request(
     headers: HeaderMap,
     Json(input): Json<GuaranteeRequestInput>,
 ) -> Result<Response, ApiError> {
-    principal.require(HANDLE_GUARANTEE)?;
-    let key = idempotency_key(&headers)?;
+    let work = state.unit_of_work(&principal, HANDLE_GUARANTEE)?;
+    let ask = ask(&headers, input, state.settings.night_cutover_hour)?;
+    let (view, replayed) = work
+        .run(async |w| {
+            let answer = super::request(w, &ask).await?;
+            Ok((request_view(w.tx(), w.principal(), answer.request).await?, answer.replayed))
+        })
+        .await?;
+    let mut response = (StatusCode::CREATED, Json(view)).into_response();
+    if replayed {
+        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+/// Parses a request for a bed: its key, when it was asked (never in the future) and so its night,
+/// what it asks of the system, where the person is.
+fn ask(headers: &HeaderMap, input: GuaranteeRequestInput, cutover: u8) -> Result<Ask, ApiError> {
+    let key = idempotency_key(headers)?;
     let now = Timestamp::now();
     let requested_at = input.requested_at.unwrap_or(now);
     if requested_at > now + jiff::SignedDuration::from_secs(60) {
         return Err(ApiError::invalid("requested_at", "must not be in the future"));
     }
-    let cutover = state.settings.night_cutover_hour;
     let night = Night::containing(requested_at, cutover).date();
     let past_night = night < Night::containing(now, cutover).date();
     let plan = Plan::of(input.recorded_outcome, input.shelter_id, input.declined_by_person, past_night)?;
@@ -320,117 +272,35 @@ pub async fn create_guarantee_request(
     let assessment =
         input.emergency_assessment.as_deref().map(|a| clean_text("emergency_assessment", a, 2000, true)).transpose()?;
     let fingerprint = hex::encode(Sha256::digest(serde_json::to_vec(&input).map_err(ApiError::internal)?));
-
-    let mut client = state.db().await?;
-    if let Some(key) = &key
-        && let Some(stored) = repo::find_request_by_key(&client, &principal.municipality, key).await?
-    {
-        return replay(&mut client, &principal, stored, &fingerprint).await;
-    }
-    let mut tx = client.transaction().await?;
-    let municipality_wide = hemvist_tenants::api::Scope::municipality_wide(&principal.municipality);
-    let person = hemvist_tenants::api::find_person(&tx, &municipality_wide, input.person_id)
-        .await?
-        .ok_or_else(|| ApiError::invalid("person_id", "no such person"))?;
-    let district = match from {
-        Some(location) => district_at(&tx, &principal.municipality, location, night).await?.map(|d| d.code),
-        None => None,
-    };
-    // A partial birth date (samordningsnummer with month 00 or day 60) gives an age range: see Eligibility::takes.
-    let ages = person.birth.map(|b| b.age_range_on(night));
-    let needs = Needs {
-        sex: Some(person.sex.clone()).filter(|s| s == "woman" || s == "man"),
-        age: ages.and_then(|(youngest, _)| i16::try_from(youngest).ok()),
-        oldest_age: ages.and_then(|(_, oldest)| i16::try_from(oldest).ok()),
+    Ok(Ask {
+        key,
+        fingerprint,
+        person_id: input.person_id,
+        channel: input.channel,
+        requested_at,
+        now,
+        night,
+        plan,
+        lat: input.lat,
+        lon: input.lon,
+        from,
         couple: input.couple,
         pets: input.pets,
         substance_use: input.substance_use,
         wheelchair: input.wheelchair,
-    };
-    // An unknown home municipality is not "does not belong": it is assessed, and counted apart.
-    let home = person.home_municipality_code.as_deref();
-    let belongs = home == Some(principal.municipality.as_str());
-    let consent = input.consent_outside_municipality;
-    let placement = match plan {
-        Plan::PlaceNow if home.is_none() => Placement::without_bed(GuaranteeOutcome::HomeMunicipalityUnknown, consent),
-        Plan::PlaceNow if !belongs => Placement::without_bed(GuaranteeOutcome::NotEligible, consent),
-        Plan::PlaceNow if input.declined_by_person => {
-            Placement::without_bed(GuaranteeOutcome::DeclinedByPerson, consent)
-        }
-        Plan::PlaceNow => {
-            let placer = repo::Placer::of(&principal);
-            let wanted = Wanted { person: person.id, night, needs: &needs, from, consent, placer };
-            let min_hold = jiff::SignedDuration::from_mins(state.settings.min_hold_minutes);
-            placement::place_now(&mut tx, &principal.municipality, &wanted, now, min_hold).await?
-        }
-        Plan::Record { outcome, shelter_id } => {
-            placement::record_then(&tx, &principal.municipality, outcome, shelter_id, consent).await?
-        }
-    };
-    let outcome = placement.outcome;
-    let breach = outcome == GuaranteeOutcome::NoSuitableBed;
-    let recorded_afterwards = matches!(plan, Plan::Record { .. });
-    let new = NewRequest {
-        idempotency_key: key.clone(),
-        request_fingerprint: fingerprint.clone(),
-        requested_at,
-        night,
-        person_id: person.id,
-        requested_by: principal.token_id,
-        requested_by_staff: principal.staff_id.clone(),
-        channel: input.channel.as_str(),
-        lat: input.lat,
-        lon: input.lon,
-        district_code: district.clone().or(person.responsible_district_code.clone()),
-        // Snapshot: the district responsible at the time, whatever changes later.
-        responsible_district_code: person.responsible_district_code.clone(),
-        location_district_code: district,
-        needs: serde_json::to_value(&needs).map_err(ApiError::internal)?,
-        outcome: outcome.as_str(),
-        assignment_id: placement.assignment_id,
-        recorded_shelter_id: placement.recorded_shelter_id,
-        recorded_afterwards,
-        placed_outside_municipality: placement.outside_municipality,
-        consent_outside_municipality: placement.consent,
-        escalated: breach,
-        escalation_note: breach.then(|| {
-            if recorded_afterwards {
-                format!("Guarantee breach on the night of {night}, recorded afterwards; escalated to the night coordinator on duty")
-            } else {
-                "Guarantee breach: no suitable bed; escalated to the night coordinator on duty".to_owned()
-            }
-        }),
-        emergency_assessment: match outcome {
-            GuaranteeOutcome::HomeMunicipalityUnknown => Some(assessment.unwrap_or_else(|| {
-                "Home municipality unknown: whether the person belongs to the municipality must be assessed; \
-                 meanwhile an emergency assessment (nödprövning) of the acute need"
-                    .into()
-            })),
-            GuaranteeOutcome::NotEligible => Some(assessment.unwrap_or_else(|| {
-                "The person does not belong to the municipality: emergency assessment (nödprövning) required".into()
-            })),
-            _ => None,
-        },
-    };
-    let Some(id) = repo::insert_request(&tx, &principal.municipality, &new).await? else {
-        // A concurrent retry with the same key committed first: drop this attempt, answer with that one.
-        tx.rollback().await?;
-        let stored = repo::find_request_by_key(&client, &principal.municipality, key.as_deref().unwrap_or_default())
-            .await?
-            .ok_or_else(|| ApiError::internal("idempotent request vanished"))?;
-        return replay(&mut client, &principal, stored, &fingerprint).await;
-    };
-    audit::record(
-        &tx,
-        &principal,
-        AuditEvent::new(AuditAction::Create, "guarantee_request", Some(id)).person(person.id),
-    )
-    .await?;
-    let stored =
-        repo::find_request(&tx, &principal.municipality, id).await?.ok_or(ApiError::NotFound("guarantee request"))?;
-    let view = request_view(&tx, &principal, stored).await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(view)).into_response())
+        declined_by_person: input.declined_by_person,
+        consent_outside_municipality: input.consent_outside_municipality,
+        emergency_assessment: assessment,
+    })
+}
+
+/// A guarantee request of the municipality, or 404.
+pub(crate) async fn guarantee_request(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    id: Uuid,
+) -> Result<StoredRequest, ApiError> {
+    repo::find_request(client, municipality, id).await?.ok_or(ApiError::NotFound("guarantee request"))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -454,30 +324,32 @@ pub async fn list_guarantee_requests(
     Query(params): Query<NightParams>,
     Query(page): Query<PageParams>,
 ) -> Result<Json<Page<GuaranteeRequest>>, ApiError> {
-    principal.require(HANDLE_GUARANTEE)?;
+    let work = state.unit_of_work(&principal, HANDLE_GUARANTEE)?;
     let page = page.parse::<repo::RequestKey>()?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let rows = repo::list_requests(&tx, &principal.municipality, params.night, &page).await?;
-    let page = Page::from_rows(rows, page.limit, |r| (r.requested_at, r.id))?;
-    let views = request_page(&tx, &principal, page.items).await?;
-    tx.commit().await?;
-    Ok(Json(Page { items: views, next_cursor: page.next_cursor }))
+    let page = work
+        .run(async |w| {
+            let rows = repo::list_requests(w.tx(), &w.principal().municipality, params.night, &page).await?;
+            request_page(w, Page::from_rows(rows, page.limit, |r| (r.requested_at, r.id))?).await
+        })
+        .await?;
+    Ok(Json(page))
 }
 
-/// A page of requests as the caller may see them, audited in one statement.
+/// A page of requests as the caller may see them, each person audited.
 pub(crate) async fn request_page(
-    client: &impl GenericClient,
-    principal: &Principal,
-    requests: Vec<StoredRequest>,
-) -> Result<Vec<GuaranteeRequest>, ApiError> {
-    let subjects: Vec<_> = requests.iter().map(|r| (Some(r.id), Some(r.person_id))).collect();
-    audit::record_many(client, principal, AuditAction::List, "guarantee_request", &subjects).await?;
-    let mut views = Vec::with_capacity(requests.len());
-    for request in requests {
-        views.push(request_view(client, principal, request).await?);
+    w: &mut Work<'_>,
+    page: Page<StoredRequest>,
+) -> Result<Page<GuaranteeRequest>, ApiError> {
+    w.audit_all(
+        page.items
+            .iter()
+            .map(|r| AuditEvent::new(AuditAction::List, "guarantee_request", Some(r.id)).person(r.person_id)),
+    );
+    let mut items = Vec::with_capacity(page.items.len());
+    for request in page.items {
+        items.push(request_view(w.tx(), w.principal(), request).await?);
     }
-    Ok(views)
+    Ok(Page { items, next_cursor: page.next_cursor })
 }
 
 /// One guarantee request with its outcome.
@@ -492,18 +364,13 @@ pub async fn get_guarantee_request(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Json<GuaranteeRequest>, ApiError> {
-    principal.require(HANDLE_GUARANTEE)?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let request =
-        repo::find_request(&tx, &principal.municipality, id).await?.ok_or(ApiError::NotFound("guarantee request"))?;
-    audit::record(
-        &tx,
-        &principal,
-        AuditEvent::new(AuditAction::Read, "guarantee_request", Some(id)).person(request.person_id),
-    )
-    .await?;
-    let view = request_view(&tx, &principal, request).await?;
-    tx.commit().await?;
+    let work = state.unit_of_work(&principal, HANDLE_GUARANTEE)?;
+    let view = work
+        .run(async |w| {
+            let request = guarantee_request(w.tx(), &w.principal().municipality, id).await?;
+            w.audit(AuditEvent::new(AuditAction::Read, "guarantee_request", Some(id)).person(request.person_id));
+            request_view(w.tx(), w.principal(), request).await
+        })
+        .await?;
     Ok(Json(view))
 }

@@ -2,10 +2,10 @@
 //! coordinator records how it was resolved (who, when, how); the open ones are a list to work through.
 
 use axum::extract::State;
-use hemvist_platform::audit::{self, AuditAction, AuditEvent};
+use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::pagination::{Page, PageParams};
-use hemvist_platform::text::clean_text;
+use hemvist_platform::work::Work;
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -14,46 +14,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::guarantee::{GuaranteeOutcome, GuaranteeRequest, request_page, request_view};
+use super::http::{GuaranteeRequest, guarantee_request, request_page, request_view};
+use super::model::{BreachState, GuaranteeOutcome, Resolution, ResolutionKind};
+use super::repo::{self, NewResolution, StoredRequest, StoredResolution};
 use crate::access::RESOLVE_BREACHES;
-use crate::repo::{self, BreachFilter, NewResolution, StoredResolution};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_guarantee_breaches)).routes(routes!(resolve_guarantee_breach))
-}
-
-/// How a breach was resolved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ResolutionKind {
-    /// A bed was found later that night (name the shelter).
-    PlacedLater,
-    /// Emergency housing instead (hotel, jourlägenhet).
-    EmergencyHousing,
-    /// The person declined what was offered.
-    Declined,
-    /// Something else (say what in the note).
-    Other,
-}
-
-impl ResolutionKind {
-    const ALL: [Self; 4] = [Self::PlacedLater, Self::EmergencyHousing, Self::Declined, Self::Other];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::PlacedLater => "placed_later",
-            Self::EmergencyHousing => "emergency_housing",
-            Self::Declined => "declined",
-            Self::Other => "other",
-        }
-    }
-
-    fn parse(raw: &str) -> Result<Self, ApiError> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == raw)
-            .ok_or_else(|| ApiError::internal(format!("unknown breach resolution {raw}")))
-    }
 }
 
 /// How a breach was resolved, by whom and when.
@@ -73,30 +40,18 @@ pub struct BreachResolution {
     pub resolved_by_staff: Option<String>,
 }
 
-impl TryFrom<StoredResolution> for BreachResolution {
-    type Error = ApiError;
-
-    fn try_from(r: StoredResolution) -> Result<Self, ApiError> {
-        Ok(Self {
-            kind: ResolutionKind::parse(&r.resolution)?,
+impl From<StoredResolution> for BreachResolution {
+    fn from(r: StoredResolution) -> Self {
+        Self {
+            kind: r.kind,
             shelter_id: r.shelter_id,
             note: r.note,
             resolved_at: r.resolved_at,
             resolved_by: r.resolved_by,
             resolved_by_role: r.resolved_by_role,
             resolved_by_staff: r.resolved_by_staff,
-        })
+        }
     }
-}
-
-#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum BreachState {
-    /// Not yet resolved (the default).
-    #[default]
-    Open,
-    Resolved,
-    All,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -122,20 +77,15 @@ pub async fn list_guarantee_breaches(
     Query(params): Query<BreachParams>,
     Query(page): Query<PageParams>,
 ) -> Result<Json<Page<GuaranteeRequest>>, ApiError> {
-    principal.require(RESOLVE_BREACHES)?;
+    let work = state.unit_of_work(&principal, RESOLVE_BREACHES)?;
     let page = page.parse::<repo::RequestKey>()?;
-    let filter = match params.state {
-        BreachState::Open => BreachFilter::Open,
-        BreachState::Resolved => BreachFilter::Resolved,
-        BreachState::All => BreachFilter::All,
-    };
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let rows = repo::list_breaches(&tx, &principal.municipality, filter, &page).await?;
-    let page = Page::from_rows(rows, page.limit, |r| (r.requested_at, r.id))?;
-    let items = request_page(&tx, &principal, page.items).await?;
-    tx.commit().await?;
-    Ok(Json(Page { items, next_cursor: page.next_cursor }))
+    let page = work
+        .run(async |w| {
+            let rows = repo::list_breaches(w.tx(), &w.principal().municipality, params.state, &page).await?;
+            request_page(w, Page::from_rows(rows, page.limit, |r| (r.requested_at, r.id))?).await
+        })
+        .await?;
+    Ok(Json(page))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -168,38 +118,35 @@ pub async fn resolve_guarantee_breach(
     Path(id): Path<Uuid>,
     Json(input): Json<ResolutionInput>,
 ) -> Result<Json<GuaranteeRequest>, ApiError> {
-    principal.require(RESOLVE_BREACHES)?;
-    let note = input.note.as_deref().map(|n| clean_text("note", n, 2000, true)).transpose()?;
-    match (input.kind, input.shelter_id) {
-        (ResolutionKind::PlacedLater, None) => {
-            return Err(ApiError::invalid("shelter_id", "name the shelter the person was placed in"));
-        }
-        (ResolutionKind::PlacedLater, Some(_)) | (_, None) => {}
-        (_, Some(_)) => return Err(ApiError::invalid("shelter_id", "only for a placement later")),
-    }
-    if input.kind == ResolutionKind::Other && note.is_none() {
-        return Err(ApiError::invalid("note", "say how it was resolved"));
-    }
-    let now = Timestamp::now();
-    let resolved_at = input.resolved_at.unwrap_or(now);
-    if resolved_at > now + jiff::SignedDuration::from_secs(60) {
-        return Err(ApiError::invalid("resolved_at", "must not be in the future"));
-    }
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let request =
-        repo::lock_request(&tx, &principal.municipality, id).await?.ok_or(ApiError::NotFound("guarantee request"))?;
-    if GuaranteeOutcome::parse(&request.outcome)? != GuaranteeOutcome::NoSuitableBed {
+    let work = state.unit_of_work(&principal, RESOLVE_BREACHES)?;
+    let resolution =
+        Resolution::new(input.kind, input.shelter_id, input.note.as_deref(), input.resolved_at, Timestamp::now())?;
+    let view = work
+        .run(async |w| {
+            let stored = resolve(w, id, resolution).await?;
+            request_view(w.tx(), w.principal(), stored).await
+        })
+        .await?;
+    Ok(Json(view))
+}
+
+/// Records the resolution of the open breach `id`: once, not before the request, and a later placement
+/// in another municipality only when the request recorded the person's consent.
+async fn resolve(w: &mut Work<'_>, id: Uuid, resolution: Resolution) -> Result<StoredRequest, ApiError> {
+    let (tx, principal) = (w.tx(), w.principal());
+    let municipality = &principal.municipality;
+    let request = repo::lock_request(tx, municipality, id).await?.ok_or(ApiError::NotFound("guarantee request"))?;
+    if request.outcome != GuaranteeOutcome::NoSuitableBed {
         return Err(ApiError::conflict("the request was no guarantee breach"));
     }
     if request.resolution.is_some() {
         return Err(ApiError::conflict("the breach is already resolved"));
     }
-    if resolved_at < request.requested_at {
+    if resolution.resolved_at < request.requested_at {
         return Err(ApiError::invalid("resolved_at", "must not be before the request"));
     }
-    if let Some(shelter) = input.shelter_id {
-        let shelter = repo::find_shelter(&tx, &principal.municipality, None, shelter)
+    if let Some(shelter) = resolution.shelter_id {
+        let shelter = crate::shelters::repo::find_shelter(tx, municipality, None, shelter)
             .await?
             .ok_or_else(|| ApiError::invalid("shelter_id", "no such shelter"))?;
         // A bed in another municipality only with the person's consent, on every path.
@@ -210,29 +157,24 @@ pub async fn resolve_guarantee_breach(
             ));
         }
     }
-    let resolution = NewResolution {
-        resolution: input.kind.as_str(),
-        shelter_id: input.shelter_id,
-        note,
-        resolved_at,
+    let kind = resolution.kind;
+    let new = NewResolution {
+        kind,
+        shelter_id: resolution.shelter_id,
+        note: resolution.note,
+        resolved_at: resolution.resolved_at,
         resolved_by: principal.token_id,
         resolved_by_role: principal.role.as_str(),
         resolved_by_staff: principal.staff_id.as_deref(),
     };
-    if !repo::resolve_breach(&tx, &principal.municipality, id, &resolution).await? {
+    if !repo::resolve_breach(tx, municipality, id, &new).await? {
         return Err(ApiError::conflict("the breach is already resolved"));
     }
-    audit::record(
-        &tx,
-        &principal,
+    let stored = guarantee_request(tx, municipality, id).await?;
+    w.audit(
         AuditEvent::new(AuditAction::Update, "guarantee_breach", Some(id))
             .person(request.person_id)
-            .details(serde_json::json!({"kind": input.kind.as_str()})),
-    )
-    .await?;
-    let stored =
-        repo::find_request(&tx, &principal.municipality, id).await?.ok_or(ApiError::NotFound("guarantee request"))?;
-    let view = request_view(&tx, &principal, stored).await?;
-    tx.commit().await?;
-    Ok(Json(view))
+            .details(serde_json::json!({"kind": kind.as_str()})),
+    );
+    Ok(stored)
 }

@@ -1,11 +1,13 @@
-//! Beds given out for a night: reserved, checked in, no-show, checked out, cancelled.
+//! Beds given out for a night over HTTP: reserved, checked in, no-show, checked out, cancelled.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use hemvist_platform::audit::{self, AuditAction, AuditEvent};
+use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
+use hemvist_platform::db::GenericClient;
 use hemvist_platform::pagination::{Page, PageParams};
-use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
+use hemvist_platform::work::Work;
+use hemvist_platform::{ApiError, AppState, Json, MunicipalityCode, Path, Query, ReadProblems, WriteProblems};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,9 +15,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::model::{AssignmentStatus, Change, StoredAssignment, hold_until};
+use super::release_expired_holds;
+use super::repo::{self, AssignOutcome, NewBed};
 use crate::access::{HANDLE_BEDS, guest_alias, sees_guest_identity, sees_protected_guest, shelter_limit};
-use crate::holds::{self, hold_until};
-use crate::repo::{self, AssignOutcome, StoredAssignment};
+use crate::shelters::http::scoped_shelter;
+use crate::shelters::model::ShelterStatus;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -25,8 +30,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cancel_bed_assignment))
         .routes(routes!(record_bed_assignment_no_show))
 }
-
-pub use crate::model::AssignmentStatus;
 
 /// A guest as the caller may see them: shelter staff get a first name and an initial, enough to
 /// receive the guest; the night coordinator also gets the person id. A guest with protected identity
@@ -68,7 +71,7 @@ pub struct BedAssignment {
     pub guest: Guest,
 }
 
-pub fn assignment_view(a: StoredAssignment, principal: &Principal) -> BedAssignment {
+pub(crate) fn assignment_view(a: StoredAssignment, principal: &Principal) -> BedAssignment {
     let full = sees_guest_identity(principal);
     let initial = a.family_name.chars().next().map(|c| format!("{c}.")).unwrap_or_default();
     let guest = if sees_protected_guest(principal, &a.guest) {
@@ -126,16 +129,22 @@ pub async fn list_bed_assignments(
     Query(filter): Query<AssignmentFilter>,
     Query(page): Query<PageParams>,
 ) -> Result<Json<Page<BedAssignment>>, ApiError> {
-    principal.require(HANDLE_BEDS)?;
+    let work = state.unit_of_work(&principal, HANDLE_BEDS)?;
     let limit = shelter_limit(&principal)?;
     let page = page.parse::<repo::AssignmentKey>()?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let rows = repo::list_assignments(&tx, &principal.municipality, limit, night, filter.shelter_id, &page).await?;
-    let page = Page::from_rows(rows, page.limit, |a| (a.shelter_id, a.created_at, a.id))?;
-    let subjects: Vec<_> = page.items.iter().map(|a| (Some(a.id), Some(a.person_id))).collect();
-    audit::record_many(&tx, &principal, AuditAction::List, "bed_assignment", &subjects).await?;
-    tx.commit().await?;
+    let page = work
+        .run(async |w| {
+            let municipality = &w.principal().municipality;
+            let rows = repo::list_assignments(w.tx(), municipality, limit, night, filter.shelter_id, &page).await?;
+            let page = Page::from_rows(rows, page.limit, |a| (a.shelter_id, a.created_at, a.id))?;
+            w.audit_all(
+                page.items
+                    .iter()
+                    .map(|a| AuditEvent::new(AuditAction::List, "bed_assignment", Some(a.id)).person(a.person_id)),
+            );
+            Ok(page)
+        })
+        .await?;
     let items = page.items.into_iter().map(|a| assignment_view(a, &principal)).collect();
     Ok(Json(Page { items, next_cursor: page.next_cursor }))
 }
@@ -168,48 +177,62 @@ pub async fn create_bed_assignment(
     Path(night): Path<Date>,
     Json(input): Json<AssignmentInput>,
 ) -> Result<(StatusCode, Json<BedAssignment>), ApiError> {
-    principal.require(HANDLE_BEDS)?;
+    let work = state.unit_of_work(&principal, HANDLE_BEDS)?;
     let limit = shelter_limit(&principal)?;
-    let mut client = state.db().await?;
-    let mut tx = client.transaction().await?;
-    let shelter = repo::find_shelter(&tx, &principal.municipality, limit, input.shelter_id)
-        .await?
-        .ok_or(ApiError::NotFound("shelter"))?;
-    if shelter.status != "open" {
+    let min_hold = jiff::SignedDuration::from_mins(state.settings.min_hold_minutes);
+    let assignment = work.run(async |w| give_bed(w, limit, night, &input, min_hold).await).await?;
+    Ok((StatusCode::CREATED, Json(assignment_view(assignment, &principal))))
+}
+
+/// Gives the person a bed at the shelter for the night, held until the person can get there.
+async fn give_bed(
+    w: &mut Work<'_>,
+    limit: Option<&[Uuid]>,
+    night: Date,
+    input: &AssignmentInput,
+    min_hold: jiff::SignedDuration,
+) -> Result<StoredAssignment, ApiError> {
+    let principal = w.principal().clone();
+    let municipality = &principal.municipality;
+    let shelter = scoped_shelter(w.tx(), &principal, limit, input.shelter_id).await?;
+    if shelter.status != ShelterStatus::Open {
         return Err(ApiError::conflict("the shelter is closed"));
     }
-    let municipality_wide = hemvist_tenants::api::Scope::municipality_wide(&principal.municipality);
-    hemvist_tenants::api::find_person(&tx, &municipality_wide, input.person_id)
+    let municipality_wide = hemvist_tenants::api::Scope::municipality_wide(municipality);
+    hemvist_tenants::api::find_person(w.tx(), &municipality_wide, input.person_id)
         .await?
         .ok_or_else(|| ApiError::invalid("person_id", "no such person"))?;
     if shelter.outside_municipality && !input.consent_outside_municipality {
         return Err(needs_consent());
     }
-    holds::release_expired_holds(&tx, &principal.municipality, Some(night)).await?;
-    let min_hold = jiff::SignedDuration::from_mins(state.settings.min_hold_minutes);
+    release_expired_holds(w.tx(), municipality, Some(night)).await?;
     let hold = hold_until(jiff::Timestamp::now(), night, shelter.check_in_deadline, min_hold);
-    let consent = input.consent_outside_municipality;
-    let placer = repo::Placer::of(&principal);
-    let assigned =
-        repo::assign_bed(&mut tx, &principal.municipality, shelter.id, night, input.person_id, hold, placer, consent)
-            .await?;
+    let bed = NewBed {
+        shelter: shelter.id,
+        night,
+        person: input.person_id,
+        hold_until: hold,
+        placer: repo::Placer::of(&principal),
+        consent_outside_municipality: input.consent_outside_municipality,
+    };
+    let assigned = repo::assign_bed(w.tx_mut(), municipality, &bed).await?;
     let id = match assigned {
         AssignOutcome::Assigned(id) => id,
         AssignOutcome::ShelterFull => return Err(ApiError::conflict("the shelter is full that night")),
         AssignOutcome::PersonHasBed => return Err(ApiError::conflict("the person already has a bed that night")),
         AssignOutcome::NeedsConsent => return Err(needs_consent()),
     };
-    audit::record(
-        &tx,
-        &principal,
-        AuditEvent::new(AuditAction::Create, "bed_assignment", Some(id)).person(input.person_id),
-    )
-    .await?;
-    let assignment = repo::find_assignment(&tx, &principal.municipality, None, id, false)
-        .await?
-        .ok_or(ApiError::NotFound("assignment"))?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(assignment_view(assignment, &principal))))
+    w.audit(AuditEvent::new(AuditAction::Create, "bed_assignment", Some(id)).person(input.person_id));
+    assignment(w.tx(), municipality, id).await
+}
+
+/// An assignment of the municipality, or 404.
+pub(crate) async fn assignment(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    id: Uuid,
+) -> Result<StoredAssignment, ApiError> {
+    repo::find_assignment(client, municipality, None, id, false).await?.ok_or(ApiError::NotFound("assignment"))
 }
 
 fn needs_consent() -> ApiError {
@@ -219,35 +242,28 @@ fn needs_consent() -> ApiError {
     )
 }
 
-/// Moves an assignment from `from` to `to`; the one path every status change takes.
+/// Moves an assignment on by `change`; the one path every status change takes.
 async fn change_status(
     state: &AppState,
     principal: &Principal,
     id: Uuid,
-    from: &[AssignmentStatus],
-    to: AssignmentStatus,
+    change: Change,
 ) -> Result<Json<BedAssignment>, ApiError> {
-    principal.require(HANDLE_BEDS)?;
+    let work = state.unit_of_work(principal, HANDLE_BEDS)?;
     let limit = shelter_limit(principal)?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let assignment = repo::find_assignment(&tx, &principal.municipality, limit, id, true)
-        .await?
-        .ok_or(ApiError::NotFound("assignment"))?;
-    if !from.contains(&assignment.status) {
-        return Err(ApiError::conflict(format!("the assignment is {}", assignment.status)));
-    }
-    repo::set_assignment_status(&tx, &principal.municipality, id, to).await?;
-    audit::record(
-        &tx,
-        principal,
-        AuditEvent::new(AuditAction::Update, "bed_assignment", Some(id)).person(assignment.person_id),
-    )
-    .await?;
-    let assignment = repo::find_assignment(&tx, &principal.municipality, None, id, false)
-        .await?
-        .ok_or(ApiError::NotFound("assignment"))?;
-    tx.commit().await?;
+    let assignment = work
+        .run(async |w| {
+            let municipality = &w.principal().municipality;
+            let current = repo::find_assignment(w.tx(), municipality, limit, id, true)
+                .await?
+                .ok_or(ApiError::NotFound("assignment"))?;
+            let to = change.apply(current.status)?;
+            repo::set_assignment_status(w.tx(), municipality, id, to).await?;
+            let changed = assignment(w.tx(), municipality, id).await?;
+            w.audit(AuditEvent::new(AuditAction::Update, "bed_assignment", Some(id)).person(current.person_id));
+            Ok(changed)
+        })
+        .await?;
     Ok(Json(assignment_view(assignment, principal)))
 }
 
@@ -262,7 +278,7 @@ pub async fn check_in_bed_assignment(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Json<BedAssignment>, ApiError> {
-    change_status(&state, &principal, id, &[AssignmentStatus::Reserved], AssignmentStatus::CheckedIn).await
+    change_status(&state, &principal, id, Change::CheckIn).await
 }
 
 /// The guest left in the morning.
@@ -276,7 +292,7 @@ pub async fn check_out_bed_assignment(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Json<BedAssignment>, ApiError> {
-    change_status(&state, &principal, id, &[AssignmentStatus::CheckedIn], AssignmentStatus::CheckedOut).await
+    change_status(&state, &principal, id, Change::CheckOut).await
 }
 
 /// Cancel a reservation; the bed is free again.
@@ -290,7 +306,7 @@ pub async fn cancel_bed_assignment(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Json<BedAssignment>, ApiError> {
-    change_status(&state, &principal, id, &[AssignmentStatus::Reserved], AssignmentStatus::Cancelled).await
+    change_status(&state, &principal, id, Change::Cancel).await
 }
 
 /// The guest did not come; the bed is free again.
@@ -304,5 +320,5 @@ pub async fn record_bed_assignment_no_show(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Json<BedAssignment>, ApiError> {
-    change_status(&state, &principal, id, &[AssignmentStatus::Reserved], AssignmentStatus::NoShow).await
+    change_status(&state, &principal, id, Change::NoShow).await
 }

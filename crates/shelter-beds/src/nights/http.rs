@@ -1,10 +1,12 @@
-//! The bed board: every shelter's capacity and free beds for a night, a search for suitable free beds
-//! by distance, and an anonymised feed for other systems.
+//! Nights over HTTP: the capacity staff report for a shelter's night, the bed board with every
+//! shelter's capacity and free beds, a search for suitable free beds by distance, and an anonymised
+//! feed for other systems.
 
 use axum::extract::State;
-use hemvist_geo::Location;
+use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
-use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems};
+use hemvist_platform::db::GenericClient;
+use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -12,15 +14,149 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::access::{READ_FEED, READ_SHELTERS, shelter_limit};
-use crate::model::{Eligibility, Needs, distance_m};
-use crate::repo::{self, NightLoad};
+use super::model::{Capacity, NightLoad};
+use super::repo;
+use crate::access::{READ_FEED, READ_SHELTERS, REPORT_CAPACITY, shelter_limit};
+use crate::guarantee::model::{Candidate, candidates, location_of};
+use crate::shelters::http::scoped_shelter;
+use crate::shelters::model::{Eligibility, Needs};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(get_shelter_night, update_shelter_night))
         .routes(routes!(get_night_availability))
         .routes(routes!(list_free_beds))
         .routes(routes!(get_availability_feed))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityInput {
+    /// Beds usable tonight.
+    pub beds_in_service: i32,
+    /// Beds out of service tonight (needs a reason, e.g. "no heating in room 3").
+    #[serde(default)]
+    pub beds_out_of_service: i32,
+    pub out_of_service_reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CapacityReport {
+    pub beds_in_service: i32,
+    pub beds_out_of_service: i32,
+    pub out_of_service_reason: Option<String>,
+    /// The token that reported.
+    pub reported_by: Uuid,
+    pub reported_by_role: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub reported_at: jiff::Timestamp,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShelterNight {
+    pub shelter_id: Uuid,
+    #[schema(value_type = String, format = Date)]
+    pub night: Date,
+    pub beds_in_service: i32,
+    pub beds_out_of_service: i32,
+    pub out_of_service_reason: Option<String>,
+    /// False while the capacity is the shelter's total beds because staff have not reported.
+    pub reported: bool,
+    /// Beds given out (reserved or checked in).
+    pub taken: i64,
+    /// Every report for the night, oldest first.
+    pub history: Vec<CapacityReport>,
+}
+
+async fn night_view(
+    client: &impl GenericClient,
+    principal: &Principal,
+    shelter: Uuid,
+    night: Date,
+) -> Result<ShelterNight, ApiError> {
+    let limit = shelter_limit(principal)?;
+    let load = repo::night_loads(client, &principal.municipality, limit, night)
+        .await?
+        .into_iter()
+        .find(|l| l.shelter.id == shelter)
+        .ok_or(ApiError::NotFound("open shelter"))?;
+    let history = repo::capacity_history(client, &principal.municipality, shelter, night)
+        .await?
+        .into_iter()
+        .map(|r| CapacityReport {
+            beds_in_service: r.beds_in_service,
+            beds_out_of_service: r.beds_out_of_service,
+            out_of_service_reason: r.out_of_service_reason,
+            reported_by: r.reported_by,
+            reported_by_role: r.reported_by_role,
+            reported_at: r.reported_at,
+        })
+        .collect();
+    Ok(ShelterNight {
+        shelter_id: shelter,
+        night,
+        beds_in_service: load.beds_in_service,
+        beds_out_of_service: load.beds_out_of_service,
+        out_of_service_reason: load.out_of_service_reason,
+        reported: load.reported,
+        taken: load.taken,
+        history,
+    })
+}
+
+/// A shelter's capacity for a night, with every report made for it.
+///
+/// Roles: admin, night_coordinator, shelter_staff (own shelter), housing_officer, auditor.
+#[utoipa::path(get, path = "/api/v1/shelters/{id}/nights/{night}", tag = "shelters", operation_id = "get_shelter_night",
+    params(("id" = Uuid, Path, description = "Shelter id"), ("night" = String, Path, description = "The night, by the date it begins")),
+    responses((status = 200, description = "The night's capacity", body = ShelterNight), ReadProblems),
+    security(("bearer" = [])))]
+pub async fn get_shelter_night(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, night)): Path<(Uuid, Date)>,
+) -> Result<Json<ShelterNight>, ApiError> {
+    let work = state.unit_of_work(&principal, READ_SHELTERS)?;
+    Ok(Json(work.run(async |w| night_view(w.tx(), w.principal(), id, night).await).await?))
+}
+
+/// Report a night's capacity: beds in service and out of service with a reason. Idempotent: sending
+/// the same report again changes nothing but the history.
+///
+/// Roles: admin, night_coordinator, shelter_staff (own shelter only). Refused (409) below the beds
+/// already given out that night, and (422) above the shelter's total beds. Until a night is reported,
+/// its capacity is the shelter's current total.
+#[utoipa::path(put, path = "/api/v1/shelters/{id}/nights/{night}", tag = "shelters", operation_id = "update_shelter_night",
+    params(("id" = Uuid, Path, description = "Shelter id"), ("night" = String, Path, description = "The night, by the date it begins")),
+    request_body = CapacityInput,
+    responses((status = 200, description = "The night's capacity", body = ShelterNight), WriteProblems),
+    security(("bearer" = [])))]
+pub async fn update_shelter_night(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, night)): Path<(Uuid, Date)>,
+    Json(input): Json<CapacityInput>,
+) -> Result<Json<ShelterNight>, ApiError> {
+    let work = state.unit_of_work(&principal, REPORT_CAPACITY)?;
+    let limit = shelter_limit(&principal)?;
+    let capacity =
+        Capacity::new(input.beds_in_service, input.beds_out_of_service, input.out_of_service_reason.as_deref())?;
+    let view = work
+        .run(async |w| {
+            let (tx, principal) = (w.tx(), w.principal());
+            let shelter = scoped_shelter(tx, principal, limit, id).await?;
+            capacity.fits(shelter.total_beds)?;
+            let (by, role) = (principal.token_id, principal.role.as_str());
+            repo::report_capacity(tx, &principal.municipality, id, night, &capacity, by, role).await?;
+            let view = night_view(tx, principal, id, night).await?;
+            w.audit(
+                AuditEvent::new(AuditAction::Update, "shelter_night", Some(id))
+                    .details(serde_json::json!({"night": night.to_string()})),
+            );
+            Ok(view)
+        })
+        .await?;
+    Ok(Json(view))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -44,6 +180,7 @@ pub struct ShelterAvailability {
 
 impl From<NightLoad> for ShelterAvailability {
     fn from(l: NightLoad) -> Self {
+        let free = l.free();
         Self {
             shelter_id: l.shelter.id,
             name: l.shelter.name,
@@ -54,10 +191,16 @@ impl From<NightLoad> for ShelterAvailability {
             out_of_service_reason: l.out_of_service_reason,
             reported: l.reported,
             taken: l.taken,
-            free: (i64::from(l.beds_in_service) - l.taken).max(0),
+            free,
             eligibility: l.shelter.eligibility,
             distance_m: None,
         }
+    }
+}
+
+impl From<Candidate> for ShelterAvailability {
+    fn from(c: Candidate) -> Self {
+        Self { distance_m: c.distance_m, ..Self::from(c.load) }
     }
 }
 
@@ -89,10 +232,10 @@ pub async fn get_night_availability(
     Path(night): Path<Date>,
     Query(filter): Query<BoardFilter>,
 ) -> Result<Json<Vec<ShelterAvailability>>, ApiError> {
-    principal.require(READ_SHELTERS)?;
+    let work = state.unit_of_work(&principal, READ_SHELTERS)?;
     let limit = shelter_limit(&principal)?;
-    let client = state.db().await?;
-    let loads = repo::night_loads(&client, &principal.municipality, limit, night).await?;
+    let loads =
+        work.run(async |w| Ok(repo::night_loads(w.tx(), &w.principal().municipality, limit, night).await?)).await?;
     let wanted = |want: Option<bool>, has: bool| want.is_none_or(|w| w == has);
     let board = loads
         .into_iter()
@@ -134,41 +277,6 @@ pub struct FreeBedSearch {
     pub include_outside_municipality: bool,
 }
 
-/// Free beds that suit a person's needs, nearest first.
-pub fn suitable(
-    loads: Vec<NightLoad>,
-    needs: &Needs,
-    from: Option<Location>,
-    include_outside: bool,
-) -> Vec<ShelterAvailability> {
-    let mut found: Vec<ShelterAvailability> = loads
-        .into_iter()
-        .filter(|l| l.shelter.eligibility.takes(needs) && (include_outside || !l.shelter.outside_municipality))
-        .map(|l| {
-            let here = Location::parse(l.shelter.lat, l.shelter.lon).ok();
-            let mut availability = ShelterAvailability::from(l);
-            availability.distance_m = from.zip(here).map(|(a, b)| distance_m(a, b));
-            availability
-        })
-        .filter(|s| s.free > 0)
-        .collect();
-    found.sort_by(|a, b| {
-        // Inside the municipality before outside; then nearest; then by name for a stable order.
-        (a.outside_municipality, a.distance_m.unwrap_or(0.0), &a.name)
-            .partial_cmp(&(b.outside_municipality, b.distance_m.unwrap_or(0.0), &b.name))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    found
-}
-
-pub fn location_of(lat: Option<f64>, lon: Option<f64>) -> Result<Option<Location>, ApiError> {
-    match (lat, lon) {
-        (Some(lat), Some(lon)) => Location::parse(lat, lon).map(Some),
-        (None, None) => Ok(None),
-        _ => Err(ApiError::invalid("lat", "give both lat and lon, or neither")),
-    }
-}
-
 /// Search free beds suiting a person's needs, ordered by distance.
 ///
 /// Roles: admin, night_coordinator, shelter_staff (own shelter), housing_officer, auditor.
@@ -182,7 +290,7 @@ pub async fn list_free_beds(
     Path(night): Path<Date>,
     Query(search): Query<FreeBedSearch>,
 ) -> Result<Json<Vec<ShelterAvailability>>, ApiError> {
-    principal.require(READ_SHELTERS)?;
+    let work = state.unit_of_work(&principal, READ_SHELTERS)?;
     let limit = shelter_limit(&principal)?;
     let from = location_of(search.lat, search.lon)?;
     if search.sex.as_deref().is_some_and(|s| s != "woman" && s != "man") {
@@ -197,9 +305,10 @@ pub async fn list_free_beds(
         substance_use: search.substance_use,
         wheelchair: search.wheelchair,
     };
-    let client = state.db().await?;
-    let loads = repo::night_loads(&client, &principal.municipality, limit, night).await?;
-    Ok(Json(suitable(loads, &needs, from, search.include_outside_municipality)))
+    let loads =
+        work.run(async |w| Ok(repo::night_loads(w.tx(), &w.principal().municipality, limit, night).await?)).await?;
+    let found = candidates(loads, &needs, from, search.include_outside_municipality);
+    Ok(Json(found.into_iter().map(ShelterAvailability::from).collect()))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -239,20 +348,20 @@ pub async fn get_availability_feed(
     principal: Principal,
     Query(params): Query<FeedParams>,
 ) -> Result<Json<AvailabilityFeed>, ApiError> {
-    principal.require(READ_FEED)?;
+    let work = state.unit_of_work(&principal, READ_FEED)?;
     let night = params.night.unwrap_or_else(|| {
         hemvist_platform::night::Night::containing(jiff::Timestamp::now(), state.settings.night_cutover_hour).date()
     });
-    let client = state.db().await?;
-    let shelters = repo::night_loads(&client, &principal.municipality, None, night)
-        .await?
+    let loads =
+        work.run(async |w| Ok(repo::night_loads(w.tx(), &w.principal().municipality, None, night).await?)).await?;
+    let shelters = loads
         .into_iter()
         .filter(|l| !l.shelter.outside_municipality)
         .map(|l| FeedEntry {
+            free_beds: l.free(),
             shelter_id: l.shelter.id,
             name: l.shelter.name,
             district_code: l.shelter.district_code,
-            free_beds: (i64::from(l.beds_in_service) - l.taken).max(0),
             capacity: l.beds_in_service,
             eligibility: l.shelter.eligibility,
         })

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use hemvist_platform::audit::{self, AuditAction};
+use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::night::today;
 use hemvist_platform::pagination::{Page, PageParams};
@@ -18,9 +18,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::model::GuaranteeOutcome;
+use super::repo;
 use crate::access::{READ_REPORTS, shelter_limit};
-use crate::http::guarantee::GuaranteeOutcome;
-use crate::repo;
+use crate::assignments::repo::{BouncingKey, bouncing};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -91,13 +92,14 @@ pub async fn get_guarantee_report(
     principal: Principal,
     Query(params): Query<PeriodParams>,
 ) -> Result<Json<Vec<GuaranteeNight>>, ApiError> {
-    principal.require(READ_REPORTS)?;
+    let work = state.unit_of_work(&principal, READ_REPORTS)?;
     check_period(params.from, params.to, 366)?;
-    let client = state.db().await?;
-    let rows = repo::guarantee_counts(&client, &principal.municipality, params.from, params.to).await?;
+    let (from, to) = (params.from, params.to);
+    let rows =
+        work.run(async |w| Ok(repo::guarantee_counts(w.tx(), &w.principal().municipality, from, to).await?)).await?;
     let mut nights: BTreeMap<Date, GuaranteeNight> = BTreeMap::new();
     for row in rows {
-        let outcome = GuaranteeOutcome::parse(&row.outcome)?;
+        let outcome = row.outcome;
         let entry = nights.entry(row.night).or_insert_with(|| GuaranteeNight {
             night: row.night,
             totals: GuaranteeCounts::default(),
@@ -158,12 +160,13 @@ pub async fn get_shelter_occupancy_report(
     principal: Principal,
     Query(params): Query<MonthParams>,
 ) -> Result<Json<OccupancyReport>, ApiError> {
-    principal.require(READ_REPORTS)?;
+    let work = state.unit_of_work(&principal, READ_REPORTS)?;
     let limit = shelter_limit(&principal)?;
     let (first, last) = period::month("month", &params.month)?;
-    let client = state.db().await?;
-    let shelters = repo::occupancy(&client, &principal.municipality, limit, first, last)
-        .await?
+    let municipality = &principal.municipality;
+    let rows =
+        work.run(async |w| Ok(crate::nights::repo::occupancy(w.tx(), municipality, limit, first, last).await?)).await?;
+    let shelters = rows
         .into_iter()
         .map(|(shelter_id, name, capacity, used)| ShelterOccupancy {
             shelter_id,
@@ -212,8 +215,8 @@ pub async fn get_bouncing_report(
     Query(params): Query<BouncingParams>,
     Query(page): Query<PageParams>,
 ) -> Result<Json<Page<BouncedPerson>>, ApiError> {
-    principal.require(READ_REPORTS)?;
-    let page = page.parse::<repo::BouncingKey>()?;
+    let work = state.unit_of_work(&principal, READ_REPORTS)?;
+    let page = page.parse::<BouncingKey>()?;
     let days = params.days.unwrap_or(30);
     if !(1..=366).contains(&days) {
         return Err(ApiError::invalid("days", "must be 1..=366"));
@@ -221,13 +224,16 @@ pub async fn get_bouncing_report(
     let to = params.as_of.unwrap_or_else(today);
     let from = to.checked_sub((days - 1).days()).map_err(|_| ApiError::invalid("as_of", "out of range"))?;
     let more_than = i64::from(params.more_than.unwrap_or(2));
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let rows = repo::bouncing(&tx, &principal.municipality, from, to, more_than, &page).await?;
-    let rows = rows.into_iter().map(|(person_id, moves, nights)| BouncedPerson { person_id, moves, nights }).collect();
-    let page = Page::from_rows(rows, page.limit, |p: &BouncedPerson| (p.moves, p.person_id))?;
-    let subjects: Vec<_> = page.items.iter().map(|p| (None, Some(p.person_id))).collect();
-    audit::record_many(&tx, &principal, AuditAction::List, "bouncing", &subjects).await?;
-    tx.commit().await?;
+    let page = work
+        .run(async |w| {
+            let rows = bouncing(w.tx(), &w.principal().municipality, from, to, more_than, &page).await?;
+            let rows = rows.into_iter().map(|(person_id, moves, nights)| BouncedPerson { person_id, moves, nights });
+            let page = Page::from_rows(rows.collect(), page.limit, |p: &BouncedPerson| (p.moves, p.person_id))?;
+            w.audit_all(
+                page.items.iter().map(|p| AuditEvent::new(AuditAction::List, "bouncing", None).person(p.person_id)),
+            );
+            Ok(page)
+        })
+        .await?;
     Ok(Json(page))
 }

@@ -1,0 +1,221 @@
+//! Recording a guarantee request: a retried request answers with the first answer; tonight's request
+//! finds and holds a bed now, nearest first (the choice is `model::candidates`); a request in a night
+//! that has passed records what happened then and never places anyone now.
+
+use deadpool_postgres::Transaction;
+use hemvist_geo::district_at;
+use hemvist_platform::audit::{AuditAction, AuditEvent};
+use hemvist_platform::auth::Principal;
+use hemvist_platform::db::GenericClient;
+use hemvist_platform::work::Work;
+use hemvist_platform::{ApiError, MunicipalityCode};
+use jiff::SignedDuration;
+use jiff::civil::Date;
+use uuid::Uuid;
+
+use super::model::{Ask, GuaranteeOutcome, Placement, Plan, answer_without_search, candidates};
+use super::model::{emergency_assessment, escalation_note};
+use super::repo::{self, NewRequest, StoredRequest};
+use crate::assignments::model::hold_until;
+use crate::assignments::release_expired_holds;
+use crate::assignments::repo::{AssignOutcome, NewBed, Placer, active_assignment_of, assign_bed};
+use crate::shelters::model::Needs;
+
+/// A recorded request, and whether it was recorded before (a retry with the same Idempotency-Key).
+#[derive(Debug)]
+pub struct Answer {
+    pub request: StoredRequest,
+    pub replayed: bool,
+}
+
+/// Records the request and places the person if a suitable bed is free; a retry with the same
+/// Idempotency-Key answers with the first request and never places twice.
+pub async fn request(w: &mut Work<'_>, ask: &Ask) -> Result<Answer, ApiError> {
+    let principal = w.principal().clone();
+    let municipality = &principal.municipality;
+    if let Some(key) = &ask.key
+        && let Some(stored) = repo::find_request_by_key(w.tx(), municipality, key).await?
+    {
+        return replay(w, stored, &ask.fingerprint);
+    }
+    let min_hold = SignedDuration::from_mins(w.settings().min_hold_minutes);
+    let mut attempt = w.tx_mut().transaction().await?;
+    let Some((id, person)) = record(&mut attempt, &principal, ask, min_hold).await? else {
+        // A concurrent retry with the same key committed first: drop this attempt, answer with that one.
+        attempt.rollback().await?;
+        let key = ask.key.as_deref().unwrap_or_default();
+        let stored = repo::find_request_by_key(w.tx(), municipality, key)
+            .await?
+            .ok_or_else(|| ApiError::internal("idempotent request vanished"))?;
+        return replay(w, stored, &ask.fingerprint);
+    };
+    attempt.commit().await?;
+    w.audit(AuditEvent::new(AuditAction::Create, "guarantee_request", Some(id)).person(person));
+    let request = repo::find_request(w.tx(), municipality, id).await?.ok_or(ApiError::NotFound("guarantee request"))?;
+    Ok(Answer { request, replayed: false })
+}
+
+/// Answers a retried request with the stored first answer: personal data read again, so audited as a
+/// read of the request.
+fn replay(w: &mut Work<'_>, stored: StoredRequest, fingerprint: &str) -> Result<Answer, ApiError> {
+    if stored.request_fingerprint != fingerprint {
+        return Err(ApiError::invalid("Idempotency-Key", "was already used for a different request"));
+    }
+    w.audit(
+        AuditEvent::new(AuditAction::Read, "guarantee_request", Some(stored.id))
+            .person(stored.person_id)
+            .details(serde_json::json!({"idempotent_replay": true})),
+    );
+    Ok(Answer { request: stored, replayed: true })
+}
+
+/// Decides the outcome (placing now when tonight's request is to be placed) and stores the request:
+/// its id and person, or None when another request with the same Idempotency-Key got there first.
+async fn record(
+    tx: &mut Transaction<'_>,
+    principal: &Principal,
+    ask: &Ask,
+    min_hold: SignedDuration,
+) -> Result<Option<(Uuid, Uuid)>, ApiError> {
+    let municipality = &principal.municipality;
+    let night = ask.night;
+    let municipality_wide = hemvist_tenants::api::Scope::municipality_wide(municipality);
+    let person = hemvist_tenants::api::find_person(&*tx, &municipality_wide, ask.person_id)
+        .await?
+        .ok_or_else(|| ApiError::invalid("person_id", "no such person"))?;
+    let district = match ask.from {
+        Some(location) => district_at(&*tx, municipality, location, night).await?.map(|d| d.code),
+        None => None,
+    };
+    let needs = ask.needs(&person.sex, person.birth.map(|b| b.age_range_on(night)));
+    let consent = ask.consent_outside_municipality;
+    let home = person.home_municipality_code.as_deref();
+    let placement = match ask.plan {
+        Plan::PlaceNow => match answer_without_search(home, municipality, ask.declined_by_person) {
+            Some(outcome) => Placement::without_bed(outcome, consent),
+            None => {
+                let wanted = Wanted { person: person.id, night, needs: &needs, ask, placer: Placer::of(principal) };
+                place_now(tx, municipality, &wanted, min_hold).await?
+            }
+        },
+        Plan::Record { outcome, shelter_id } => record_then(&*tx, municipality, outcome, shelter_id, consent).await?,
+    };
+    let outcome = placement.outcome;
+    let breach = outcome == GuaranteeOutcome::NoSuitableBed;
+    let recorded_afterwards = matches!(ask.plan, Plan::Record { .. });
+    let new = NewRequest {
+        idempotency_key: ask.key.clone(),
+        request_fingerprint: ask.fingerprint.clone(),
+        requested_at: ask.requested_at,
+        night,
+        person_id: person.id,
+        requested_by: principal.token_id,
+        requested_by_staff: principal.staff_id.clone(),
+        channel: ask.channel,
+        lat: ask.lat,
+        lon: ask.lon,
+        district_code: district.clone().or(person.responsible_district_code.clone()),
+        // Snapshot: the district responsible at the time, whatever changes later.
+        responsible_district_code: person.responsible_district_code.clone(),
+        location_district_code: district,
+        needs: serde_json::to_value(&needs).map_err(ApiError::internal)?,
+        outcome,
+        assignment_id: placement.assignment_id,
+        recorded_shelter_id: placement.recorded_shelter_id,
+        recorded_afterwards,
+        placed_outside_municipality: placement.outside_municipality,
+        consent_outside_municipality: placement.consent,
+        escalated: breach,
+        escalation_note: breach.then(|| escalation_note(night, recorded_afterwards)),
+        emergency_assessment: emergency_assessment(outcome, ask.emergency_assessment.clone()),
+    };
+    Ok(repo::insert_request(&*tx, municipality, &new).await?.map(|id| (id, person.id)))
+}
+
+/// Who wants a bed, for which night, needing what, and who gives it.
+struct Wanted<'a> {
+    person: Uuid,
+    night: Date,
+    needs: &'a Needs,
+    /// Where the person is, whether a bed in another municipality may be offered, and when.
+    ask: &'a Ask,
+    /// Who gives the bed (recorded: a protected guest is shown by name to their placer only).
+    placer: Placer<'a>,
+}
+
+/// Finds a suitable free bed for `wanted` now, nearest first, and holds it; the bed the person already
+/// has that night, if any. Beds whose hold expired without a check-in are released first.
+async fn place_now(
+    tx: &mut Transaction<'_>,
+    municipality: &MunicipalityCode,
+    wanted: &Wanted<'_>,
+    min_hold: SignedDuration,
+) -> Result<Placement, ApiError> {
+    let consent = wanted.ask.consent_outside_municipality;
+    release_expired_holds(&*tx, municipality, Some(wanted.night)).await?;
+    if let Some(existing) = active_assignment_of(&*tx, municipality, wanted.person, wanted.night).await? {
+        return Placement::existing(&existing, consent);
+    }
+    let loads = crate::nights::repo::night_loads(&*tx, municipality, None, wanted.night).await?;
+    for candidate in candidates(loads, wanted.needs, wanted.ask.from, consent) {
+        let shelter = candidate.load.shelter;
+        let hold = hold_until(wanted.ask.now, wanted.night, shelter.check_in_deadline, min_hold);
+        let (night, person) = (wanted.night, wanted.person);
+        let bed = NewBed {
+            shelter: shelter.id,
+            night,
+            person,
+            hold_until: hold,
+            placer: wanted.placer,
+            consent_outside_municipality: consent,
+        };
+        match assign_bed(tx, municipality, &bed).await? {
+            AssignOutcome::Assigned(id) => {
+                return Ok(Placement {
+                    outcome: GuaranteeOutcome::Placed,
+                    assignment_id: Some(id),
+                    recorded_shelter_id: None,
+                    outside_municipality: shelter.outside_municipality,
+                    consent,
+                });
+            }
+            AssignOutcome::ShelterFull | AssignOutcome::NeedsConsent => continue,
+            AssignOutcome::PersonHasBed => {
+                // Placed by a concurrent request in the meantime: that bed is the answer.
+                let existing = active_assignment_of(&*tx, municipality, person, night)
+                    .await?
+                    .ok_or_else(|| ApiError::conflict("the person's bed changed meanwhile; retry"))?;
+                return Placement::existing(&existing, consent);
+            }
+        }
+    }
+    Ok(Placement::without_bed(GuaranteeOutcome::NoSuitableBed, consent))
+}
+
+/// What happened in a night that has passed, as stated: a placement names an existing shelter of the
+/// municipality (one in another municipality only with the person's consent). Holds no bed.
+async fn record_then(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    outcome: GuaranteeOutcome,
+    shelter_id: Option<Uuid>,
+    consent: bool,
+) -> Result<Placement, ApiError> {
+    let Some(shelter_id) = shelter_id else { return Ok(Placement::without_bed(outcome, consent)) };
+    let shelter = crate::shelters::repo::find_shelter(client, municipality, None, shelter_id)
+        .await?
+        .ok_or_else(|| ApiError::invalid("shelter_id", "no such shelter"))?;
+    if shelter.outside_municipality && !consent {
+        return Err(ApiError::invalid(
+            "consent_outside_municipality",
+            "the shelter is in another municipality: a placement there needs the person's consent",
+        ));
+    }
+    Ok(Placement {
+        outcome,
+        assignment_id: None,
+        recorded_shelter_id: Some(shelter.id),
+        outside_municipality: shelter.outside_municipality,
+        consent,
+    })
+}

@@ -1,0 +1,5 @@
+//! Nights: each shelter's capacity for a night as staff report it, and the bed board built on it.
+
+pub(crate) mod http;
+pub mod model;
+pub(crate) mod repo;

@@ -1,0 +1,5 @@
+//! Shelters: operator, location, who they take and how many beds they have.
+
+pub(crate) mod http;
+pub mod model;
+pub(crate) mod repo;
