@@ -339,7 +339,7 @@ pub async fn create_guarantee_request(
     // A partial birth date (samordningsnummer with month 00 or day 60) gives an age range: see Eligibility::takes.
     let ages = person.birth.map(|b| b.age_range_on(night));
     let needs = Needs {
-        sex: Some(person.sex.clone()).filter(|s| s == "woman" || s == "man"),
+        sex: Some(person.sex).filter(|s| *s != hemvist_tenants::api::Sex::Unknown).map(|s| s.as_str().to_owned()),
         age: ages.and_then(|(youngest, _)| i16::try_from(youngest).ok()),
         oldest_age: ages.and_then(|(_, oldest)| i16::try_from(oldest).ok()),
         couple: input.couple,

@@ -5,6 +5,7 @@
 pub use crate::access::{sees_protected_contact, staff_scope};
 pub use crate::decisions::leasing::{self, LeaseOfferInput};
 pub use crate::decisions::model::Intervention;
-pub use crate::repo::{
+pub use crate::people::model::{HouseholdRole, IdentityKindInput, Sex};
+pub use crate::people::repo::{
     Scope, StoredPerson, find_person, lock_person, protected_home_of, scoped, supported_by, touch_person,
 };

@@ -7,8 +7,8 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::model::NewArrangement;
-use crate::repo::{Scope, touch_person};
-use crate::rules::situation::FactKind;
+use crate::people::repo::{Scope, touch_person};
+use crate::situations::model::FactKind;
 
 #[derive(Debug, Clone)]
 pub struct StoredArrangement {
@@ -23,11 +23,10 @@ pub struct StoredArrangement {
 const COLUMNS: &str = "id, person_id, kind, valid_from, valid_to, note";
 
 fn from_row(r: &Row) -> Result<StoredArrangement, ApiError> {
-    let kind: String = r.try_get(2)?;
     Ok(StoredArrangement {
         id: r.try_get(0)?,
         person_id: r.try_get(1)?,
-        kind: FactKind::parse(&kind).ok_or_else(|| ApiError::internal(format!("unknown arrangement kind {kind}")))?,
+        kind: r.try_get(2)?,
         valid_from: r.try_get(3)?,
         valid_to: r.try_get(4)?,
         note: r.try_get(5)?,
@@ -46,7 +45,7 @@ pub async fn insert(
                 "INSERT INTO housing_arrangements (municipality_code, person_id, kind, valid_from, valid_to, note)
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
             ),
-            &[&scope.municipality.as_str(), &person_id, &new.kind.as_str(), &new.valid_from, &new.valid_to, &new.note],
+            &[&scope.municipality.as_str(), &person_id, &new.kind, &new.valid_from, &new.valid_to, &new.note],
         )
         .await?;
     touch_person(client, scope.municipality, person_id).await?;

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::model::{Change, Intervention, OfferResponse};
 use super::repo::{self, ChangeTexts, StoredDecision};
-use crate::repo::Scope;
+use crate::people::repo::Scope;
 
 /// The offer a lease made on its decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +74,7 @@ pub async fn offer_lease(
     if !lifecycle.outcome.is_some_and(|o| o.is_granted()) || lifecycle.closed_on.is_some() {
         return Err(ApiError::conflict("the decision is not granted and open"));
     }
-    if decision.intervention != intervention.as_str() {
+    if decision.intervention != intervention {
         return Err(ApiError::invalid("kind", format!("the decision is for {}", decision.intervention)));
     }
     let offered_on = match offered_on {
@@ -187,5 +187,5 @@ async fn answer(
     if on > today() {
         return Err(ApiError::invalid(field, "must not be in the future"));
     }
-    repo::respond_to_offer(client, scope, decision, offer_id, response.as_str(), Some(on)).await
+    repo::respond_to_offer(client, scope, decision, offer_id, response, Some(on)).await
 }

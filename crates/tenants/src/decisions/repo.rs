@@ -7,19 +7,20 @@ use jiff::civil::Date;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::model::{Change, Lifecycle, Outcome};
-use crate::repo::Scope;
+use super::model::{Change, Intervention, Lifecycle, OfferResponse, Outcome};
+use crate::people::model::Sex;
+use crate::people::repo::{Scope, lock_person, scoped, touch_person};
 
 #[derive(Debug, Clone)]
 pub struct StoredDecision {
     pub id: Uuid,
     pub person_id: Uuid,
-    pub intervention: String,
+    pub intervention: Intervention,
     pub legal_basis: Option<String>,
     pub district_code: Option<String>,
     pub applied_on: Date,
     pub decided_on: Option<Date>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub reasons: Option<String>,
     pub appeal_information: Option<String>,
     pub child_perspective: Option<String>,
@@ -38,7 +39,7 @@ impl StoredDecision {
         Lifecycle {
             applied_on: Some(self.applied_on),
             decided_on: self.decided_on,
-            outcome: self.outcome.as_deref().and_then(Outcome::parse),
+            outcome: self.outcome,
             executed_on: self.executed_on,
             closed_on: self.closed_on,
             open_interruption: self.interruptions.iter().find(|i| i.resumed_on.is_none()).map(|i| i.interrupted_on),
@@ -60,15 +61,15 @@ pub struct StoredOffer {
     pub id: Uuid,
     pub offered_on: Date,
     pub description: String,
-    pub response: String,
+    pub response: OfferResponse,
     pub responded_on: Option<Date>,
 }
 
-/// Decisions whose person is visible to the scope (parameters as in `crate::repo::scoped`).
+/// Decisions whose person is visible to the scope (parameters as in `people::repo::scoped`).
 fn scoped_decision(staff: usize) -> String {
     format!(
         "d.municipality_code = $1 AND EXISTS (SELECT 1 FROM people p WHERE p.id = d.person_id AND {})",
-        crate::repo::scoped(staff)
+        scoped(staff)
     )
 }
 
@@ -99,7 +100,7 @@ fn decision_from_row(row: &Row) -> Result<StoredDecision, ApiError> {
 /// A new application.
 #[derive(Debug, Clone)]
 pub struct NewApplication {
-    pub intervention: &'static str,
+    pub intervention: Intervention,
     pub legal_basis: Option<String>,
     pub district_code: Option<String>,
     pub applied_on: Date,
@@ -112,7 +113,7 @@ pub async fn insert_application(
     person_id: Uuid,
     new: &NewApplication,
 ) -> Result<Uuid, ApiError> {
-    crate::repo::lock_person(client, scope, person_id).await?;
+    lock_person(client, scope, person_id).await?;
     let row = client
         .query_one(
             "INSERT INTO decisions (municipality_code, person_id, intervention, legal_basis, district_code, applied_on,
@@ -131,7 +132,7 @@ pub async fn insert_application(
             ],
         )
         .await?;
-    crate::repo::touch_person(client, scope.municipality, person_id).await?;
+    touch_person(client, scope.municipality, person_id).await?;
     Ok(row.try_get(0)?)
 }
 
@@ -246,15 +247,7 @@ pub async fn apply_change(
                     "UPDATE decisions SET decided_on = $3, outcome = $4, reasons = $5, appeal_information = $6,
                             child_perspective = COALESCE($7, child_perspective)
                      WHERE municipality_code = $1 AND id = $2",
-                    &[
-                        &m,
-                        &id,
-                        &on,
-                        &outcome.as_str(),
-                        &texts.reasons,
-                        &texts.appeal_information,
-                        &texts.child_perspective,
-                    ],
+                    &[&m, &id, &on, &outcome, &texts.reasons, &texts.appeal_information, &texts.child_perspective],
                 )
                 .await?;
         }
@@ -303,7 +296,8 @@ async fn bump(client: &impl GenericClient, scope: &Scope<'_>, decision: &StoredD
             &[&scope.municipality.as_str(), &decision.id],
         )
         .await?;
-    crate::repo::touch_person(client, scope.municipality, decision.person_id).await
+    touch_person(client, scope.municipality, decision.person_id).await?;
+    Ok(())
 }
 
 pub async fn update_delay_information(
@@ -345,7 +339,7 @@ pub async fn respond_to_offer(
     scope: &Scope<'_>,
     decision: &StoredDecision,
     offer_id: Uuid,
-    response: &str,
+    response: OfferResponse,
     responded_on: Option<Date>,
 ) -> Result<(), ApiError> {
     let updated = client
@@ -365,7 +359,7 @@ pub async fn respond_to_offer(
 #[derive(Debug, Clone)]
 pub struct ReportCandidate {
     pub decision: StoredDecision,
-    pub sex: String,
+    pub sex: Sex,
     pub birth_year: Option<i16>,
 }
 
@@ -379,6 +373,7 @@ pub async fn report_candidates(
     last_day: Date,
     district: Option<&str>,
 ) -> Result<Vec<ReportCandidate>, ApiError> {
+    let granted: Vec<Outcome> = Outcome::ALL.iter().copied().filter(|o| o.is_granted()).collect();
     let statement = client
         .prepare_cached(
             "SELECT d.*, p.sex, p.birth_year FROM decisions d
@@ -386,7 +381,7 @@ pub async fn report_candidates(
               WHERE d.municipality_code = $1
                 -- Each district committee reports the decisions it made, wherever the person lives now.
                 AND (cardinality($2::text[]) = 0 OR d.district_code = ANY($2))
-                AND d.outcome IN ('granted', 'partly_granted')
+                AND d.outcome = ANY($6)
                 AND d.decided_on <= $4
                 AND (d.closed_on IS NULL OR d.closed_on >= $3)
                 AND ($5::text IS NULL OR d.district_code = $5)
@@ -404,7 +399,10 @@ pub async fn report_candidates(
         )
         .await?;
     let rows = client
-        .query(&statement, &[&scope.municipality.as_str(), &scope.districts, &first_day, &last_day, &district])
+        .query(
+            &statement,
+            &[&scope.municipality.as_str(), &scope.districts, &first_day, &last_day, &district, &granted],
+        )
         .await?;
     let mut decisions = rows.iter().map(decision_from_row).collect::<Result<Vec<_>, _>>()?;
     load_children(client, scope, &mut decisions).await?;
