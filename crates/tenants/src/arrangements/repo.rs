@@ -1,6 +1,5 @@
 //! SQL for housing arrangements. Callers check the person against the scope first (`lock_person`).
 
-use hemvist_platform::ApiError;
 use hemvist_platform::db::GenericClient;
 use jiff::civil::Date;
 use tokio_postgres::Row;
@@ -22,7 +21,7 @@ pub struct StoredArrangement {
 
 const COLUMNS: &str = "id, person_id, kind, valid_from, valid_to, note";
 
-fn from_row(r: &Row) -> Result<StoredArrangement, ApiError> {
+fn from_row(r: &Row) -> Result<StoredArrangement, tokio_postgres::Error> {
     Ok(StoredArrangement {
         id: r.try_get(0)?,
         person_id: r.try_get(1)?,
@@ -38,7 +37,7 @@ pub async fn insert(
     scope: &Scope<'_>,
     person_id: Uuid,
     new: &NewArrangement,
-) -> Result<StoredArrangement, ApiError> {
+) -> Result<StoredArrangement, tokio_postgres::Error> {
     let row = client
         .query_one(
             &format!(
@@ -56,7 +55,7 @@ pub async fn list(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     person_id: Uuid,
-) -> Result<Vec<StoredArrangement>, ApiError> {
+) -> Result<Vec<StoredArrangement>, tokio_postgres::Error> {
     let rows = client
         .query(
             &format!(
@@ -75,7 +74,7 @@ pub async fn find_for_update(
     scope: &Scope<'_>,
     person_id: Uuid,
     id: Uuid,
-) -> Result<Option<StoredArrangement>, ApiError> {
+) -> Result<Option<StoredArrangement>, tokio_postgres::Error> {
     let row = client
         .query_opt(
             &format!(
@@ -95,7 +94,7 @@ pub async fn end(
     person_id: Uuid,
     id: Uuid,
     ended_on: Date,
-) -> Result<StoredArrangement, ApiError> {
+) -> Result<StoredArrangement, tokio_postgres::Error> {
     let row = client
         .query_one(
             &format!(

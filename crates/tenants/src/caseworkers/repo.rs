@@ -1,6 +1,5 @@
 //! SQL for a person's caseworkers (handläggare): one current assignment, the history kept.
 
-use hemvist_platform::ApiError;
 use hemvist_platform::db::GenericClient;
 use uuid::Uuid;
 
@@ -12,7 +11,7 @@ pub async fn assign_caseworker(
     scope: &Scope<'_>,
     person_id: Uuid,
     caseworker: &str,
-) -> Result<bool, ApiError> {
+) -> Result<bool, tokio_postgres::Error> {
     let current = client
         .query_opt(
             "SELECT caseworker FROM caseworker_assignments
@@ -52,7 +51,7 @@ pub async fn caseworker_history(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     person_id: Uuid,
-) -> Result<Vec<CaseworkerPeriod>, ApiError> {
+) -> Result<Vec<CaseworkerPeriod>, tokio_postgres::Error> {
     let rows = client
         .query(
             "SELECT caseworker, assigned_at, ended_at FROM caseworker_assignments

@@ -19,18 +19,18 @@ use repo::StoredDecision;
 
 /// The one path every change of a decision takes: locks it, checks `change` against the state
 /// machine, lets `write` record it, audits it and reads the decision back.
-pub(crate) async fn change(
+pub(crate) async fn change<E: Into<ApiError>>(
     w: &mut Work<'_>,
     id: Uuid,
     change: Option<Change>,
-    write: impl AsyncFnOnce(&deadpool_postgres::Transaction<'_>, &StoredDecision) -> Result<(), ApiError>,
+    write: impl AsyncFnOnce(&deadpool_postgres::Transaction<'_>, &StoredDecision) -> Result<(), E>,
 ) -> Result<StoredDecision, ApiError> {
     let scope = scope(w.principal());
     let decision = repo::find_decision(w.tx(), &scope, id, true).await?.ok_or(ApiError::NotFound("decision"))?;
     if let Some(change) = change {
         decision.lifecycle().check(change, today())?;
     }
-    write(w.tx(), &decision).await?;
+    write(w.tx(), &decision).await.map_err(Into::into)?;
     let changed = repo::find_decision(w.tx(), &scope, id, false).await?.ok_or(ApiError::NotFound("decision"))?;
     w.audit(AuditEvent::new(AuditAction::Update, "decision", Some(id)).person(decision.person_id));
     Ok(changed)

@@ -1,7 +1,6 @@
 //! SQL for decisions, their interruptions and offers. A decision is visible to a caller exactly when
 //! its person is (municipality and district scope).
 
-use hemvist_platform::ApiError;
 use hemvist_platform::db::GenericClient;
 use jiff::civil::Date;
 use tokio_postgres::Row;
@@ -9,7 +8,7 @@ use uuid::Uuid;
 
 use super::model::{Change, Intervention, Lifecycle, OfferResponse, Outcome};
 use crate::people::model::Sex;
-use crate::people::repo::{Scope, lock_person, scoped, touch_person};
+use crate::people::repo::{Scope, scoped, touch_person};
 
 #[derive(Debug, Clone)]
 pub struct StoredDecision {
@@ -73,7 +72,7 @@ fn scoped_decision(staff: usize) -> String {
     )
 }
 
-fn decision_from_row(row: &Row) -> Result<StoredDecision, ApiError> {
+fn decision_from_row(row: &Row) -> Result<StoredDecision, tokio_postgres::Error> {
     Ok(StoredDecision {
         id: row.try_get("id")?,
         person_id: row.try_get("person_id")?,
@@ -112,8 +111,7 @@ pub async fn insert_application(
     scope: &Scope<'_>,
     person_id: Uuid,
     new: &NewApplication,
-) -> Result<Uuid, ApiError> {
-    lock_person(client, scope, person_id).await?;
+) -> Result<Uuid, tokio_postgres::Error> {
     let row = client
         .query_one(
             "INSERT INTO decisions (municipality_code, person_id, intervention, legal_basis, district_code, applied_on,
@@ -133,7 +131,7 @@ pub async fn insert_application(
         )
         .await?;
     touch_person(client, scope.municipality, person_id).await?;
-    Ok(row.try_get(0)?)
+    row.try_get(0)
 }
 
 /// The decision with its interruptions and offers; `lock` takes a row lock for a change.
@@ -142,7 +140,7 @@ pub async fn find_decision(
     scope: &Scope<'_>,
     id: Uuid,
     lock: bool,
-) -> Result<Option<StoredDecision>, ApiError> {
+) -> Result<Option<StoredDecision>, tokio_postgres::Error> {
     let sql = format!(
         "SELECT d.* FROM decisions d WHERE {} AND d.id = $3{}",
         scoped_decision(4),
@@ -163,7 +161,7 @@ pub async fn list_for_person(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     person_id: Uuid,
-) -> Result<Vec<StoredDecision>, ApiError> {
+) -> Result<Vec<StoredDecision>, tokio_postgres::Error> {
     let sql = format!(
         "SELECT d.* FROM decisions d WHERE {} AND d.person_id = $3 ORDER BY d.applied_on, d.id",
         scoped_decision(4)
@@ -181,7 +179,7 @@ pub async fn load_children(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     decisions: &mut [StoredDecision],
-) -> Result<(), ApiError> {
+) -> Result<(), tokio_postgres::Error> {
     let ids: Vec<Uuid> = decisions.iter().map(|d| d.id).collect();
     let interruptions = client
         .query(
@@ -237,7 +235,7 @@ pub async fn apply_change(
     decision: &StoredDecision,
     change: Change,
     texts: &ChangeTexts,
-) -> Result<(), ApiError> {
+) -> Result<(), tokio_postgres::Error> {
     let m = scope.municipality.as_str();
     let id = decision.id;
     match change {
@@ -289,7 +287,11 @@ pub async fn apply_change(
     bump(client, scope, decision).await
 }
 
-async fn bump(client: &impl GenericClient, scope: &Scope<'_>, decision: &StoredDecision) -> Result<(), ApiError> {
+async fn bump(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    decision: &StoredDecision,
+) -> Result<(), tokio_postgres::Error> {
     client
         .execute(
             "UPDATE decisions SET version = version + 1, updated_at = now() WHERE municipality_code = $1 AND id = $2",
@@ -306,7 +308,7 @@ pub async fn update_delay_information(
     decision: &StoredDecision,
     delay_reasons: Option<&str>,
     interim_help: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<(), tokio_postgres::Error> {
     client
         .execute(
             "UPDATE decisions SET delay_reasons = $3, interim_help = $4 WHERE municipality_code = $1 AND id = $2",
@@ -322,7 +324,7 @@ pub async fn insert_offer(
     decision: &StoredDecision,
     offered_on: Date,
     description: &str,
-) -> Result<Uuid, ApiError> {
+) -> Result<Uuid, tokio_postgres::Error> {
     let row = client
         .query_one(
             "INSERT INTO decision_offers (municipality_code, decision_id, offered_on, description)
@@ -331,9 +333,10 @@ pub async fn insert_offer(
         )
         .await?;
     bump(client, scope, decision).await?;
-    Ok(row.try_get(0)?)
+    row.try_get(0)
 }
 
+/// Records the answer to one of the decision's offers; false when it has no such offer.
 pub async fn respond_to_offer(
     client: &impl GenericClient,
     scope: &Scope<'_>,
@@ -341,7 +344,7 @@ pub async fn respond_to_offer(
     offer_id: Uuid,
     response: OfferResponse,
     responded_on: Option<Date>,
-) -> Result<(), ApiError> {
+) -> Result<bool, tokio_postgres::Error> {
     let updated = client
         .execute(
             "UPDATE decision_offers SET response = $4, responded_on = $5
@@ -350,9 +353,10 @@ pub async fn respond_to_offer(
         )
         .await?;
     if updated == 0 {
-        return Err(ApiError::NotFound("offer"));
+        return Ok(false);
     }
-    bump(client, scope, decision).await
+    bump(client, scope, decision).await?;
+    Ok(true)
 }
 
 /// A granted decision with what the IVO report needs.
@@ -372,7 +376,7 @@ pub async fn report_candidates(
     first_day: Date,
     last_day: Date,
     district: Option<&str>,
-) -> Result<Vec<ReportCandidate>, ApiError> {
+) -> Result<Vec<ReportCandidate>, tokio_postgres::Error> {
     let granted: Vec<Outcome> = Outcome::ALL.iter().copied().filter(|o| o.is_granted()).collect();
     let statement = client
         .prepare_cached(

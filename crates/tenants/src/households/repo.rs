@@ -1,7 +1,7 @@
 //! SQL for households: adults and children who live together.
 
+use hemvist_platform::MunicipalityCode;
 use hemvist_platform::db::GenericClient;
-use hemvist_platform::{ApiError, MunicipalityCode};
 use jiff::civil::Date;
 use uuid::Uuid;
 
@@ -72,7 +72,7 @@ pub async fn household_members(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     household: Uuid,
-) -> Result<Option<Vec<HouseholdMember>>, ApiError> {
+) -> Result<Option<Vec<HouseholdMember>>, tokio_postgres::Error> {
     // Visible when one of its adults is visible to the caller's scope.
     let exists = client
         .query_opt(
@@ -114,7 +114,7 @@ pub async fn household_members(
                 in_scope: r.try_get(5)?,
             })
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .collect::<Result<Vec<_>, tokio_postgres::Error>>()?;
     Ok(Some(members))
 }
 
@@ -124,7 +124,7 @@ pub async fn household_has_children(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     person_id: Uuid,
-) -> Result<bool, ApiError> {
+) -> Result<bool, tokio_postgres::Error> {
     let statement = client
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM people p JOIN people c
@@ -135,5 +135,5 @@ pub async fn household_has_children(
                            WHERE p.municipality_code = $1 AND p.id = $2)",
         )
         .await?;
-    Ok(client.query_one(&statement, &[&municipality.as_str(), &person_id]).await?.try_get(0)?)
+    client.query_one(&statement, &[&municipality.as_str(), &person_id]).await?.try_get(0)
 }

@@ -11,18 +11,14 @@ use super::identity::{IdentityKind, SwedishId};
 
 hemvist_platform::pg_enum! {
     /// How a person is identified. A shelter guest may give no identity at all.
+    #[derive(Default)]
     pub enum IdentityKindInput {
         Personnummer = "personnummer",
         Samordningsnummer = "samordningsnummer",
         /// A reserve number (reservnummer) given by a region or authority.
         ReserveNumber = "reserve_number",
+        #[default]
         None = "none",
-    }
-}
-
-impl Default for IdentityKindInput {
-    fn default() -> Self {
-        Self::None
     }
 }
 

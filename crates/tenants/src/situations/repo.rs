@@ -1,6 +1,5 @@
 //! SQL for the housing facts a situation is counted from.
 
-use hemvist_platform::ApiError;
 use hemvist_platform::db::GenericClient;
 use jiff::civil::Date;
 use uuid::Uuid;
@@ -15,7 +14,7 @@ pub async fn housing_facts_on(
     scope: &Scope<'_>,
     on: Date,
     person: Option<Uuid>,
-) -> Result<Vec<(Uuid, Sex, FactKind, Date, Option<Date>)>, ApiError> {
+) -> Result<Vec<(Uuid, Sex, FactKind, Date, Option<Date>)>, tokio_postgres::Error> {
     let sql = format!(
         "SELECT f.person_id, p.sex, f.kind, f.valid_from, f.valid_to FROM housing_facts_on($1, $3) f
            JOIN people p ON p.municipality_code = $1 AND p.id = f.person_id

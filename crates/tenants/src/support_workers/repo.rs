@@ -1,6 +1,5 @@
 //! SQL for support workers assigned to a person.
 
-use hemvist_platform::ApiError;
 use hemvist_platform::db::GenericClient;
 use jiff::civil::Date;
 use uuid::Uuid;
@@ -19,7 +18,7 @@ pub async fn support_assignments(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     person_id: Uuid,
-) -> Result<Vec<SupportAssignment>, ApiError> {
+) -> Result<Vec<SupportAssignment>, tokio_postgres::Error> {
     let rows = client
         .query(
             "SELECT id, staff_id, assigned_on, ended_on FROM support_assignments

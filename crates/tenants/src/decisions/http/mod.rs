@@ -18,7 +18,9 @@ use uuid::Uuid;
 use super::model::{Change, DecisionStatus, Intervention, OfferResponse, Outcome};
 use super::repo::{self, ChangeTexts, NewApplication, StoredDecision};
 use crate::access::{READ_CASE_FILE, WRITE_PEOPLE, scope};
-use crate::people::repo::find_person;
+use crate::people::repo::{find_person, lock_person};
+
+mod offers;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -29,9 +31,9 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(interrupt_decision))
         .routes(routes!(resume_decision))
         .routes(routes!(close_decision))
-        .routes(routes!(update_decision_delay))
-        .routes(routes!(create_decision_offer))
-        .routes(routes!(update_decision_offer))
+        .routes(routes!(offers::update_decision_delay))
+        .routes(routes!(offers::create_decision_offer))
+        .routes(routes!(offers::update_decision_offer))
 }
 
 /// A decision (biståndsbeslut) with its interruptions and offers.
@@ -136,7 +138,7 @@ impl From<StoredDecision> for Decision {
     }
 }
 
-fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
+pub(super) fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
     value.map(|v| clean_text(field, v, max, true)).transpose()
 }
 
@@ -185,6 +187,7 @@ pub async fn create_decision(
     let decision = work
         .run(async |w| {
             let scope = scope(w.principal());
+            lock_person(w.tx(), &scope, person_id).await?;
             let id = repo::insert_application(w.tx(), &scope, person_id, &new).await?;
             let decision =
                 repo::find_decision(w.tx(), &scope, id, false).await?.ok_or(ApiError::NotFound("decision"))?;
@@ -246,11 +249,11 @@ pub async fn get_decision(
 }
 
 /// Runs one change of a decision in the caller's unit of work and answers with the changed decision.
-async fn change_decision(
+pub(super) async fn change_decision<E: Into<ApiError>>(
     work: UnitOfWork<'_>,
     id: Uuid,
     change: Option<Change>,
-    write: impl AsyncFnOnce(&deadpool_postgres::Transaction<'_>, &StoredDecision) -> Result<(), ApiError>,
+    write: impl AsyncFnOnce(&deadpool_postgres::Transaction<'_>, &StoredDecision) -> Result<(), E>,
 ) -> Result<Json<Decision>, ApiError> {
     let changed = work.run(async |w| super::change(w, id, change, write).await).await?;
     Ok(Json(changed.into()))
@@ -306,7 +309,7 @@ pub async fn decide_decision(
                 "the person's household has children: record how the decision considered them",
             ));
         }
-        repo::apply_change(tx, &scope, d, change, &texts).await
+        Ok(repo::apply_change(tx, &scope, d, change, &texts).await?)
     })
     .await
 }
@@ -425,111 +428,4 @@ pub async fn close_decision(
     let change = Change::Close { on: input.closed_on };
     let scope = scope(&principal);
     change_decision(work, id, Some(change), async |tx, d| repo::apply_change(tx, &scope, d, change, &texts).await).await
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DelayInput {
-    pub delay_reasons: Option<String>,
-    pub interim_help: Option<String>,
-}
-
-/// Record why execution is delayed and what help is given meanwhile (reported to IVO).
-///
-/// Roles: admin, housing_officer.
-#[utoipa::path(put, path = "/api/v1/decisions/{id}/delay", tag = "decisions", operation_id = "update_decision_delay",
-    params(("id" = Uuid, Path, description = "Decision id")), request_body = DelayInput,
-    responses((status = 200, description = "Recorded", body = Decision), WriteProblems), security(("bearer" = [])))]
-pub async fn update_decision_delay(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<Uuid>,
-    Json(input): Json<DelayInput>,
-) -> Result<Json<Decision>, ApiError> {
-    let work = state.unit_of_work(&principal, WRITE_PEOPLE)?;
-    let reasons = optional_text("delay_reasons", input.delay_reasons.as_deref(), 10_000)?;
-    let help = optional_text("interim_help", input.interim_help.as_deref(), 10_000)?;
-    let scope = scope(&principal);
-    change_decision(work, id, None, async |tx, d| {
-        d.lifecycle().require_waiting()?;
-        repo::update_delay_information(tx, &scope, d, reasons.as_deref(), help.as_deref()).await
-    })
-    .await
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OfferInput {
-    #[schema(value_type = String, format = Date)]
-    pub offered_on: Date,
-    #[schema(example = "Training apartment at Rinkebysvängen, 1 room")]
-    pub description: String,
-}
-
-/// Record an offer made to execute a granted decision.
-///
-/// Roles: admin, housing_officer.
-#[utoipa::path(post, path = "/api/v1/decisions/{id}/offers", tag = "decisions", operation_id = "create_decision_offer",
-    params(("id" = Uuid, Path, description = "Decision id")), request_body = OfferInput,
-    responses((status = 200, description = "The decision with the offer", body = Decision), WriteProblems),
-    security(("bearer" = [])))]
-pub async fn create_decision_offer(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<Uuid>,
-    Json(input): Json<OfferInput>,
-) -> Result<Json<Decision>, ApiError> {
-    let work = state.unit_of_work(&principal, WRITE_PEOPLE)?;
-    let description = clean_text("description", &input.description, 2000, true)?;
-    not_future("offered_on", input.offered_on)?;
-    let scope = scope(&principal);
-    change_decision(work, id, None, async |tx, d| {
-        d.lifecycle().require_waiting()?;
-        if d.decided_on.is_some_and(|decided| input.offered_on < decided) {
-            return Err(ApiError::invalid("offered_on", "must not be before the decision"));
-        }
-        repo::insert_offer(tx, &scope, d, input.offered_on, &description).await.map(|_| ())
-    })
-    .await
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OfferResponseInput {
-    pub response: OfferResponse,
-    #[schema(value_type = Option<String>, format = Date)]
-    pub responded_on: Option<Date>,
-}
-
-/// Record the person's answer to an offer. Declining does not close the decision.
-///
-/// Roles: admin, housing_officer.
-#[utoipa::path(put, path = "/api/v1/decisions/{id}/offers/{offer_id}", tag = "decisions", operation_id = "update_decision_offer",
-    params(("id" = Uuid, Path, description = "Decision id"), ("offer_id" = Uuid, Path, description = "Offer id")),
-    request_body = OfferResponseInput,
-    responses((status = 200, description = "The decision with the answer", body = Decision), WriteProblems),
-    security(("bearer" = [])))]
-pub async fn update_decision_offer(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path((id, offer_id)): Path<(Uuid, Uuid)>,
-    Json(input): Json<OfferResponseInput>,
-) -> Result<Json<Decision>, ApiError> {
-    let work = state.unit_of_work(&principal, WRITE_PEOPLE)?;
-    let responded_on = match (input.response, input.responded_on) {
-        (OfferResponse::Pending, None) => None,
-        (OfferResponse::Pending, Some(_)) => {
-            return Err(ApiError::invalid("responded_on", "must be absent while pending"));
-        }
-        (_, None) => return Err(ApiError::invalid("responded_on", "is required with an answer")),
-        (_, Some(on)) => {
-            not_future("responded_on", on)?;
-            Some(on)
-        }
-    };
-    let scope = scope(&principal);
-    change_decision(work, id, None, async |tx, d| {
-        repo::respond_to_offer(tx, &scope, d, offer_id, input.response, responded_on).await
-    })
-    .await
 }
