@@ -335,3 +335,63 @@ pub async fn touch_person(
         .await?;
     Ok(())
 }
+
+/// A person's file as disposal (gallring) sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEntry {
+    pub municipality_code: String,
+    pub person_id: Uuid,
+    /// The day of the last entry, in Stockholm.
+    pub last_entry_on: Date,
+    /// The day of the month of birth, when known.
+    pub birth_day: Option<i8>,
+}
+
+/// Every file whose last entry was more than five years before `as_of`, in every municipality. Takes
+/// the server's own connection (disposal runs as the tables' owner, outside the pool).
+pub async fn files_due(
+    client: &impl tokio_postgres::GenericClient,
+    as_of: Date,
+) -> Result<Vec<FileEntry>, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "SELECT municipality_code, id, (last_entry_at AT TIME ZONE 'Europe/Stockholm')::date, birth_day FROM people
+             WHERE last_entry_at < ($1::date - interval '5 years' + interval '1 day') ORDER BY municipality_code, last_entry_at, id",
+            &[&as_of],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(FileEntry {
+                municipality_code: row.try_get(0)?,
+                person_id: row.try_get(1)?,
+                last_entry_on: row.try_get(2)?,
+                birth_day: row.try_get::<_, Option<i16>>(3)?.and_then(|day| i8::try_from(day).ok()),
+            })
+        })
+        .collect()
+}
+
+/// Deletes what this crate keeps of a person (support assignments, decisions, the person, and their
+/// household when no one is left in it), once the other crates' records of them are gone.
+pub async fn dispose_of_person(
+    client: &impl tokio_postgres::GenericClient,
+    municipality: &str,
+    person_id: Uuid,
+) -> Result<(), tokio_postgres::Error> {
+    for statement in [
+        "DELETE FROM support_assignments WHERE municipality_code = $1 AND person_id = $2",
+        "DELETE FROM decisions WHERE municipality_code = $1 AND person_id = $2",
+        "DELETE FROM people WHERE municipality_code = $1 AND id = $2",
+    ] {
+        client.execute(statement, &[&municipality, &person_id]).await?;
+    }
+    client
+        .execute(
+            "DELETE FROM households h WHERE municipality_code = $1
+               AND NOT EXISTS (SELECT 1 FROM people WHERE municipality_code = h.municipality_code AND household_id = h.id)",
+            &[&municipality],
+        )
+        .await?;
+    Ok(())
+}

@@ -259,6 +259,20 @@ pub(super) async fn change_decision<E: Into<ApiError>>(
     Ok(Json(changed.into()))
 }
 
+/// One step of the decision's life with the texts that go with it (parsed after the role check).
+async fn step(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+    change: Change,
+    texts: impl FnOnce() -> Result<ChangeTexts, ApiError>,
+) -> Result<Json<Decision>, ApiError> {
+    let work = state.unit_of_work(principal, WRITE_PEOPLE)?;
+    let texts = texts()?;
+    let scope = scope(principal);
+    change_decision(work, id, Some(change), async |tx, d| repo::apply_change(tx, &scope, d, change, &texts).await).await
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecideInput {
@@ -333,13 +347,7 @@ pub async fn execute_decision(
     Path(id): Path<Uuid>,
     Json(input): Json<ExecuteInput>,
 ) -> Result<Json<Decision>, ApiError> {
-    let work = state.unit_of_work(&principal, WRITE_PEOPLE)?;
-    let change = Change::Execute { on: input.executed_on };
-    let scope = scope(&principal);
-    change_decision(work, id, Some(change), async |tx, d| {
-        repo::apply_change(tx, &scope, d, change, &ChangeTexts::default()).await
-    })
-    .await
+    step(&state, &principal, id, Change::Execute { on: input.executed_on }, || Ok(ChangeTexts::default())).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -362,14 +370,11 @@ pub async fn interrupt_decision(
     Path(id): Path<Uuid>,
     Json(input): Json<InterruptInput>,
 ) -> Result<Json<Decision>, ApiError> {
-    let work = state.unit_of_work(&principal, WRITE_PEOPLE)?;
-    let texts = ChangeTexts {
-        interruption_reason: Some(clean_text("reason", &input.reason, 2000, true)?),
-        ..ChangeTexts::default()
-    };
-    let change = Change::Interrupt { on: input.interrupted_on };
-    let scope = scope(&principal);
-    change_decision(work, id, Some(change), async |tx, d| repo::apply_change(tx, &scope, d, change, &texts).await).await
+    step(&state, &principal, id, Change::Interrupt { on: input.interrupted_on }, || {
+        let reason = clean_text("reason", &input.reason, 2000, true)?;
+        Ok(ChangeTexts { interruption_reason: Some(reason), ..ChangeTexts::default() })
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -391,13 +396,7 @@ pub async fn resume_decision(
     Path(id): Path<Uuid>,
     Json(input): Json<ResumeInput>,
 ) -> Result<Json<Decision>, ApiError> {
-    let work = state.unit_of_work(&principal, WRITE_PEOPLE)?;
-    let change = Change::Resume { on: input.resumed_on };
-    let scope = scope(&principal);
-    change_decision(work, id, Some(change), async |tx, d| {
-        repo::apply_change(tx, &scope, d, change, &ChangeTexts::default()).await
-    })
-    .await
+    step(&state, &principal, id, Change::Resume { on: input.resumed_on }, || Ok(ChangeTexts::default())).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -420,12 +419,9 @@ pub async fn close_decision(
     Path(id): Path<Uuid>,
     Json(input): Json<CloseInput>,
 ) -> Result<Json<Decision>, ApiError> {
-    let work = state.unit_of_work(&principal, WRITE_PEOPLE)?;
-    let texts = ChangeTexts {
-        closing_reason: Some(clean_text("reason", &input.reason, 2000, true)?),
-        ..ChangeTexts::default()
-    };
-    let change = Change::Close { on: input.closed_on };
-    let scope = scope(&principal);
-    change_decision(work, id, Some(change), async |tx, d| repo::apply_change(tx, &scope, d, change, &texts).await).await
+    step(&state, &principal, id, Change::Close { on: input.closed_on }, || {
+        let reason = clean_text("reason", &input.reason, 2000, true)?;
+        Ok(ChangeTexts { closing_reason: Some(reason), ..ChangeTexts::default() })
+    })
+    .await
 }
