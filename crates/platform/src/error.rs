@@ -211,6 +211,21 @@ impl From<tokio_postgres::Error> for ApiError {
     }
 }
 
+/// Maps the violation of one named constraint to the error the domain gives it (a 409 or a 422 with
+/// its field), at the HTTP boundary; any other database error maps as `From` does.
+pub trait OnConstraint<T> {
+    fn on_constraint(self, name: &str, error: impl FnOnce() -> ApiError) -> Result<T, ApiError>;
+}
+
+impl<T> OnConstraint<T> for Result<T, tokio_postgres::Error> {
+    fn on_constraint(self, name: &str, error: impl FnOnce() -> ApiError) -> Result<T, ApiError> {
+        self.map_err(|e| match e.as_db_error().and_then(|db| db.constraint()) {
+            Some(constraint) if constraint == name => error(),
+            _ => e.into(),
+        })
+    }
+}
+
 impl From<deadpool_postgres::PoolError> for ApiError {
     fn from(error: deadpool_postgres::PoolError) -> Self {
         match error {

@@ -17,7 +17,7 @@ pub mod states;
 pub mod text;
 pub mod work;
 
-pub use error::{ApiError, FieldError, Problem, ReadProblems, Validation, WriteProblems};
+pub use error::{ApiError, FieldError, OnConstraint, Problem, ReadProblems, Validation, WriteProblems};
 pub use extract::{Json, Path, Query};
 pub use municipality::MunicipalityCode;
 pub use state::AppState;

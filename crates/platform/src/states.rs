@@ -130,4 +130,22 @@ mod tests {
         assert_eq!(unknown, Err(super::UnknownState { kind: "Light", value: "amber".into() }));
         assert!(serde_json::from_str::<Light>("\"amber\"").is_err());
     }
+
+    crate::pg_enum! {
+        /// Texts unlike the variant names, as most states have.
+        pub enum Walk {
+            DontWalk = "dont_walk",
+            Walk = "walk",
+        }
+    }
+
+    #[test]
+    fn the_schema_lists_the_texts() {
+        // A `literal` fragment reaches the derive wrapped in an invisible group, which utoipa does not
+        // read as a rename: the schema then listed the variant names. A `tt` fragment arrives as it is.
+        let schema = serde_json::to_value(<Walk as utoipa::PartialSchema>::schema()).ok();
+        let texts: Vec<&str> = Walk::ALL.iter().map(|w| w.as_str()).collect();
+        assert_eq!(schema.map(|s| s["enum"].clone()), Some(serde_json::json!(texts)));
+        assert_eq!(texts, ["dont_walk", "walk"]);
+    }
 }

@@ -40,33 +40,16 @@ pub fn kept_for_research(birth_day: Option<i8>) -> bool {
 
 /// Every file due for disposal on `as_of`, with those kept for research flagged.
 pub async fn cases(client: &tokio_postgres::Client, as_of: Date) -> anyhow::Result<Vec<DisposalCase>> {
-    let rows = client
-        .query(
-            // The SQL bound is a superset (two days, Stockholm time, whatever the session's zone) so that a
-            // 29 February entry is listed on 28 February five years on; due_dates decides exactly.
-            // A tenant still in (or offered) a city lease is an open matter whatever the last entry's date:
-            // disposing would delete the lease they live under and show the apartment as free.
-            "SELECT p.municipality_code, p.id, (p.last_entry_at AT TIME ZONE 'Europe/Stockholm')::date, p.birth_day FROM people p
-             WHERE p.last_entry_at < (($1::date - interval '5 years' + interval '2 days') AT TIME ZONE 'Europe/Stockholm')
-               AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.municipality_code = p.municipality_code
-                                  AND l.person_id = p.id AND l.status IN ('offered', 'active'))
-             ORDER BY p.municipality_code, p.last_entry_at, p.id",
-            &[&as_of],
-        )
-        .await?;
     let mut found = Vec::new();
-    for row in rows {
-        let last_entry_on: Date = row.try_get(2)?;
-        let Some((due_from, dispose_by)) = due_dates(last_entry_on, as_of) else { continue };
+    for file in hemvist_tenants::api::gallring::files_due(client, as_of).await? {
+        let Some((due_from, dispose_by)) = due_dates(file.last_entry_on, as_of) else { continue };
         found.push(DisposalCase {
-            municipality_code: row.try_get::<_, String>(0)?,
-            person_id: row.try_get(1)?,
-            last_entry_on,
+            municipality_code: file.municipality_code,
+            person_id: file.person_id,
+            last_entry_on: file.last_entry_on,
             due_from,
             dispose_by,
-            kept_for_research: kept_for_research(
-                row.try_get::<_, Option<i16>>(3)?.and_then(|day| i8::try_from(day).ok()),
-            ),
+            kept_for_research: kept_for_research(file.birth_day),
         });
     }
     Ok(found)
@@ -88,19 +71,11 @@ pub async fn dispose(client: &mut tokio_postgres::Client, as_of: Date) -> anyhow
             "DELETE FROM support_plan_versions WHERE municipality_code = $1
                AND plan_id IN (SELECT id FROM support_plans WHERE municipality_code = $1 AND person_id = $2)",
             "DELETE FROM support_plans WHERE municipality_code = $1 AND person_id = $2",
-            "DELETE FROM support_assignments WHERE municipality_code = $1 AND person_id = $2",
             "DELETE FROM leases WHERE municipality_code = $1 AND person_id = $2",
-            "DELETE FROM decisions WHERE municipality_code = $1 AND person_id = $2",
-            "DELETE FROM people WHERE municipality_code = $1 AND id = $2",
         ] {
             tx.execute(statement, &[m, p]).await?;
         }
-        tx.execute(
-            "DELETE FROM households h WHERE municipality_code = $1
-               AND NOT EXISTS (SELECT 1 FROM people WHERE municipality_code = h.municipality_code AND household_id = h.id)",
-            &[m],
-        )
-        .await?;
+        hemvist_tenants::api::gallring::dispose_of_person(&tx, m, *p).await?;
         tx.execute(
             "INSERT INTO audit_events (municipality_code, actor_role, action, resource_type, resource_id, person_id, details)
              VALUES ($1, 'system', 'delete', 'person', $2, $2, $3)",

@@ -2,6 +2,8 @@
 
 use hemvist_platform::auth::{Principal, Role};
 
+use crate::people::repo::Scope;
+
 /// May read people, decisions and their reports.
 pub const READ_PEOPLE: &[Role] =
     &[Role::Admin, Role::HousingOfficer, Role::SupportWorker, Role::NightCoordinator, Role::Auditor];
@@ -31,4 +33,10 @@ pub fn sees_protected_contact(principal: &Principal) -> bool {
 /// for no member of staff sees nobody.
 pub fn staff_scope(principal: &Principal) -> Option<&str> {
     (principal.role == Role::SupportWorker).then(|| principal.staff_id.as_deref().unwrap_or(""))
+}
+
+/// The people the caller's queries reach: the municipality, the token's districts and, for a support
+/// worker, the people assigned to them.
+pub fn scope(principal: &Principal) -> Scope<'_> {
+    Scope { municipality: &principal.municipality, districts: &principal.district_scope, staff: staff_scope(principal) }
 }

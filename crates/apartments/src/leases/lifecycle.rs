@@ -5,7 +5,9 @@
 use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::night::today;
 use hemvist_platform::{ApiError, Work};
-use hemvist_tenants::api::{LeaseOfferInput, leasing};
+use hemvist_tenants::api::LeaseOfferInput;
+// Written in this transaction with their own audit rows: these functions take the transaction, not the Work.
+use hemvist_tenants::api::leasing::in_transaction as leasing;
 use jiff::civil::Date;
 use uuid::Uuid;
 

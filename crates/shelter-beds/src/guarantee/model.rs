@@ -6,6 +6,7 @@ use geo::{Distance, Haversine, Point};
 use hemvist_geo::Location;
 use hemvist_platform::text::clean_text;
 use hemvist_platform::{ApiError, MunicipalityCode};
+use hemvist_tenants::api::Sex;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -97,9 +98,13 @@ pub struct Ask {
 impl Ask {
     /// What the person needs from a bed: their sex and age (a range with a partial birth date, see
     /// `Eligibility::takes`) and what they asked for.
-    pub fn needs(&self, sex: &str, ages: Option<(i32, i32)>) -> Needs {
+    pub fn needs(&self, sex: Sex, ages: Option<(i32, i32)>) -> Needs {
         Needs {
-            sex: Some(sex.to_owned()).filter(|s| s == "woman" || s == "man"),
+            // A shelter for women or for men asks the person's sex; unknown matches either.
+            sex: match sex {
+                Sex::Woman | Sex::Man => Some(sex.as_str().to_owned()),
+                Sex::Unknown => None,
+            },
             age: ages.and_then(|(youngest, _)| i16::try_from(youngest).ok()),
             oldest_age: ages.and_then(|(_, oldest)| i16::try_from(oldest).ok()),
             couple: self.couple,

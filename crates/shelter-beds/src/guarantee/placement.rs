@@ -87,7 +87,7 @@ async fn record(
         Some(location) => district_at(&*tx, municipality, location, night).await?.map(|d| d.code),
         None => None,
     };
-    let needs = ask.needs(&person.sex, person.birth.map(|b| b.age_range_on(night)));
+    let needs = ask.needs(person.sex, person.birth.map(|b| b.age_range_on(night)));
     let consent = ask.consent_outside_municipality;
     let home = person.home_municipality_code.as_deref();
     let placement = match ask.plan {

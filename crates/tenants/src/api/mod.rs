@@ -7,7 +7,14 @@ pub mod guests;
 pub use crate::access::{sees_protected_contact, staff_scope};
 pub use crate::decisions::leasing::{self, LeaseOfferInput};
 pub use crate::decisions::model::Intervention;
-pub use crate::repo::{
+pub use crate::people::model::{HouseholdRole, IdentityKindInput, Sex};
+pub use crate::people::repo::{
     Scope, StoredPerson, find_person, lock_person, protected_home_of, scoped, supported_by, touch_person,
 };
 pub mod support;
+
+/// What disposal (gallring, in the server) needs of people: whose files are due, and deleting what
+/// this crate keeps of a person.
+pub mod gallring {
+    pub use crate::people::repo::{FileEntry, dispose_of_person, files_due};
+}

@@ -4,7 +4,7 @@
 use hemvist_platform::auth::Principal;
 
 use crate::access::staff_scope;
-use crate::repo::{Scope, scoped};
+use crate::people::repo::{Scope, scoped};
 
 /// The people the caller may see: their municipality, district scope and, for a support worker,
 /// the people currently assigned to them.

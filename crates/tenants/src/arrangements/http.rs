@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use hemvist_platform::audit::{self, AuditAction, AuditEvent};
+use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::night::today;
 use hemvist_platform::text::clean_text;
@@ -16,11 +16,12 @@ use uuid::Uuid;
 
 use super::model::{NewArrangement, check_end};
 use super::repo::{self, StoredArrangement};
-use crate::access::{READ_CASE_FILE, WRITE_PEOPLE};
-use crate::http::{read_person, scope};
-use crate::rules::situation::FactKind;
+use crate::access::{READ_CASE_FILE, WRITE_PEOPLE, scope};
+use crate::people::http::read_person;
+use crate::people::repo::lock_person;
+use crate::situations::model::FactKind;
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_housing_arrangements, create_housing_arrangement))
         .routes(routes!(end_housing_arrangement))
@@ -104,14 +105,15 @@ pub async fn list_housing_arrangements(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Vec<HousingArrangement>>, ApiError> {
-    principal.require(READ_CASE_FILE)?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    read_person(&tx, &principal, id).await?;
-    let rows = repo::list(&tx, &scope(&principal), id).await?;
-    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "housing_arrangement", Some(id)).person(id))
+    let rows = state
+        .unit_of_work(&principal, READ_CASE_FILE)?
+        .run(async |w| {
+            read_person(w.tx(), w.principal(), id).await?;
+            let rows = repo::list(w.tx(), &scope(w.principal()), id).await?;
+            w.audit(AuditEvent::new(AuditAction::Read, "housing_arrangement", Some(id)).person(id));
+            Ok(rows)
+        })
         .await?;
-    tx.commit().await?;
     Ok(Json(rows.into_iter().map(HousingArrangement::from).collect()))
 }
 
@@ -131,20 +133,17 @@ pub async fn create_housing_arrangement(
     Path(id): Path<Uuid>,
     Json(input): Json<HousingArrangementInput>,
 ) -> Result<(StatusCode, Json<HousingArrangement>), ApiError> {
-    principal.require(WRITE_PEOPLE)?;
+    let work = state.unit_of_work(&principal, WRITE_PEOPLE)?;
     let new = NewArrangement::try_from(input)?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let scope = scope(&principal);
-    crate::repo::lock_person(&tx, &scope, id).await?;
-    let stored = repo::insert(&tx, &scope, id, &new).await?;
-    audit::record(
-        &tx,
-        &principal,
-        AuditEvent::new(AuditAction::Create, "housing_arrangement", Some(stored.id)).person(id),
-    )
-    .await?;
-    tx.commit().await?;
+    let stored = work
+        .run(async |w| {
+            let scope = scope(w.principal());
+            lock_person(w.tx(), &scope, id).await?;
+            let stored = repo::insert(w.tx(), &scope, id, &new).await?;
+            w.audit(AuditEvent::new(AuditAction::Create, "housing_arrangement", Some(stored.id)).person(id));
+            Ok(stored)
+        })
+        .await?;
     Ok((StatusCode::CREATED, Json(stored.into())))
 }
 
@@ -164,22 +163,19 @@ pub async fn end_housing_arrangement(
     Path((id, arrangement_id)): Path<(Uuid, Uuid)>,
     Json(input): Json<EndArrangementInput>,
 ) -> Result<Json<HousingArrangement>, ApiError> {
-    principal.require(WRITE_PEOPLE)?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let scope = scope(&principal);
-    crate::repo::lock_person(&tx, &scope, id).await?;
-    let current = repo::find_for_update(&tx, &scope, id, arrangement_id)
-        .await?
-        .ok_or(ApiError::NotFound("housing arrangement"))?;
-    check_end(current.valid_from, current.valid_to, input.ended_on, today())?;
-    let ended = repo::end(&tx, &scope, id, arrangement_id, input.ended_on).await?;
-    audit::record(
-        &tx,
-        &principal,
-        AuditEvent::new(AuditAction::Update, "housing_arrangement", Some(arrangement_id)).person(id),
-    )
-    .await?;
-    tx.commit().await?;
+    let ended = state
+        .unit_of_work(&principal, WRITE_PEOPLE)?
+        .run(async |w| {
+            let scope = scope(w.principal());
+            lock_person(w.tx(), &scope, id).await?;
+            let current = repo::find_for_update(w.tx(), &scope, id, arrangement_id)
+                .await?
+                .ok_or(ApiError::NotFound("housing arrangement"))?;
+            check_end(current.valid_from, current.valid_to, input.ended_on, today())?;
+            let ended = repo::end(w.tx(), &scope, id, arrangement_id, input.ended_on).await?;
+            w.audit(AuditEvent::new(AuditAction::Update, "housing_arrangement", Some(arrangement_id)).person(id));
+            Ok(ended)
+        })
+        .await?;
     Ok(Json(ended.into()))
 }

@@ -3,7 +3,7 @@
 use hemvist_platform::ApiError;
 use jiff::civil::Date;
 
-use crate::rules::situation::FactKind;
+use crate::situations::model::FactKind;
 
 /// A new arrangement, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]

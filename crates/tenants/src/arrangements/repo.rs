@@ -1,14 +1,13 @@
 //! SQL for housing arrangements. Callers check the person against the scope first (`lock_person`).
 
-use hemvist_platform::ApiError;
 use hemvist_platform::db::GenericClient;
 use jiff::civil::Date;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::model::NewArrangement;
-use crate::repo::{Scope, touch_person};
-use crate::rules::situation::FactKind;
+use crate::people::repo::{Scope, touch_person};
+use crate::situations::model::FactKind;
 
 #[derive(Debug, Clone)]
 pub struct StoredArrangement {
@@ -22,12 +21,11 @@ pub struct StoredArrangement {
 
 const COLUMNS: &str = "id, person_id, kind, valid_from, valid_to, note";
 
-fn from_row(r: &Row) -> Result<StoredArrangement, ApiError> {
-    let kind: String = r.try_get(2)?;
+fn from_row(r: &Row) -> Result<StoredArrangement, tokio_postgres::Error> {
     Ok(StoredArrangement {
         id: r.try_get(0)?,
         person_id: r.try_get(1)?,
-        kind: FactKind::parse(&kind).ok_or_else(|| ApiError::internal(format!("unknown arrangement kind {kind}")))?,
+        kind: r.try_get(2)?,
         valid_from: r.try_get(3)?,
         valid_to: r.try_get(4)?,
         note: r.try_get(5)?,
@@ -39,14 +37,14 @@ pub async fn insert(
     scope: &Scope<'_>,
     person_id: Uuid,
     new: &NewArrangement,
-) -> Result<StoredArrangement, ApiError> {
+) -> Result<StoredArrangement, tokio_postgres::Error> {
     let row = client
         .query_one(
             &format!(
                 "INSERT INTO housing_arrangements (municipality_code, person_id, kind, valid_from, valid_to, note)
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
             ),
-            &[&scope.municipality.as_str(), &person_id, &new.kind.as_str(), &new.valid_from, &new.valid_to, &new.note],
+            &[&scope.municipality.as_str(), &person_id, &new.kind, &new.valid_from, &new.valid_to, &new.note],
         )
         .await?;
     touch_person(client, scope.municipality, person_id).await?;
@@ -57,7 +55,7 @@ pub async fn list(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     person_id: Uuid,
-) -> Result<Vec<StoredArrangement>, ApiError> {
+) -> Result<Vec<StoredArrangement>, tokio_postgres::Error> {
     let rows = client
         .query(
             &format!(
@@ -76,7 +74,7 @@ pub async fn find_for_update(
     scope: &Scope<'_>,
     person_id: Uuid,
     id: Uuid,
-) -> Result<Option<StoredArrangement>, ApiError> {
+) -> Result<Option<StoredArrangement>, tokio_postgres::Error> {
     let row = client
         .query_opt(
             &format!(
@@ -96,7 +94,7 @@ pub async fn end(
     person_id: Uuid,
     id: Uuid,
     ended_on: Date,
-) -> Result<StoredArrangement, ApiError> {
+) -> Result<StoredArrangement, tokio_postgres::Error> {
     let row = client
         .query_one(
             &format!(

@@ -2,21 +2,20 @@
 //! made on the decision (IVO asks for offers made), moving in executes the decision or resumes it when
 //! interrupted, and a declined lease offer is a declined offer, which never closes the decision.
 //!
-//! Each function locks the decision, checks the change, applies it and records its audit event, in the
-//! caller's transaction; the caller has checked its own role and passes the scope decisions are looked
-//! up in.
+//! Each function locks the decision, checks the change, applies it and audits it in the caller's unit
+//! of work; the caller has checked its own role and passes the scope decisions are looked up in.
+//! `in_transaction` holds the same for a caller that still runs its own transaction.
 
-use hemvist_platform::ApiError;
-use hemvist_platform::audit::{self, AuditAction, AuditEvent};
-use hemvist_platform::auth::Principal;
+use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::night::today;
+use hemvist_platform::{ApiError, Work};
 use jiff::civil::Date;
 use uuid::Uuid;
 
 use super::model::{Change, Intervention, OfferResponse};
 use super::repo::{self, ChangeTexts, StoredDecision};
-use crate::repo::Scope;
+use crate::people::repo::Scope;
 
 /// The offer a lease made on its decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +40,7 @@ pub enum MoveIn {
 }
 
 async fn locked(client: &impl GenericClient, scope: &Scope<'_>, id: Uuid) -> Result<Option<StoredDecision>, ApiError> {
-    repo::find_decision(client, scope, id, true).await
+    Ok(repo::find_decision(client, scope, id, true).await?)
 }
 
 /// A lease about to be offered on a decision.
@@ -60,12 +59,17 @@ pub struct LeaseOfferInput {
 /// Records a lease offered on a decision as an offer made on it. The decision must be granted, open
 /// and for the lease's intervention; `offered_on` defaults to the lease's start or today, whichever is
 /// earlier, and never before the decision.
-pub async fn offer_lease(
+pub async fn offer_lease(w: &mut Work<'_>, scope: &Scope<'_>, input: &LeaseOfferInput) -> Result<LeaseOffer, ApiError> {
+    let (offer, event) = offer_lease_event(w.tx(), scope, input).await?;
+    w.audit(event);
+    Ok(offer)
+}
+
+async fn offer_lease_event(
     client: &impl GenericClient,
-    principal: &Principal,
     scope: &Scope<'_>,
     input: &LeaseOfferInput,
-) -> Result<LeaseOffer, ApiError> {
+) -> Result<(LeaseOffer, AuditEvent), ApiError> {
     let LeaseOfferInput { decision_id, intervention, starts_on, offered_on, ref description } = *input;
     let decision = locked(client, scope, decision_id)
         .await?
@@ -74,7 +78,7 @@ pub async fn offer_lease(
     if !lifecycle.outcome.is_some_and(|o| o.is_granted()) || lifecycle.closed_on.is_some() {
         return Err(ApiError::conflict("the decision is not granted and open"));
     }
-    if decision.intervention != intervention.as_str() {
+    if decision.intervention != intervention {
         return Err(ApiError::invalid("kind", format!("the decision is for {}", decision.intervention)));
     }
     let offered_on = match offered_on {
@@ -95,21 +99,33 @@ pub async fn offer_lease(
     };
     let offer_id = repo::insert_offer(client, scope, &decision, offered_on, description).await?;
     let event = AuditEvent::new(AuditAction::Update, "decision", Some(decision.id)).person(decision.person_id);
-    audit::record(client, principal, event.details(serde_json::json!({"offer_by_lease": offer_id}))).await?;
-    Ok(LeaseOffer { decision_id: decision.id, person_id: decision.person_id, offer_id, offered_on })
+    let event = event.details(serde_json::json!({"offer_by_lease": offer_id}));
+    Ok((LeaseOffer { decision_id: decision.id, person_id: decision.person_id, offer_id, offered_on }, event))
 }
 
 /// The tenant moved into the lease that executes decision `decision_id` on `moved_in_on`: the decision
 /// is executed that day, or resumed that day when interrupted, and the lease's offer is accepted.
 pub async fn move_in(
-    client: &impl GenericClient,
-    principal: &Principal,
+    w: &mut Work<'_>,
     scope: &Scope<'_>,
     decision_id: Uuid,
     offer_id: Option<Uuid>,
     lease_id: Uuid,
     moved_in_on: Date,
 ) -> Result<MoveIn, ApiError> {
+    let (outcome, event) = move_in_event(w.tx(), scope, decision_id, offer_id, lease_id, moved_in_on).await?;
+    w.audit(event);
+    Ok(outcome)
+}
+
+async fn move_in_event(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    decision_id: Uuid,
+    offer_id: Option<Uuid>,
+    lease_id: Uuid,
+    moved_in_on: Date,
+) -> Result<(MoveIn, AuditEvent), ApiError> {
     let decision = locked(client, scope, decision_id).await?.ok_or(ApiError::NotFound("decision"))?;
     let lifecycle = decision.lifecycle();
     if lifecycle.closed_on.is_some() {
@@ -146,29 +162,35 @@ pub async fn move_in(
         MoveIn::AlreadyRunning => "running",
     };
     let event = AuditEvent::new(AuditAction::Update, "decision", Some(decision.id)).person(decision.person_id);
-    audit::record(
-        client,
-        principal,
-        event.details(serde_json::json!({"moved_in_by_lease": lease_id, "decision": what})),
-    )
-    .await?;
-    Ok(outcome)
+    let event = event.details(serde_json::json!({"moved_in_by_lease": lease_id, "decision": what}));
+    Ok((outcome, event))
 }
 
 /// The tenant declined the lease offered on decision `decision_id`: its offer is declined on
 /// `declined_on`. The decision stays open (a declined offer never closes it).
 pub async fn decline_lease_offer(
-    client: &impl GenericClient,
-    principal: &Principal,
+    w: &mut Work<'_>,
     scope: &Scope<'_>,
     decision_id: Uuid,
     offer_id: Uuid,
     declined_on: Date,
 ) -> Result<(), ApiError> {
+    let event = decline_lease_offer_event(w.tx(), scope, decision_id, offer_id, declined_on).await?;
+    w.audit(event);
+    Ok(())
+}
+
+async fn decline_lease_offer_event(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    decision_id: Uuid,
+    offer_id: Uuid,
+    declined_on: Date,
+) -> Result<AuditEvent, ApiError> {
     let decision = locked(client, scope, decision_id).await?.ok_or(ApiError::NotFound("decision"))?;
     answer(client, scope, &decision, offer_id, OfferResponse::Declined, declined_on, "declined_on").await?;
     let event = AuditEvent::new(AuditAction::Update, "decision", Some(decision.id)).person(decision.person_id);
-    audit::record(client, principal, event.details(serde_json::json!({"declined_offer": offer_id}))).await
+    Ok(event.details(serde_json::json!({"declined_offer": offer_id})))
 }
 
 async fn answer(
@@ -187,5 +209,58 @@ async fn answer(
     if on > today() {
         return Err(ApiError::invalid(field, "must not be in the future"));
     }
-    repo::respond_to_offer(client, scope, decision, offer_id, response.as_str(), Some(on)).await
+    if !repo::respond_to_offer(client, scope, decision, offer_id, response, Some(on)).await? {
+        return Err(ApiError::NotFound("offer"));
+    }
+    Ok(())
+}
+
+/// The same for a caller that runs its own transaction: the audit event is written at once, in it.
+pub mod in_transaction {
+    use hemvist_platform::ApiError;
+    use hemvist_platform::audit;
+    use hemvist_platform::auth::Principal;
+    use hemvist_platform::db::GenericClient;
+    use jiff::civil::Date;
+    use uuid::Uuid;
+
+    use super::{LeaseOffer, LeaseOfferInput, MoveIn, Scope};
+
+    pub async fn offer_lease(
+        client: &impl GenericClient,
+        principal: &Principal,
+        scope: &Scope<'_>,
+        input: &LeaseOfferInput,
+    ) -> Result<LeaseOffer, ApiError> {
+        let (offer, event) = super::offer_lease_event(client, scope, input).await?;
+        audit::record(client, principal, event).await?;
+        Ok(offer)
+    }
+
+    pub async fn move_in(
+        client: &impl GenericClient,
+        principal: &Principal,
+        scope: &Scope<'_>,
+        decision_id: Uuid,
+        offer_id: Option<Uuid>,
+        lease_id: Uuid,
+        moved_in_on: Date,
+    ) -> Result<MoveIn, ApiError> {
+        let (outcome, event) =
+            super::move_in_event(client, scope, decision_id, offer_id, lease_id, moved_in_on).await?;
+        audit::record(client, principal, event).await?;
+        Ok(outcome)
+    }
+
+    pub async fn decline_lease_offer(
+        client: &impl GenericClient,
+        principal: &Principal,
+        scope: &Scope<'_>,
+        decision_id: Uuid,
+        offer_id: Uuid,
+        declined_on: Date,
+    ) -> Result<(), ApiError> {
+        let event = super::decline_lease_offer_event(client, scope, decision_id, offer_id, declined_on).await?;
+        audit::record(client, principal, event).await
+    }
 }

@@ -2,111 +2,53 @@
 
 use hemvist_platform::ApiError;
 use jiff::civil::Date;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Intervention {
-    TrialApartment,
-    TrainingApartment,
-    HousingFirst,
-    EmergencyShelter,
-    SupportedHousing,
-    Other,
-}
-
-impl Intervention {
-    pub const ALL: [Intervention; 6] = [
-        Self::TrialApartment,
-        Self::TrainingApartment,
-        Self::HousingFirst,
-        Self::EmergencyShelter,
-        Self::SupportedHousing,
-        Self::Other,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::TrialApartment => "trial_apartment",
-            Self::TrainingApartment => "training_apartment",
-            Self::HousingFirst => "housing_first",
-            Self::EmergencyShelter => "emergency_shelter",
-            Self::SupportedHousing => "supported_housing",
-            Self::Other => "other",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|i| i.as_str() == raw)
+hemvist_platform::pg_enum! {
+    pub enum Intervention {
+        TrialApartment = "trial_apartment",
+        TrainingApartment = "training_apartment",
+        HousingFirst = "housing_first",
+        EmergencyShelter = "emergency_shelter",
+        SupportedHousing = "supported_housing",
+        Other = "other",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Granted,
-    PartlyGranted,
-    Denied,
+hemvist_platform::pg_enum! {
+    pub enum Outcome {
+        Granted = "granted",
+        PartlyGranted = "partly_granted",
+        Denied = "denied",
+    }
 }
 
 impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Granted => "granted",
-            Self::PartlyGranted => "partly_granted",
-            Self::Denied => "denied",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Granted, Self::PartlyGranted, Self::Denied].into_iter().find(|o| o.as_str() == raw)
-    }
-
     pub fn is_granted(self) -> bool {
         matches!(self, Self::Granted | Self::PartlyGranted)
     }
 }
 
-/// The person's answer to an offer made to execute a decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OfferResponse {
-    Pending,
-    Accepted,
-    /// Declining an offer does not close the decision.
-    Declined,
-}
-
-impl OfferResponse {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Accepted => "accepted",
-            Self::Declined => "declined",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Self {
-        match raw {
-            "accepted" => Self::Accepted,
-            "declined" => Self::Declined,
-            _ => Self::Pending,
-        }
+hemvist_platform::pg_enum! {
+    /// The person's answer to an offer made to execute a decision.
+    pub enum OfferResponse {
+        Pending = "pending",
+        Accepted = "accepted",
+        /// Declining an offer does not close the decision.
+        Declined = "declined",
     }
 }
 
-/// Where a decision stands, derived from its dates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DecisionStatus {
-    Applied,
-    Granted,
-    PartlyGranted,
-    Denied,
-    Executed,
-    Interrupted,
-    Closed,
+hemvist_platform::pg_enum! {
+    /// Where a decision stands, derived from its dates.
+    pub enum DecisionStatus {
+        Applied = "applied",
+        Granted = "granted",
+        PartlyGranted = "partly_granted",
+        Denied = "denied",
+        Executed = "executed",
+        Interrupted = "interrupted",
+        Closed = "closed",
+    }
 }
 
 /// The dates that decide what may happen next.
@@ -134,6 +76,17 @@ pub enum Change {
 }
 
 impl Lifecycle {
+    /// A granted, open decision waits for execution: only then are delays and offers recorded.
+    pub fn require_waiting(&self) -> Result<(), ApiError> {
+        if self.closed_on.is_some() {
+            return Err(ApiError::conflict("the decision is closed"));
+        }
+        match self.outcome {
+            Some(outcome) if outcome.is_granted() => Ok(()),
+            _ => Err(ApiError::conflict("only a granted decision waits for execution")),
+        }
+    }
+
     pub fn status(&self) -> DecisionStatus {
         match (self.closed_on, self.outcome, self.executed_on, self.open_interruption) {
             (Some(_), ..) => DecisionStatus::Closed,

@@ -1,25 +1,25 @@
 //! SQL for decisions, their interruptions and offers. A decision is visible to a caller exactly when
 //! its person is (municipality and district scope).
 
-use hemvist_platform::ApiError;
 use hemvist_platform::db::GenericClient;
 use jiff::civil::Date;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::model::{Change, Lifecycle, Outcome};
-use crate::repo::Scope;
+use super::model::{Change, Intervention, Lifecycle, OfferResponse, Outcome};
+use crate::people::model::Sex;
+use crate::people::repo::{Scope, scoped, touch_person};
 
 #[derive(Debug, Clone)]
 pub struct StoredDecision {
     pub id: Uuid,
     pub person_id: Uuid,
-    pub intervention: String,
+    pub intervention: Intervention,
     pub legal_basis: Option<String>,
     pub district_code: Option<String>,
     pub applied_on: Date,
     pub decided_on: Option<Date>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub reasons: Option<String>,
     pub appeal_information: Option<String>,
     pub child_perspective: Option<String>,
@@ -38,7 +38,7 @@ impl StoredDecision {
         Lifecycle {
             applied_on: Some(self.applied_on),
             decided_on: self.decided_on,
-            outcome: self.outcome.as_deref().and_then(Outcome::parse),
+            outcome: self.outcome,
             executed_on: self.executed_on,
             closed_on: self.closed_on,
             open_interruption: self.interruptions.iter().find(|i| i.resumed_on.is_none()).map(|i| i.interrupted_on),
@@ -60,19 +60,19 @@ pub struct StoredOffer {
     pub id: Uuid,
     pub offered_on: Date,
     pub description: String,
-    pub response: String,
+    pub response: OfferResponse,
     pub responded_on: Option<Date>,
 }
 
-/// Decisions whose person is visible to the scope (parameters as in `crate::repo::scoped`).
+/// Decisions whose person is visible to the scope (parameters as in `people::repo::scoped`).
 fn scoped_decision(staff: usize) -> String {
     format!(
         "d.municipality_code = $1 AND EXISTS (SELECT 1 FROM people p WHERE p.id = d.person_id AND {})",
-        crate::repo::scoped(staff)
+        scoped(staff)
     )
 }
 
-fn decision_from_row(row: &Row) -> Result<StoredDecision, ApiError> {
+fn decision_from_row(row: &Row) -> Result<StoredDecision, tokio_postgres::Error> {
     Ok(StoredDecision {
         id: row.try_get("id")?,
         person_id: row.try_get("person_id")?,
@@ -99,7 +99,7 @@ fn decision_from_row(row: &Row) -> Result<StoredDecision, ApiError> {
 /// A new application.
 #[derive(Debug, Clone)]
 pub struct NewApplication {
-    pub intervention: &'static str,
+    pub intervention: Intervention,
     pub legal_basis: Option<String>,
     pub district_code: Option<String>,
     pub applied_on: Date,
@@ -111,8 +111,7 @@ pub async fn insert_application(
     scope: &Scope<'_>,
     person_id: Uuid,
     new: &NewApplication,
-) -> Result<Uuid, ApiError> {
-    crate::repo::lock_person(client, scope, person_id).await?;
+) -> Result<Uuid, tokio_postgres::Error> {
     let row = client
         .query_one(
             "INSERT INTO decisions (municipality_code, person_id, intervention, legal_basis, district_code, applied_on,
@@ -131,8 +130,8 @@ pub async fn insert_application(
             ],
         )
         .await?;
-    crate::repo::touch_person(client, scope.municipality, person_id).await?;
-    Ok(row.try_get(0)?)
+    touch_person(client, scope.municipality, person_id).await?;
+    row.try_get(0)
 }
 
 /// The decision with its interruptions and offers; `lock` takes a row lock for a change.
@@ -141,7 +140,7 @@ pub async fn find_decision(
     scope: &Scope<'_>,
     id: Uuid,
     lock: bool,
-) -> Result<Option<StoredDecision>, ApiError> {
+) -> Result<Option<StoredDecision>, tokio_postgres::Error> {
     let sql = format!(
         "SELECT d.* FROM decisions d WHERE {} AND d.id = $3{}",
         scoped_decision(4),
@@ -162,7 +161,7 @@ pub async fn list_for_person(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     person_id: Uuid,
-) -> Result<Vec<StoredDecision>, ApiError> {
+) -> Result<Vec<StoredDecision>, tokio_postgres::Error> {
     let sql = format!(
         "SELECT d.* FROM decisions d WHERE {} AND d.person_id = $3 ORDER BY d.applied_on, d.id",
         scoped_decision(4)
@@ -180,7 +179,7 @@ pub async fn load_children(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     decisions: &mut [StoredDecision],
-) -> Result<(), ApiError> {
+) -> Result<(), tokio_postgres::Error> {
     let ids: Vec<Uuid> = decisions.iter().map(|d| d.id).collect();
     let interruptions = client
         .query(
@@ -236,7 +235,7 @@ pub async fn apply_change(
     decision: &StoredDecision,
     change: Change,
     texts: &ChangeTexts,
-) -> Result<(), ApiError> {
+) -> Result<(), tokio_postgres::Error> {
     let m = scope.municipality.as_str();
     let id = decision.id;
     match change {
@@ -246,15 +245,7 @@ pub async fn apply_change(
                     "UPDATE decisions SET decided_on = $3, outcome = $4, reasons = $5, appeal_information = $6,
                             child_perspective = COALESCE($7, child_perspective)
                      WHERE municipality_code = $1 AND id = $2",
-                    &[
-                        &m,
-                        &id,
-                        &on,
-                        &outcome.as_str(),
-                        &texts.reasons,
-                        &texts.appeal_information,
-                        &texts.child_perspective,
-                    ],
+                    &[&m, &id, &on, &outcome, &texts.reasons, &texts.appeal_information, &texts.child_perspective],
                 )
                 .await?;
         }
@@ -296,14 +287,19 @@ pub async fn apply_change(
     bump(client, scope, decision).await
 }
 
-async fn bump(client: &impl GenericClient, scope: &Scope<'_>, decision: &StoredDecision) -> Result<(), ApiError> {
+async fn bump(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    decision: &StoredDecision,
+) -> Result<(), tokio_postgres::Error> {
     client
         .execute(
             "UPDATE decisions SET version = version + 1, updated_at = now() WHERE municipality_code = $1 AND id = $2",
             &[&scope.municipality.as_str(), &decision.id],
         )
         .await?;
-    crate::repo::touch_person(client, scope.municipality, decision.person_id).await
+    touch_person(client, scope.municipality, decision.person_id).await?;
+    Ok(())
 }
 
 pub async fn update_delay_information(
@@ -312,7 +308,7 @@ pub async fn update_delay_information(
     decision: &StoredDecision,
     delay_reasons: Option<&str>,
     interim_help: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<(), tokio_postgres::Error> {
     client
         .execute(
             "UPDATE decisions SET delay_reasons = $3, interim_help = $4 WHERE municipality_code = $1 AND id = $2",
@@ -328,7 +324,7 @@ pub async fn insert_offer(
     decision: &StoredDecision,
     offered_on: Date,
     description: &str,
-) -> Result<Uuid, ApiError> {
+) -> Result<Uuid, tokio_postgres::Error> {
     let row = client
         .query_one(
             "INSERT INTO decision_offers (municipality_code, decision_id, offered_on, description)
@@ -337,17 +333,18 @@ pub async fn insert_offer(
         )
         .await?;
     bump(client, scope, decision).await?;
-    Ok(row.try_get(0)?)
+    row.try_get(0)
 }
 
+/// Records the answer to one of the decision's offers; false when it has no such offer.
 pub async fn respond_to_offer(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     decision: &StoredDecision,
     offer_id: Uuid,
-    response: &str,
+    response: OfferResponse,
     responded_on: Option<Date>,
-) -> Result<(), ApiError> {
+) -> Result<bool, tokio_postgres::Error> {
     let updated = client
         .execute(
             "UPDATE decision_offers SET response = $4, responded_on = $5
@@ -356,16 +353,17 @@ pub async fn respond_to_offer(
         )
         .await?;
     if updated == 0 {
-        return Err(ApiError::NotFound("offer"));
+        return Ok(false);
     }
-    bump(client, scope, decision).await
+    bump(client, scope, decision).await?;
+    Ok(true)
 }
 
 /// A granted decision with what the IVO report needs.
 #[derive(Debug, Clone)]
 pub struct ReportCandidate {
     pub decision: StoredDecision,
-    pub sex: String,
+    pub sex: Sex,
     pub birth_year: Option<i16>,
 }
 
@@ -378,7 +376,8 @@ pub async fn report_candidates(
     first_day: Date,
     last_day: Date,
     district: Option<&str>,
-) -> Result<Vec<ReportCandidate>, ApiError> {
+) -> Result<Vec<ReportCandidate>, tokio_postgres::Error> {
+    let granted: Vec<Outcome> = Outcome::ALL.iter().copied().filter(|o| o.is_granted()).collect();
     let statement = client
         .prepare_cached(
             "SELECT d.*, p.sex, p.birth_year FROM decisions d
@@ -386,7 +385,7 @@ pub async fn report_candidates(
               WHERE d.municipality_code = $1
                 -- Each district committee reports the decisions it made, wherever the person lives now.
                 AND (cardinality($2::text[]) = 0 OR d.district_code = ANY($2))
-                AND d.outcome IN ('granted', 'partly_granted')
+                AND d.outcome = ANY($6)
                 AND d.decided_on <= $4
                 AND (d.closed_on IS NULL OR d.closed_on >= $3)
                 AND ($5::text IS NULL OR d.district_code = $5)
@@ -404,7 +403,10 @@ pub async fn report_candidates(
         )
         .await?;
     let rows = client
-        .query(&statement, &[&scope.municipality.as_str(), &scope.districts, &first_day, &last_day, &district])
+        .query(
+            &statement,
+            &[&scope.municipality.as_str(), &scope.districts, &first_day, &last_day, &district, &granted],
+        )
         .await?;
     let mut decisions = rows.iter().map(decision_from_row).collect::<Result<Vec<_>, _>>()?;
     load_children(client, scope, &mut decisions).await?;

@@ -91,7 +91,7 @@ impl BirthDate {
 
     /// Whole years on `on` as (youngest possible, oldest possible); equal for a complete date.
     pub fn age_range_on(self, on: Date) -> (i32, i32) {
-        (crate::model::age_on(self.latest(), on), crate::model::age_on(self.earliest(), on))
+        (super::model::age_on(self.latest(), on), super::model::age_on(self.earliest(), on))
     }
 }
 

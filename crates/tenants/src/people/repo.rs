@@ -1,4 +1,4 @@
-//! SQL for people, caseworkers, households and support workers. Every query is scoped by
+//! SQL for people. Every query is scoped by
 //! municipality and, for district-scoped callers, by the person's responsible district.
 
 use hemvist_platform::db::GenericClient;
@@ -8,8 +8,8 @@ use jiff::civil::Date;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use crate::birth::BirthDate;
-use crate::model::PersonRecord;
+use super::birth::BirthDate;
+use super::model::{HouseholdRole, IdentityKindInput, PersonRecord, Sex};
 
 /// Who is asking, as far as the queries care: the municipality, an optional district scope, and for a
 /// support worker the member of staff, who sees only the people currently assigned to them.
@@ -32,12 +32,12 @@ impl<'a> Scope<'a> {
 #[derive(Debug, Clone)]
 pub struct StoredPerson {
     pub id: Uuid,
-    pub identity_kind: String,
+    pub identity_kind: IdentityKindInput,
     pub identity_number: Option<String>,
     pub given_name: String,
     pub family_name: String,
     pub birth: Option<BirthDate>,
-    pub sex: String,
+    pub sex: Sex,
     pub protected_identity: bool,
     pub home_municipality_code: Option<String>,
     pub responsible_district_code: Option<String>,
@@ -45,7 +45,7 @@ pub struct StoredPerson {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub household_id: Option<Uuid>,
-    pub household_role: Option<String>,
+    pub household_role: Option<HouseholdRole>,
     pub caseworker: Option<String>,
     pub version: i32,
     /// Protected, or in a household with a protected member: the same protection applies.
@@ -145,20 +145,14 @@ fn birth_columns(birth: Option<BirthDate>) -> (Option<Date>, Option<i16>, Option
     )
 }
 
-fn duplicate_identity(error: tokio_postgres::Error) -> ApiError {
-    let constraint = error.as_db_error().and_then(|db| db.constraint());
-    if constraint == Some("people_identity_number_unique") {
-        ApiError::conflict("a person with this identity number is already registered in the municipality")
-    } else {
-        error.into()
-    }
-}
+/// Constraint: one person per identity number in a municipality.
+pub const IDENTITY_NUMBER_UNIQUE: &str = "people_identity_number_unique";
 
 pub async fn insert_person(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     person: &PersonRecord,
-) -> Result<Uuid, ApiError> {
+) -> Result<Uuid, tokio_postgres::Error> {
     let statement = client
         .prepare_cached(
             "INSERT INTO people (municipality_code, identity_kind, identity_number, given_name, family_name, birth_date,
@@ -173,12 +167,12 @@ pub async fn insert_person(
             &statement,
             &[
                 &scope.municipality.as_str(),
-                &person.identity.kind().as_str(),
+                &person.identity.kind(),
                 &person.identity.stored_number(),
                 &person.given_name,
                 &person.family_name,
                 &birth_date,
-                &person.sex.as_str(),
+                &person.sex,
                 &person.protected_identity,
                 &person.home_municipality.as_ref().map(MunicipalityCode::as_str),
                 &person.responsible_district_code,
@@ -190,18 +184,18 @@ pub async fn insert_person(
                 &day,
             ],
         )
-        .await
-        .map_err(duplicate_identity)?;
-    Ok(row.try_get(0)?)
+        .await?;
+    row.try_get(0)
 }
 
+/// Replaces the record when it is at `expected_version` (any, when None); the rows updated.
 pub async fn update_person(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     id: Uuid,
     expected_version: Option<i32>,
     person: &PersonRecord,
-) -> Result<(), ApiError> {
+) -> Result<u64, tokio_postgres::Error> {
     let sql = format!(
         "UPDATE people p SET identity_kind = $4, identity_number = $5, given_name = $6, family_name = $7,
              birth_date = $8, sex = $9, protected_identity = $10, home_municipality_code = $11,
@@ -213,19 +207,19 @@ pub async fn update_person(
     );
     let statement = client.prepare_cached(&sql).await?;
     let (birth_date, year, month, day) = birth_columns(person.birth);
-    let updated = client
+    client
         .execute(
             &statement,
             &[
                 &scope.municipality.as_str(),
                 &scope.districts,
                 &id,
-                &person.identity.kind().as_str(),
+                &person.identity.kind(),
                 &person.identity.stored_number(),
                 &person.given_name,
                 &person.family_name,
                 &birth_date,
-                &person.sex.as_str(),
+                &person.sex,
                 &person.protected_identity,
                 &person.home_municipality.as_ref().map(MunicipalityCode::as_str),
                 &person.responsible_district_code,
@@ -240,12 +234,6 @@ pub async fn update_person(
             ],
         )
         .await
-        .map_err(duplicate_identity)?;
-    match updated {
-        0 if find_person(client, scope, id).await?.is_some() => Err(ApiError::PreconditionFailed),
-        0 => Err(ApiError::NotFound("person")),
-        _ => Ok(()),
-    }
 }
 
 pub async fn find_person(
@@ -333,224 +321,12 @@ fn escape_like(raw: &str) -> String {
     raw.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-/// Ends the current assignment (if it is someone else) and starts one for `caseworker`.
-pub async fn assign_caseworker(
-    client: &impl GenericClient,
-    scope: &Scope<'_>,
-    person_id: Uuid,
-    caseworker: &str,
-) -> Result<bool, ApiError> {
-    let current = client
-        .query_opt(
-            "SELECT caseworker FROM caseworker_assignments
-             WHERE municipality_code = $1 AND person_id = $2 AND ended_at IS NULL",
-            &[&scope.municipality.as_str(), &person_id],
-        )
-        .await?;
-    if current.map(|r| r.get::<_, String>(0)).as_deref() == Some(caseworker) {
-        return Ok(false);
-    }
-    client
-        .execute(
-            "UPDATE caseworker_assignments SET ended_at = clock_timestamp()
-             WHERE municipality_code = $1 AND person_id = $2 AND ended_at IS NULL",
-            &[&scope.municipality.as_str(), &person_id],
-        )
-        .await?;
-    client
-        .execute(
-            "INSERT INTO caseworker_assignments (municipality_code, person_id, caseworker, assigned_at)
-             VALUES ($1, $2, $3, clock_timestamp())",
-            &[&scope.municipality.as_str(), &person_id, &caseworker],
-        )
-        .await?;
-    touch_person(client, scope.municipality, person_id).await?;
-    Ok(true)
-}
-
-#[derive(Debug, Clone)]
-pub struct CaseworkerPeriod {
-    pub caseworker: String,
-    pub assigned_at: jiff::Timestamp,
-    pub ended_at: Option<jiff::Timestamp>,
-}
-
-pub async fn caseworker_history(
-    client: &impl GenericClient,
-    scope: &Scope<'_>,
-    person_id: Uuid,
-) -> Result<Vec<CaseworkerPeriod>, ApiError> {
-    let rows = client
-        .query(
-            "SELECT caseworker, assigned_at, ended_at FROM caseworker_assignments
-             WHERE municipality_code = $1 AND person_id = $2 ORDER BY assigned_at",
-            &[&scope.municipality.as_str(), &person_id],
-        )
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(CaseworkerPeriod { caseworker: r.try_get(0)?, assigned_at: r.try_get(1)?, ended_at: r.try_get(2)? })
-        })
-        .collect()
-}
-
-/// A household: its adults are people; children may be people or only named with a birth date.
-pub async fn create_household(
-    client: &impl GenericClient,
-    scope: &Scope<'_>,
-    adults: &[Uuid],
-    child_people: &[Uuid],
-    other_children: &[(Option<String>, Date)],
-) -> Result<Uuid, ApiError> {
-    let household: Uuid = client
-        .query_one(
-            "INSERT INTO households (municipality_code) VALUES ($1) RETURNING id",
-            &[&scope.municipality.as_str()],
-        )
-        .await?
-        .try_get(0)?;
-    for (members, role) in [(adults, "adult"), (child_people, "child")] {
-        for person in members {
-            lock_person(client, scope, *person).await?;
-            let updated = client
-                .execute(
-                    "UPDATE people SET household_id = $3, household_role = $4, version = version + 1,
-                            updated_at = now(), last_entry_at = now()
-                     WHERE municipality_code = $1 AND id = $2 AND household_id IS NULL",
-                    &[&scope.municipality.as_str(), person, &household, &role],
-                )
-                .await?;
-            if updated == 0 {
-                return Err(ApiError::conflict(format!("person {person} already belongs to a household")));
-            }
-        }
-    }
-    for (given_name, birth_date) in other_children {
-        client
-            .execute(
-                "INSERT INTO household_children (municipality_code, household_id, given_name, birth_date)
-                 VALUES ($1, $2, $3, $4)",
-                &[&scope.municipality.as_str(), &household, given_name, birth_date],
-            )
-            .await?;
-    }
-    Ok(household)
-}
-
-#[derive(Debug, Clone)]
-pub struct HouseholdMember {
-    pub person_id: Option<Uuid>,
-    pub role: String,
-    pub given_name: Option<String>,
-    pub family_name: Option<String>,
-    pub birth_date: Option<Date>,
-    /// The birth date as far as known (a registered member's may be partial).
-    pub birth: Option<BirthDate>,
-    /// Whether the caller's unit scope reaches this member (children known only by name always).
-    pub in_scope: bool,
-}
-
-/// The members of a household, or None when it does not exist in the municipality.
-pub async fn household_members(
-    client: &impl GenericClient,
-    scope: &Scope<'_>,
-    household: Uuid,
-) -> Result<Option<Vec<HouseholdMember>>, ApiError> {
-    // Visible when one of its adults is visible to the caller's scope.
-    let exists = client
-        .query_opt(
-            &format!(
-                "SELECT 1 FROM people p WHERE {} AND p.household_id = $3 AND p.household_role = 'adult' LIMIT 1",
-                scoped(4)
-            ),
-            &[&scope.municipality.as_str(), &scope.districts, &household, &scope.staff],
-        )
-        .await?
-        .is_some();
-    if !exists {
-        return Ok(None);
-    }
-    // Members outside the caller's scope are marked, so that only their role and age are shown.
-    let rows = client
-        .query(
-            &format!(
-                "SELECT p.id, p.household_role, p.given_name, p.family_name, p.birth_date, {} AS in_scope,
-                        p.birth_year, p.birth_month, p.birth_day FROM people p
-                  WHERE p.municipality_code = $1 AND p.household_id = $3
-                 UNION ALL
-                 SELECT NULL, 'child', given_name, NULL, birth_date, true, extract(year FROM birth_date)::smallint,
-                        extract(month FROM birth_date)::smallint, extract(day FROM birth_date)::smallint
-                   FROM household_children
-                  WHERE municipality_code = $1 AND household_id = $3
-                 ORDER BY 2, 7, 8, 9",
-                scoped(4)
-            ),
-            &[&scope.municipality.as_str(), &scope.districts, &household, &scope.staff],
-        )
-        .await?;
-    let members = rows
-        .iter()
-        .map(|r| {
-            Ok(HouseholdMember {
-                person_id: r.try_get(0)?,
-                role: r.try_get(1)?,
-                given_name: r.try_get(2)?,
-                family_name: r.try_get(3)?,
-                birth_date: r.try_get(4)?,
-                birth: birth_from_row(r)?,
-                in_scope: r.try_get(5)?,
-            })
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    Ok(Some(members))
-}
-
-/// Facts valid on `on` from `housing_facts_on` (V6), with the person's sex, optionally for one person.
-pub async fn housing_facts_on(
-    client: &impl GenericClient,
-    scope: &Scope<'_>,
-    on: Date,
-    person: Option<Uuid>,
-) -> Result<Vec<(Uuid, String, String, Date, Option<Date>)>, ApiError> {
-    let sql = format!(
-        "SELECT f.person_id, p.sex, f.kind, f.valid_from, f.valid_to FROM housing_facts_on($1, $3) f
-           JOIN people p ON p.municipality_code = $1 AND p.id = f.person_id
-          WHERE {} AND ($4::uuid IS NULL OR f.person_id = $4)
-          ORDER BY f.person_id",
-        scoped(5)
-    );
-    let statement = client.prepare_cached(&sql).await?;
-    let rows =
-        client.query(&statement, &[&scope.municipality.as_str(), &scope.districts, &on, &person, &scope.staff]).await?;
-    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?))).collect()
-}
-
-/// Whether the person's household has children (registered as people, the person included, or known only
-/// by name): decisions about them must then record a child perspective.
-pub async fn household_has_children(
-    client: &impl GenericClient,
-    municipality: &MunicipalityCode,
-    person_id: Uuid,
-) -> Result<bool, ApiError> {
-    let statement = client
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM people p JOIN people c
-                              ON c.municipality_code = p.municipality_code AND c.household_id = p.household_id
-                           WHERE p.municipality_code = $1 AND p.id = $2 AND c.household_role = 'child')
-                 OR EXISTS (SELECT 1 FROM people p JOIN household_children hc
-                              ON hc.municipality_code = p.municipality_code AND hc.household_id = p.household_id
-                           WHERE p.municipality_code = $1 AND p.id = $2)",
-        )
-        .await?;
-    Ok(client.query_one(&statement, &[&municipality.as_str(), &person_id]).await?.try_get(0)?)
-}
-
 /// Marks a new entry in the person's file: disposal (gallring) counts from the last one.
 pub async fn touch_person(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     person_id: Uuid,
-) -> Result<(), ApiError> {
+) -> Result<(), tokio_postgres::Error> {
     client
         .execute(
             "UPDATE people SET last_entry_at = now() WHERE municipality_code = $1 AND id = $2",
@@ -560,77 +336,69 @@ pub async fn touch_person(
     Ok(())
 }
 
-#[derive(Debug, Clone)]
-pub struct SupportAssignment {
-    pub id: Uuid,
-    pub staff_id: String,
-    pub assigned_on: Date,
-    pub ended_on: Option<Date>,
+/// A person's file as disposal (gallring) sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEntry {
+    pub municipality_code: String,
+    pub person_id: Uuid,
+    /// The day of the last entry, in Stockholm.
+    pub last_entry_on: Date,
+    /// The day of the month of birth, when known.
+    pub birth_day: Option<i8>,
 }
 
-pub async fn support_assignments(
-    client: &impl GenericClient,
-    scope: &Scope<'_>,
-    person_id: Uuid,
-) -> Result<Vec<SupportAssignment>, ApiError> {
+/// Every file whose last entry was more than five years before `as_of`, in every municipality. Takes
+/// the server's own connection (disposal runs as the tables' owner, outside the pool).
+pub async fn files_due(
+    client: &impl tokio_postgres::GenericClient,
+    as_of: Date,
+) -> Result<Vec<FileEntry>, tokio_postgres::Error> {
     let rows = client
         .query(
-            "SELECT id, staff_id, assigned_on, ended_on FROM support_assignments
-             WHERE municipality_code = $1 AND person_id = $2 ORDER BY assigned_on, id",
-            &[&scope.municipality.as_str(), &person_id],
+            // The SQL bound is a superset (two days, Stockholm time, whatever the session's zone) so that a
+            // 29 February entry is listed on 28 February five years on; the server's due_dates decides exactly.
+            // A tenant still in (or offered) a city lease is an open matter whatever the last entry's date:
+            // disposing would delete the lease they live under and show the apartment as free.
+            "SELECT p.municipality_code, p.id, (p.last_entry_at AT TIME ZONE 'Europe/Stockholm')::date, p.birth_day FROM people p
+             WHERE p.last_entry_at < (($1::date - interval '5 years' + interval '2 days') AT TIME ZONE 'Europe/Stockholm')
+               AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.municipality_code = p.municipality_code
+                                  AND l.person_id = p.id AND l.status IN ('offered', 'active'))
+             ORDER BY p.municipality_code, p.last_entry_at, p.id",
+            &[&as_of],
         )
         .await?;
     rows.iter()
-        .map(|r| {
-            Ok(SupportAssignment {
-                id: r.try_get(0)?,
-                staff_id: r.try_get(1)?,
-                assigned_on: r.try_get(2)?,
-                ended_on: r.try_get(3)?,
+        .map(|row| {
+            Ok(FileEntry {
+                municipality_code: row.try_get(0)?,
+                person_id: row.try_get(1)?,
+                last_entry_on: row.try_get(2)?,
+                birth_day: row.try_get::<_, Option<i16>>(3)?.and_then(|day| i8::try_from(day).ok()),
             })
         })
         .collect()
 }
 
-pub async fn assign_support_worker(
-    client: &impl GenericClient,
-    scope: &Scope<'_>,
+/// Deletes what this crate keeps of a person (support assignments, decisions, the person, and their
+/// household when no one is left in it), once the other crates' records of them are gone.
+pub async fn dispose_of_person(
+    client: &impl tokio_postgres::GenericClient,
+    municipality: &str,
     person_id: Uuid,
-    staff_id: &str,
-    assigned_on: Date,
-) -> Result<(), ApiError> {
+) -> Result<(), tokio_postgres::Error> {
+    for statement in [
+        "DELETE FROM support_assignments WHERE municipality_code = $1 AND person_id = $2",
+        "DELETE FROM decisions WHERE municipality_code = $1 AND person_id = $2",
+        "DELETE FROM people WHERE municipality_code = $1 AND id = $2",
+    ] {
+        client.execute(statement, &[&municipality, &person_id]).await?;
+    }
     client
         .execute(
-            "INSERT INTO support_assignments (municipality_code, person_id, staff_id, assigned_on) VALUES ($1, $2, $3, $4)",
-            &[&scope.municipality.as_str(), &person_id, &staff_id, &assigned_on],
-        )
-        .await
-        .map_err(|error| {
-            if error.as_db_error().and_then(|db| db.constraint()) == Some("support_assignment_once") {
-                ApiError::conflict("that member of staff is already assigned to the person for part of that time")
-            } else {
-                error.into()
-            }
-        })?;
-    touch_person(client, scope.municipality, person_id).await
-}
-
-pub async fn end_support_assignment(
-    client: &impl GenericClient,
-    scope: &Scope<'_>,
-    person_id: Uuid,
-    assignment_id: Uuid,
-    ended_on: Date,
-) -> Result<(), ApiError> {
-    let updated = client
-        .execute(
-            "UPDATE support_assignments SET ended_on = $4
-             WHERE municipality_code = $1 AND person_id = $2 AND id = $3 AND ended_on IS NULL AND assigned_on <= $4",
-            &[&scope.municipality.as_str(), &person_id, &assignment_id, &ended_on],
+            "DELETE FROM households h WHERE municipality_code = $1
+               AND NOT EXISTS (SELECT 1 FROM people WHERE municipality_code = h.municipality_code AND household_id = h.id)",
+            &[&municipality],
         )
         .await?;
-    if updated == 0 {
-        return Err(ApiError::NotFound("open assignment starting on or before that date"));
-    }
-    touch_person(client, scope.municipality, person_id).await
+    Ok(())
 }

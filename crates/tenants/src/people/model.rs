@@ -3,38 +3,29 @@
 use hemvist_platform::text::clean_text;
 use hemvist_platform::{ApiError, MunicipalityCode, Validation};
 use jiff::civil::Date;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::birth::BirthDate;
-use crate::identity::{IdentityKind, SwedishId};
+use super::birth::BirthDate;
+use super::identity::{IdentityKind, SwedishId};
 
-/// How a person is identified. A shelter guest may give no identity at all.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum IdentityKindInput {
-    Personnummer,
-    Samordningsnummer,
-    /// A reserve number (reservnummer) given by a region or authority.
-    ReserveNumber,
-    #[default]
-    None,
+hemvist_platform::pg_enum! {
+    /// How a person is identified. A shelter guest may give no identity at all.
+    #[derive(Default)]
+    pub enum IdentityKindInput {
+        Personnummer = "personnummer",
+        Samordningsnummer = "samordningsnummer",
+        /// A reserve number (reservnummer) given by a region or authority.
+        ReserveNumber = "reserve_number",
+        #[default]
+        None = "none",
+    }
 }
 
 impl IdentityKindInput {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Personnummer => "personnummer",
-            Self::Samordningsnummer => "samordningsnummer",
-            Self::ReserveNumber => "reserve_number",
-            Self::None => "none",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Personnummer, Self::Samordningsnummer, Self::ReserveNumber, Self::None]
-            .into_iter()
-            .find(|k| k.as_str() == raw)
+    /// A Swedish identity number (personnummer or samordningsnummer), shown in its own format.
+    pub fn is_swedish(self) -> bool {
+        matches!(self, Self::Personnummer | Self::Samordningsnummer)
     }
 }
 
@@ -115,10 +106,9 @@ impl Identity {
 }
 
 /// How a stored identity number is shown: in full to roles that need it, otherwise masked.
-pub fn display_identity(kind: &str, stored: Option<&str>, full: bool) -> Option<String> {
+pub fn display_identity(kind: IdentityKindInput, stored: Option<&str>, full: bool) -> Option<String> {
     let stored = stored?;
-    let swedish = kind == "personnummer" || kind == "samordningsnummer";
-    match (swedish, full) {
+    match (kind.is_swedish(), full) {
         (true, true) if stored.len() == 12 => Some(format!("{}-{}", &stored[..8], &stored[8..])),
         (true, false) if stored.len() == 12 => Some(format!("{}-****", &stored[..8])),
         (false, true) => Some(stored.to_owned()),
@@ -126,26 +116,20 @@ pub fn display_identity(kind: &str, stored: Option<&str>, full: bool) -> Option<
     }
 }
 
-/// Sex for statistics. With a Swedish identity number it follows the number (even second-to-last digit: woman).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    Woman,
-    Man,
-    Unknown,
+hemvist_platform::pg_enum! {
+    /// Sex for statistics. With a Swedish identity number it follows the number (even second-to-last digit: woman).
+    pub enum Sex {
+        Woman = "woman",
+        Man = "man",
+        Unknown = "unknown",
+    }
 }
 
-impl Sex {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Woman => "woman",
-            Self::Man => "man",
-            Self::Unknown => "unknown",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Woman, Self::Man, Self::Unknown].into_iter().find(|s| s.as_str() == raw)
+hemvist_platform::pg_enum! {
+    /// A person's place in their household.
+    pub enum HouseholdRole {
+        Adult = "adult",
+        Child = "child",
     }
 }
 
@@ -469,10 +453,16 @@ mod tests {
 
     #[test]
     fn masking() {
-        assert_eq!(display_identity("personnummer", Some("191212121212"), true).as_deref(), Some("19121212-1212"));
-        assert_eq!(display_identity("personnummer", Some("191212121212"), false).as_deref(), Some("19121212-****"));
-        assert_eq!(display_identity("reserve_number", Some("R123"), false).as_deref(), Some("****"));
-        assert_eq!(display_identity("none", None, true), None);
+        assert_eq!(
+            display_identity(IdentityKindInput::Personnummer, Some("191212121212"), true).as_deref(),
+            Some("19121212-1212")
+        );
+        assert_eq!(
+            display_identity(IdentityKindInput::Personnummer, Some("191212121212"), false).as_deref(),
+            Some("19121212-****")
+        );
+        assert_eq!(display_identity(IdentityKindInput::ReserveNumber, Some("R123"), false).as_deref(), Some("****"));
+        assert_eq!(display_identity(IdentityKindInput::None, None, true), None);
     }
 
     #[test]

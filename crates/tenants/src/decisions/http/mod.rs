@@ -3,12 +3,11 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use hemvist_platform::audit::{self, AuditAction, AuditEvent};
+use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
-use hemvist_platform::night::today;
 use hemvist_platform::period::not_future;
 use hemvist_platform::text::clean_text;
-use hemvist_platform::{ApiError, AppState, Json, Path, ReadProblems, WriteProblems};
+use hemvist_platform::{ApiError, AppState, Json, Path, ReadProblems, UnitOfWork, WriteProblems};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -16,13 +15,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub use super::model::OfferResponse;
-use super::model::{Change, DecisionStatus, Intervention, Outcome};
+use super::model::{Change, DecisionStatus, Intervention, OfferResponse, Outcome};
 use super::repo::{self, ChangeTexts, NewApplication, StoredDecision};
-use crate::access::{READ_CASE_FILE, WRITE_PEOPLE};
-use crate::http::scope;
+use crate::access::{READ_CASE_FILE, WRITE_PEOPLE, scope};
+use crate::people::repo::{find_person, lock_person};
 
-pub fn router() -> OpenApiRouter<AppState> {
+mod offers;
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_person_decisions, create_decision))
         .routes(routes!(get_decision))
@@ -31,9 +31,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(interrupt_decision))
         .routes(routes!(resume_decision))
         .routes(routes!(close_decision))
-        .routes(routes!(update_decision_delay))
-        .routes(routes!(create_decision_offer))
-        .routes(routes!(update_decision_offer))
+        .routes(routes!(offers::update_decision_delay))
+        .routes(routes!(offers::create_decision_offer))
+        .routes(routes!(offers::update_decision_offer))
 }
 
 /// A decision (biståndsbeslut) with its interruptions and offers.
@@ -97,13 +97,13 @@ impl From<StoredDecision> for Decision {
         Self {
             id: d.id,
             person_id: d.person_id,
-            intervention: Intervention::parse(&d.intervention).unwrap_or(Intervention::Other),
+            intervention: d.intervention,
             status,
             legal_basis: d.legal_basis,
             district_code: d.district_code,
             applied_on: d.applied_on,
             decided_on: d.decided_on,
-            outcome: d.outcome.as_deref().and_then(Outcome::parse),
+            outcome: d.outcome,
             reasons: d.reasons,
             appeal_information: d.appeal_information,
             child_perspective: d.child_perspective,
@@ -129,7 +129,7 @@ impl From<StoredDecision> for Decision {
                     id: o.id,
                     offered_on: o.offered_on,
                     description: o.description,
-                    response: OfferResponse::parse(&o.response),
+                    response: o.response,
                     responded_on: o.responded_on,
                 })
                 .collect(),
@@ -138,7 +138,7 @@ impl From<StoredDecision> for Decision {
     }
 }
 
-fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
+pub(super) fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
     value.map(|v| clean_text(field, v, max, true)).transpose()
 }
 
@@ -169,7 +169,7 @@ pub async fn create_decision(
     Path(person_id): Path<Uuid>,
     Json(input): Json<ApplicationInput>,
 ) -> Result<(StatusCode, Json<Decision>), ApiError> {
-    principal.require(WRITE_PEOPLE)?;
+    let work = state.unit_of_work(&principal, WRITE_PEOPLE)?;
     not_future("applied_on", input.applied_on)?;
     if let Some(district) = &input.district_code
         && !principal.district_scope.is_empty()
@@ -178,20 +178,23 @@ pub async fn create_decision(
         return Err(ApiError::forbidden("the district is outside your token's districts"));
     }
     let new = NewApplication {
-        intervention: input.intervention.as_str(),
+        intervention: input.intervention,
         legal_basis: input.legal_basis.as_deref().map(|l| clean_text("legal_basis", l, 200, false)).transpose()?,
         district_code: input.district_code.as_deref().map(|d| clean_text("district_code", d, 40, false)).transpose()?,
         applied_on: input.applied_on,
         child_perspective: optional_text("child_perspective", input.child_perspective.as_deref(), 10_000)?,
     };
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let scope = scope(&principal);
-    let id = repo::insert_application(&tx, &scope, person_id, &new).await?;
-    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Create, "decision", Some(id)).person(person_id))
+    let decision = work
+        .run(async |w| {
+            let scope = scope(w.principal());
+            lock_person(w.tx(), &scope, person_id).await?;
+            let id = repo::insert_application(w.tx(), &scope, person_id, &new).await?;
+            let decision =
+                repo::find_decision(w.tx(), &scope, id, false).await?.ok_or(ApiError::NotFound("decision"))?;
+            w.audit(AuditEvent::new(AuditAction::Create, "decision", Some(id)).person(person_id));
+            Ok(decision)
+        })
         .await?;
-    let decision = repo::find_decision(&tx, &scope, id, false).await?.ok_or(ApiError::NotFound("decision"))?;
-    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(decision.into())))
 }
 
@@ -207,14 +210,16 @@ pub async fn list_person_decisions(
     principal: Principal,
     Path(person_id): Path<Uuid>,
 ) -> Result<Json<Vec<Decision>>, ApiError> {
-    principal.require(READ_CASE_FILE)?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let scope = scope(&principal);
-    crate::repo::find_person(&tx, &scope, person_id).await?.ok_or(ApiError::NotFound("person"))?;
-    let decisions = repo::list_for_person(&tx, &scope, person_id).await?;
-    audit::record(&tx, &principal, AuditEvent::new(AuditAction::List, "decision", None).person(person_id)).await?;
-    tx.commit().await?;
+    let decisions = state
+        .unit_of_work(&principal, READ_CASE_FILE)?
+        .run(async |w| {
+            let scope = scope(w.principal());
+            find_person(w.tx(), &scope, person_id).await?.ok_or(ApiError::NotFound("person"))?;
+            let decisions = repo::list_for_person(w.tx(), &scope, person_id).await?;
+            w.audit(AuditEvent::new(AuditAction::List, "decision", None).person(person_id));
+            Ok(decisions)
+        })
+        .await?;
     Ok(Json(decisions.into_iter().map(Decision::from).collect()))
 }
 
@@ -230,43 +235,42 @@ pub async fn get_decision(
     principal: Principal,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Decision>, ApiError> {
-    principal.require(READ_CASE_FILE)?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
-    let decision =
-        repo::find_decision(&tx, &scope(&principal), id, false).await?.ok_or(ApiError::NotFound("decision"))?;
-    audit::record(&tx, &principal, AuditEvent::new(AuditAction::Read, "decision", Some(id)).person(decision.person_id))
+    let decision = state
+        .unit_of_work(&principal, READ_CASE_FILE)?
+        .run(async |w| {
+            let decision = repo::find_decision(w.tx(), &scope(w.principal()), id, false)
+                .await?
+                .ok_or(ApiError::NotFound("decision"))?;
+            w.audit(AuditEvent::new(AuditAction::Read, "decision", Some(id)).person(decision.person_id));
+            Ok(decision)
+        })
         .await?;
-    tx.commit().await?;
     Ok(Json(decision.into()))
 }
 
-/// Locks the decision, checks `change` and records it; the one path every change takes.
-async fn change_decision(
+/// Runs one change of a decision in the caller's unit of work and answers with the changed decision.
+pub(super) async fn change_decision<E: Into<ApiError>>(
+    work: UnitOfWork<'_>,
+    id: Uuid,
+    change: Option<Change>,
+    write: impl AsyncFnOnce(&deadpool_postgres::Transaction<'_>, &StoredDecision) -> Result<(), E>,
+) -> Result<Json<Decision>, ApiError> {
+    let changed = work.run(async |w| super::change(w, id, change, write).await).await?;
+    Ok(Json(changed.into()))
+}
+
+/// One step of the decision's life with the texts that go with it (parsed after the role check).
+async fn step(
     state: &AppState,
     principal: &Principal,
     id: Uuid,
-    change: Option<Change>,
-    write: impl AsyncFnOnce(&deadpool_postgres::Transaction<'_>, &StoredDecision) -> Result<(), ApiError>,
+    change: Change,
+    texts: impl FnOnce() -> Result<ChangeTexts, ApiError>,
 ) -> Result<Json<Decision>, ApiError> {
-    principal.require(WRITE_PEOPLE)?;
-    let mut client = state.db().await?;
-    let tx = client.transaction().await?;
+    let work = state.unit_of_work(principal, WRITE_PEOPLE)?;
+    let texts = texts()?;
     let scope = scope(principal);
-    let decision = repo::find_decision(&tx, &scope, id, true).await?.ok_or(ApiError::NotFound("decision"))?;
-    if let Some(change) = change {
-        decision.lifecycle().check(change, today())?;
-    }
-    write(&tx, &decision).await?;
-    audit::record(
-        &tx,
-        principal,
-        AuditEvent::new(AuditAction::Update, "decision", Some(id)).person(decision.person_id),
-    )
-    .await?;
-    let changed = repo::find_decision(&tx, &scope, id, false).await?.ok_or(ApiError::NotFound("decision"))?;
-    tx.commit().await?;
-    Ok(Json(changed.into()))
+    change_decision(work, id, Some(change), async |tx, d| repo::apply_change(tx, &scope, d, change, &texts).await).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -296,6 +300,7 @@ pub async fn decide_decision(
     Path(id): Path<Uuid>,
     Json(input): Json<DecideInput>,
 ) -> Result<Json<Decision>, ApiError> {
+    let work = state.unit_of_work(&principal, WRITE_PEOPLE)?;
     let texts = ChangeTexts {
         reasons: Some(clean_text("reasons", &input.reasons, 10_000, true)?),
         appeal_information: optional_text("appeal_information", input.appeal_information.as_deref(), 10_000)?,
@@ -307,18 +312,18 @@ pub async fn decide_decision(
     }
     let change = Change::Decide { on: input.decided_on, outcome: input.outcome };
     let scope = scope(&principal);
-    change_decision(&state, &principal, id, Some(change), async |tx, d| {
+    change_decision(work, id, Some(change), async |tx, d| {
         // The child perspective must be visible in decisions about a household with children.
         if texts.child_perspective.is_none()
             && d.child_perspective.is_none()
-            && crate::repo::household_has_children(tx, scope.municipality, d.person_id).await?
+            && crate::households::repo::household_has_children(tx, scope.municipality, d.person_id).await?
         {
             return Err(ApiError::invalid(
                 "child_perspective",
                 "the person's household has children: record how the decision considered them",
             ));
         }
-        repo::apply_change(tx, &scope, d, change, &texts).await
+        Ok(repo::apply_change(tx, &scope, d, change, &texts).await?)
     })
     .await
 }
@@ -342,12 +347,7 @@ pub async fn execute_decision(
     Path(id): Path<Uuid>,
     Json(input): Json<ExecuteInput>,
 ) -> Result<Json<Decision>, ApiError> {
-    let change = Change::Execute { on: input.executed_on };
-    let scope = scope(&principal);
-    change_decision(&state, &principal, id, Some(change), async |tx, d| {
-        repo::apply_change(tx, &scope, d, change, &ChangeTexts::default()).await
-    })
-    .await
+    step(&state, &principal, id, Change::Execute { on: input.executed_on }, || Ok(ChangeTexts::default())).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -370,14 +370,9 @@ pub async fn interrupt_decision(
     Path(id): Path<Uuid>,
     Json(input): Json<InterruptInput>,
 ) -> Result<Json<Decision>, ApiError> {
-    let texts = ChangeTexts {
-        interruption_reason: Some(clean_text("reason", &input.reason, 2000, true)?),
-        ..ChangeTexts::default()
-    };
-    let change = Change::Interrupt { on: input.interrupted_on };
-    let scope = scope(&principal);
-    change_decision(&state, &principal, id, Some(change), async |tx, d| {
-        repo::apply_change(tx, &scope, d, change, &texts).await
+    step(&state, &principal, id, Change::Interrupt { on: input.interrupted_on }, || {
+        let reason = clean_text("reason", &input.reason, 2000, true)?;
+        Ok(ChangeTexts { interruption_reason: Some(reason), ..ChangeTexts::default() })
     })
     .await
 }
@@ -401,12 +396,7 @@ pub async fn resume_decision(
     Path(id): Path<Uuid>,
     Json(input): Json<ResumeInput>,
 ) -> Result<Json<Decision>, ApiError> {
-    let change = Change::Resume { on: input.resumed_on };
-    let scope = scope(&principal);
-    change_decision(&state, &principal, id, Some(change), async |tx, d| {
-        repo::apply_change(tx, &scope, d, change, &ChangeTexts::default()).await
-    })
-    .await
+    step(&state, &principal, id, Change::Resume { on: input.resumed_on }, || Ok(ChangeTexts::default())).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -429,129 +419,9 @@ pub async fn close_decision(
     Path(id): Path<Uuid>,
     Json(input): Json<CloseInput>,
 ) -> Result<Json<Decision>, ApiError> {
-    let texts = ChangeTexts {
-        closing_reason: Some(clean_text("reason", &input.reason, 2000, true)?),
-        ..ChangeTexts::default()
-    };
-    let change = Change::Close { on: input.closed_on };
-    let scope = scope(&principal);
-    change_decision(&state, &principal, id, Some(change), async |tx, d| {
-        repo::apply_change(tx, &scope, d, change, &texts).await
-    })
-    .await
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DelayInput {
-    pub delay_reasons: Option<String>,
-    pub interim_help: Option<String>,
-}
-
-/// Record why execution is delayed and what help is given meanwhile (reported to IVO).
-///
-/// Roles: admin, housing_officer.
-#[utoipa::path(put, path = "/api/v1/decisions/{id}/delay", tag = "decisions", operation_id = "update_decision_delay",
-    params(("id" = Uuid, Path, description = "Decision id")), request_body = DelayInput,
-    responses((status = 200, description = "Recorded", body = Decision), WriteProblems), security(("bearer" = [])))]
-pub async fn update_decision_delay(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<Uuid>,
-    Json(input): Json<DelayInput>,
-) -> Result<Json<Decision>, ApiError> {
-    let reasons = optional_text("delay_reasons", input.delay_reasons.as_deref(), 10_000)?;
-    let help = optional_text("interim_help", input.interim_help.as_deref(), 10_000)?;
-    let scope = scope(&principal);
-    change_decision(&state, &principal, id, None, async |tx, d| {
-        require_granted(d)?;
-        repo::update_delay_information(tx, &scope, d, reasons.as_deref(), help.as_deref()).await
-    })
-    .await
-}
-
-fn require_granted(d: &StoredDecision) -> Result<(), ApiError> {
-    let lifecycle = d.lifecycle();
-    if lifecycle.closed_on.is_some() {
-        return Err(ApiError::conflict("the decision is closed"));
-    }
-    match lifecycle.outcome {
-        Some(outcome) if outcome.is_granted() => Ok(()),
-        _ => Err(ApiError::conflict("only a granted decision waits for execution")),
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OfferInput {
-    #[schema(value_type = String, format = Date)]
-    pub offered_on: Date,
-    #[schema(example = "Training apartment at Rinkebysvängen, 1 room")]
-    pub description: String,
-}
-
-/// Record an offer made to execute a granted decision.
-///
-/// Roles: admin, housing_officer.
-#[utoipa::path(post, path = "/api/v1/decisions/{id}/offers", tag = "decisions", operation_id = "create_decision_offer",
-    params(("id" = Uuid, Path, description = "Decision id")), request_body = OfferInput,
-    responses((status = 200, description = "The decision with the offer", body = Decision), WriteProblems),
-    security(("bearer" = [])))]
-pub async fn create_decision_offer(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<Uuid>,
-    Json(input): Json<OfferInput>,
-) -> Result<Json<Decision>, ApiError> {
-    let description = clean_text("description", &input.description, 2000, true)?;
-    not_future("offered_on", input.offered_on)?;
-    let scope = scope(&principal);
-    change_decision(&state, &principal, id, None, async |tx, d| {
-        require_granted(d)?;
-        if d.decided_on.is_some_and(|decided| input.offered_on < decided) {
-            return Err(ApiError::invalid("offered_on", "must not be before the decision"));
-        }
-        repo::insert_offer(tx, &scope, d, input.offered_on, &description).await.map(|_| ())
-    })
-    .await
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OfferResponseInput {
-    pub response: OfferResponse,
-    #[schema(value_type = Option<String>, format = Date)]
-    pub responded_on: Option<Date>,
-}
-
-/// Record the person's answer to an offer. Declining does not close the decision.
-///
-/// Roles: admin, housing_officer.
-#[utoipa::path(put, path = "/api/v1/decisions/{id}/offers/{offer_id}", tag = "decisions", operation_id = "update_decision_offer",
-    params(("id" = Uuid, Path, description = "Decision id"), ("offer_id" = Uuid, Path, description = "Offer id")),
-    request_body = OfferResponseInput,
-    responses((status = 200, description = "The decision with the answer", body = Decision), WriteProblems),
-    security(("bearer" = [])))]
-pub async fn update_decision_offer(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path((id, offer_id)): Path<(Uuid, Uuid)>,
-    Json(input): Json<OfferResponseInput>,
-) -> Result<Json<Decision>, ApiError> {
-    let responded_on = match (input.response, input.responded_on) {
-        (OfferResponse::Pending, None) => None,
-        (OfferResponse::Pending, Some(_)) => {
-            return Err(ApiError::invalid("responded_on", "must be absent while pending"));
-        }
-        (_, None) => return Err(ApiError::invalid("responded_on", "is required with an answer")),
-        (_, Some(on)) => {
-            not_future("responded_on", on)?;
-            Some(on)
-        }
-    };
-    let scope = scope(&principal);
-    change_decision(&state, &principal, id, None, async |tx, d| {
-        repo::respond_to_offer(tx, &scope, d, offer_id, input.response.as_str(), responded_on).await
+    step(&state, &principal, id, Change::Close { on: input.closed_on }, || {
+        let reason = clean_text("reason", &input.reason, 2000, true)?;
+        Ok(ChangeTexts { closing_reason: Some(reason), ..ChangeTexts::default() })
     })
     .await
 }

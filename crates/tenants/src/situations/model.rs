@@ -41,77 +41,34 @@ impl HousingFact {
     }
 }
 
-/// Kinds of housing facts. Leases and shelter nights will be delivered as
-/// facts by other crates, hence one flat list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FactKind {
-    Outdoors,
-    EmergencyShelter,
-    EmergencyHousing,
-    /// In an institution, due to leave within 3 months, no home arranged.
-    InstitutionLeavingWithoutHome,
-    /// In supported housing, due to leave within 3 months, no home arranged.
-    SupportedHousingLeavingWithoutHome,
-    TrialLease,
-    TrainingLease,
-    HousingFirstLease,
-    SocialContract,
-    /// A second-hand contract (andrahandskontrakt) of the person's own.
-    SecondHandContract,
-    /// Living temporarily with relatives.
-    LivingWithRelatives,
-    /// Living temporarily with friends.
-    LivingWithFriends,
-    /// Any other own short-term arrangement (and what was recorded before the kinds above existed).
-    OwnShortTerm,
-    OwnHome,
+hemvist_platform::pg_enum! {
+    /// Kinds of housing facts. Leases and shelter nights will be delivered as
+    /// facts by other crates, hence one flat list.
+    pub enum FactKind {
+        Outdoors = "outdoors",
+        EmergencyShelter = "emergency_shelter",
+        EmergencyHousing = "emergency_housing",
+        /// In an institution, due to leave within 3 months, no home arranged.
+        InstitutionLeavingWithoutHome = "institution_leaving_without_home",
+        /// In supported housing, due to leave within 3 months, no home arranged.
+        SupportedHousingLeavingWithoutHome = "supported_housing_leaving_without_home",
+        TrialLease = "trial_lease",
+        TrainingLease = "training_lease",
+        HousingFirstLease = "housing_first_lease",
+        SocialContract = "social_contract",
+        /// A second-hand contract (andrahandskontrakt) of the person's own.
+        SecondHandContract = "second_hand_contract",
+        /// Living temporarily with relatives.
+        LivingWithRelatives = "living_with_relatives",
+        /// Living temporarily with friends.
+        LivingWithFriends = "living_with_friends",
+        /// Any other own short-term arrangement (and what was recorded before the kinds above existed).
+        OwnShortTerm = "own_short_term",
+        OwnHome = "own_home",
+    }
 }
 
 impl FactKind {
-    /// Every kind, in declaration order.
-    pub const ALL: [FactKind; 14] = [
-        Self::Outdoors,
-        Self::EmergencyShelter,
-        Self::EmergencyHousing,
-        Self::InstitutionLeavingWithoutHome,
-        Self::SupportedHousingLeavingWithoutHome,
-        Self::TrialLease,
-        Self::TrainingLease,
-        Self::HousingFirstLease,
-        Self::SocialContract,
-        Self::SecondHandContract,
-        Self::LivingWithRelatives,
-        Self::LivingWithFriends,
-        Self::OwnShortTerm,
-        Self::OwnHome,
-    ];
-
-    /// The stored and serialised name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Outdoors => "outdoors",
-            Self::EmergencyShelter => "emergency_shelter",
-            Self::EmergencyHousing => "emergency_housing",
-            Self::InstitutionLeavingWithoutHome => "institution_leaving_without_home",
-            Self::SupportedHousingLeavingWithoutHome => "supported_housing_leaving_without_home",
-            Self::TrialLease => "trial_lease",
-            Self::TrainingLease => "training_lease",
-            Self::HousingFirstLease => "housing_first_lease",
-            Self::SocialContract => "social_contract",
-            Self::SecondHandContract => "second_hand_contract",
-            Self::LivingWithRelatives => "living_with_relatives",
-            Self::LivingWithFriends => "living_with_friends",
-            Self::OwnShortTerm => "own_short_term",
-            Self::OwnHome => "own_home",
-        }
-    }
-
-    /// The kind named `raw`, or None for a name this version does not know (never defaulted).
-    pub fn parse(raw: &str) -> Option<FactKind> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == raw)
-    }
-
     /// Whether staff record this kind as a housing arrangement; leases and shelter nights come from
     /// their own resources.
     pub fn is_recorded_arrangement(self) -> bool {
@@ -404,9 +361,9 @@ mod tests {
         assert_eq!(FactKind::ALL, ALL_KINDS);
         for kind in ALL_KINDS {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str(), "{kind:?}");
-            assert_eq!(FactKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(kind.as_str().parse::<FactKind>().ok(), Some(kind));
         }
-        assert_eq!(FactKind::parse("friends"), None);
+        assert!("friends".parse::<FactKind>().is_err());
         assert_eq!(serde_json::to_string(&Situation::LongTermMunicipal).unwrap(), r#""long_term_municipal""#);
         let stockholm: Classification = serde_json::from_str(r#""stockholm""#).unwrap();
         assert_eq!(stockholm, Stockholm);

@@ -11,11 +11,11 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::http::{Person, created};
+use super::model::{IdentityKindInput, PersonInput, Sex};
 use crate::access::REGISTER_WALK_INS;
-use crate::http::{Person, register};
-use crate::model::{IdentityKindInput, PersonInput, Sex};
 
-pub fn router() -> OpenApiRouter<AppState> {
+pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_walk_in))
 }
 
@@ -54,7 +54,7 @@ pub async fn create_walk_in(
     principal: Principal,
     Json(input): Json<WalkInInput>,
 ) -> Result<Response, ApiError> {
-    principal.require(REGISTER_WALK_INS)?;
+    let work = state.unit_of_work(&principal, REGISTER_WALK_INS)?;
     let record = PersonInput {
         identity_kind: IdentityKindInput::None,
         given_name: input.given_name,
@@ -65,5 +65,7 @@ pub async fn create_walk_in(
         ..PersonInput::default()
     }
     .validate(today())?;
-    register(&state, &principal, &record, None, Some(serde_json::json!({"walk_in": true}))).await
+    let details = serde_json::json!({"walk_in": true});
+    let person = work.run(async |w| super::register(w, &record, None, Some(details)).await).await?;
+    Ok(created(person, &principal))
 }
