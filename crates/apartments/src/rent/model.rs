@@ -45,7 +45,8 @@ pub struct Notice {
 }
 
 hemvist_platform::pg_enum! {
-    /// Where the three-week redemption period (återvinningsfrist, 12 kap. 44 § JB) stands for the latest notice.
+    /// Where the three-week redemption period (återvinningsfrist, 12 kap. 44 § JB) stands: for the latest
+    /// notice whose committee was notified, or the latest notice when none was.
     pub enum RedemptionStatus {
         /// No notice of termination for arrears has been served.
         NoNotice = "no_notice",
@@ -127,7 +128,11 @@ pub fn arrears_status(charges: &[Charge], payments: &[Payment], notices: &[Notic
     // On a tie of serve dates, the notified one wins: two notices the same day are one notice recorded twice.
     let latest = notices.iter().filter(|n| n.served_on <= as_of).max_by_key(|n| (n.served_on, notified(n)));
     let committee_notified = latest.is_some_and(notified);
-    let redemption = latest.map_or(Redemption::NO_NOTICE, |notice| redemption(charges, payments, notice, as_of));
+    // A later notice the committee was not told of has no period yet; it never hides an earlier one whose
+    // period runs or ran out (the tenant can lose the home by that one).
+    let governing =
+        notices.iter().filter(|n| n.served_on <= as_of && notified(n)).max_by_key(|n| n.served_on).or(latest);
+    let redemption = governing.map_or(Redemption::NO_NOTICE, |notice| redemption(charges, payments, notice, as_of));
 
     ArrearsStatus {
         balance_sek,

@@ -295,6 +295,20 @@ fn same_day_notices_prefer_the_notified_record() {
 }
 
 #[test]
+fn a_later_unnotified_notice_keeps_the_earlier_period() {
+    let charges = [charge(date(2026, 2, 28), 5_000)];
+    let notices = [
+        Notice { served_on: date(2026, 3, 10), committee_notified_on: Some(date(2026, 3, 12)) },
+        Notice { served_on: date(2026, 3, 20), committee_notified_on: None },
+    ];
+    let status = arrears_status(&charges, &[], &notices, date(2026, 3, 25));
+    assert_eq!(status.redemption_status, RedemptionStatus::Running);
+    assert_eq!(status.redemption_deadline, Some(date(2026, 4, 2)));
+    assert_eq!(status.notice_served_on, Some(date(2026, 3, 20)));
+    assert!(status.needs_attention);
+}
+
+#[test]
 fn whole_days_counts_calendar_days() {
     // 2024 is a leap year: 02-28 -> 03-01 = 2 days; 2026-01-01 -> 2027-01-01 = 365.
     assert_eq!(whole_days(date(2024, 2, 28), date(2024, 3, 1)), 2);
