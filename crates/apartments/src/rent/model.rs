@@ -82,7 +82,9 @@ pub struct ArrearsStatus {
     /// absent while either is missing.
     #[schema(value_type = Option<String>, format = Date)]
     pub redemption_starts_on: Option<Date>,
-    /// redemption_starts_on + 21 days: the last day to pay and keep the tenancy (återvinningsfrist).
+    /// redemption_starts_on + 21 days, moved to the next weekday when that is a Saturday, Sunday, public
+    /// holiday, midsummer, Christmas or New Year's Eve (lag (1930:173) om beräkning av lagstadgad tid):
+    /// the last day to pay and keep the tenancy (återvinningsfrist).
     /// Absent (null) while the period has not started.
     #[schema(value_type = Option<String>, format = Date)]
     pub redemption_deadline: Option<Date>,
@@ -172,7 +174,7 @@ fn redemption(charges: &[Charge], payments: &[Payment], notice: &Notice, as_of: 
     };
     let starts_on = notice.served_on.max(notified_on);
     // Only fails at the end of the calendar; such a period never ends.
-    let deadline = starts_on.checked_add(RECOVERY_PERIOD_DAYS.days()).ok();
+    let deadline = starts_on.checked_add(RECOVERY_PERIOD_DAYS.days()).ok().map(last_day_of_period);
     let paid_until = deadline.map_or(as_of, |deadline| deadline.min(as_of));
     let owed: i128 = charges.iter().filter(|c| c.due_on <= notice.served_on).map(|c| i128::from(c.amount_sek)).sum();
     let paid: i128 = payments.iter().filter(|p| p.paid_on <= paid_until).map(|p| i128::from(p.amount_sek)).sum();
@@ -184,6 +186,51 @@ fn redemption(charges: &[Charge], payments: &[Payment], notice: &Notice, as_of: 
         RedemptionStatus::Expired
     };
     Redemption { starts_on: Some(starts_on), deadline, status }
+}
+
+/// The last day of a statutory period ending on `day`: a Saturday, Sunday, public holiday, midsummer,
+/// Christmas or New Year's Eve moves it to the next weekday (lag (1930:173) om beräkning av lagstadgad tid).
+fn last_day_of_period(day: Date) -> Date {
+    let mut day = day;
+    while closed_day(day) {
+        let Ok(next) = day.tomorrow() else { break };
+        day = next;
+    }
+    day
+}
+
+/// Saturdays, Sundays and the Swedish public holidays with midsummer, Christmas and New Year's Eve.
+/// Midsummer Day, All Saints' Day, Easter Day and Whitsunday always fall on a weekend.
+fn closed_day(day: Date) -> bool {
+    use jiff::civil::Weekday;
+    let weekday = day.weekday();
+    if matches!(weekday, Weekday::Saturday | Weekday::Sunday) {
+        return true;
+    }
+    if matches!((day.month(), day.day()), (1, 1) | (1, 6) | (5, 1) | (6, 6) | (12, 24) | (12, 25) | (12, 26) | (12, 31))
+    {
+        return true;
+    }
+    // Midsummer Eve: the Friday from 19 to 25 June.
+    if day.month() == 6 && (19..=25).contains(&day.day()) && weekday == Weekday::Friday {
+        return true;
+    }
+    // Good Friday, Easter Monday, Ascension Day.
+    easter_sunday(day.year())
+        .is_some_and(|easter| [-2_i64, 1, 39].iter().any(|offset| easter.checked_add(offset.days()).ok() == Some(day)))
+}
+
+/// Easter Day of the Gregorian calendar (the anonymous Gregorian algorithm).
+fn easter_sunday(year: i16) -> Option<Date> {
+    let y = i32::from(year);
+    let (a, b, c) = (y % 19, y / 100, y % 100);
+    let (d, e) = (b / 4, b % 4);
+    let g = (b - (b + 8) / 25 + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let l = (32 + 2 * e + 2 * (c / 4) - h - c % 4) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let n = h + l - 7 * m + 114;
+    Date::new(year, i8::try_from(n / 31).ok()?, i8::try_from(n % 31 + 1).ok()?).ok()
 }
 
 /// Whole days from `from` to `to` (negative when `to` is earlier).
