@@ -240,6 +240,22 @@ fn whole_days(from: Date, to: Date) -> i32 {
     i32::try_from(days).unwrap_or(if days < 0 { i32::MIN } else { i32::MAX })
 }
 
+/// The committee is told of a notice for rent already late: a notification dated on or before the due
+/// date of the rent in arrears at service (`at_service`, the arrears as of the day of service) is about
+/// no notice of these arrears, yet would start the tenant's three weeks (12 kap. 44 § JB), so it is refused.
+pub fn committee_notified_after_rent_fell_late(
+    at_service: &ArrearsStatus,
+    notified_on: Date,
+) -> Result<(), hemvist_platform::ApiError> {
+    match at_service.oldest_unpaid_due_on {
+        Some(due) if notified_on <= due => Err(hemvist_platform::ApiError::invalid(
+            "committee_notified_on",
+            format!("must be after the rent in arrears fell due ({due})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A charge or payment to add to a lease's ledger, validated.
 #[derive(Debug, Clone)]
 pub struct NewRentEntry {

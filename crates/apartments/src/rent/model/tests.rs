@@ -325,6 +325,19 @@ fn a_later_unnotified_notice_keeps_the_earlier_period() {
 }
 
 #[test]
+fn committee_notification_must_come_after_the_rent_fell_due() {
+    // 5000 due 02-28, unpaid when notice is served on 03-10.
+    let at_service = arrears_status(&[charge(date(2026, 2, 28), 5_000)], &[], &[], date(2026, 3, 10));
+    for too_early in [date(2026, 2, 20), date(2026, 2, 28)] {
+        assert!(committee_notified_after_rent_fell_late(&at_service, too_early).is_err());
+    }
+    // After the rent fell late, even before service: fine.
+    assert!(committee_notified_after_rent_fell_late(&at_service, date(2026, 3, 1)).is_ok());
+    // Nothing unpaid at service: nothing to compare with.
+    assert!(committee_notified_after_rent_fell_late(&no_arrears(0), date(2026, 1, 1)).is_ok());
+}
+
+#[test]
 fn whole_days_counts_calendar_days() {
     // 2024 is a leap year: 02-28 -> 03-01 = 2 days; 2026-01-01 -> 2027-01-01 = 365.
     assert_eq!(whole_days(date(2024, 2, 28), date(2024, 3, 1)), 2);
