@@ -165,8 +165,9 @@ async fn committee_notification_dated_before_service_can_be_recorded_later() {
         .await;
     assert_eq!(recorded.status, StatusCode::OK, "{}", recorded.body);
     let arrears = arrears_on(&app, &officer, &lease, "2026-10-20").await;
-    // 10-10 + 21 = 10-31, across the DST change of 10-25.
-    assert_eq!(arrears["redemption_deadline"], "2026-10-31", "{arrears}");
+    // 10-10 + 21 = 10-31, across the DST change of 10-25; a Saturday, so the period ends on Monday 11-02
+    // (lag (1930:173) om beräkning av lagstadgad tid).
+    assert_eq!(arrears["redemption_deadline"], "2026-11-02", "{arrears}");
     assert_eq!(arrears["redemption_status"], "running", "{arrears}");
 }
 

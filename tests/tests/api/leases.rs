@@ -514,7 +514,8 @@ async fn committee_notification_can_be_recorded_after_the_notice() {
         .await;
     assert_eq!(early.status, StatusCode::OK, "{}", early.body);
     let ledger = app.get(&format!("/api/v1/leases/{id}/rent?as_of=2026-10-20"), &officer).await;
-    assert_eq!(ledger.body["arrears"]["redemption_deadline"], "2026-10-31");
+    // 10-10 + 21 = Saturday 10-31 (All Saints' Day): the period ends on Monday 11-02 (lag 1930:173).
+    assert_eq!(ledger.body["arrears"]["redemption_deadline"], "2026-11-02");
     let recorded = app
         .put(
             &format!("/api/v1/leases/{id}/rent-notices/{notice}"),

@@ -271,7 +271,7 @@ pub struct ActivateInput {
 /// quarterly follow-ups are planned from it.
 ///
 /// Roles: admin, housing_officer. Only an offered lease, moved into on or after its start, never while
-/// another sublet of the apartment is active (409).
+/// another sublet of the apartment, or another lease on the same decision, is active (409).
 #[utoipa::path(post, path = "/api/v1/leases/{id}/activate", tag = "leases", operation_id = "activate_lease",
     params(("id" = Uuid, Path, description = "Lease id"), ("if-match" = Option<String>, Header, description = "ETag you read")),
     request_body = ActivateInput,

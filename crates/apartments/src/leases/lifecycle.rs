@@ -109,6 +109,10 @@ pub(crate) async fn activate(w: &Work<'_>, lease: &mut StoredLease, moved_in_on:
     // Moving in executes the decision, or resumes it when interrupted, and accepts the lease's offer.
     let tenants = tenants_scope(principal);
     leasing::move_in(tx, principal, &tenants, lease.decision_id, lease.offer_id, lease.id, moved_in_on).await?;
+    // One decision, one home: checked with the decision locked by move_in, so two activations can't race.
+    if repo::other_active_lease_of_decision(tx, &principal.municipality, lease.decision_id, lease.id).await? {
+        return Err(ApiError::conflict("another lease executing the decision is active; end it first"));
+    }
     // Enough planned follow-ups for a Bostad Först takeover, whatever number is configured.
     let planned = settings.housing_first_takeover_follow_ups.max(4);
     let schedule = follow_up_schedule(moved_in_on, settings.follow_up_interval_months, planned);

@@ -247,6 +247,23 @@ pub(crate) async fn open_leases_of_apartment(
     rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
 }
 
+/// Whether a lease other than `except` executing the decision is active (call with the decision locked).
+pub(crate) async fn other_active_lease_of_decision(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    decision_id: Uuid,
+    except: Uuid,
+) -> Result<bool, ApiError> {
+    let row = client
+        .query_opt(
+            "SELECT 1 FROM leases WHERE municipality_code = $1 AND decision_id = $2 AND id <> $3 AND status = $4
+             LIMIT 1",
+            &[&municipality.as_str(), &decision_id, &except, &LeaseStatus::Active],
+        )
+        .await?;
+    Ok(row.is_some())
+}
+
 /// Every lease that became active, for outcome statistics.
 pub(crate) async fn activated_leases(
     client: &impl GenericClient,

@@ -17,7 +17,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::model::{ArrearsStatus, NewRentEntry, RentEntryKind, arrears_from_ledger};
+use super::model::{
+    ArrearsStatus, NewRentEntry, RentEntryKind, arrears_from_ledger, committee_notified_after_rent_fell_late,
+};
 use super::repo::{self, RentEntry, StoredNotice};
 use crate::access::{MANAGE_HOUSING, READ_LEASES};
 use crate::apartments::http::scope;
@@ -211,6 +213,7 @@ pub struct RentNoticeInput {
 }
 
 /// Record a notice of termination for rent arrears and the committee notification.
+/// The notification may precede service, never the due date of the rent in arrears (422).
 ///
 /// Roles: admin, housing_officer.
 #[utoipa::path(post, path = "/api/v1/leases/{id}/rent-notices", tag = "rent", operation_id = "create_rent_notice",
@@ -232,6 +235,9 @@ pub async fn create_rent_notice(
             return Err(ApiError::conflict("notice is served on active leases"));
         }
         let (served_on, notified_on) = (input.served_on, input.committee_notified_on);
+        if let Some(notified_on) = notified_on {
+            notified_after_rent_fell_late(w, lease.id, served_on, notified_on).await?;
+        }
         repo::insert_notice(w.tx(), &w.principal().municipality, lease.id, served_on, notified_on).await
     })
     .await
@@ -246,6 +252,7 @@ pub struct CommitteeNotifiedInput {
 
 /// Record that the social welfare committee was notified of a notice. The redemption period
 /// (återvinningsfrist) runs from the later of service and this notification.
+/// The notification may precede service, never the due date of the rent in arrears (422).
 ///
 /// Roles: admin, housing_officer.
 #[utoipa::path(put, path = "/api/v1/leases/{id}/rent-notices/{notice_id}", tag = "rent", operation_id = "update_rent_notice",
@@ -263,9 +270,24 @@ pub async fn update_rent_notice(
     not_future("committee_notified_on", notified_on)?;
     run_change(work, id, None, async |w, lease| {
         let municipality = &w.principal().municipality;
+        let notices = repo::notices(w.tx(), municipality, &[lease.id]).await?;
+        let notice = notices.iter().find(|n| n.id == notice_id).ok_or(ApiError::NotFound("notice"))?;
+        notified_after_rent_fell_late(w, lease.id, notice.served_on, notified_on).await?;
         repo::record_committee_notified(w.tx(), municipality, lease.id, notice_id, notified_on).await
     })
     .await
+}
+
+/// Refuses a committee notification dated on or before the due date of the rent in arrears when the
+/// notice was served (422).
+async fn notified_after_rent_fell_late(
+    w: &Work<'_>,
+    lease_id: Uuid,
+    served_on: Date,
+    notified_on: Date,
+) -> Result<(), ApiError> {
+    let at_service = super::arrears_of(w.tx(), &w.principal().municipality, lease_id, served_on).await?;
+    committee_notified_after_rent_fell_late(&at_service, notified_on)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

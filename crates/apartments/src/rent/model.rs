@@ -45,7 +45,8 @@ pub struct Notice {
 }
 
 hemvist_platform::pg_enum! {
-    /// Where the three-week redemption period (återvinningsfrist, 12 kap. 44 § JB) stands for the latest notice.
+    /// Where the three-week redemption period (återvinningsfrist, 12 kap. 44 § JB) stands: for the latest
+    /// notice whose committee was notified, or the latest notice when none was.
     pub enum RedemptionStatus {
         /// No notice of termination for arrears has been served.
         NoNotice = "no_notice",
@@ -81,7 +82,9 @@ pub struct ArrearsStatus {
     /// absent while either is missing.
     #[schema(value_type = Option<String>, format = Date)]
     pub redemption_starts_on: Option<Date>,
-    /// redemption_starts_on + 21 days: the last day to pay and keep the tenancy (återvinningsfrist).
+    /// redemption_starts_on + 21 days, moved to the next weekday when that is a Saturday, Sunday, public
+    /// holiday, midsummer, Christmas or New Year's Eve (lag (1930:173) om beräkning av lagstadgad tid):
+    /// the last day to pay and keep the tenancy (återvinningsfrist).
     /// Absent (null) while the period has not started.
     #[schema(value_type = Option<String>, format = Date)]
     pub redemption_deadline: Option<Date>,
@@ -127,7 +130,11 @@ pub fn arrears_status(charges: &[Charge], payments: &[Payment], notices: &[Notic
     // On a tie of serve dates, the notified one wins: two notices the same day are one notice recorded twice.
     let latest = notices.iter().filter(|n| n.served_on <= as_of).max_by_key(|n| (n.served_on, notified(n)));
     let committee_notified = latest.is_some_and(notified);
-    let redemption = latest.map_or(Redemption::NO_NOTICE, |notice| redemption(charges, payments, notice, as_of));
+    // A later notice the committee was not told of has no period yet; it never hides an earlier one whose
+    // period runs or ran out (the tenant can lose the home by that one).
+    let governing =
+        notices.iter().filter(|n| n.served_on <= as_of && notified(n)).max_by_key(|n| n.served_on).or(latest);
+    let redemption = governing.map_or(Redemption::NO_NOTICE, |notice| redemption(charges, payments, notice, as_of));
 
     ArrearsStatus {
         balance_sek,
@@ -167,7 +174,7 @@ fn redemption(charges: &[Charge], payments: &[Payment], notice: &Notice, as_of: 
     };
     let starts_on = notice.served_on.max(notified_on);
     // Only fails at the end of the calendar; such a period never ends.
-    let deadline = starts_on.checked_add(RECOVERY_PERIOD_DAYS.days()).ok();
+    let deadline = starts_on.checked_add(RECOVERY_PERIOD_DAYS.days()).ok().map(last_day_of_period);
     let paid_until = deadline.map_or(as_of, |deadline| deadline.min(as_of));
     let owed: i128 = charges.iter().filter(|c| c.due_on <= notice.served_on).map(|c| i128::from(c.amount_sek)).sum();
     let paid: i128 = payments.iter().filter(|p| p.paid_on <= paid_until).map(|p| i128::from(p.amount_sek)).sum();
@@ -181,11 +188,72 @@ fn redemption(charges: &[Charge], payments: &[Payment], notice: &Notice, as_of: 
     Redemption { starts_on: Some(starts_on), deadline, status }
 }
 
+/// The last day of a statutory period ending on `day`: a Saturday, Sunday, public holiday, midsummer,
+/// Christmas or New Year's Eve moves it to the next weekday (lag (1930:173) om beräkning av lagstadgad tid).
+fn last_day_of_period(day: Date) -> Date {
+    let mut day = day;
+    while closed_day(day) {
+        let Ok(next) = day.tomorrow() else { break };
+        day = next;
+    }
+    day
+}
+
+/// Saturdays, Sundays and the Swedish public holidays with midsummer, Christmas and New Year's Eve.
+/// Midsummer Day, All Saints' Day, Easter Day and Whitsunday always fall on a weekend.
+fn closed_day(day: Date) -> bool {
+    use jiff::civil::Weekday;
+    let weekday = day.weekday();
+    if matches!(weekday, Weekday::Saturday | Weekday::Sunday) {
+        return true;
+    }
+    if matches!((day.month(), day.day()), (1, 1) | (1, 6) | (5, 1) | (6, 6) | (12, 24) | (12, 25) | (12, 26) | (12, 31))
+    {
+        return true;
+    }
+    // Midsummer Eve: the Friday from 19 to 25 June.
+    if day.month() == 6 && (19..=25).contains(&day.day()) && weekday == Weekday::Friday {
+        return true;
+    }
+    // Good Friday, Easter Monday, Ascension Day.
+    easter_sunday(day.year())
+        .is_some_and(|easter| [-2_i64, 1, 39].iter().any(|offset| easter.checked_add(offset.days()).ok() == Some(day)))
+}
+
+/// Easter Day of the Gregorian calendar (the anonymous Gregorian algorithm).
+fn easter_sunday(year: i16) -> Option<Date> {
+    let y = i32::from(year);
+    let (a, b, c) = (y % 19, y / 100, y % 100);
+    let (d, e) = (b / 4, b % 4);
+    let g = (b - (b + 8) / 25 + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let l = (32 + 2 * e + 2 * (c / 4) - h - c % 4) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let n = h + l - 7 * m + 114;
+    Date::new(year, i8::try_from(n / 31).ok()?, i8::try_from(n % 31 + 1).ok()?).ok()
+}
+
 /// Whole days from `from` to `to` (negative when `to` is earlier).
 fn whole_days(from: Date, to: Date) -> i32 {
     // Civil days are always 24 hours, and the span of the calendar fits an i32 many times over.
     let days = to.duration_since(from).as_secs() / 86_400;
     i32::try_from(days).unwrap_or(if days < 0 { i32::MIN } else { i32::MAX })
+}
+
+/// The committee is told of a notice for rent already late: a notification dated on or before the due
+/// date of the rent in arrears at service (`at_service`, the arrears as of the day of service) is about
+/// no notice of these arrears, yet would start the tenant's three weeks (12 kap. 44 § JB), so it is refused.
+pub fn committee_notified_after_rent_fell_late(
+    at_service: &ArrearsStatus,
+    notified_on: Date,
+) -> Result<(), hemvist_platform::ApiError> {
+    match at_service.oldest_unpaid_due_on {
+        Some(due) if notified_on <= due => Err(hemvist_platform::ApiError::invalid(
+            "committee_notified_on",
+            format!("must be after the rent in arrears fell due ({due})"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A charge or payment to add to a lease's ledger, validated.

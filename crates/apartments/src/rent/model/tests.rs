@@ -241,11 +241,11 @@ fn notified_committee_clears_attention() {
         ArrearsStatus {
             notice_served_on: Some(date(2026, 11, 20)),
             committee_notified: true,
-            // 11-21 + 21 = 42; November has 30 days: December 12.
+            // 11-21 + 21 = 42; November has 30 days: December 12, a Saturday: Monday 12-14.
             redemption_starts_on: Some(date(2026, 11, 21)),
-            redemption_deadline: Some(date(2026, 12, 12)),
+            redemption_deadline: Some(date(2026, 12, 14)),
             redemption_status: RedemptionStatus::Redeemed,
-            recovery_deadline: Some(date(2026, 12, 12)),
+            recovery_deadline: Some(date(2026, 12, 14)),
             ..no_arrears(0)
         }
     );
@@ -292,6 +292,49 @@ fn same_day_notices_prefer_the_notified_record() {
     ];
     let status = arrears_status(&[], &[], &notices, date(2026, 11, 25));
     assert!(status.committee_notified);
+}
+
+#[test]
+fn easter_and_the_days_a_period_cannot_end_on() {
+    // Easter Days from the almanac.
+    for (y, m, d) in [(2024, 3, 31), (2025, 4, 20), (2026, 4, 5), (2027, 3, 28), (2038, 4, 25), (2285, 3, 22)] {
+        assert_eq!(easter_sunday(y), Some(date(y, m, d)));
+    }
+    // Ascension Day 2026: Easter + 39 = Thursday 05-14 -> Friday 05-15.
+    assert_eq!(last_day_of_period(date(2026, 5, 14)), date(2026, 5, 15));
+    // National Day on a Monday (2025-06-06 is a Friday) -> Monday 06-09.
+    assert_eq!(last_day_of_period(date(2025, 6, 6)), date(2025, 6, 9));
+    // New Year's Eve 2026 (Thursday), New Year's Day (Friday), weekend -> Monday 2027-01-04.
+    assert_eq!(last_day_of_period(date(2026, 12, 31)), date(2027, 1, 4));
+    // Maundy Thursday is a weekday.
+    assert_eq!(last_day_of_period(date(2026, 4, 2)), date(2026, 4, 2));
+}
+
+#[test]
+fn a_later_unnotified_notice_keeps_the_earlier_period() {
+    let charges = [charge(date(2026, 2, 28), 5_000)];
+    let notices = [
+        Notice { served_on: date(2026, 3, 10), committee_notified_on: Some(date(2026, 3, 12)) },
+        Notice { served_on: date(2026, 3, 20), committee_notified_on: None },
+    ];
+    let status = arrears_status(&charges, &[], &notices, date(2026, 3, 25));
+    assert_eq!(status.redemption_status, RedemptionStatus::Running);
+    assert_eq!(status.redemption_deadline, Some(date(2026, 4, 2)));
+    assert_eq!(status.notice_served_on, Some(date(2026, 3, 20)));
+    assert!(status.needs_attention);
+}
+
+#[test]
+fn committee_notification_must_come_after_the_rent_fell_due() {
+    // 5000 due 02-28, unpaid when notice is served on 03-10.
+    let at_service = arrears_status(&[charge(date(2026, 2, 28), 5_000)], &[], &[], date(2026, 3, 10));
+    for too_early in [date(2026, 2, 20), date(2026, 2, 28)] {
+        assert!(committee_notified_after_rent_fell_late(&at_service, too_early).is_err());
+    }
+    // After the rent fell late, even before service: fine.
+    assert!(committee_notified_after_rent_fell_late(&at_service, date(2026, 3, 1)).is_ok());
+    // Nothing unpaid at service: nothing to compare with.
+    assert!(committee_notified_after_rent_fell_late(&no_arrears(0), date(2026, 1, 1)).is_ok());
 }
 
 #[test]
