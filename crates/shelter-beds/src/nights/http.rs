@@ -7,6 +7,7 @@ use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
+use hemvist_tenants::api::Sex;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -293,11 +294,14 @@ pub async fn list_free_beds(
     let work = state.unit_of_work(&principal, READ_SHELTERS)?;
     let limit = shelter_limit(&principal)?;
     let from = location_of(search.lat, search.lon)?;
-    if search.sex.as_deref().is_some_and(|s| s != "woman" && s != "man") {
-        return Err(ApiError::invalid("sex", "must be woman or man"));
-    }
+    // Shelters are for women, men or both: the search names one of the two, or none.
+    let sex = match search.sex.as_deref().map(str::parse::<Sex>) {
+        None => None,
+        Some(Ok(sex @ (Sex::Woman | Sex::Man))) => Some(sex.as_str().to_owned()),
+        Some(_) => return Err(ApiError::invalid("sex", "must be woman or man")),
+    };
     let needs = Needs {
-        sex: search.sex,
+        sex,
         age: search.age,
         oldest_age: None,
         couple: search.couple,
