@@ -102,7 +102,7 @@ impl Ask {
         Needs {
             // A shelter for women or for men asks the person's sex; unknown matches either.
             sex: match sex {
-                Sex::Woman | Sex::Man => Some(sex.as_str().to_owned()),
+                Sex::Woman | Sex::Man => Some(sex),
                 Sex::Unknown => None,
             },
             age: ages.and_then(|(youngest, _)| i16::try_from(youngest).ok()),
@@ -456,13 +456,13 @@ mod tests {
             load("women", 59.33, 5, false, true),
             load("outside", 59.33, 5, true, false),
         ];
-        let man = Needs { sex: Some("man".into()), ..Needs::default() };
+        let man = Needs { sex: Some(Sex::Man), ..Needs::default() };
         let here = Location::parse(59.33, 18.0).ok();
         assert_eq!(names(&candidates(loads.clone(), &man, here, false)), ["near", "far"]);
         // With consent a bed outside is offered, after every bed inside.
         assert_eq!(names(&candidates(loads.clone(), &man, here, true)), ["near", "far", "outside"]);
         // A woman may take the women's shelter, nearest first.
-        let woman = Needs { sex: Some("woman".into()), ..Needs::default() };
+        let woman = Needs { sex: Some(Sex::Woman), ..Needs::default() };
         assert_eq!(names(&candidates(loads.clone(), &woman, here, false)), ["women", "near", "far"]);
         // Without a position: by name.
         assert_eq!(names(&candidates(loads, &man, None, false)), ["far", "near"]);

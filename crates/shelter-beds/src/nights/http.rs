@@ -297,7 +297,7 @@ pub async fn list_free_beds(
     // Shelters are for women, men or both: the search names one of the two, or none.
     let sex = match search.sex.as_deref().map(str::parse::<Sex>) {
         None => None,
-        Some(Ok(sex @ (Sex::Woman | Sex::Man))) => Some(sex.as_str().to_owned()),
+        Some(Ok(sex @ (Sex::Woman | Sex::Man))) => Some(sex),
         Some(_) => return Err(ApiError::invalid("sex", "must be woman or man")),
     };
     let needs = Needs {

@@ -3,6 +3,7 @@
 use hemvist_geo::Location;
 use hemvist_platform::text::clean_text;
 use hemvist_platform::{ApiError, Validation};
+use hemvist_tenants::api::Sex;
 use jiff::civil::Time;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -37,7 +38,8 @@ fn adult() -> i16 {
 #[serde(deny_unknown_fields)]
 pub struct Needs {
     /// `woman`, `man` or absent when not known (then sex does not restrict).
-    pub sex: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub sex: Option<Sex>,
     /// Age in whole years; with a partial birth date the youngest the person can be.
     pub age: Option<i16>,
     /// With a partial birth date the oldest the person can be (absent: exactly `age`).
@@ -54,10 +56,10 @@ pub struct Needs {
 
 impl Eligibility {
     pub fn takes(&self, needs: &Needs) -> bool {
-        let sex_ok = match needs.sex.as_deref() {
-            Some("woman") => self.accepts_women,
-            Some("man") => self.accepts_men,
-            _ => self.accepts_women || self.accepts_men,
+        let sex_ok = match needs.sex {
+            Some(Sex::Woman) => self.accepts_women,
+            Some(Sex::Man) => self.accepts_men,
+            Some(Sex::Unknown) | None => self.accepts_women || self.accepts_men,
         };
         // An age limit turns a person away only when every age they can be is outside it, as an unknown
         // age does not exclude: with only a birth year, refusing a bed to someone who may well be an adult
@@ -204,9 +206,9 @@ mod tests {
 
     #[test]
     fn eligibility_matches_needs() {
-        let young_woman = Needs { sex: Some("woman".into()), age: Some(22), pets: true, ..Needs::default() };
+        let young_woman = Needs { sex: Some(Sex::Woman), age: Some(22), pets: true, ..Needs::default() };
         assert!(shelter().takes(&young_woman));
-        assert!(!shelter().takes(&Needs { sex: Some("man".into()), ..young_woman.clone() }));
+        assert!(!shelter().takes(&Needs { sex: Some(Sex::Man), ..young_woman.clone() }));
         assert!(!shelter().takes(&Needs { age: Some(26), ..young_woman.clone() }));
         assert!(!shelter().takes(&Needs { age: Some(17), ..young_woman.clone() }));
         // A partial birth date: an age range; the shelter takes the person when some age in it fits.
