@@ -4,7 +4,7 @@
 
 use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::night::today;
-use hemvist_platform::{ApiError, Work};
+use hemvist_platform::{ApiError, OnConstraint, Work};
 use hemvist_tenants::api::{LeaseOfferInput, leasing};
 use jiff::civil::Date;
 use uuid::Uuid;
@@ -48,7 +48,9 @@ pub(crate) async fn offer_lease(w: &mut Work<'_>, input: &LeaseInput) -> Result<
         special_conditions_told_on: input.special_conditions_told_on,
         offer_id: offer.offer_id,
     };
-    let id = repo::insert(tx, &principal.municipality, &new).await?;
+    let id = repo::insert(tx, &principal.municipality, &new).await.on_constraint(repo::ONE_PER_APARTMENT, || {
+        ApiError::conflict("the apartment is already offered or let for part of that period")
+    })?;
     if apartment.status == ApartmentStatus::Available {
         apartments::set_status(tx, &principal.municipality, apartment.id, ApartmentStatus::Offered, None).await?;
     }
@@ -93,7 +95,7 @@ pub(crate) async fn settle_apartment_status(w: &Work<'_>, lease: &StoredLease) -
     let municipality = &w.principal().municipality;
     let others = repo::open_leases_of_apartment(w.tx(), municipality, lease.apartment_id, lease.id).await?;
     let status = model::apartment_status_after(&others);
-    apartments::set_status(w.tx(), municipality, lease.apartment_id, status, None).await
+    Ok(apartments::set_status(w.tx(), municipality, lease.apartment_id, status, None).await?)
 }
 
 /// The tenant moves in on `moved_in_on`.
@@ -185,5 +187,5 @@ pub(crate) async fn take_over(w: &Work<'_>, lease: &mut StoredLease, taken_over_
     }
     lease.status = LeaseStatus::TakenOver;
     lease.taken_over_on = Some(taken_over_on);
-    apartments::set_status(tx, municipality, lease.apartment_id, ApartmentStatus::Transferred, None).await
+    Ok(apartments::set_status(tx, municipality, lease.apartment_id, ApartmentStatus::Transferred, None).await?)
 }

@@ -9,7 +9,7 @@ use hemvist_platform::auth::Principal;
 use hemvist_platform::night::today;
 use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::period::{self, not_future};
-use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, Work, WriteProblems};
+use hemvist_platform::{ApiError, AppState, Json, OnConstraint, Path, Query, ReadProblems, Work, WriteProblems};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -151,7 +151,10 @@ async fn add_rent_entry(w: &Work<'_>, lease: &mut StoredLease, entry: &NewRentEn
     if lease.status == LeaseStatus::Offered {
         return Err(ApiError::conflict("rent is kept for leases that have begun"));
     }
-    repo::insert_rent_entry(w.tx(), &w.principal().municipality, lease.id, entry).await.map(|_| ())
+    repo::insert_rent_entry(w.tx(), &w.principal().municipality, lease.id, entry)
+        .await
+        .on_constraint(repo::ONE_CHARGE_PER_PERIOD, || ApiError::conflict("rent for that period is already charged"))?;
+    Ok(())
 }
 
 /// Charge a month's rent.
@@ -232,7 +235,7 @@ pub async fn create_rent_notice(
             return Err(ApiError::conflict("notice is served on active leases"));
         }
         let (served_on, notified_on) = (input.served_on, input.committee_notified_on);
-        repo::insert_notice(w.tx(), &w.principal().municipality, lease.id, served_on, notified_on).await
+        Ok(repo::insert_notice(w.tx(), &w.principal().municipality, lease.id, served_on, notified_on).await?)
     })
     .await
 }
@@ -263,7 +266,10 @@ pub async fn update_rent_notice(
     not_future("committee_notified_on", notified_on)?;
     run_change(work, id, None, async |w, lease| {
         let municipality = &w.principal().municipality;
-        repo::record_committee_notified(w.tx(), municipality, lease.id, notice_id, notified_on).await
+        match repo::record_committee_notified(w.tx(), municipality, lease.id, notice_id, notified_on).await? {
+            true => Ok(()),
+            false => Err(ApiError::NotFound("notice")),
+        }
     })
     .await
 }
