@@ -158,7 +158,7 @@ pub async fn list_apartments(
         min_rooms: search.min_rooms.filter(|r| r.is_finite()),
         wheelchair_accessible: search.wheelchair_accessible,
     };
-    let rows = work.run(async |w| repo::list(w.tx(), &scope(w.principal()), &filter, &page).await).await?;
+    let rows = work.run(async |w| Ok(repo::list(w.tx(), &scope(w.principal()), &filter, &page).await?)).await?;
     let page = Page::from_rows(rows, page.limit, |a| (a.address.clone(), a.id))?;
     Ok(Json(Page { items: page.items.into_iter().map(Apartment::from).collect(), next_cursor: page.next_cursor }))
 }
@@ -236,7 +236,13 @@ pub async fn update_apartment(
         .run(async |w| {
             let (tx, principal) = (w.tx(), w.principal());
             let (district_id, district_code) = derive_district(tx, principal, &record).await?;
-            repo::update(tx, &scope(principal), id, expected, &record, district_id, &district_code).await?;
+            let scope = scope(principal);
+            if !repo::update(tx, &scope, id, expected, &record, district_id, &district_code).await? {
+                return Err(match repo::find(tx, &scope, id, false).await? {
+                    Some(_) => ApiError::PreconditionFailed,
+                    None => ApiError::NotFound("apartment"),
+                });
+            }
             w.audit(AuditEvent::new(AuditAction::Update, "apartment", Some(id)));
             visible_apartment(w, id).await
         })
@@ -312,7 +318,7 @@ pub async fn list_apartment_features(
     principal: Principal,
 ) -> Result<Response, ApiError> {
     let work = state.unit_of_work(&principal, READ_STOCK)?;
-    let apartments = work.run(async |w| repo::all_in_stock(w.tx(), &scope(w.principal())).await).await?;
+    let apartments = work.run(async |w| Ok(repo::all_in_stock(w.tx(), &scope(w.principal())).await?)).await?;
     let features = apartments
         .into_iter()
         .map(|a| {

@@ -1,9 +1,9 @@
 //! SQL for apartments. Scoped by municipality and, for district-scoped callers, by district.
 
+use hemvist_platform::MunicipalityCode;
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::pagination::PageRequest;
-use hemvist_platform::{ApiError, MunicipalityCode};
-use tokio_postgres::Row;
+use tokio_postgres::{Error, Row};
 use uuid::Uuid;
 
 use super::model::{ApartmentRecord, ApartmentStatus};
@@ -101,7 +101,7 @@ pub(crate) struct StoredApartment {
 
 const SCOPED: &str = "a.municipality_code = $1 AND (cardinality($2::text[]) = 0 OR a.district_code = ANY($2))";
 
-fn from_row(row: &Row) -> Result<StoredApartment, ApiError> {
+fn from_row(row: &Row) -> Result<StoredApartment, Error> {
     Ok(StoredApartment {
         id: row.try_get("id")?,
         address: row.try_get("address")?,
@@ -131,7 +131,7 @@ pub(crate) async fn insert(
     record: &ApartmentRecord,
     district_id: Uuid,
     district_code: &str,
-) -> Result<Uuid, ApiError> {
+) -> Result<Uuid, Error> {
     let statement = client
         .prepare_cached(
             "INSERT INTO apartments (municipality_code, address, lat, lon, district_id, district_code, rooms, area_sqm, floor,
@@ -162,9 +162,11 @@ pub(crate) async fn insert(
             ],
         )
         .await?;
-    Ok(row.try_get(0)?)
+    row.try_get(0)
 }
 
+/// Updates the apartment at `expected_version` (any when None); false when no row was updated: not
+/// visible to the scope, or at another version.
 pub(crate) async fn update(
     client: &impl GenericClient,
     scope: &Scope<'_>,
@@ -173,7 +175,7 @@ pub(crate) async fn update(
     record: &ApartmentRecord,
     district_id: Uuid,
     district_code: &str,
-) -> Result<(), ApiError> {
+) -> Result<bool, Error> {
     let sql = format!(
         "UPDATE apartments a SET address = $4, lat = $5, lon = $6, district_id = $7, district_code = $8, rooms = $9,
              area_sqm = $10, floor = $11, has_lift = $12, wheelchair_accessible = $13, monthly_rent_sek = $14, landlord = $15,
@@ -207,11 +209,7 @@ pub(crate) async fn update(
             ],
         )
         .await?;
-    match updated {
-        0 if find(client, scope, id, false).await?.is_some() => Err(ApiError::PreconditionFailed),
-        0 => Err(ApiError::NotFound("apartment")),
-        _ => Ok(()),
-    }
+    Ok(updated > 0)
 }
 
 /// The apartment; `lock` takes a row lock for a change that depends on its status.
@@ -220,7 +218,7 @@ pub(crate) async fn find(
     scope: &Scope<'_>,
     id: Uuid,
     lock: bool,
-) -> Result<Option<StoredApartment>, ApiError> {
+) -> Result<Option<StoredApartment>, Error> {
     let sql = format!(
         "SELECT {} FROM apartments a WHERE {} AND a.id = $3{}",
         columns(5),
@@ -245,7 +243,7 @@ pub(crate) async fn set_status(
     id: Uuid,
     status: ApartmentStatus,
     reason: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     client
         .execute(
             "UPDATE apartments SET status = $3, unavailable_reason = $4, version = version + 1, updated_at = now()
@@ -269,7 +267,7 @@ pub(crate) async fn list(
     scope: &Scope<'_>,
     filter: &ApartmentFilter,
     page: &PageRequest<(String, Uuid)>,
-) -> Result<Vec<StoredApartment>, ApiError> {
+) -> Result<Vec<StoredApartment>, Error> {
     let sql = format!(
         "SELECT {} FROM apartments a
          WHERE {}
@@ -311,7 +309,7 @@ pub(crate) async fn list(
 pub(crate) async fn all_in_stock(
     client: &impl GenericClient,
     scope: &Scope<'_>,
-) -> Result<Vec<StoredApartment>, ApiError> {
+) -> Result<Vec<StoredApartment>, Error> {
     let sql = format!(
         "SELECT {} FROM apartments a WHERE {} AND a.status NOT IN {}
          ORDER BY a.address, a.id",
@@ -331,7 +329,7 @@ pub(crate) async fn all_in_stock(
 pub(crate) async fn stock_by_district(
     client: &impl GenericClient,
     scope: &Scope<'_>,
-) -> Result<Vec<(String, ApartmentStatus, i64)>, ApiError> {
+) -> Result<Vec<(String, ApartmentStatus, i64)>, Error> {
     let sql = format!(
         "SELECT a.district_code, {} AS status, count(*) FROM apartments a WHERE {} GROUP BY 1, 2 ORDER BY 1, 2",
         status_seen(4),

@@ -78,7 +78,7 @@ pub async fn create_lease_follow_up(
             return Err(ApiError::conflict("follow-ups belong to active leases"));
         }
         let municipality = &w.principal().municipality;
-        repo::insert_follow_ups(w.tx(), municipality, lease.id, &[input.planned_on], false).await
+        Ok(repo::insert_follow_ups(w.tx(), municipality, lease.id, &[input.planned_on], false).await?)
     })
     .await
 }
@@ -110,7 +110,12 @@ pub async fn update_lease_follow_up(
     let note = input.note.as_deref().map(|n| clean_text("note", n, 2000, true)).transpose()?;
     run_change(work, id, None, async |w, lease| {
         let (municipality, held_on) = (&w.principal().municipality, input.held_on);
-        repo::record_follow_up_held(w.tx(), municipality, lease.id, follow_up_id, held_on, note.as_deref()).await
+        match repo::record_follow_up_held(w.tx(), municipality, lease.id, follow_up_id, held_on, note.as_deref())
+            .await?
+        {
+            true => Ok(()),
+            false => Err(ApiError::NotFound("follow-up")),
+        }
     })
     .await
 }

@@ -1,8 +1,9 @@
 //! SQL for the follow-ups of leases.
 
+use hemvist_platform::MunicipalityCode;
 use hemvist_platform::db::GenericClient;
-use hemvist_platform::{ApiError, MunicipalityCode};
 use jiff::civil::Date;
+use tokio_postgres::Error;
 use uuid::Uuid;
 
 use super::model::FollowUpRecord;
@@ -31,7 +32,7 @@ pub(crate) async fn insert_follow_ups(
     lease_id: Uuid,
     dates: &[Date],
     scheduled: bool,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     client
         .execute(
             "INSERT INTO lease_follow_ups (municipality_code, lease_id, planned_on, scheduled)
@@ -46,7 +47,7 @@ pub(crate) async fn follow_ups(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     lease_id: Uuid,
-) -> Result<Vec<StoredFollowUp>, ApiError> {
+) -> Result<Vec<StoredFollowUp>, Error> {
     let rows = client
         .query(
             "SELECT id, planned_on, held_on, note, scheduled FROM lease_follow_ups WHERE municipality_code = $1 AND lease_id = $2
@@ -67,6 +68,7 @@ pub(crate) async fn follow_ups(
         .collect()
 }
 
+/// Records a follow-up held; false when the lease has no such follow-up.
 pub(crate) async fn record_follow_up_held(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
@@ -74,12 +76,12 @@ pub(crate) async fn record_follow_up_held(
     follow_up_id: Uuid,
     held_on: Date,
     note: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<bool, Error> {
     let updated = client
         .execute(
             "UPDATE lease_follow_ups SET held_on = $4, note = $5 WHERE municipality_code = $1 AND lease_id = $2 AND id = $3",
             &[&municipality.as_str(), &lease_id, &follow_up_id, &held_on, &note],
         )
         .await?;
-    if updated == 0 { Err(ApiError::NotFound("follow-up")) } else { Ok(()) }
+    Ok(updated > 0)
 }

@@ -9,6 +9,7 @@ use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::etag::{etag, if_match};
+use hemvist_platform::municipality::MunicipalityCode;
 use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::period::not_future;
 use hemvist_platform::text::clean_text;
@@ -120,10 +121,10 @@ pub(crate) async fn visible_lease(
         .ok_or(ApiError::NotFound("lease"))
 }
 
-pub(crate) fn tenants_scope(principal: &Principal) -> hemvist_tenants::api::Scope<'_> {
+pub(crate) fn tenants_scope(municipality: &MunicipalityCode) -> hemvist_tenants::api::Scope<'_> {
     // The tenant may belong to another district than the apartment: decisions are looked up
     // municipality-wide, the apartment decides what a district-scoped caller may let.
-    hemvist_tenants::api::Scope::municipality_wide(&principal.municipality)
+    hemvist_tenants::api::Scope::municipality_wide(municipality)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -251,7 +252,7 @@ pub(crate) async fn run_change(
     work: UnitOfWork<'_>,
     id: Uuid,
     expected: Option<i32>,
-    change: impl AsyncFnOnce(&Work<'_>, &mut StoredLease) -> Result<(), ApiError>,
+    change: impl AsyncFnOnce(&mut Work<'_>, &mut StoredLease) -> Result<(), ApiError>,
 ) -> Result<Response, ApiError> {
     let lease = work.run(async |w| change_lease(w, id, expected, change).await).await?;
     Ok(respond(StatusCode::OK, lease))
@@ -287,7 +288,8 @@ pub async fn activate_lease(
     let work = state.unit_of_work(&principal, MANAGE_HOUSING)?;
     not_future("moved_in_on", input.moved_in_on)?;
     let expected = if_match(&headers)?;
-    let change = async |w: &Work<'_>, lease: &mut StoredLease| lifecycle::activate(w, lease, input.moved_in_on).await;
+    let change =
+        async |w: &mut Work<'_>, lease: &mut StoredLease| lifecycle::activate(w, lease, input.moved_in_on).await;
     run_change(work, id, expected, change).await
 }
 
@@ -319,7 +321,8 @@ pub async fn end_lease(
     let reason = clean_text("reason", &input.reason, 2000, true)?;
     not_future("ended_on", input.ended_on)?;
     let expected = if_match(&headers)?;
-    let change = async |w: &Work<'_>, lease: &mut StoredLease| lifecycle::end(w, lease, input.ended_on, reason).await;
+    let change =
+        async |w: &mut Work<'_>, lease: &mut StoredLease| lifecycle::end(w, lease, input.ended_on, reason).await;
     run_change(work, id, expected, change).await
 }
 
@@ -353,7 +356,8 @@ pub async fn decline_lease(
     let reason = input.reason.as_deref().map(|r| clean_text("reason", r, 2000, true)).transpose()?;
     let expected = if_match(&headers)?;
     let declined_on = input.declined_on;
-    let change = async |w: &Work<'_>, lease: &mut StoredLease| lifecycle::decline(w, lease, declined_on, reason).await;
+    let change =
+        async |w: &mut Work<'_>, lease: &mut StoredLease| lifecycle::decline(w, lease, declined_on, reason).await;
     run_change(work, id, expected, change).await
 }
 
@@ -385,7 +389,7 @@ pub async fn take_over_lease(
     not_future("taken_over_on", input.taken_over_on)?;
     let expected = if_match(&headers)?;
     let on = input.taken_over_on;
-    let change = async |w: &Work<'_>, lease: &mut StoredLease| lifecycle::take_over(w, lease, on).await;
+    let change = async |w: &mut Work<'_>, lease: &mut StoredLease| lifecycle::take_over(w, lease, on).await;
     run_change(work, id, expected, change).await
 }
 

@@ -4,10 +4,8 @@
 
 use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::night::today;
-use hemvist_platform::{ApiError, Work};
-use hemvist_tenants::api::LeaseOfferInput;
-// Written in this transaction with their own audit rows: these functions take the transaction, not the Work.
-use hemvist_tenants::api::leasing::in_transaction as leasing;
+use hemvist_platform::{ApiError, OnConstraint, Work};
+use hemvist_tenants::api::{LeaseOfferInput, leasing};
 use jiff::civil::Date;
 use uuid::Uuid;
 
@@ -24,8 +22,7 @@ use crate::rent;
 /// Offers the lease: the apartment must accept leases, the offer is recorded on the decision, and an
 /// available apartment becomes offered.
 pub(crate) async fn offer_lease(w: &mut Work<'_>, input: &LeaseInput) -> Result<(Uuid, Lease), ApiError> {
-    let (tx, principal) = (w.tx(), w.principal());
-    let apartment = apartments::find(tx, &scope(principal), input.apartment_id, true)
+    let apartment = apartments::find(w.tx(), &scope(w.principal()), input.apartment_id, true)
         .await?
         .ok_or(ApiError::NotFound("apartment"))?;
     if !apartment.status.accepts_leases() {
@@ -38,7 +35,9 @@ pub(crate) async fn offer_lease(w: &mut Work<'_>, input: &LeaseInput) -> Result<
         offered_on: input.offered_on,
         description: input.kind.offer_description(input.starts_on),
     };
-    let offer = leasing::offer_lease(tx, principal, &tenants_scope(principal), &offer).await?;
+    let municipality = w.principal().municipality.clone();
+    let offer = leasing::offer_lease(w, &tenants_scope(&municipality), &offer).await?;
+    let (tx, principal) = (w.tx(), w.principal());
     let new = NewLease {
         apartment_id: apartment.id,
         person_id: offer.person_id,
@@ -49,7 +48,9 @@ pub(crate) async fn offer_lease(w: &mut Work<'_>, input: &LeaseInput) -> Result<
         special_conditions_told_on: input.special_conditions_told_on,
         offer_id: offer.offer_id,
     };
-    let id = repo::insert(tx, &principal.municipality, &new).await?;
+    let id = repo::insert(tx, &principal.municipality, &new).await.on_constraint(repo::ONE_PER_APARTMENT, || {
+        ApiError::conflict("the apartment is already offered or let for part of that period")
+    })?;
     if apartment.status == ApartmentStatus::Available {
         apartments::set_status(tx, &principal.municipality, apartment.id, ApartmentStatus::Offered, None).await?;
     }
@@ -65,16 +66,20 @@ pub(crate) async fn change_lease(
     w: &mut Work<'_>,
     id: Uuid,
     expected: Option<i32>,
-    change: impl AsyncFnOnce(&Work<'_>, &mut StoredLease) -> Result<(), ApiError>,
+    change: impl AsyncFnOnce(&mut Work<'_>, &mut StoredLease) -> Result<(), ApiError>,
 ) -> Result<Lease, ApiError> {
-    let scope = scope(w.principal());
-    let apartment_id = repo::find(w.tx(), &scope, id, false).await?.ok_or(ApiError::NotFound("lease"))?.apartment_id;
-    apartments::find(w.tx(), &scope, apartment_id, true).await?;
-    let mut lease = repo::find(w.tx(), &scope, id, true).await?.ok_or(ApiError::NotFound("lease"))?;
+    let mut lease = {
+        let scope = scope(w.principal());
+        let apartment_id =
+            repo::find(w.tx(), &scope, id, false).await?.ok_or(ApiError::NotFound("lease"))?.apartment_id;
+        apartments::find(w.tx(), &scope, apartment_id, true).await?;
+        repo::find(w.tx(), &scope, id, true).await?.ok_or(ApiError::NotFound("lease"))?
+    };
     if expected.is_some_and(|v| v != lease.version) {
         return Err(ApiError::PreconditionFailed);
     }
     change(w, &mut lease).await?;
+    let scope = scope(w.principal());
     let municipality = &w.principal().municipality;
     repo::update_state(w.tx(), municipality, &lease).await?;
     hemvist_tenants::api::touch_person(w.tx(), municipality, lease.person_id).await?;
@@ -90,25 +95,26 @@ pub(crate) async fn settle_apartment_status(w: &Work<'_>, lease: &StoredLease) -
     let municipality = &w.principal().municipality;
     let others = repo::open_leases_of_apartment(w.tx(), municipality, lease.apartment_id, lease.id).await?;
     let status = model::apartment_status_after(&others);
-    apartments::set_status(w.tx(), municipality, lease.apartment_id, status, None).await
+    Ok(apartments::set_status(w.tx(), municipality, lease.apartment_id, status, None).await?)
 }
 
 /// The tenant moves in on `moved_in_on`.
-pub(crate) async fn activate(w: &Work<'_>, lease: &mut StoredLease, moved_in_on: Date) -> Result<(), ApiError> {
+pub(crate) async fn activate(w: &mut Work<'_>, lease: &mut StoredLease, moved_in_on: Date) -> Result<(), ApiError> {
     if lease.status != LeaseStatus::Offered {
         return Err(ApiError::conflict("only an offered lease can be activated"));
     }
     if moved_in_on < lease.starts_on {
         return Err(ApiError::invalid("moved_in_on", "must not be before the lease starts"));
     }
-    let (tx, principal, settings) = (w.tx(), w.principal(), w.settings());
-    let others = repo::open_leases_of_apartment(tx, &principal.municipality, lease.apartment_id, lease.id).await?;
+    let municipality = w.principal().municipality.clone();
+    let others = repo::open_leases_of_apartment(w.tx(), &municipality, lease.apartment_id, lease.id).await?;
     if others.contains(&LeaseStatus::Active) {
         return Err(ApiError::conflict("another sublet of the apartment is active; end it first"));
     }
     // Moving in executes the decision, or resumes it when interrupted, and accepts the lease's offer.
-    let tenants = tenants_scope(principal);
-    leasing::move_in(tx, principal, &tenants, lease.decision_id, lease.offer_id, lease.id, moved_in_on).await?;
+    let tenants = tenants_scope(&municipality);
+    leasing::move_in(w, &tenants, lease.decision_id, lease.offer_id, lease.id, moved_in_on).await?;
+    let (tx, principal, settings) = (w.tx(), w.principal(), w.settings());
     // One decision, one home: checked with the decision locked by move_in, so two activations can't race.
     if repo::other_active_lease_of_decision(tx, &principal.municipality, lease.decision_id, lease.id).await? {
         return Err(ApiError::conflict("another lease executing the decision is active; end it first"));
@@ -144,7 +150,7 @@ pub(crate) async fn end(w: &Work<'_>, lease: &mut StoredLease, ended_on: Date, r
 
 /// The person declined the offer on `declined_on`.
 pub(crate) async fn decline(
-    w: &Work<'_>,
+    w: &mut Work<'_>,
     lease: &mut StoredLease,
     declined_on: Date,
     reason: Option<String>,
@@ -153,9 +159,9 @@ pub(crate) async fn decline(
         return Err(ApiError::conflict("only an offered lease can be declined"));
     }
     if let Some(offer_id) = lease.offer_id {
-        let (tx, principal) = (w.tx(), w.principal());
-        let tenants = tenants_scope(principal);
-        leasing::decline_lease_offer(tx, principal, &tenants, lease.decision_id, offer_id, declined_on).await?;
+        let municipality = w.principal().municipality.clone();
+        let tenants = tenants_scope(&municipality);
+        leasing::decline_lease_offer(w, &tenants, lease.decision_id, offer_id, declined_on).await?;
     }
     lease.status = LeaseStatus::Ended;
     lease.ends_on = Some(lease.starts_on);
@@ -185,5 +191,5 @@ pub(crate) async fn take_over(w: &Work<'_>, lease: &mut StoredLease, taken_over_
     }
     lease.status = LeaseStatus::TakenOver;
     lease.taken_over_on = Some(taken_over_on);
-    apartments::set_status(tx, municipality, lease.apartment_id, ApartmentStatus::Transferred, None).await
+    Ok(apartments::set_status(tx, municipality, lease.apartment_id, ApartmentStatus::Transferred, None).await?)
 }

@@ -2,11 +2,11 @@
 //! caller's districts, its tenant is assigned to a support worker caller, and its tenant's home is not
 //! protected from the caller (see `scoped`).
 
+use hemvist_platform::MunicipalityCode;
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::pagination::PageRequest;
-use hemvist_platform::{ApiError, MunicipalityCode};
 use jiff::civil::Date;
-use tokio_postgres::Row;
+use tokio_postgres::{Error, Row};
 use uuid::Uuid;
 
 use super::model::{LeaseKind, LeaseStatus};
@@ -61,7 +61,7 @@ pub(crate) fn scoped(staff: usize, sees: usize) -> String {
     )
 }
 
-pub(crate) fn from_row(row: &Row) -> Result<StoredLease, ApiError> {
+pub(crate) fn from_row(row: &Row) -> Result<StoredLease, Error> {
     Ok(StoredLease {
         id: row.try_get("id")?,
         apartment_id: row.try_get("apartment_id")?,
@@ -95,11 +95,15 @@ pub(crate) struct NewLease {
     pub offer_id: Uuid,
 }
 
+/// Constraint: an apartment is offered or let to one lease at a time.
+pub(crate) const ONE_PER_APARTMENT: &str = "leases_one_per_apartment";
+
+/// Fails on `ONE_PER_APARTMENT` when the apartment is offered or let for part of the period already.
 pub(crate) async fn insert(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     new: &NewLease,
-) -> Result<Uuid, ApiError> {
+) -> Result<Uuid, Error> {
     let statement = client
         .prepare_cached(
             "INSERT INTO leases (municipality_code, apartment_id, person_id, decision_id, kind, starts_on, ends_on,
@@ -122,15 +126,8 @@ pub(crate) async fn insert(
                 &new.offer_id,
             ],
         )
-        .await
-        .map_err(|error| {
-            if error.as_db_error().and_then(|db| db.constraint()) == Some("leases_one_per_apartment") {
-                ApiError::conflict("the apartment is already offered or let for part of that period")
-            } else {
-                error.into()
-            }
-        })?;
-    Ok(row.try_get(0)?)
+        .await?;
+    row.try_get(0)
 }
 
 pub(crate) async fn find(
@@ -138,7 +135,7 @@ pub(crate) async fn find(
     scope: &Scope<'_>,
     id: Uuid,
     lock: bool,
-) -> Result<Option<StoredLease>, ApiError> {
+) -> Result<Option<StoredLease>, Error> {
     let sql = format!(
         "SELECT {} FROM leases l WHERE {} AND l.id = $3{}",
         columns(),
@@ -169,7 +166,7 @@ pub(crate) async fn list(
     scope: &Scope<'_>,
     filter: &LeaseFilter,
     page: &PageRequest<(Date, Uuid)>,
-) -> Result<Vec<StoredLease>, ApiError> {
+) -> Result<Vec<StoredLease>, Error> {
     let sql = format!(
         "SELECT {} FROM leases l
          WHERE {}
@@ -209,7 +206,7 @@ pub(crate) async fn update_state(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     lease: &StoredLease,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     client
         .execute(
             "UPDATE leases SET status = $3, activated_on = $4, ends_on = $5, end_reason = $6, taken_over_on = $7,
@@ -236,7 +233,7 @@ pub(crate) async fn open_leases_of_apartment(
     municipality: &MunicipalityCode,
     apartment_id: Uuid,
     except: Uuid,
-) -> Result<Vec<LeaseStatus>, ApiError> {
+) -> Result<Vec<LeaseStatus>, Error> {
     let rows = client
         .query(
             "SELECT status FROM leases WHERE municipality_code = $1 AND apartment_id = $2 AND id <> $3
@@ -244,7 +241,7 @@ pub(crate) async fn open_leases_of_apartment(
             &[&municipality.as_str(), &apartment_id, &except, &LeaseStatus::OPEN],
         )
         .await?;
-    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    rows.iter().map(|r| r.try_get(0)).collect()
 }
 
 /// Whether a lease other than `except` executing the decision is active (call with the decision locked).
@@ -253,7 +250,7 @@ pub(crate) async fn other_active_lease_of_decision(
     municipality: &MunicipalityCode,
     decision_id: Uuid,
     except: Uuid,
-) -> Result<bool, ApiError> {
+) -> Result<bool, tokio_postgres::Error> {
     let row = client
         .query_opt(
             "SELECT 1 FROM leases WHERE municipality_code = $1 AND decision_id = $2 AND id <> $3 AND status = $4
@@ -268,7 +265,7 @@ pub(crate) async fn other_active_lease_of_decision(
 pub(crate) async fn activated_leases(
     client: &impl GenericClient,
     scope: &Scope<'_>,
-) -> Result<Vec<StoredLease>, ApiError> {
+) -> Result<Vec<StoredLease>, Error> {
     let sql = format!(
         "SELECT {} FROM leases l WHERE {} AND l.activated_on IS NOT NULL ORDER BY l.activated_on",
         columns(),
@@ -287,7 +284,7 @@ pub(crate) async fn active_by_district(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     on: Date,
-) -> Result<Vec<(String, LeaseKind, i64)>, ApiError> {
+) -> Result<Vec<(String, LeaseKind, i64)>, Error> {
     let sql = format!(
         "SELECT a.district_code, l.kind, count(*) FROM leases l
            JOIN apartments a ON a.municipality_code = l.municipality_code AND a.id = l.apartment_id

@@ -46,7 +46,7 @@ pub async fn get_lease_outcomes_report(
 ) -> Result<Json<LeaseOutcomesReport>, ApiError> {
     let work = state.unit_of_work(&principal, READ_REPORTS)?;
     let as_of = params.as_of.unwrap_or_else(today);
-    let leases = work.run(async |w| repo::activated_leases(w.tx(), &scope(w.principal())).await).await?;
+    let leases = work.run(async |w| Ok(repo::activated_leases(w.tx(), &scope(w.principal())).await?)).await?;
     let histories: Vec<LeaseHistory> = leases
         .into_iter()
         .filter_map(|l| {

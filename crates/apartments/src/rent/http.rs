@@ -9,7 +9,7 @@ use hemvist_platform::auth::Principal;
 use hemvist_platform::night::today;
 use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::period::{self, not_future};
-use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, Work, WriteProblems};
+use hemvist_platform::{ApiError, AppState, Json, OnConstraint, Path, Query, ReadProblems, Work, WriteProblems};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -153,7 +153,10 @@ async fn add_rent_entry(w: &Work<'_>, lease: &mut StoredLease, entry: &NewRentEn
     if lease.status == LeaseStatus::Offered {
         return Err(ApiError::conflict("rent is kept for leases that have begun"));
     }
-    repo::insert_rent_entry(w.tx(), &w.principal().municipality, lease.id, entry).await.map(|_| ())
+    repo::insert_rent_entry(w.tx(), &w.principal().municipality, lease.id, entry)
+        .await
+        .on_constraint(repo::ONE_CHARGE_PER_PERIOD, || ApiError::conflict("rent for that period is already charged"))?;
+    Ok(())
 }
 
 /// Charge a month's rent.
@@ -238,7 +241,7 @@ pub async fn create_rent_notice(
         if let Some(notified_on) = notified_on {
             notified_after_rent_fell_late(w, lease.id, served_on, notified_on).await?;
         }
-        repo::insert_notice(w.tx(), &w.principal().municipality, lease.id, served_on, notified_on).await
+        Ok(repo::insert_notice(w.tx(), &w.principal().municipality, lease.id, served_on, notified_on).await?)
     })
     .await
 }
@@ -273,7 +276,10 @@ pub async fn update_rent_notice(
         let notices = repo::notices(w.tx(), municipality, &[lease.id]).await?;
         let notice = notices.iter().find(|n| n.id == notice_id).ok_or(ApiError::NotFound("notice"))?;
         notified_after_rent_fell_late(w, lease.id, notice.served_on, notified_on).await?;
-        repo::record_committee_notified(w.tx(), municipality, lease.id, notice_id, notified_on).await
+        match repo::record_committee_notified(w.tx(), municipality, lease.id, notice_id, notified_on).await? {
+            true => Ok(()),
+            false => Err(ApiError::NotFound("notice")),
+        }
     })
     .await
 }

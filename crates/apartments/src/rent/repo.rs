@@ -1,8 +1,9 @@
 //! SQL for the rent ledger and notices of leases, and the arrears early-warning list.
 
+use hemvist_platform::MunicipalityCode;
 use hemvist_platform::db::GenericClient;
-use hemvist_platform::{ApiError, MunicipalityCode};
 use jiff::civil::Date;
+use tokio_postgres::Error;
 use uuid::Uuid;
 
 use super::model::{NewRentEntry, Notice, RentEntryKind};
@@ -20,34 +21,31 @@ pub(crate) struct RentEntry {
     pub period: Option<String>,
 }
 
+/// Constraint: one rent charge per lease and month.
+pub(crate) const ONE_CHARGE_PER_PERIOD: &str = "rent_one_charge_per_period";
+
+/// Fails on `ONE_CHARGE_PER_PERIOD` when the month is charged already.
 pub(crate) async fn insert_rent_entry(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     lease_id: Uuid,
     entry: &NewRentEntry,
-) -> Result<Uuid, ApiError> {
+) -> Result<Uuid, Error> {
     let row = client
         .query_one(
             "INSERT INTO rent_entries (municipality_code, lease_id, entry_kind, amount_sek, entry_date, period)
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             &[&municipality.as_str(), &lease_id, &entry.kind, &entry.amount_sek, &entry.date, &entry.period],
         )
-        .await
-        .map_err(|error| {
-            if error.as_db_error().and_then(|db| db.constraint()) == Some("rent_one_charge_per_period") {
-                ApiError::conflict("rent for that period is already charged")
-            } else {
-                error.into()
-            }
-        })?;
-    Ok(row.try_get(0)?)
+        .await?;
+    row.try_get(0)
 }
 
 pub(crate) async fn rent_entries(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     lease_ids: &[Uuid],
-) -> Result<Vec<(Uuid, RentEntry)>, ApiError> {
+) -> Result<Vec<(Uuid, RentEntry)>, Error> {
     let rows = client
         .query(
             "SELECT lease_id, id, entry_kind, amount_sek, entry_date, period FROM rent_entries
@@ -77,7 +75,7 @@ pub(crate) async fn insert_notice(
     lease_id: Uuid,
     served_on: Date,
     committee_notified_on: Option<Date>,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     client
         .execute(
             "INSERT INTO rent_notices (municipality_code, lease_id, served_on, committee_notified_on) VALUES ($1, $2, $3, $4)",
@@ -105,7 +103,7 @@ pub(crate) async fn notices(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     lease_ids: &[Uuid],
-) -> Result<Vec<StoredNotice>, ApiError> {
+) -> Result<Vec<StoredNotice>, Error> {
     let rows = client
         .query(
             "SELECT id, lease_id, served_on, committee_notified_on FROM rent_notices
@@ -125,14 +123,15 @@ pub(crate) async fn notices(
         .collect()
 }
 
-/// Records that the social welfare committee was notified of a notice.
+/// Records that the social welfare committee was notified of a notice; false when the lease has no
+/// such notice.
 pub(crate) async fn record_committee_notified(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     lease_id: Uuid,
     notice_id: Uuid,
     notified_on: Date,
-) -> Result<(), ApiError> {
+) -> Result<bool, Error> {
     let updated = client
         .execute(
             // The committee may have been told before the tenant was served: the period then runs from service.
@@ -140,7 +139,7 @@ pub(crate) async fn record_committee_notified(
             &[&municipality.as_str(), &lease_id, &notice_id, &notified_on],
         )
         .await?;
-    if updated == 0 { Err(ApiError::NotFound("notice")) } else { Ok(()) }
+    Ok(updated > 0)
 }
 
 /// One candidate row of the arrears early-warning list.
@@ -163,7 +162,7 @@ pub(crate) async fn arrears_candidates(
     as_of: Date,
     after: Option<(i32, Uuid)>,
     limit: i64,
-) -> Result<Vec<ArrearsCandidate>, ApiError> {
+) -> Result<Vec<ArrearsCandidate>, Error> {
     let sql = format!(
         "SELECT {columns}, a.address, a.district_code, s.days_late FROM leases l
            JOIN apartments a ON a.municipality_code = l.municipality_code AND a.id = l.apartment_id

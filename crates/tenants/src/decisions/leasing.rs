@@ -4,7 +4,6 @@
 //!
 //! Each function locks the decision, checks the change, applies it and audits it in the caller's unit
 //! of work; the caller has checked its own role and passes the scope decisions are looked up in.
-//! `in_transaction` holds the same for a caller that still runs its own transaction.
 
 use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::db::GenericClient;
@@ -213,54 +212,4 @@ async fn answer(
         return Err(ApiError::NotFound("offer"));
     }
     Ok(())
-}
-
-/// The same for a caller that runs its own transaction: the audit event is written at once, in it.
-pub mod in_transaction {
-    use hemvist_platform::ApiError;
-    use hemvist_platform::audit;
-    use hemvist_platform::auth::Principal;
-    use hemvist_platform::db::GenericClient;
-    use jiff::civil::Date;
-    use uuid::Uuid;
-
-    use super::{LeaseOffer, LeaseOfferInput, MoveIn, Scope};
-
-    pub async fn offer_lease(
-        client: &impl GenericClient,
-        principal: &Principal,
-        scope: &Scope<'_>,
-        input: &LeaseOfferInput,
-    ) -> Result<LeaseOffer, ApiError> {
-        let (offer, event) = super::offer_lease_event(client, scope, input).await?;
-        audit::record(client, principal, event).await?;
-        Ok(offer)
-    }
-
-    pub async fn move_in(
-        client: &impl GenericClient,
-        principal: &Principal,
-        scope: &Scope<'_>,
-        decision_id: Uuid,
-        offer_id: Option<Uuid>,
-        lease_id: Uuid,
-        moved_in_on: Date,
-    ) -> Result<MoveIn, ApiError> {
-        let (outcome, event) =
-            super::move_in_event(client, scope, decision_id, offer_id, lease_id, moved_in_on).await?;
-        audit::record(client, principal, event).await?;
-        Ok(outcome)
-    }
-
-    pub async fn decline_lease_offer(
-        client: &impl GenericClient,
-        principal: &Principal,
-        scope: &Scope<'_>,
-        decision_id: Uuid,
-        offer_id: Uuid,
-        declined_on: Date,
-    ) -> Result<(), ApiError> {
-        let event = super::decline_lease_offer_event(client, scope, decision_id, offer_id, declined_on).await?;
-        audit::record(client, principal, event).await
-    }
 }
