@@ -173,8 +173,63 @@ async fn odd_input_on_the_bed_paths_is_never_a_server_error() {
             let response = app.post(&format!("/api/v1/bed-assignments/{id}/{change}"), &coordinator, &json!({})).await;
             assert!(response.status.as_u16() < 500, "{id} {change}: {} {}", response.status, response.body);
         }
-        let response = app.post(&format!("/api/v1/guarantee-breaches/{id}/resolution"), &coordinator,
-            &json!({"kind": "other", "note": "x"})).await;
+        let response = app
+            .post(
+                &format!("/api/v1/guarantee-breaches/{id}/resolution"),
+                &coordinator,
+                &json!({"kind": "other", "note": "x"}),
+            )
+            .await;
         assert!(response.status.as_u16() < 500, "{id}: {} {}", response.status, response.body);
     }
+}
+
+/// The person's last entry in the file, as gallring reckons it.
+async fn last_entry(app: &TestApp, person: &str) -> Timestamp {
+    let client = app.owner_client().await;
+    let row = client
+        .query_one("SELECT last_entry_at FROM people WHERE id = $1", &[&person.parse::<uuid::Uuid>().unwrap()])
+        .await
+        .unwrap();
+    row.get(0)
+}
+
+async fn age_the_file(app: &TestApp, person: &str) {
+    let client = app.owner_client().await;
+    client
+        .execute(
+            "UPDATE people SET last_entry_at = now() - interval '6 years' WHERE id = $1",
+            &[&person.parse::<uuid::Uuid>().unwrap()],
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_release_and_a_breach_resolution_are_entries_in_the_persons_file() {
+    // Rule (Records): every write about a person is an entry; a bed released as not collected and a
+    // breach resolved are writes about the person.
+    let app = TestApp::spawn().await;
+    let coordinator = app.token(Role::NightCoordinator).await;
+    let (_, guest) = bed_held_for(&app, &coordinator, -60).await;
+    age_the_file(&app, &guest).await;
+    let before = Timestamp::now() - jiff::SignedDuration::from_secs(5);
+    let client = app.pool.get().await.unwrap();
+    let stockholm = hemvist_platform::MunicipalityCode::parse("0180").unwrap();
+    assert_eq!(hemvist_shelter_beds::holds::release_expired_holds(&client, &stockholm, None).await.unwrap(), 1);
+    assert!(last_entry(&app, &guest).await >= before, "the release is an entry");
+
+    let fx = fixtures::Fixtures::new(&app).await;
+    let breach = fx.past_guarantee_breach(&guest).await;
+    age_the_file(&app, &guest).await;
+    let id = breach["id"].as_str().unwrap();
+    let resolved = app
+        .post(
+            &format!("/api/v1/guarantee-breaches/{id}/resolution"),
+            &coordinator,
+            &json!({"kind": "other", "note": "slept at a friend's"}),
+        )
+        .await;
+    assert_eq!(resolved.status, StatusCode::OK, "{}", resolved.body);
+    assert!(last_entry(&app, &guest).await >= before, "the resolution is an entry");
 }
