@@ -249,6 +249,8 @@ async fn change_status(
     id: Uuid,
     change: Change,
 ) -> Result<Json<BedAssignment>, ApiError> {
+    // When staff asked, before waiting for the bed's row: the release job may hold it meanwhile.
+    let asked_at = jiff::Timestamp::now();
     let work = state.unit_of_work(principal, HANDLE_BEDS)?;
     let limit = shelter_limit(principal)?;
     let assignment = work
@@ -257,7 +259,7 @@ async fn change_status(
             let current = repo::find_assignment(w.tx(), municipality, limit, id, true)
                 .await?
                 .ok_or(ApiError::NotFound("assignment"))?;
-            let to = change.apply(current.status)?;
+            let to = change.apply_asked_at(current.status, current.hold_until, asked_at)?;
             repo::set_assignment_status(w.tx(), municipality, id, to).await?;
             let changed = assignment(w.tx(), municipality, id).await?;
             w.audit(AuditEvent::new(AuditAction::Update, "bed_assignment", Some(id)).person(current.person_id));

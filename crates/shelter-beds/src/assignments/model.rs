@@ -62,6 +62,21 @@ impl Change {
         };
         if current == from { Ok(to) } else { Err(ApiError::conflict(format!("the assignment is {current}"))) }
     }
+
+    /// As `apply` for a change asked for at `asked_at`: a guest whose check-in was asked for before the
+    /// hold expired is checked in even when the release got to the bed first (the two raced), so nobody
+    /// who came in time is turned away. The database still refuses a bed given to someone else meanwhile.
+    pub fn apply_asked_at(
+        self,
+        current: AssignmentStatus,
+        hold_until: Timestamp,
+        asked_at: Timestamp,
+    ) -> Result<AssignmentStatus, ApiError> {
+        if self == Self::CheckIn && current == AssignmentStatus::NotCollected && asked_at <= hold_until {
+            return Ok(AssignmentStatus::CheckedIn);
+        }
+        self.apply(current)
+    }
 }
 
 /// A bed given out for a night, with its guest.
@@ -85,10 +100,13 @@ pub struct StoredAssignment {
 }
 
 /// The shelter's check-in deadline on `night`: that evening, or the next morning when the deadline is
-/// before noon (a 01:00 deadline is the small hours after the night's date).
+/// before noon (a 01:00 deadline is the small hours after the night's date). A deadline the clock shows
+/// twice (the October fall-back hour) is the later one, and one it skips (March) the moment after the
+/// gap: a guest at the door before the wall clock shows the deadline arrived in time.
 pub fn check_in_deadline_on(night: Date, check_in_deadline: Time) -> Option<jiff::Timestamp> {
     let date = if check_in_deadline.hour() < 12 { night.tomorrow().ok()? } else { night };
-    date.to_datetime(check_in_deadline).to_zoned(hemvist_platform::night::city_time_zone()).ok().map(|z| z.timestamp())
+    let local = date.to_datetime(check_in_deadline);
+    hemvist_platform::night::city_time_zone().to_ambiguous_zoned(local).later().ok().map(|z| z.timestamp())
 }
 
 /// How long a bed given at `placed_at` for `night` is held: never ending before the person could get
@@ -136,10 +154,13 @@ mod tests {
         assert_eq!(evening, Some(at("2026-11-23T22:00:00Z")));
         let after_midnight = check_in_deadline_on(Date::constant(2026, 7, 1), Time::constant(1, 0, 0, 0));
         assert_eq!(after_midnight, Some(at("2026-07-01T23:00:00Z")), "01:00 CEST on the 2nd");
-        // Summer time ends 2026-10-25 03:00 -> 02:00: a 02:30 deadline the morning after the 24th is
-        // ambiguous; the earlier one (CEST) is taken.
+        // Summer time ends 2026-10-25 03:00 -> 02:00: a 02:30 deadline the morning after the 24th shows
+        // twice; the later one (CET) is taken, so a guest in time by the wall clock still has the bed.
         let ambiguous = check_in_deadline_on(Date::constant(2026, 10, 24), Time::constant(2, 30, 0, 0));
-        assert_eq!(ambiguous, Some(at("2026-10-25T00:30:00Z")));
+        assert_eq!(ambiguous, Some(at("2026-10-25T01:30:00Z")));
+        // Summer time begins 2026-03-29 02:00 -> 03:00: 02:30 never shows; the deadline is 03:30 CEST.
+        let skipped = check_in_deadline_on(Date::constant(2026, 3, 28), Time::constant(2, 30, 0, 0));
+        assert_eq!(skipped, Some(at("2026-03-29T01:30:00Z")));
     }
 
     #[test]
@@ -187,5 +208,13 @@ mod tests {
         {
             assert!(matches!(change.apply(from), Err(ApiError::Conflict { .. })), "{change:?} from {from}");
         }
+        // A check-in asked for before the hold expired wins over the release; one asked for after it not.
+        let hold: Timestamp = at("2026-11-23T21:00:00Z");
+        let in_time = Change::CheckIn.apply_asked_at(S::NotCollected, hold, at("2026-11-23T20:59:59Z"));
+        assert_eq!(in_time.ok(), Some(S::CheckedIn));
+        let late = Change::CheckIn.apply_asked_at(S::NotCollected, hold, at("2026-11-23T21:00:01Z"));
+        assert!(matches!(late, Err(ApiError::Conflict { .. })));
+        let no_show = Change::NoShow.apply_asked_at(S::NotCollected, hold, at("2026-11-23T20:00:00Z"));
+        assert!(matches!(no_show, Err(ApiError::Conflict { .. })));
     }
 }

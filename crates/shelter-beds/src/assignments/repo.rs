@@ -220,7 +220,8 @@ pub async fn set_assignment_status(
             "UPDATE bed_assignments SET status = $3, updated_at = now(),
                  checked_in_at = CASE WHEN $3 = 'checked_in' THEN now() ELSE checked_in_at END,
                  checked_out_at = CASE WHEN $3 = 'checked_out' THEN now() ELSE checked_out_at END,
-                 released_at = CASE WHEN $3 IN ('no_show', 'not_collected', 'cancelled') THEN now() ELSE released_at END
+                 released_at = CASE WHEN $3 IN ('no_show', 'not_collected', 'cancelled') THEN now()
+                                    WHEN $3 = 'checked_in' THEN NULL ELSE released_at END
              WHERE municipality_code = $1 AND id = $2",
             &[&municipality.as_str(), &id, &status],
         )
