@@ -24,3 +24,4 @@ mod scope_lists;
 mod secrecy;
 mod shelters;
 mod support_plans;
+mod web;
