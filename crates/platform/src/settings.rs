@@ -32,6 +32,9 @@ pub struct Settings {
     /// `HEMVIST_HOLD_RELEASE_INTERVAL_SECS`, default 60: how often the server releases beds whose hold
     /// expired without a check-in; 0 turns the job off (another instance or a cron runs it).
     pub hold_release_interval: Duration,
+    /// `HEMVIST_PUBLIC_URL`, e.g. `https://hemvist.example.se`: where staff reach the web app (sign-in
+    /// links point there; an `https` URL makes the session cookie Secure). Default: `http://` + bind.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -48,6 +51,7 @@ impl Default for Settings {
             follow_up_interval_months: 3,
             min_hold_minutes: 90,
             hold_release_interval: Duration::from_secs(60),
+            public_url: None,
         }
     }
 }
@@ -60,6 +64,16 @@ pub struct SettingsError {
 }
 
 impl Settings {
+    /// Where staff reach the web app, without a trailing slash.
+    pub fn public_base_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.bind))
+    }
+
+    /// Whether the web app is served over TLS (its cookies are then Secure).
+    pub fn served_over_tls(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
     pub fn from_env() -> Result<Self, SettingsError> {
         Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
     }
@@ -109,7 +123,14 @@ impl Settings {
                 .map(|v| parse("HEMVIST_HOLD_RELEASE_INTERVAL_SECS", &v).map(Duration::from_secs))
                 .transpose()?
                 .unwrap_or(defaults.hold_release_interval),
+            public_url: lookup("HEMVIST_PUBLIC_URL").map(|v| v.trim().trim_end_matches('/').to_owned()),
         };
+        if settings.public_url.as_deref().is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://"))) {
+            return Err(SettingsError {
+                name: "HEMVIST_PUBLIC_URL",
+                message: "must start with http:// or https://".into(),
+            });
+        }
         if !(1..=24).contains(&settings.follow_up_interval_months) {
             return Err(SettingsError { name: "HEMVIST_FOLLOW_UP_INTERVAL_MONTHS", message: "must be 1..=24".into() });
         }

@@ -96,6 +96,8 @@ pub fn app(state: AppState) -> Router {
     let body_limit = state.settings.body_limit_bytes;
     routes
         .merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, spec))
+        // The staff web app at `/`: pages, not API operations, so outside the OpenAPI document.
+        .merge(hemvist_web::router())
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(

@@ -11,6 +11,7 @@ use hemvist_platform::settings::Settings;
 use hemvist_platform::{AppState, MunicipalityCode};
 use hemvist_server::embedded_pg::{Cluster, ClusterOptions, ensure_database};
 use hemvist_server::{DOCS_PATH, admin, app, gallring, jobs, migrate, openapi_json};
+use hemvist_web::sessions::{Grant, create_login_link, first_start_admin_link};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -41,6 +42,24 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Print a one-time sign-in link to the staff web app (valid 24 hours, used once).
+    LoginLink {
+        /// admin, housing_officer, support_worker, shelter_staff, night_coordinator or auditor.
+        #[arg(long)]
+        role: String,
+        /// Municipality code.
+        #[arg(long, default_value = "0180")]
+        municipality: String,
+        /// Limit the session to this shelter (repeatable; shelter staff need one).
+        #[arg(long = "shelter")]
+        shelters: Vec<uuid::Uuid>,
+        /// Limit the session to this district code (repeatable).
+        #[arg(long = "district")]
+        districts: Vec<String>,
+        /// The member of staff who signs in (required for support workers).
+        #[arg(long)]
+        staff: Option<String>,
     },
     /// Manage the municipalities this database serves.
     Municipality {
@@ -185,6 +204,24 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Token { command } => token(&settings, command).await,
         Command::Municipality { command } => municipality(&settings, command).await,
+        Command::LoginLink { role, municipality, shelters, districts, staff } => {
+            let role = Role::parse(&role)
+                .with_context(|| format!("unknown role {role}; one of: {}", Role::ALL.map(Role::as_str).join(", ")))?;
+            let municipality = MunicipalityCode::parse(&municipality)
+                .map_err(|_| anyhow::anyhow!("--municipality {municipality}: must be four digits, e.g. 0180"))?;
+            if role == Role::ShelterStaff && shelters.is_empty() {
+                anyhow::bail!("shelter staff sign in for a shelter: give --shelter <id>");
+            }
+            let grant =
+                Grant { municipality, role, district_scope: districts, shelter_scope: shelters, staff_id: staff };
+            let url = with_owner(&settings, async |client| {
+                admin::require_municipality(client, &grant.municipality).await?;
+                create_login_link(client, &settings, &grant).await.map_err(|e| anyhow::anyhow!("{e}"))
+            })
+            .await?;
+            println!("{url}");
+            Ok(())
+        }
         Command::Gallring { dry_run, as_of } => {
             let as_of = as_of.unwrap_or_else(hemvist_platform::night::today);
             let database = Database::open_existing(&settings).await?;
@@ -322,6 +359,25 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     eprintln!("hemvist: serving on http://{address}  (API docs: http://{address}{DOCS_PATH})");
     if !has_admin {
         eprintln!("hemvist: no admin token yet; create one with:  cargo run --release -- token create --role admin");
+    }
+    // Like Jupyter: the first start prints a sign-in link for an admin of the web app.
+    let admin_link = {
+        let client = pool.get().await?;
+        let grant = Grant {
+            municipality: MunicipalityCode::parse("0180").map_err(|e| anyhow::anyhow!("{e}"))?,
+            role: Role::Admin,
+            district_scope: Vec::new(),
+            shelter_scope: Vec::new(),
+            staff_id: None,
+        };
+        first_start_admin_link(&client, &settings, &grant).await.map_err(|e| anyhow::anyhow!("{e}"))?
+    };
+    match admin_link {
+        Some(url) => eprintln!("hemvist: sign in to the web app as admin (once, within 24 hours):\n    {url}"),
+        None => eprintln!(
+            "hemvist: web app at {}/  (sign-in links: hemvist login-link --role <role>)",
+            settings.public_base_url()
+        ),
     }
     let hold_release = jobs::spawn_hold_release(pool.clone(), settings.hold_release_interval);
     let state = AppState::new(pool, settings);

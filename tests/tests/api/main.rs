@@ -25,3 +25,4 @@ mod scope_lists;
 mod secrecy;
 mod shelters;
 mod support_plans;
+mod web;

@@ -252,21 +252,53 @@ async fn change_status(
     // When staff asked, before waiting for the bed's row: the release job may hold it meanwhile.
     let asked_at = jiff::Timestamp::now();
     let work = state.unit_of_work(principal, HANDLE_BEDS)?;
-    let limit = shelter_limit(principal)?;
-    let assignment = work
-        .run(async |w| {
-            let municipality = &w.principal().municipality;
-            let current = repo::find_assignment(w.tx(), municipality, limit, id, true)
-                .await?
-                .ok_or(ApiError::NotFound("assignment"))?;
-            let to = change.apply_asked_at(current.status, current.hold_until, asked_at)?;
-            repo::set_assignment_status(w.tx(), municipality, id, to).await?;
-            let changed = assignment(w.tx(), municipality, id).await?;
-            w.audit(AuditEvent::new(AuditAction::Update, "bed_assignment", Some(id)).person(current.person_id));
-            Ok(changed)
-        })
-        .await?;
-    Ok(Json(assignment_view(assignment, principal)))
+    shelter_limit(principal)?;
+    Ok(Json(work.run(async |w| change_assignment(w, id, change, asked_at).await).await?))
+}
+
+/// Moves an assignment in the caller's scope on by `change`, audited, and returns it as the caller
+/// may see it. `asked_at` is when staff asked (taken before the unit of work waits for the row: a
+/// check-in asked for before the hold expired is honoured even if the release job got there first).
+/// Run it in a unit of work opened for [`crate::HANDLE_BEDS`].
+pub async fn change_assignment(
+    w: &mut Work<'_>,
+    id: Uuid,
+    change: Change,
+    asked_at: jiff::Timestamp,
+) -> Result<BedAssignment, ApiError> {
+    let principal = w.principal().clone();
+    let limit = shelter_limit(&principal)?;
+    let municipality = &principal.municipality;
+    let current =
+        repo::find_assignment(w.tx(), municipality, limit, id, true).await?.ok_or(ApiError::NotFound("assignment"))?;
+    let to = change.apply_asked_at(current.status, current.hold_until, asked_at)?;
+    repo::set_assignment_status(w.tx(), municipality, id, to).await?;
+    let changed = assignment(w.tx(), municipality, id).await?;
+    w.audit(AuditEvent::new(AuditAction::Update, "bed_assignment", Some(id)).person(current.person_id));
+    Ok(assignment_view(changed, &principal))
+}
+
+/// Every bed given out at one shelter in the caller's scope for a night, in the order given, as the
+/// caller may see them; audited per guest. Run it in a unit of work opened for [`crate::HANDLE_BEDS`].
+pub async fn shelter_guests(w: &mut Work<'_>, shelter: Uuid, night: Date) -> Result<Vec<BedAssignment>, ApiError> {
+    let principal = w.principal().clone();
+    let limit = shelter_limit(&principal)?;
+    let mut all = Vec::new();
+    let mut page =
+        hemvist_platform::pagination::PageRequest { limit: hemvist_platform::pagination::MAX_LIMIT, after: None };
+    loop {
+        let rows = repo::list_assignments(w.tx(), &principal.municipality, limit, night, Some(shelter), &page).await?;
+        let more = rows.len() > page.limit as usize;
+        all.extend(rows.into_iter().take(page.limit as usize));
+        match (more, all.last()) {
+            (true, Some(last)) => page.after = Some((last.shelter_id, last.created_at, last.id)),
+            _ => break,
+        }
+    }
+    w.audit_all(
+        all.iter().map(|a| AuditEvent::new(AuditAction::List, "bed_assignment", Some(a.id)).person(a.person_id)),
+    );
+    Ok(all.into_iter().map(|a| assignment_view(a, &principal)).collect())
 }
 
 /// The guest arrived.

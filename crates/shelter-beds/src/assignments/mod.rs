@@ -13,7 +13,8 @@ use hemvist_platform::db::GenericClient;
 use hemvist_platform::{ApiError, MunicipalityCode};
 use jiff::civil::Date;
 
-pub use model::{check_in_deadline_on, hold_until};
+pub use http::{BedAssignment, Guest, change_assignment, shelter_guests};
+pub use model::{AssignmentStatus, Change, check_in_deadline_on, hold_until};
 
 /// Releases the municipality's reservations (of `night`, or of every night) whose hold expired without
 /// a check-in, as not collected, each with an audit event by the system. Idempotent: it is a query over

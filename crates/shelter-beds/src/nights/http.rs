@@ -6,6 +6,7 @@ use axum::extract::State;
 use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::db::GenericClient;
+use hemvist_platform::work::Work;
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
 use hemvist_tenants::api::Sex;
 use jiff::civil::Date;
@@ -139,25 +140,48 @@ pub async fn update_shelter_night(
     Json(input): Json<CapacityInput>,
 ) -> Result<Json<ShelterNight>, ApiError> {
     let work = state.unit_of_work(&principal, REPORT_CAPACITY)?;
-    let limit = shelter_limit(&principal)?;
+    shelter_limit(&principal)?;
     let capacity =
         Capacity::new(input.beds_in_service, input.beds_out_of_service, input.out_of_service_reason.as_deref())?;
-    let view = work
-        .run(async |w| {
-            let (tx, principal) = (w.tx(), w.principal());
-            let shelter = scoped_shelter(tx, principal, limit, id).await?;
-            capacity.fits(shelter.total_beds)?;
-            let (by, role) = (principal.token_id, principal.role.as_str());
-            repo::report_capacity(tx, &principal.municipality, id, night, &capacity, by, role).await?;
-            let view = night_view(tx, principal, id, night).await?;
-            w.audit(
-                AuditEvent::new(AuditAction::Update, "shelter_night", Some(id))
-                    .details(serde_json::json!({"night": night.to_string()})),
-            );
-            Ok(view)
-        })
-        .await?;
-    Ok(Json(view))
+    Ok(Json(work.run(async |w| report_night(w, id, night, &capacity).await).await?))
+}
+
+/// A shelter's night as the caller may see it (the API's and the web app's one path). Run it in a
+/// unit of work opened for [`crate::READ_SHELTERS`].
+pub async fn shelter_night(w: &mut Work<'_>, shelter: Uuid, night: Date) -> Result<ShelterNight, ApiError> {
+    night_view(w.tx(), w.principal(), shelter, night).await
+}
+
+/// The bed board for a night: every open shelter in the caller's scope. Counts only; run it in a unit
+/// of work opened for [`crate::READ_SHELTERS`].
+pub async fn night_board(w: &mut Work<'_>, night: Date) -> Result<Vec<ShelterAvailability>, ApiError> {
+    let principal = w.principal().clone();
+    let limit = shelter_limit(&principal)?;
+    let loads = repo::night_loads(w.tx(), &principal.municipality, limit, night).await?;
+    Ok(loads.into_iter().map(ShelterAvailability::from).collect())
+}
+
+/// Reports a night's capacity for a shelter in the caller's scope, audited. Run it in a unit of work
+/// opened for [`crate::REPORT_CAPACITY`].
+pub async fn report_night(
+    w: &mut Work<'_>,
+    shelter_id: Uuid,
+    night: Date,
+    capacity: &Capacity,
+) -> Result<ShelterNight, ApiError> {
+    let principal = w.principal().clone();
+    let limit = shelter_limit(&principal)?;
+    let tx = w.tx();
+    let shelter = scoped_shelter(tx, &principal, limit, shelter_id).await?;
+    capacity.fits(shelter.total_beds)?;
+    let (by, role) = (principal.token_id, principal.role.as_str());
+    repo::report_capacity(tx, &principal.municipality, shelter_id, night, capacity, by, role).await?;
+    let view = night_view(tx, &principal, shelter_id, night).await?;
+    w.audit(
+        AuditEvent::new(AuditAction::Update, "shelter_night", Some(shelter_id))
+            .details(serde_json::json!({"night": night.to_string()})),
+    );
+    Ok(view)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

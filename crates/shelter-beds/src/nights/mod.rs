@@ -3,3 +3,6 @@
 pub(crate) mod http;
 pub mod model;
 pub(crate) mod repo;
+
+pub use http::{CapacityReport, ShelterAvailability, ShelterNight, night_board, report_night, shelter_night};
+pub use model::Capacity;

@@ -47,6 +47,14 @@ async fn district_of(
 }
 
 /// The shelter `id` in the caller's scope (None: every shelter of the municipality), or 404.
+/// A shelter in the caller's scope (shelter staff: their own), or 404. Run it in a unit of work opened
+/// for [`crate::READ_SHELTERS`].
+pub async fn shelter_in_scope(w: &mut hemvist_platform::work::Work<'_>, id: Uuid) -> Result<Shelter, ApiError> {
+    let principal = w.principal().clone();
+    let limit = crate::access::shelter_limit(&principal)?;
+    scoped_shelter(w.tx(), &principal, limit, id).await
+}
+
 pub(crate) async fn scoped_shelter(
     client: &impl GenericClient,
     principal: &Principal,

@@ -3,3 +3,5 @@
 pub(crate) mod http;
 pub mod model;
 pub(crate) mod repo;
+
+pub use http::shelter_in_scope;

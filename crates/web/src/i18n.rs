@@ -1,0 +1,258 @@
+//! Every string the pages show, one catalogue per language: Swedish first, English available. A page
+//! takes its language from `?lang=`, then the `hemvist_lang` cookie, then Accept-Language.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use hemvist_platform::auth::Role;
+use hemvist_shelter_beds::assignments::AssignmentStatus;
+
+pub const LANG_COOKIE: &str = "hemvist_lang";
+
+/// The strings of one language.
+#[derive(Debug)]
+pub struct Text {
+    pub code: &'static str,
+    /// The other language, offered in the header: its code and its own name.
+    pub other_code: &'static str,
+    pub other_name: &'static str,
+    pub app_name: &'static str,
+    pub skip_to_content: &'static str,
+    pub main_nav: &'static str,
+    pub sign_out: &'static str,
+    pub signed_in_as: &'static str,
+    pub sign_in_title: &'static str,
+    pub sign_in_intro: &'static str,
+    pub sign_in_button: &'static str,
+    pub sign_in_how: &'static str,
+    pub link_unusable: &'static str,
+    pub home_title: &'static str,
+    pub home_more_soon: &'static str,
+    pub shelters_tonight: &'static str,
+    pub free_beds: &'static str,
+    pub night_of: &'static str,
+    pub count_title: &'static str,
+    pub beds_in_service: &'static str,
+    pub beds_out_of_service: &'static str,
+    pub out_of_service_reason: &'static str,
+    pub reason_hint: &'static str,
+    pub report_count: &'static str,
+    pub reported: &'static str,
+    pub not_reported: &'static str,
+    pub saved: &'static str,
+    pub taken: &'static str,
+    pub guests_title: &'static str,
+    pub no_guests: &'static str,
+    pub check_in: &'static str,
+    pub check_out: &'static str,
+    pub no_show: &'static str,
+    pub held_until: &'static str,
+    pub error_title: &'static str,
+    pub error_sign_in: &'static str,
+    pub error_forbidden: &'static str,
+    pub error_not_found: &'static str,
+    pub error_conflict: &'static str,
+    pub error_invalid: &'static str,
+    pub error_unavailable: &'static str,
+    pub error_internal: &'static str,
+    pub back_home: &'static str,
+    /// In the order of [`Role::ALL`].
+    pub roles: [&'static str; 7],
+    /// In the order of [`STATUSES`].
+    pub statuses: [&'static str; 6],
+}
+
+const STATUSES: [AssignmentStatus; 6] = [
+    AssignmentStatus::Reserved,
+    AssignmentStatus::CheckedIn,
+    AssignmentStatus::NoShow,
+    AssignmentStatus::NotCollected,
+    AssignmentStatus::CheckedOut,
+    AssignmentStatus::Cancelled,
+];
+
+impl Text {
+    pub fn role(&self, role: Role) -> &'static str {
+        Role::ALL.iter().position(|r| *r == role).map_or("", |i| self.roles[i])
+    }
+
+    pub fn status(&self, status: AssignmentStatus) -> &'static str {
+        STATUSES.iter().position(|s| *s == status).map_or("", |i| self.statuses[i])
+    }
+}
+
+pub static SV: Text = Text {
+    code: "sv",
+    other_code: "en",
+    other_name: "English",
+    app_name: "Hemvist",
+    skip_to_content: "Hoppa till innehållet",
+    main_nav: "Huvudmeny",
+    sign_out: "Logga ut",
+    signed_in_as: "Inloggad som",
+    sign_in_title: "Logga in",
+    sign_in_intro: "Du har fått en inloggningslänk. Den fungerar en gång.",
+    sign_in_button: "Logga in",
+    sign_in_how: "Logga in med länken du har fått av en administratör (hemvist login-link).",
+    link_unusable: "Länken är redan använd eller har gått ut. Be en administratör om en ny.",
+    home_title: "Start",
+    home_more_soon: "Fler sidor för din roll kommer.",
+    shelters_tonight: "Akutboenden i natt",
+    free_beds: "lediga platser",
+    night_of: "Natten som börjar",
+    count_title: "Nattens platser",
+    beds_in_service: "Platser i bruk",
+    beds_out_of_service: "Platser ur bruk",
+    out_of_service_reason: "Orsak",
+    reason_hint: "Krävs när platser är ur bruk, t.ex. ingen värme i rum 3.",
+    report_count: "Rapportera",
+    reported: "Rapporterat",
+    not_reported: "Inte rapporterat i natt: boendets alla platser räknas.",
+    saved: "Sparat",
+    taken: "Belagda",
+    guests_title: "Nattens gäster",
+    no_guests: "Inga gäster i natt.",
+    check_in: "Checka in",
+    check_out: "Checka ut",
+    no_show: "Kom inte",
+    held_until: "Platsen hålls till",
+    error_title: "Något gick fel",
+    error_sign_in: "Du behöver logga in.",
+    error_forbidden: "Du har inte behörighet till det här.",
+    error_not_found: "Sidan finns inte.",
+    error_conflict: "Det gick inte: läget har ändrats.",
+    error_invalid: "Kontrollera uppgifterna.",
+    error_unavailable: "Tjänsten är tillfälligt otillgänglig. Försök igen strax.",
+    error_internal: "Ett internt fel inträffade.",
+    back_home: "Till startsidan",
+    roles: [
+        "administratör",
+        "bostadshandläggare",
+        "stödpersonal",
+        "boendepersonal",
+        "nattsamordnare",
+        "integration",
+        "granskare",
+    ],
+    statuses: ["Väntas", "Incheckad", "Kom inte", "Inte hämtad", "Utcheckad", "Avbokad"],
+};
+
+pub static EN: Text = Text {
+    code: "en",
+    other_code: "sv",
+    other_name: "Svenska",
+    app_name: "Hemvist",
+    skip_to_content: "Skip to content",
+    main_nav: "Main menu",
+    sign_out: "Sign out",
+    signed_in_as: "Signed in as",
+    sign_in_title: "Sign in",
+    sign_in_intro: "You have been given a sign-in link. It works once.",
+    sign_in_button: "Sign in",
+    sign_in_how: "Sign in with the link an administrator gave you (hemvist login-link).",
+    link_unusable: "The link has been used or has expired. Ask an administrator for a new one.",
+    home_title: "Home",
+    home_more_soon: "More pages for your role are coming.",
+    shelters_tonight: "Shelters tonight",
+    free_beds: "free beds",
+    night_of: "The night beginning",
+    count_title: "Tonight's beds",
+    beds_in_service: "Beds in service",
+    beds_out_of_service: "Beds out of service",
+    out_of_service_reason: "Reason",
+    reason_hint: "Required when beds are out of service, e.g. no heating in room 3.",
+    report_count: "Report",
+    reported: "Reported",
+    not_reported: "Not reported tonight: all the shelter's beds count.",
+    saved: "Saved",
+    taken: "Taken",
+    guests_title: "Tonight's guests",
+    no_guests: "No guests tonight.",
+    check_in: "Check in",
+    check_out: "Check out",
+    no_show: "No-show",
+    held_until: "Bed held until",
+    error_title: "Something went wrong",
+    error_sign_in: "You need to sign in.",
+    error_forbidden: "You may not do this.",
+    error_not_found: "There is no such page.",
+    error_conflict: "That did not work: things have changed.",
+    error_invalid: "Check what you entered.",
+    error_unavailable: "The service is briefly unavailable. Try again shortly.",
+    error_internal: "An internal error occurred.",
+    back_home: "Back to the start page",
+    roles: [
+        "administrator",
+        "housing officer",
+        "support worker",
+        "shelter staff",
+        "night coordinator",
+        "integration",
+        "auditor",
+    ],
+    statuses: ["Expected", "Checked in", "No-show", "Not collected", "Checked out", "Cancelled"],
+};
+
+/// The language of a request.
+#[derive(Debug, Clone, Copy)]
+pub struct Lang {
+    pub text: &'static Text,
+    /// Chosen with `?lang=` on this request: remembered in a cookie.
+    pub chosen: bool,
+}
+
+fn by_code(code: &str) -> Option<&'static Text> {
+    match code.trim().get(..2).map(str::to_ascii_lowercase).as_deref() {
+        Some("sv") => Some(&SV),
+        Some("en") => Some(&EN),
+        _ => None,
+    }
+}
+
+impl Lang {
+    pub fn from_parts(query: Option<&str>, cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
+        let chosen = query.and_then(|q| {
+            q.split('&').find_map(|pair| pair.strip_prefix("lang=")).and_then(|code| (code.len() == 2).then_some(code))
+        });
+        if let Some(text) = chosen.and_then(by_code) {
+            return Lang { text, chosen: true };
+        }
+        let remembered = cookie.and_then(|c| crate::sessions::model::cookie_value(c, LANG_COOKIE)).and_then(by_code);
+        // Accept-Language in the order given (weights are rarely out of order); Swedish by default.
+        let accepted = || accept_language.and_then(|a| a.split(',').find_map(|part| by_code(part.split(';').next()?)));
+        Lang { text: remembered.or_else(accepted).unwrap_or(&SV), chosen: false }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        Ok(Lang::from_parts(parts.uri.query(), header(header::COOKIE), header(header::ACCEPT_LANGUAGE)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swedish_first_then_what_is_asked() {
+        assert_eq!(Lang::from_parts(None, None, None).text.code, "sv");
+        assert_eq!(Lang::from_parts(None, None, Some("en-GB,en;q=0.9")).text.code, "en");
+        assert_eq!(Lang::from_parts(None, None, Some("de-DE, sv;q=0.5")).text.code, "sv");
+        assert_eq!(Lang::from_parts(None, Some("hemvist_lang=en"), Some("sv")).text.code, "en");
+        let chosen = Lang::from_parts(Some("x=1&lang=en"), Some("hemvist_lang=sv"), None);
+        assert!(chosen.chosen && chosen.text.code == "en");
+        assert_eq!(Lang::from_parts(Some("lang=fi"), None, None).text.code, "sv");
+    }
+
+    #[test]
+    fn every_role_and_status_has_a_name_in_both_languages() {
+        for text in [&SV, &EN] {
+            assert!(Role::ALL.iter().all(|r| !text.role(*r).is_empty()));
+            assert!(STATUSES.iter().all(|s| !text.status(*s).is_empty()));
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The pages: each handler finds the session, opens a unit of work for the roles the domain crate
+//! names, calls the domain function and renders a template. Errors become a page (or, for htmx, a
+//! message in the page's message area), never a stack trace.
+
+pub mod home;
+pub mod login;
+pub mod shelter;
+
+use askama::Template;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use hemvist_platform::ApiError;
+
+use crate::i18n::{LANG_COOKIE, Lang, Text};
+use crate::sessions::Session;
+
+/// What the layout around every page needs.
+pub struct Layout {
+    pub t: &'static Text,
+    pub title: &'static str,
+    /// The signed-in role's name and the session's CSRF token.
+    pub signed_in: Option<(&'static str, String)>,
+}
+
+impl Layout {
+    pub fn new(lang: Lang, title: &'static str, session: Option<&Session>) -> Self {
+        let signed_in = session.map(|s| (lang.text.role(s.principal.role), s.csrf.clone()));
+        Layout { t: lang.text, title, signed_in }
+    }
+
+    pub fn csrf(&self) -> &str {
+        self.signed_in.as_ref().map_or("", |(_, csrf)| csrf)
+    }
+}
+
+/// Whether the request came from htmx (and wants a fragment back).
+pub fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request")
+}
+
+/// Renders a template as a page, remembering a language chosen with `?lang=`.
+pub fn render(template: &impl Template, lang: Lang, status: StatusCode) -> Response {
+    match template.render() {
+        Ok(html) => {
+            let mut response = (status, Html(html)).into_response();
+            if lang.chosen
+                && let Ok(cookie) = HeaderValue::from_str(&format!(
+                    "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Strict",
+                    lang.text.code
+                ))
+            {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            response
+        }
+        Err(error) => {
+            tracing::error!(%error, "rendering a page failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html(lang.text.error_internal)).into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    message: &'static str,
+    detail: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct Message {
+    message: &'static str,
+    detail: Option<String>,
+}
+
+/// An error on a page: shown in the page's language.
+pub struct PageError {
+    pub error: ApiError,
+    pub lang: Lang,
+    pub htmx: bool,
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+/// Attaches the page's language and kind to an error.
+pub trait OnPage<T> {
+    fn on_page(self, lang: Lang, headers: &HeaderMap) -> Result<T, PageError>;
+}
+
+impl<T> OnPage<T> for Result<T, ApiError> {
+    fn on_page(self, lang: Lang, headers: &HeaderMap) -> Result<T, PageError> {
+        self.map_err(|error| PageError { error, lang, htmx: is_htmx(headers) })
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let t = self.lang.text;
+        let status = self.error.status();
+        let message = match &self.error {
+            ApiError::Unauthenticated => t.error_sign_in,
+            ApiError::Forbidden(_) => t.error_forbidden,
+            ApiError::NotFound(_) | ApiError::MethodNotAllowed(_) => t.error_not_found,
+            ApiError::Conflict { .. } | ApiError::PreconditionFailed => t.error_conflict,
+            ApiError::Unavailable(_) => t.error_unavailable,
+            ApiError::Internal(_) => t.error_internal,
+            _ => t.error_invalid,
+        };
+        // Causes of 5xx are logged, never shown; 4xx details say what to fix (in English for now).
+        let detail = if status.is_server_error() {
+            tracing::error!(error = ?self.error, "page failed");
+            None
+        } else {
+            Some(self.error.to_string())
+        };
+        if self.htmx {
+            let mut response = render(&Message { message, detail }, self.lang, status);
+            let headers = response.headers_mut();
+            headers.insert("hx-retarget", HeaderValue::from_static("#messages"));
+            headers.insert("hx-reswap", HeaderValue::from_static("innerHTML"));
+            return response;
+        }
+        let layout = Layout { t, title: t.error_title, signed_in: None };
+        render(&ErrorPage { layout, message, detail }, self.lang, status)
+    }
+}
+
+/// Formats a moment as the local time of day in Stockholm.
+pub fn local_time(at: jiff::Timestamp) -> String {
+    at.to_zoned(hemvist_platform::night::city_time_zone()).strftime("%H:%M").to_string()
+}
