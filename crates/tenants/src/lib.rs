@@ -4,6 +4,7 @@ pub mod access;
 pub mod arrangements;
 mod caseworkers;
 pub mod decisions;
+pub(crate) mod error;
 pub mod households;
 pub mod people;
 pub mod situations;

@@ -6,7 +6,7 @@ use hemvist_platform::auth::{Principal, Role};
 use hemvist_platform::etag::{etag, if_match};
 use hemvist_platform::night::today;
 use hemvist_platform::pagination::{Page, PageParams};
-use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
+use hemvist_platform::{ApiError, AppState, Json, OnConstraint, Path, Query, ReadProblems, WriteProblems};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -148,7 +148,7 @@ pub async fn list_districts(
 ) -> Result<Json<Page<District>>, ApiError> {
     let work = state.unit_of_work(&principal, READ_ROLES)?;
     let page = page.parse::<(String, Date)>()?;
-    let rows = work.run(async |w| repo::list(w.tx(), &w.principal().municipality, filter.on, &page).await).await?;
+    let rows = work.run(async |w| Ok(repo::list(w.tx(), &w.principal().municipality, filter.on, &page).await?)).await?;
     let page = Page::from_rows(rows, page.limit, |d| (d.code.clone(), d.valid_from))?;
     Ok(Json(Page { items: page.items.into_iter().map(District::from).collect(), next_cursor: page.next_cursor }))
 }
@@ -170,7 +170,9 @@ pub async fn create_district(
     let new = NewDistrict::try_from(input)?;
     let district = work
         .run(async |w| {
-            let district = repo::insert(w.tx(), &w.principal().municipality, &new).await?;
+            let district = repo::insert(w.tx(), &w.principal().municipality, &new)
+                .await
+                .on_constraint(repo::ONE_VERSION_PER_DAY, overlap)?;
             w.audit(AuditEvent::new(AuditAction::Create, "district", Some(district.id)));
             Ok(district)
         })
@@ -216,7 +218,7 @@ pub async fn get_district(
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
     let work = state.unit_of_work(&principal, READ_ROLES)?;
-    let district = work.run(async |w| repo::find(w.tx(), &w.principal().municipality, id).await).await?;
+    let district = work.run(async |w| Ok(repo::find(w.tx(), &w.principal().municipality, id).await?)).await?;
     let district = district.ok_or(ApiError::NotFound("district"))?;
     Ok(with_etag(StatusCode::OK, district))
 }
@@ -251,7 +253,16 @@ pub async fn update_district(
                     "a district's code never changes; create a new version with the new code",
                 ));
             }
-            let district = repo::update(w.tx(), municipality, id, expected_version, &new).await?;
+            let updated = repo::update(w.tx(), municipality, id, expected_version, &new)
+                .await
+                .on_constraint(repo::ONE_VERSION_PER_DAY, overlap)?;
+            let district = match updated {
+                Some(district) => district,
+                None if repo::find(w.tx(), municipality, id).await?.is_some() => {
+                    return Err(ApiError::PreconditionFailed);
+                }
+                None => return Err(ApiError::NotFound("district")),
+            };
             w.audit(AuditEvent::new(AuditAction::Update, "district", Some(id)));
             Ok(district)
         })
@@ -273,10 +284,17 @@ pub async fn delete_district(
 ) -> Result<StatusCode, ApiError> {
     let work = state.unit_of_work(&principal, MANAGE_ROLES)?;
     work.run(async |w| {
-        repo::delete(w.tx(), &w.principal().municipality, id).await?;
+        if !repo::delete(w.tx(), &w.principal().municipality, id).await? {
+            return Err(ApiError::NotFound("district"));
+        }
         w.audit(AuditEvent::new(AuditAction::Delete, "district", Some(id)));
         Ok(())
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The 409 for a version overlapping another version of the same code.
+fn overlap() -> ApiError {
+    ApiError::conflict("another version of this district code is valid during part of that period")
 }

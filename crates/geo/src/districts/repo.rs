@@ -1,10 +1,10 @@
 //! SQL for districts. Every query is scoped by municipality.
 
+use hemvist_platform::MunicipalityCode;
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::pagination::PageRequest;
-use hemvist_platform::{ApiError, MunicipalityCode};
 use jiff::civil::Date;
-use tokio_postgres::Row;
+use tokio_postgres::{Error, Row};
 use uuid::Uuid;
 
 use super::model::NewDistrict;
@@ -22,9 +22,12 @@ pub struct StoredDistrict {
     pub version: i32,
 }
 
+/// Versions of one code may not overlap in time.
+pub const ONE_VERSION_PER_DAY: &str = "districts_one_version_per_day";
+
 const COLUMNS: &str = "id, municipality_code, code, name, valid_from, valid_to, boundary, version";
 
-fn from_row(row: &Row) -> Result<StoredDistrict, ApiError> {
+fn from_row(row: &Row) -> Result<StoredDistrict, Error> {
     Ok(StoredDistrict {
         id: row.try_get("id")?,
         municipality_code: row.try_get("municipality_code")?,
@@ -41,7 +44,7 @@ pub async fn insert(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     new: &NewDistrict,
-) -> Result<StoredDistrict, ApiError> {
+) -> Result<StoredDistrict, Error> {
     let sql = format!(
         "INSERT INTO districts (municipality_code, code, name, valid_from, valid_to, boundary)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
@@ -52,19 +55,19 @@ pub async fn insert(
             &statement,
             &[&municipality.as_str(), &new.code, &new.name, &new.valid_from, &new.valid_to, new.boundary.geojson()],
         )
-        .await
-        .map_err(overlap_conflict)?;
+        .await?;
     from_row(&row)
 }
 
-/// Replaces a version; `expected_version` (from If-Match) guards against lost updates.
+/// Replaces a version; `expected_version` (from If-Match) guards against lost updates. None when no
+/// version matched (missing, or changed by someone else).
 pub async fn update(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     id: Uuid,
     expected_version: Option<i32>,
     new: &NewDistrict,
-) -> Result<StoredDistrict, ApiError> {
+) -> Result<Option<StoredDistrict>, Error> {
     let sql = format!(
         "UPDATE districts SET code = $3, name = $4, valid_from = $5, valid_to = $6, boundary = $7,
                 version = version + 1, updated_at = now()
@@ -86,28 +89,21 @@ pub async fn update(
                 &expected_version,
             ],
         )
-        .await
-        .map_err(overlap_conflict)?;
-    match row {
-        Some(row) => from_row(&row),
-        None if find(client, municipality, id).await?.is_some() => Err(ApiError::PreconditionFailed),
-        None => Err(ApiError::NotFound("district")),
-    }
+        .await?;
+    row.as_ref().map(from_row).transpose()
 }
 
-pub async fn delete(client: &impl GenericClient, municipality: &MunicipalityCode, id: Uuid) -> Result<(), ApiError> {
+/// Whether a version was deleted.
+pub async fn delete(client: &impl GenericClient, municipality: &MunicipalityCode, id: Uuid) -> Result<bool, Error> {
     let statement = client.prepare_cached("DELETE FROM districts WHERE municipality_code = $1 AND id = $2").await?;
-    match client.execute(&statement, &[&municipality.as_str(), &id]).await? {
-        0 => Err(ApiError::NotFound("district")),
-        _ => Ok(()),
-    }
+    Ok(client.execute(&statement, &[&municipality.as_str(), &id]).await? > 0)
 }
 
 pub async fn find(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     id: Uuid,
-) -> Result<Option<StoredDistrict>, ApiError> {
+) -> Result<Option<StoredDistrict>, Error> {
     let sql = format!("SELECT {COLUMNS} FROM districts WHERE municipality_code = $1 AND id = $2");
     let statement = client.prepare_cached(&sql).await?;
     client.query_opt(&statement, &[&municipality.as_str(), &id]).await?.as_ref().map(from_row).transpose()
@@ -119,7 +115,7 @@ pub async fn list(
     municipality: &MunicipalityCode,
     on: Option<Date>,
     page: &PageRequest<(String, Date)>,
-) -> Result<Vec<StoredDistrict>, ApiError> {
+) -> Result<Vec<StoredDistrict>, Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM districts
          WHERE municipality_code = $1
@@ -140,7 +136,7 @@ pub async fn valid_on(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     on: Date,
-) -> Result<Vec<StoredDistrict>, ApiError> {
+) -> Result<Vec<StoredDistrict>, Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM districts
          WHERE municipality_code = $1 AND daterange(valid_from, valid_to) @> $2::date
@@ -149,13 +145,4 @@ pub async fn valid_on(
     let statement = client.prepare_cached(&sql).await?;
     let rows = client.query(&statement, &[&municipality.as_str(), &on]).await?;
     rows.iter().map(from_row).collect()
-}
-
-fn overlap_conflict(error: tokio_postgres::Error) -> ApiError {
-    let overlapping = error.as_db_error().and_then(|db| db.constraint()) == Some("districts_one_version_per_day");
-    if overlapping {
-        ApiError::conflict("another version of this district code is valid during part of that period")
-    } else {
-        error.into()
-    }
 }

@@ -8,9 +8,8 @@ pub use crate::access::{sees_protected_contact, staff_scope};
 pub use crate::decisions::leasing::{self, LeaseOfferInput};
 pub use crate::decisions::model::Intervention;
 pub use crate::people::model::{HouseholdRole, IdentityKindInput, Sex};
-pub use crate::people::repo::{
-    Scope, StoredPerson, find_person, lock_person, protected_home_of, scoped, supported_by, touch_person,
-};
+pub use crate::people::repo::{Scope, StoredPerson, protected_home_of, scoped, supported_by, touch_person};
+pub use crate::people::{find_person, lock_person};
 pub mod support;
 
 /// What disposal (gallring, in the server) needs of people: whose files are due, and deleting what

@@ -18,7 +18,7 @@ use super::model::{NewArrangement, check_end};
 use super::repo::{self, StoredArrangement};
 use crate::access::{READ_CASE_FILE, WRITE_PEOPLE, scope};
 use crate::people::http::read_person;
-use crate::people::repo::lock_person;
+use crate::people::lock_person;
 use crate::situations::model::FactKind;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::repo;
 use crate::access::{READ_CASE_FILE, WRITE_PEOPLE, scope};
 use crate::people::http::read_person;
-use crate::people::repo::lock_person;
+use crate::people::lock_person;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_caseworkers, assign_caseworker))

@@ -11,8 +11,8 @@ use hemvist_platform::{ApiError, Work};
 use uuid::Uuid;
 
 use crate::access::scope;
+use crate::people::lock_person;
 use crate::people::model::HouseholdRole;
-use crate::people::repo::lock_person;
 use model::NewHousehold;
 
 /// Forms a household; 409 when one of its people already belongs to one. Each person is audited.

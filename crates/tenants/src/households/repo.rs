@@ -1,11 +1,12 @@
 //! SQL for households: adults and children who live together.
 
+use hemvist_platform::MunicipalityCode;
 use hemvist_platform::db::GenericClient;
-use hemvist_platform::{ApiError, MunicipalityCode};
 use jiff::civil::Date;
 use uuid::Uuid;
 
 use super::model::NewChild;
+use crate::error::RepoError;
 use crate::people::birth::BirthDate;
 use crate::people::model::HouseholdRole;
 use crate::people::repo::{Scope, birth_from_row, scoped};
@@ -75,7 +76,7 @@ pub async fn household_members(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     household: Uuid,
-) -> Result<Option<Vec<HouseholdMember>>, ApiError> {
+) -> Result<Option<Vec<HouseholdMember>>, RepoError> {
     // Visible when one of its adults is visible to the caller's scope.
     let exists = client
         .query_opt(
@@ -121,7 +122,7 @@ pub async fn household_members(
                 in_scope: r.try_get(5)?,
             })
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .collect::<Result<Vec<_>, RepoError>>()?;
     Ok(Some(members))
 }
 

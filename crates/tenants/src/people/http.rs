@@ -270,7 +270,7 @@ pub async fn update_person(
     let person = work
         .run(async |w| {
             let (tx, principal) = (w.tx(), w.principal());
-            repo::lock_person(tx, &scope(principal), id).await?;
+            super::lock_person(tx, &scope(principal), id).await?;
             let stored = read_person(tx, principal, id).await?;
             // Read-only values come back from a GET: fine when unchanged, named when not.
             let mut v = Validation::default();

@@ -49,6 +49,20 @@ pub(crate) async fn register(
     }
 }
 
+/// The person, when the scope reaches them.
+pub async fn find_person(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    id: Uuid,
+) -> Result<Option<StoredPerson>, ApiError> {
+    Ok(repo::find_person(client, scope, id).await?)
+}
+
+/// Locks the person row for a change that depends on it; 404 outside the scope.
+pub async fn lock_person(client: &impl GenericClient, scope: &Scope<'_>, id: Uuid) -> Result<(), ApiError> {
+    if repo::lock_person(client, scope, id).await? { Ok(()) } else { Err(ApiError::NotFound("person")) }
+}
+
 /// Replaces a person's record at the version the caller read (any, when None): 412 when someone
 /// changed it since, 404 outside the scope, 409 when the identity number is someone else's.
 pub(crate) async fn update(

@@ -1,15 +1,16 @@
 //! SQL for people. Every query is scoped by
 //! municipality and, for district-scoped callers, by the person's responsible district.
 
+use hemvist_platform::MunicipalityCode;
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::pagination::PageRequest;
-use hemvist_platform::{ApiError, MunicipalityCode};
 use jiff::civil::Date;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::birth::BirthDate;
 use super::model::{HouseholdRole, IdentityKindInput, PersonRecord, Sex};
+use crate::error::RepoError;
 
 /// Who is asking, as far as the queries care: the municipality, an optional district scope, and for a
 /// support worker the member of staff, who sees only the people currently assigned to them.
@@ -100,7 +101,7 @@ pub fn scoped(staff: usize) -> String {
     )
 }
 
-fn person_from_row(row: &Row) -> Result<StoredPerson, ApiError> {
+fn person_from_row(row: &Row) -> Result<StoredPerson, RepoError> {
     Ok(StoredPerson {
         id: row.try_get("id")?,
         identity_kind: row.try_get("identity_kind")?,
@@ -124,15 +125,15 @@ fn person_from_row(row: &Row) -> Result<StoredPerson, ApiError> {
 }
 
 /// The birth date as far as known, from `birth_year`, `birth_month` and `birth_day` (V11).
-pub fn birth_from_row(row: &Row) -> Result<Option<BirthDate>, ApiError> {
+pub fn birth_from_row(row: &Row) -> Result<Option<BirthDate>, RepoError> {
     let Some(year) = row.try_get::<_, Option<i16>>("birth_year")? else { return Ok(None) };
-    let part = |name: &str| -> Result<Option<i8>, ApiError> {
+    let part = |name: &str| -> Result<Option<i8>, RepoError> {
         let value: Option<i16> = row.try_get(name)?;
-        value.map(|v| i8::try_from(v).map_err(ApiError::internal)).transpose()
+        value.map(|v| i8::try_from(v).map_err(|e| RepoError::Corrupt(format!("stored {name}: {e}")))).transpose()
     };
     BirthDate::new(year, part("birth_month")?, part("birth_day")?)
         .map(Some)
-        .map_err(|p| ApiError::internal(format!("stored {} is impossible", p.field())))
+        .map_err(|p| RepoError::Corrupt(format!("stored {} is impossible", p.field())))
 }
 
 /// Columns birth_date (only when complete), birth_year, birth_month, birth_day.
@@ -240,7 +241,7 @@ pub async fn find_person(
     client: &impl GenericClient,
     scope: &Scope<'_>,
     id: Uuid,
-) -> Result<Option<StoredPerson>, ApiError> {
+) -> Result<Option<StoredPerson>, RepoError> {
     let sql = format!("SELECT {PERSON_COLUMNS} FROM people p WHERE {} AND p.id = $3", scoped(4));
     let statement = client.prepare_cached(&sql).await?;
     client
@@ -251,15 +252,18 @@ pub async fn find_person(
         .transpose()
 }
 
-/// Locks the person row for a change that depends on it; 404 outside the scope.
-pub async fn lock_person(client: &impl GenericClient, scope: &Scope<'_>, id: Uuid) -> Result<(), ApiError> {
+/// Locks the person row for a change that depends on it; false when they are outside the scope.
+pub async fn lock_person(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    id: Uuid,
+) -> Result<bool, tokio_postgres::Error> {
     let sql = format!("SELECT p.id FROM people p WHERE {} AND p.id = $3 FOR UPDATE", scoped(4));
     let statement = client.prepare_cached(&sql).await?;
-    client
+    Ok(client
         .query_opt(&statement, &[&scope.municipality.as_str(), &scope.districts, &id, &scope.staff])
         .await?
-        .map(|_| ())
-        .ok_or(ApiError::NotFound("person"))
+        .is_some())
 }
 
 /// Search filters; all optional and combined with AND.
@@ -277,7 +281,7 @@ pub async fn list_people(
     scope: &Scope<'_>,
     filter: &PersonFilter,
     page: &PageRequest<(String, String, Uuid)>,
-) -> Result<Vec<StoredPerson>, ApiError> {
+) -> Result<Vec<StoredPerson>, RepoError> {
     let sql = format!(
         "SELECT {PERSON_COLUMNS} FROM people p
          WHERE {}

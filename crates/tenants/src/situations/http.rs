@@ -16,7 +16,7 @@ use super::model::{Classification, HousingFact, Situation, situation_on};
 use super::repo::housing_facts_on;
 use super::reports::{DateParams, to_facts};
 use crate::access::{READ_CASE_FILE, scope};
-use crate::people::repo::find_person;
+use crate::people::find_person;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_person_situation))

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::model::{Change, DecisionStatus, Intervention, OfferResponse, Outcome};
 use super::repo::{self, ChangeTexts, NewApplication, StoredDecision};
 use crate::access::{READ_CASE_FILE, WRITE_PEOPLE, scope};
-use crate::people::repo::{find_person, lock_person};
+use crate::people::{find_person, lock_person};
 
 mod offers;
 
