@@ -4,8 +4,10 @@
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
+use hemvist_apartments::rent::model::RedemptionStatus;
 use hemvist_platform::auth::Role;
 use hemvist_shelter_beds::assignments::AssignmentStatus;
+use hemvist_tenants::api::Intervention;
 
 pub const LANG_COOKIE: &str = "hemvist_lang";
 
@@ -60,6 +62,46 @@ pub struct Text {
     pub roles: [&'static str; 7],
     /// In the order of [`STATUSES`].
     pub statuses: [&'static str; 6],
+    // Housing officer and support worker pages.
+    pub housing_title: &'static str,
+    pub housing_nav: &'static str,
+    pub awaiting_title: &'static str,
+    pub awaiting_intro: &'static str,
+    pub no_awaiting: &'static str,
+    pub col_person: &'static str,
+    pub col_intervention: &'static str,
+    pub col_district: &'static str,
+    pub col_decided_on: &'static str,
+    pub col_ivo_date: &'static str,
+    pub col_days_left: &'static str,
+    pub days_overdue: &'static str,
+    pub arrears_title: &'static str,
+    pub arrears_intro: &'static str,
+    pub no_arrears: &'static str,
+    pub col_address: &'static str,
+    pub col_balance: &'static str,
+    pub col_days_late: &'static str,
+    pub col_redemption_deadline: &'static str,
+    pub col_redemption_status: &'static str,
+    pub not_started: &'static str,
+    /// In the order of [`Intervention::ALL`].
+    pub interventions: [&'static str; 6],
+    /// In the order of [`RedemptionStatus::ALL`].
+    pub redemption_statuses: [&'static str; 5],
+    pub support_title: &'static str,
+    pub support_nav: &'static str,
+    pub my_people_title: &'static str,
+    pub no_people: &'static str,
+    pub reviews_title: &'static str,
+    pub reviews_intro: &'static str,
+    pub no_reviews: &'static str,
+    pub col_next_review: &'static str,
+    pub review_overdue: &'static str,
+    pub person_title: &'static str,
+    pub born: &'static str,
+    pub person_missing_title: &'static str,
+    pub person_missing: &'static str,
+    pub back_to_my_people: &'static str,
 }
 
 const STATUSES: [AssignmentStatus; 6] = [
@@ -78,6 +120,14 @@ impl Text {
 
     pub fn status(&self, status: AssignmentStatus) -> &'static str {
         STATUSES.iter().position(|s| *s == status).map_or("", |i| self.statuses[i])
+    }
+
+    pub fn intervention(&self, intervention: Intervention) -> &'static str {
+        Intervention::ALL.iter().position(|i| *i == intervention).map_or("", |i| self.interventions[i])
+    }
+
+    pub fn redemption_status(&self, status: RedemptionStatus) -> &'static str {
+        RedemptionStatus::ALL.iter().position(|s| *s == status).map_or("", |i| self.redemption_statuses[i])
     }
 }
 
@@ -135,6 +185,49 @@ pub static SV: Text = Text {
         "granskare",
     ],
     statuses: ["Väntas", "Incheckad", "Kom inte", "Inte hämtad", "Utcheckad", "Avbokad"],
+    housing_title: "Bostad",
+    housing_nav: "Beslut och hyror",
+    awaiting_title: "Beslut som väntar på verkställighet",
+    awaiting_intro: "Beviljade beslut som inte är verkställda. IVO-datum: tre månader efter beslutsdagen. Mest brådskande först.",
+    no_awaiting: "Inga beslut väntar på verkställighet.",
+    col_person: "Person",
+    col_intervention: "Insats",
+    col_district: "Stadsdel",
+    col_decided_on: "Beslutsdag",
+    col_ivo_date: "IVO-datum",
+    col_days_left: "Dagar kvar",
+    days_overdue: "passerat, rapporteras till IVO",
+    arrears_title: "Hyresskulder",
+    arrears_intro: "Hyresavtal med förfallen hyra eller en uppsägning som socialnämnden inte har underrättats om.",
+    no_arrears: "Inga hyresskulder.",
+    col_address: "Adress",
+    col_balance: "Skuld (kr)",
+    col_days_late: "Dagar sen",
+    col_redemption_deadline: "Sista dag för återvinning",
+    col_redemption_status: "Återvinning",
+    not_started: "ej påbörjad",
+    interventions: ["Försökslägenhet", "Träningslägenhet", "Bostad först", "Akutboende", "Stödboende", "Annan insats"],
+    redemption_statuses: [
+        "Ingen uppsägning",
+        "Ej påbörjad: socialnämnden ej underrättad",
+        "Pågår",
+        "Återvunnen",
+        "Utgången",
+    ],
+    support_title: "Mina personer",
+    support_nav: "Mina personer",
+    my_people_title: "Personer jag stödjer",
+    no_people: "Ingen är tilldelad dig.",
+    reviews_title: "Planer att följa upp",
+    reviews_intro: "Öppna stödplaner vars uppföljning är försenad eller infaller inom två veckor.",
+    no_reviews: "Inga planer att följa upp.",
+    col_next_review: "Nästa uppföljning",
+    review_overdue: "försenad",
+    person_title: "Person",
+    born: "Född",
+    person_missing_title: "Personen hittades inte",
+    person_missing: "Personen finns inte, eller är inte tilldelad dig. Be en bostadshandläggare om du behöver tillgång.",
+    back_to_my_people: "Till mina personer",
 };
 
 pub static EN: Text = Text {
@@ -191,6 +284,50 @@ pub static EN: Text = Text {
         "auditor",
     ],
     statuses: ["Expected", "Checked in", "No-show", "Not collected", "Checked out", "Cancelled"],
+    housing_title: "Housing",
+    housing_nav: "Decisions and rent",
+    awaiting_title: "Decisions waiting for execution",
+    awaiting_intro: "Granted decisions not yet executed. IVO date: three months after the decision date. Most urgent first.",
+    no_awaiting: "No decisions are waiting for execution.",
+    col_person: "Person",
+    col_intervention: "Intervention",
+    col_district: "District",
+    col_decided_on: "Decided on",
+    col_ivo_date: "IVO date",
+    col_days_left: "Days left",
+    days_overdue: "passed, reported to IVO",
+    arrears_title: "Rent arrears",
+    arrears_intro: "Leases with rent past due or a notice the social welfare committee has not been told of.",
+    no_arrears: "No rent arrears.",
+    col_address: "Address",
+    col_balance: "Owed (SEK)",
+    col_days_late: "Days late",
+    col_redemption_deadline: "Redemption deadline",
+    col_redemption_status: "Redemption",
+    not_started: "not started",
+    interventions: [
+        "Trial apartment",
+        "Training apartment",
+        "Housing First",
+        "Emergency shelter",
+        "Supported housing",
+        "Other",
+    ],
+    redemption_statuses: ["No notice", "Not started: committee not notified", "Running", "Redeemed", "Expired"],
+    support_title: "My people",
+    support_nav: "My people",
+    my_people_title: "People I support",
+    no_people: "Nobody is assigned to you.",
+    reviews_title: "Plans to review",
+    reviews_intro: "Open support plans whose review is overdue or falls within two weeks.",
+    no_reviews: "No plans to review.",
+    col_next_review: "Next review",
+    review_overdue: "overdue",
+    person_title: "Person",
+    born: "Born",
+    person_missing_title: "Person not found",
+    person_missing: "The person does not exist or is not assigned to you. Ask a housing officer if you need access.",
+    back_to_my_people: "Back to my people",
 };
 
 /// The language of a request.
@@ -253,6 +390,9 @@ mod tests {
         for text in [&SV, &EN] {
             assert!(Role::ALL.iter().all(|r| !text.role(*r).is_empty()));
             assert!(STATUSES.iter().all(|s| !text.status(*s).is_empty()));
+            assert_eq!(Intervention::ALL.len(), text.interventions.len());
+            assert!(Intervention::ALL.iter().all(|i| !text.intervention(*i).is_empty()));
+            assert_eq!(RedemptionStatus::ALL.len(), text.redemption_statuses.len());
         }
     }
 }

@@ -346,7 +346,7 @@ pub async fn list_rent_arrears(
 }
 
 /// The warnings after `after`, keyed by their cursor: one more than `limit` when there are more.
-async fn arrears_warnings(
+pub(super) async fn arrears_warnings(
     w: &Work<'_>,
     as_of: Date,
     mut after: Option<(i32, Uuid)>,

@@ -25,3 +25,25 @@ pub(crate) async fn arrears_of(
     let entries = entries.iter().map(|(_, e)| (e.kind, e.entry_date, e.amount_sek));
     Ok(model::arrears_from_ledger(entries, notices.iter(), as_of))
 }
+
+pub use http::ArrearsWarning;
+
+/// Who may read the arrears list (as `GET /api/v1/rent-arrears`).
+pub const READ_ARREARS: &[hemvist_platform::auth::Role] = crate::access::READ_LEASES;
+
+/// The arrears early-warning list as of `as_of` (the first `limit`, most days late first), for the web
+/// app: the same scope, visibility and audit as `GET /api/v1/rent-arrears`.
+pub async fn arrears_list(
+    w: &mut hemvist_platform::Work<'_>,
+    as_of: Date,
+    limit: u32,
+) -> Result<Vec<ArrearsWarning>, ApiError> {
+    use hemvist_platform::audit::{AuditAction, AuditEvent};
+    let fetch_limit = i64::from(limit) + 1;
+    let mut warnings = http::arrears_warnings(w, as_of, None, limit, fetch_limit).await?;
+    warnings.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    w.audit_all(warnings.iter().map(|(_, warning)| {
+        AuditEvent::new(AuditAction::List, "rent", Some(warning.lease_id)).person(warning.person_id)
+    }));
+    Ok(warnings.into_iter().map(|(_, warning)| warning).collect())
+}

@@ -3,6 +3,7 @@
 //! this crate's `repo` or `http`; what they need is added here (a file per user where it grows).
 
 pub mod guests;
+pub mod housing;
 
 pub use crate::access::{sees_protected_contact, staff_scope};
 pub use crate::decisions::leasing::{self, LeaseOfferInput};

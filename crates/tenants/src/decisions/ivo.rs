@@ -178,9 +178,14 @@ fn earliest_end(done: Option<Date>, closed: Option<Date>) -> Option<End> {
     }
 }
 
+/// The last day on which execution (or resumption) of a period starting `start` is on time: three
+/// months on, clamped at month end. None past jiff's last date (year 9999): it can never be missed.
+pub fn deadline(start: Date) -> Option<Date> {
+    start.checked_add(3.months()).ok()
+}
+
 fn line_for_period(lateness: Lateness, start: Date, end: Option<End>, quarter: Quarter) -> Option<ReportLine> {
-    // A deadline past jiff's last date (year 9999) can never be missed.
-    let deadline = start.checked_add(3.months()).ok()?;
+    let deadline = deadline(start)?;
     let first_late_day = deadline.tomorrow().ok()?;
     if end.is_some_and(|(on, _)| on <= deadline) {
         return None;

@@ -418,3 +418,42 @@ pub async fn report_candidates(
         })
         .collect()
 }
+
+/// A granted decision not yet executed, with the name of its person (for the housing officer's list).
+#[derive(Debug, Clone)]
+pub struct AwaitingRow {
+    pub decision: StoredDecision,
+    pub given_name: String,
+    pub family_name: String,
+}
+
+/// Granted decisions neither executed nor closed, oldest decision first (the nearest IVO date first),
+/// at most `limit`; visible as their person is.
+pub async fn awaiting_execution(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    limit: i64,
+) -> Result<Vec<AwaitingRow>, tokio_postgres::Error> {
+    let granted: Vec<Outcome> = Outcome::ALL.iter().copied().filter(|o| o.is_granted()).collect();
+    let sql = format!(
+        "SELECT d.*, pn.given_name, pn.family_name FROM decisions d
+           JOIN people pn ON pn.municipality_code = d.municipality_code AND pn.id = d.person_id
+          WHERE {} AND d.outcome = ANY($3) AND d.decided_on IS NOT NULL
+            AND d.executed_on IS NULL AND d.closed_on IS NULL
+          ORDER BY d.decided_on, d.id LIMIT $5",
+        scoped_decision(4)
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    let rows = client
+        .query(&statement, &[&scope.municipality.as_str(), &scope.districts, &granted, &scope.staff, &limit])
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(AwaitingRow {
+                decision: decision_from_row(row)?,
+                given_name: row.try_get("given_name")?,
+                family_name: row.try_get("family_name")?,
+            })
+        })
+        .collect()
+}

@@ -3,8 +3,10 @@
 //! message in the page's message area), never a stack trace.
 
 pub mod home;
+pub mod housing;
 pub mod login;
 pub mod shelter;
+pub mod support;
 
 use askama::Template;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -20,16 +22,29 @@ pub struct Layout {
     pub title: &'static str,
     /// The signed-in role's name and the session's CSRF token.
     pub signed_in: Option<(&'static str, String)>,
+    /// The pages of the signed-in role: path and name.
+    pub nav: Vec<(&'static str, &'static str)>,
 }
 
 impl Layout {
     pub fn new(lang: Lang, title: &'static str, session: Option<&Session>) -> Self {
         let signed_in = session.map(|s| (lang.text.role(s.principal.role), s.csrf.clone()));
-        Layout { t: lang.text, title, signed_in }
+        let nav = session.map(|s| role_pages(s.principal.role, lang.text)).unwrap_or_default();
+        Layout { t: lang.text, title, signed_in, nav }
     }
 
     pub fn csrf(&self) -> &str {
         self.signed_in.as_ref().map_or("", |(_, csrf)| csrf)
+    }
+}
+
+/// The pages a role has in the menu.
+fn role_pages(role: hemvist_platform::auth::Role, t: &'static Text) -> Vec<(&'static str, &'static str)> {
+    use hemvist_platform::auth::Role;
+    match role {
+        Role::Admin | Role::HousingOfficer => vec![(housing::HOUSING_PATH, t.housing_nav)],
+        Role::SupportWorker => vec![(support::SUPPORT_PATH, t.support_nav)],
+        _ => Vec::new(),
     }
 }
 
@@ -122,7 +137,7 @@ impl IntoResponse for PageError {
             headers.insert("hx-reswap", HeaderValue::from_static("innerHTML"));
             return response;
         }
-        let layout = Layout { t, title: t.error_title, signed_in: None };
+        let layout = Layout { t, title: t.error_title, signed_in: None, nav: Vec::new() };
         render(&ErrorPage { layout, message, detail }, self.lang, status)
     }
 }

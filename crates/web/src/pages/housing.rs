@@ -1,0 +1,100 @@
+//! The housing officer's page: granted decisions waiting for execution with the days left to the IVO
+//! date (three months after the decision), most urgent first, and the rent arrears with the redemption
+//! deadline. Through the tenants and apartments crates' public functions, in one unit of work: the
+//! API's role checks, scope and audit apply unchanged.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use hemvist_apartments::rent::{READ_ARREARS, arrears_list};
+use hemvist_platform::night::today;
+use hemvist_platform::{ApiError, AppState};
+use hemvist_tenants::api::housing::{READ_AWAITING, awaiting_execution};
+
+use super::{Layout, OnPage, PageResult, render};
+use crate::i18n::Lang;
+use crate::sessions::Session;
+
+/// The most rows each list shows; the API pages through the rest.
+const LIMIT: u32 = 200;
+
+pub const HOUSING_PATH: &str = "/housing";
+
+/// One decision row as shown.
+pub struct AwaitingView {
+    pub id: String,
+    pub person: String,
+    pub intervention: &'static str,
+    pub district: String,
+    pub decided_on: String,
+    pub deadline: String,
+    pub days_left: i32,
+    /// The IVO date has passed or is within two weeks.
+    pub urgent: bool,
+}
+
+/// One arrears row as shown.
+pub struct ArrearsView {
+    pub address: String,
+    pub district: String,
+    pub balance_sek: i64,
+    pub days_late: i32,
+    pub redemption_deadline: Option<String>,
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "housing_officer.html")]
+struct HousingPage {
+    layout: Layout,
+    awaiting: Vec<AwaitingView>,
+    arrears: Vec<ArrearsView>,
+}
+
+pub async fn housing(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> PageResult {
+    let session = Session::of(&state, &headers)
+        .await
+        .on_page(lang, &headers)?
+        .ok_or(ApiError::Unauthenticated)
+        .on_page(lang, &headers)?;
+    if !READ_ARREARS.contains(&session.principal.role) {
+        return Err(ApiError::forbidden("the housing page")).on_page(lang, &headers);
+    }
+    let work = state.unit_of_work(&session.principal, READ_AWAITING).on_page(lang, &headers)?;
+    let today = today();
+    let (awaiting, arrears) = work
+        .run(async |w| {
+            let awaiting = awaiting_execution(w, today, i64::from(LIMIT)).await?;
+            let arrears = arrears_list(w, today, LIMIT).await?;
+            Ok((awaiting, arrears))
+        })
+        .await
+        .on_page(lang, &headers)?;
+    let t = lang.text;
+    let awaiting = awaiting
+        .into_iter()
+        .map(|a| AwaitingView {
+            id: a.decision_id.to_string(),
+            person: format!("{} {}", a.given_name, a.family_name),
+            intervention: t.intervention(a.intervention),
+            district: a.district_code.unwrap_or_default(),
+            decided_on: a.decided_on.to_string(),
+            deadline: a.deadline.to_string(),
+            days_left: a.days_left,
+            urgent: a.days_left <= 14,
+        })
+        .collect();
+    let arrears = arrears
+        .into_iter()
+        .map(|a| ArrearsView {
+            address: a.address,
+            district: a.district_code,
+            balance_sek: a.arrears.balance_sek,
+            days_late: a.arrears.days_late,
+            redemption_deadline: a.arrears.redemption_deadline.map(|d| d.to_string()),
+            status: t.redemption_status(a.arrears.redemption_status),
+        })
+        .collect();
+    let page = HousingPage { layout: Layout::new(lang, t.housing_title, Some(&session)), awaiting, arrears };
+    Ok(render(&page, lang, StatusCode::OK))
+}
