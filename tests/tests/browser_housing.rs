@@ -89,6 +89,23 @@ async fn housing_officer_sees_the_decision_two_weeks_from_its_ivo_date_first() {
     let done = granted_on(&app, &f.admin, &done_person.id, "other", &recent_on.to_string(), "Bostadslös").await;
     f.post(&format!("/api/v1/decisions/{done}/execute"), &json!({"executed_on": today.to_string()}), "execute").await;
 
+    // A tenant 20 days late with the rent, served notice 10 days ago, the committee told 8 days ago:
+    // the three weeks to pay and keep the home run from then.
+    let tenant = f.person(&PersonSpec::default()).await;
+    let (lease, _) = f.active_lease(&tenant.id, "housing_first").await;
+    // Its decision is executed (the move-in), so it does not wait; executing again, if so, is refused.
+    let _ = app
+        .post(&format!("/api/v1/decisions/{}/execute", lease.decision), &f.admin, &json!({"executed_on": "2025-02-01"}))
+        .await;
+    let due_on = today.checked_sub(20.days()).unwrap();
+    let period = due_on.strftime("%Y-%m").to_string();
+    let charge = json!({"period": period, "amount_sek": 5200, "due_on": due_on.to_string()});
+    f.post(&format!("/api/v1/leases/{}/rent-charges", lease.id), &charge, "rent charge").await;
+    let notified_on = today.checked_sub(8.days()).unwrap();
+    let notice = json!({"served_on": today.checked_sub(10.days()).unwrap().to_string(), "committee_notified_on": notified_on.to_string()});
+    f.post(&format!("/api/v1/leases/{}/rent-notices", lease.id), &notice, "notice").await;
+    let address = lease.apartment_address.clone();
+
     let link = login_link(&app, Role::HousingOfficer, "handlaggare-3").await;
     let screenshot = output_dir().join("housing-officer-decisions.png");
     let urgent_name = format!("{} {}", urgent_person.given_name, urgent_person.family_name);
@@ -122,7 +139,18 @@ async fn housing_officer_sees_the_decision_two_weeks_from_its_ivo_date_first() {
         assert_eq!(browser.text(&format!("{second} .ivo-date")).unwrap(), recent_ivo.to_string());
         let page_text = browser.text("main").unwrap();
         assert!(!page_text.contains(&done_name), "an executed decision is listed");
-        assert!(page_text.contains("Hyresskulder"), "the arrears section is there");
+        // The arrears: 21 days after the committee was told, moved past a weekend or holiday.
+        let row = browser
+            .execute("return Array.from(document.querySelectorAll('#arrears tbody tr:first-child > *')).map(c => c.textContent.trim());", json!([]))
+            .unwrap();
+        let cells: Vec<String> = serde_json::from_value(row).unwrap();
+        assert_eq!(cells[0], address);
+        assert_eq!(cells[2], "5200");
+        assert_eq!(cells[3], "20");
+        let deadline: Date = cells[4].parse().expect("a redemption deadline");
+        let earliest = notified_on.checked_add(21.days()).unwrap();
+        assert!((earliest..=earliest.checked_add(5.days()).unwrap()).contains(&deadline), "{deadline}");
+        assert_eq!(cells[5], "Pågår");
         assert_accessible(&browser, "the housing officer's page");
         std::fs::write(&screenshot, browser.screenshot().unwrap()).unwrap();
     })
