@@ -4,6 +4,7 @@
 
 pub mod home;
 pub mod login;
+pub mod night;
 pub mod shelter;
 
 use askama::Template;
