@@ -6,7 +6,7 @@
 
 use hemvist_platform::MunicipalityCode;
 use hemvist_platform::settings::Settings;
-use hemvist_tests::fixtures::{self, Fixtures, JARVA_LON, jarva, tonight};
+use hemvist_tests::fixtures::{self, Fixtures, JARVA_LON, PersonSpec, jarva, tonight};
 use hemvist_tests::webdriver::{Browser, Driver};
 use hemvist_tests::{TestApp, TestRole as Role};
 use hemvist_web::sessions::{Grant, create_login_link};
@@ -63,6 +63,9 @@ async fn night_coordinator_places_a_walk_in_and_both_boards_show_one_bed_fewer()
     let shelter = fixtures::id_of(
         &f.post("/api/v1/shelters", &fixtures::shelter_body("Nattljuset", JARVA_LON, 12), "shelter").await,
     );
+    // Someone the housing unit knows, with a personnummer a night coordinator sees only masked.
+    let known = f.person(&PersonSpec { personnummer: Some("19121212-1212"), ..PersonSpec::default() }).await;
+    let known_name = format!("{} {}", known.given_name, known.family_name);
     let mut links = Vec::new();
     for staff in ["night-1", "night-2"] {
         let client = app.pool.get().await.unwrap();
@@ -106,6 +109,23 @@ async fn night_coordinator_places_a_walk_in_and_both_boards_show_one_bed_fewer()
         assert_eq!(first.text(&free_cell).unwrap(), "12");
         assert_accessible(&first, "the guarantee desk");
         mark(&first);
+
+        // A person found by name, the number masked as the API masks it; they need a wheelchair and
+        // no shelter takes one: the breach is shown at once and is on the open breaches list.
+        first.fill("#search-name", &known_name[..8]).unwrap();
+        first.click("#search").unwrap();
+        let found = first.wait_for_text("#desk .people", &known_name).unwrap();
+        assert!(found.contains("19121212-****") && !found.contains("1212-1212"), "masked: {found}");
+        assert_accessible(&first, "the search results");
+        first.click("#desk .people a").unwrap();
+        first.wait_for_text("#chosen-name", &known_name).unwrap();
+        first.click("input[name=wheelchair]").unwrap();
+        first.click("#record-request").unwrap();
+        first.wait_for_text("#outcome-headline", "garantibrott").unwrap();
+        assert_accessible(&first, "the breach outcome");
+        first.click("#new-request").unwrap();
+
+        // A walk-in, registered and placed.
         first.fill("#given_name", "Kalle").unwrap();
         first.fill("#family_name", "från Plattan").unwrap();
         first.fill("#home_municipality", "0180").unwrap();
@@ -129,6 +149,11 @@ async fn night_coordinator_places_a_walk_in_and_both_boards_show_one_bed_fewer()
 
         first.click(".subnav a[href='/night/breaches']").unwrap();
         first.wait_for_text("h1", "Öppna garantibrott").unwrap();
+        first.wait_for_text("main table tbody", "jarva").unwrap();
+        first.click("main table tbody a").unwrap();
+        first.wait_for_text("#chosen-name", &known_name).unwrap();
+        first.goto(&format!("{base}/night/breaches")).unwrap();
+        first.wait_for_text("h1", "Öppna garantibrott").unwrap();
         assert_accessible(&first, "the open breaches");
         screenshot(&first, "night-breaches.png");
         hold_until
@@ -139,7 +164,11 @@ async fn night_coordinator_places_a_walk_in_and_both_boards_show_one_bed_fewer()
     // The placement, as the API tells it: the hold shown is the bed's hold_until in Stockholm time.
     let night = tonight(&app);
     let requests = f.get(&format!("/api/v1/guarantee-requests?night={night}"), "requests").await;
-    let request = &requests["items"][0];
+    let outcomes: Vec<&str> =
+        requests["items"].as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes.len(), 2, "{requests}");
+    assert!(outcomes.contains(&"no_suitable_bed"), "{requests}");
+    let request = requests["items"].as_array().unwrap().iter().find(|r| r["outcome"] == "placed").unwrap();
     assert_eq!(request["outcome"], "placed");
     assert_eq!(request["bed"]["shelter_id"], shelter.as_str());
     let hold: jiff::Timestamp = request["bed"]["hold_until"].as_str().unwrap().parse().unwrap();
@@ -147,6 +176,25 @@ async fn night_coordinator_places_a_walk_in_and_both_boards_show_one_bed_fewer()
     assert_eq!(shown, local.to_string());
     let board = f.get(&format!("/api/v1/nights/{night}/availability"), "board").await;
     assert_eq!(board[0]["free"], 11, "{board}");
+    // The desk's writes were audited as the signed-in coordinator's session, like API calls.
+    let client = app.owner_client().await;
+    let audited: Vec<(String, String)> = client
+        .query(
+            "SELECT a.action, a.resource_type FROM audit_events a JOIN web_sessions s ON s.id = a.actor_token_id
+              WHERE s.staff_id = 'night-1' AND a.actor_role = 'night_coordinator'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    for expected in
+        [("create", "person"), ("create", "guarantee_request"), ("list", "person_search"), ("read", "person")]
+    {
+        let expected = (expected.0.to_owned(), expected.1.to_owned());
+        assert!(audited.contains(&expected), "{expected:?} not in the audit trail: {audited:?}");
+    }
     for name in [
         "night-bed-board.png",
         "night-guarantee-desk.png",

@@ -472,7 +472,9 @@ pub async fn record_request(
 pub struct BreachRow {
     pub requested_at: String,
     pub night: String,
-    pub person: String,
+    /// A protected person's alias, as on every list; others open at the desk by their record.
+    pub alias: Option<String>,
+    pub person_id: Option<Uuid>,
     pub district: String,
     pub escalated_at: String,
     pub note: String,
@@ -495,8 +497,8 @@ pub async fn breaches(State(state): State<AppState>, lang: Lang, headers: Header
         .map(|r| BreachRow {
             requested_at: local_date_time(r.requested_at),
             night: r.night.to_string(),
-            // A protected person by alias, as on every list; others by their record's id.
-            person: r.guest_alias.or_else(|| r.person_id.map(|id| id.to_string())).unwrap_or_default(),
+            alias: r.guest_alias,
+            person_id: r.person_id,
             district: r.district_code.unwrap_or_default(),
             escalated_at: r.escalated_at.map(local_date_time).unwrap_or_default(),
             note: r.escalation_note.unwrap_or_default(),
