@@ -508,3 +508,37 @@ pub async fn breaches(State(state): State<AppState>, lang: Lang, headers: Header
     let page = BreachesPage { layout: Layout::new(lang, n.breaches_title, Some(&session)), n, breaches };
     Ok(render(&page, lang, StatusCode::OK))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn takes(women: bool, pets: bool, wheelchair: bool) -> Eligibility {
+        Eligibility {
+            accepts_women: women,
+            accepts_men: true,
+            min_age: 18,
+            max_age: None,
+            accepts_couples: false,
+            accepts_pets: pets,
+            accepts_substance_use: false,
+            wheelchair_accessible: wheelchair,
+        }
+    }
+
+    #[test]
+    fn filters_keep_shelters_that_take_every_kind_asked_for() {
+        let none = BoardFilters::default();
+        assert!(none.keeps(&takes(false, false, false)));
+        assert_eq!(none.query(), "");
+        let women_pets = BoardFilters { women: Some("1".into()), pets: Some("1".into()), ..BoardFilters::default() };
+        assert!(women_pets.keeps(&takes(true, true, false)));
+        assert!(!women_pets.keeps(&takes(true, false, true)));
+        assert!(!women_pets.keeps(&takes(false, true, true)));
+        assert_eq!(women_pets.query(), "?women=1&pets=1");
+        let boxes = women_pets.checkboxes(&crate::i18n::NIGHT_SV);
+        let checked: Vec<&str> = boxes.iter().filter(|b| b.checked).map(|b| b.name).collect();
+        assert_eq!(checked, ["women", "pets"]);
+        assert_eq!(boxes.len(), 5);
+    }
+}
