@@ -4,7 +4,7 @@
 use axum::extract::State;
 use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
-use hemvist_platform::pagination::{Page, PageParams};
+use hemvist_platform::pagination::{Page, PageParams, PageRequest};
 use hemvist_platform::work::Work;
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
 use jiff::Timestamp;
@@ -86,6 +86,15 @@ pub async fn list_guarantee_breaches(
         })
         .await?;
     Ok(Json(page))
+}
+
+/// The open breaches, oldest first, at most `limit`, as [`list_guarantee_breaches`] shows them (audited
+/// per person, protected people by alias): for the web app. Run it in a unit of work opened for
+/// [`RESOLVE_BREACHES`].
+pub async fn open_breaches(w: &mut Work<'_>, limit: u32) -> Result<Vec<GuaranteeRequest>, ApiError> {
+    let page = PageRequest { limit, after: None };
+    let rows = repo::list_breaches(w.tx(), &w.principal().municipality, BreachState::Open, &page).await?;
+    Ok(request_page(w, Page::from_rows(rows, limit, |r| (r.requested_at, r.id))?).await?.items)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

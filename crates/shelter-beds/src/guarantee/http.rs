@@ -242,7 +242,7 @@ pub async fn create_guarantee_request(
     Json(input): Json<GuaranteeRequestInput>,
 ) -> Result<Response, ApiError> {
     let work = state.unit_of_work(&principal, HANDLE_GUARANTEE)?;
-    let ask = ask(&headers, input, state.settings.night_cutover_hour)?;
+    let ask = ask(idempotency_key(&headers)?, input, state.settings.night_cutover_hour)?;
     let (view, replayed) = work
         .run(async |w| {
             let answer = super::request(w, &ask).await?;
@@ -256,10 +256,24 @@ pub async fn create_guarantee_request(
     Ok(response)
 }
 
+/// Records a request for a bed as [`create_guarantee_request`] does (the same rules, placement and audit)
+/// and returns it as the caller may see it: for the web app's guarantee desk. `key` makes a resubmitted
+/// form return the first answer. Run it in a unit of work opened for [`HANDLE_GUARANTEE`].
+pub async fn desk_request(
+    w: &mut Work<'_>,
+    key: Option<String>,
+    input: GuaranteeRequestInput,
+    cutover: u8,
+) -> Result<GuaranteeRequest, ApiError> {
+    let key = key.map(|k| clean_text("idempotency_key", &k, 200, false)).transpose()?;
+    let ask = ask(key, input, cutover)?;
+    let answer = super::request(w, &ask).await?;
+    request_view(w.tx(), w.principal(), answer.request).await
+}
+
 /// Parses a request for a bed: its key, when it was asked (never in the future) and so its night,
 /// what it asks of the system, where the person is.
-fn ask(headers: &HeaderMap, input: GuaranteeRequestInput, cutover: u8) -> Result<Ask, ApiError> {
-    let key = idempotency_key(headers)?;
+fn ask(key: Option<String>, input: GuaranteeRequestInput, cutover: u8) -> Result<Ask, ApiError> {
     let now = Timestamp::now();
     let requested_at = input.requested_at.unwrap_or(now);
     if requested_at > now + jiff::SignedDuration::from_secs(60) {

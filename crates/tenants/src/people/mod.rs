@@ -6,7 +6,9 @@ pub(crate) mod http;
 pub mod identity;
 pub mod model;
 pub(crate) mod repo;
-pub(crate) mod walk_ins;
+pub mod walk_ins;
+
+pub use http::Person;
 
 use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::db::GenericClient;
@@ -47,6 +49,30 @@ pub(crate) async fn register(
         }
         other => other,
     }
+}
+
+/// People whose given or family name contains `name` (any case), by family name, at most `limit`, as
+/// the caller may see them (numbers masked for roles that see birth dates only), each audited as listed
+/// like the API's search. Run it in a unit of work opened for [`crate::access::READ_PEOPLE`].
+pub async fn find_by_name(w: &mut Work<'_>, name: &str, limit: u32) -> Result<Vec<Person>, ApiError> {
+    let name = hemvist_platform::text::clean_text("name", name, 200, false)?;
+    let filter = repo::PersonFilter { name: Some(name), identity_number: None, caseworker: None };
+    let page = hemvist_platform::pagination::PageRequest { limit, after: None };
+    let mut rows = repo::list_people(w.tx(), &scope(w.principal()), &filter, &page).await?;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    w.audit_all(rows.iter().map(|p| AuditEvent::new(AuditAction::List, "person", Some(p.id)).person(p.id)));
+    let query = serde_json::json!({"name": true, "identity_number": false, "caseworker": null, "results": rows.len()});
+    w.audit(AuditEvent::new(AuditAction::List, "person_search", None).details(query));
+    let principal = w.principal().clone();
+    Ok(rows.into_iter().map(|p| Person::for_caller(p, &principal)).collect())
+}
+
+/// One person as the caller may see them, audited as read (404 outside the caller's scope). Run it in
+/// a unit of work opened for [`crate::access::READ_PEOPLE`].
+pub async fn person_for_caller(w: &mut Work<'_>, id: Uuid) -> Result<Person, ApiError> {
+    let person = http::read_person(w.tx(), w.principal(), id).await?;
+    w.audit(AuditEvent::new(AuditAction::Read, "person", Some(id)).person(id));
+    Ok(Person::for_caller(person, w.principal()))
 }
 
 /// The person, when the scope reaches them.

@@ -5,14 +5,15 @@ use axum::extract::State;
 use axum::response::Response;
 use hemvist_platform::auth::Principal;
 use hemvist_platform::night::today;
-use hemvist_platform::{ApiError, AppState, Json, WriteProblems};
+use hemvist_platform::{ApiError, AppState, Json, Work, WriteProblems};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::http::{Person, created};
-use super::model::{IdentityKindInput, PersonInput, Sex};
+use super::model::{IdentityKindInput, PersonInput, PersonRecord, Sex};
+use super::repo::StoredPerson;
 use crate::access::REGISTER_WALK_INS;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
@@ -55,7 +56,14 @@ pub async fn create_walk_in(
     Json(input): Json<WalkInInput>,
 ) -> Result<Response, ApiError> {
     let work = state.unit_of_work(&principal, REGISTER_WALK_INS)?;
-    let record = PersonInput {
+    let record = walk_in_record(input)?;
+    let person = work.run(async |w| register_walk_in(w, &record).await).await?;
+    Ok(created(person, &principal))
+}
+
+/// Validates a walk-in's minimal data: identity kind `none`, nothing beyond what [`WalkInInput`] names.
+pub fn walk_in_record(input: WalkInInput) -> Result<PersonRecord, ApiError> {
+    PersonInput {
         identity_kind: IdentityKindInput::None,
         given_name: input.given_name,
         family_name: input.family_name,
@@ -64,8 +72,11 @@ pub async fn create_walk_in(
         responsible_district_code: input.responsible_district_code,
         ..PersonInput::default()
     }
-    .validate(today())?;
-    let details = serde_json::json!({"walk_in": true});
-    let person = work.run(async |w| super::register(w, &record, None, Some(details)).await).await?;
-    Ok(created(person, &principal))
+    .validate(today())
+}
+
+/// Registers a walk-in, audited as one, read back through the caller's scope. Run it in a unit of work
+/// opened for [`REGISTER_WALK_INS`] (the API and the web app's guarantee desk both do).
+pub async fn register_walk_in(w: &mut Work<'_>, record: &PersonRecord) -> Result<StoredPerson, ApiError> {
+    super::register(w, record, None, Some(serde_json::json!({"walk_in": true}))).await
 }

@@ -37,6 +37,10 @@ pub async fn home(State(state): State<AppState>, lang: Lang, headers: HeaderMap)
     if let (Role::ShelterStaff, [only]) = (session.principal.role, session.principal.shelter_scope.as_slice()) {
         return Ok(Redirect::to(&tonight_path(*only)).into_response());
     }
+    // Night coordinators start at tonight's bed board.
+    if session.principal.role == Role::NightCoordinator {
+        return Ok(Redirect::to("/night/board").into_response());
+    }
     let night = Night::containing(jiff::Timestamp::now(), state.settings.night_cutover_hour).date();
     let shelters = if hemvist_shelter_beds::READ_SHELTERS.contains(&session.principal.role) {
         let work =

@@ -5,6 +5,7 @@
 pub mod home;
 pub mod housing;
 pub mod login;
+pub mod night;
 pub mod shelter;
 pub mod support;
 

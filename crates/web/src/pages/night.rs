@@ -1,0 +1,544 @@
+//! The night coordinator's pages: tonight's bed board (a table with filters, refreshed by htmx polling
+//! so a second coordinator sees a placement without reloading), the guarantee desk (find a person or
+//! register a walk-in, record the request, see the outcome at once) and the open breaches. Through the
+//! tenants and shelter-beds crates' public functions: the API's role checks, masking and audit apply.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use hemvist_platform::night::Night;
+use hemvist_platform::{ApiError, AppState};
+use hemvist_shelter_beds::guarantee::model::{Channel, GuaranteeOutcome};
+use hemvist_shelter_beds::guarantee::{GuaranteeRequest, GuaranteeRequestInput, desk_request, open_breaches};
+use hemvist_shelter_beds::nights::{ShelterAvailability, night_board};
+use hemvist_shelter_beds::shelters::model::Eligibility;
+use hemvist_shelter_beds::{HANDLE_GUARANTEE, READ_SHELTERS, RESOLVE_BREACHES};
+use hemvist_tenants::access::{READ_PEOPLE, REGISTER_WALK_INS};
+use hemvist_tenants::model::Sex;
+use hemvist_tenants::people::walk_ins::{WalkInInput, register_walk_in, walk_in_record};
+use hemvist_tenants::people::{Person, find_by_name, person_for_caller};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{Layout, OnPage, PageError, PageResult, is_htmx, local_time, render};
+use crate::i18n::{Lang, NightText, Text};
+use crate::sessions::Session;
+
+/// At most this many people from a name search, and breaches on the list.
+const SEARCH_LIMIT: u32 = 20;
+const BREACH_LIMIT: u32 = 200;
+
+async fn signed_in(state: &AppState, lang: Lang, headers: &HeaderMap) -> Result<Session, PageError> {
+    Session::of(state, headers).await.on_page(lang, headers)?.ok_or(ApiError::Unauthenticated).on_page(lang, headers)
+}
+
+fn tonight_of(state: &AppState) -> Date {
+    Night::containing(Timestamp::now(), state.settings.night_cutover_hour).date()
+}
+
+/// A moment as a date and time of day in Stockholm.
+fn local_date_time(at: Timestamp) -> String {
+    at.to_zoned(hemvist_platform::night::city_time_zone()).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The bed board
+
+/// The board's filters: each asks for shelters that take such a guest (a checked box sends `1`).
+#[derive(Debug, Default, Deserialize)]
+pub struct BoardFilters {
+    women: Option<String>,
+    couples: Option<String>,
+    pets: Option<String>,
+    substance_use: Option<String>,
+    wheelchair: Option<String>,
+}
+
+/// The filters' names in the query string, in the order of [`BoardFilters::on`] and [`meets`].
+const FILTERS: [&str; 5] = ["women", "couples", "pets", "substance_use", "wheelchair"];
+
+/// Whether a shelter takes each kind of guest a filter asks for.
+fn meets(e: &Eligibility) -> [bool; 5] {
+    [e.accepts_women, e.accepts_couples, e.accepts_pets, e.accepts_substance_use, e.wheelchair_accessible]
+}
+
+impl BoardFilters {
+    fn on(&self) -> [bool; 5] {
+        [&self.women, &self.couples, &self.pets, &self.substance_use, &self.wheelchair].map(Option::is_some)
+    }
+
+    fn keeps(&self, e: &Eligibility) -> bool {
+        self.on().iter().zip(meets(e)).all(|(on, meets)| !on || meets)
+    }
+
+    /// The filters as a query string for the polling request ("" when none is on).
+    fn query(&self) -> String {
+        let on: Vec<String> =
+            FILTERS.iter().zip(self.on()).filter(|(_, on)| *on).map(|(name, _)| format!("{name}=1")).collect();
+        if on.is_empty() { String::new() } else { format!("?{}", on.join("&")) }
+    }
+
+    fn checkboxes(&self, n: &'static NightText) -> Vec<FilterBox> {
+        let labels = [n.filter_women, n.filter_couples, n.filter_pets, n.filter_substance_use, n.filter_wheelchair];
+        FILTERS
+            .into_iter()
+            .zip(labels)
+            .zip(self.on())
+            .map(|((name, label), checked)| FilterBox { name, label, checked })
+            .collect()
+    }
+}
+
+pub struct FilterBox {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub checked: bool,
+}
+
+/// One shelter on the board.
+pub struct BoardRow {
+    pub id: Uuid,
+    pub name: String,
+    pub district: String,
+    pub free: i64,
+    pub taken: i64,
+    pub capacity: i32,
+    pub reported: bool,
+    pub outside: bool,
+    /// Who the shelter takes, as words.
+    pub takes: String,
+}
+
+impl BoardRow {
+    fn of(s: ShelterAvailability, n: &'static NightText) -> Self {
+        let e = &s.eligibility;
+        let takes: Vec<&str> = [
+            (e.accepts_women, n.filter_women),
+            (e.accepts_men, n.men),
+            (e.accepts_couples, n.filter_couples),
+            (e.accepts_pets, n.filter_pets),
+            (e.accepts_substance_use, n.filter_substance_use),
+            (e.wheelchair_accessible, n.filter_wheelchair),
+        ]
+        .into_iter()
+        .filter_map(|(yes, word)| yes.then_some(word))
+        .collect();
+        BoardRow {
+            id: s.shelter_id,
+            name: s.name,
+            district: s.district_code.unwrap_or_default(),
+            free: s.free,
+            taken: s.taken,
+            capacity: s.capacity,
+            reported: s.reported,
+            outside: s.outside_municipality,
+            takes: takes.join(", "),
+        }
+    }
+}
+
+/// The board's table: what the polling request swaps in.
+pub struct BoardView {
+    pub poll_url: String,
+    pub rows: Vec<BoardRow>,
+    pub updated_at: String,
+}
+
+async fn board_view(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    headers: &HeaderMap,
+    filters: &BoardFilters,
+) -> Result<BoardView, PageError> {
+    let night = tonight_of(state);
+    let work = state.unit_of_work(&session.principal, READ_SHELTERS).on_page(lang, headers)?;
+    let shelters = work.run(async |w| night_board(w, night).await).await.on_page(lang, headers)?;
+    let n = lang.text.night();
+    Ok(BoardView {
+        poll_url: format!("/night/board/table{}", filters.query()),
+        rows: shelters.into_iter().filter(|s| filters.keeps(&s.eligibility)).map(|s| BoardRow::of(s, n)).collect(),
+        updated_at: local_time(Timestamp::now()),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "night_board.html")]
+struct BoardPage {
+    layout: Layout,
+    n: &'static NightText,
+    night: String,
+    filters: Vec<FilterBox>,
+    board: BoardView,
+}
+
+#[derive(Template)]
+#[template(path = "night_board_table.html")]
+struct BoardTable {
+    t: &'static Text,
+    n: &'static NightText,
+    board: BoardView,
+}
+
+pub async fn board(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    Query(filters): Query<BoardFilters>,
+) -> PageResult {
+    let session = signed_in(&state, lang, &headers).await?;
+    let board = board_view(&state, &session, lang, &headers, &filters).await?;
+    let n = lang.text.night();
+    let page = BoardPage {
+        layout: Layout::new(lang, n.board_title, Some(&session)),
+        n,
+        night: tonight_of(&state).to_string(),
+        filters: filters.checkboxes(n),
+        board,
+    };
+    Ok(render(&page, lang, StatusCode::OK))
+}
+
+/// The board's table alone, for htmx polling.
+pub async fn board_table(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    Query(filters): Query<BoardFilters>,
+) -> PageResult {
+    let session = signed_in(&state, lang, &headers).await?;
+    let board = board_view(&state, &session, lang, &headers, &filters).await?;
+    Ok(render(&BoardTable { t: lang.text, n: lang.text.night(), board }, lang, StatusCode::OK))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The guarantee desk
+
+/// A person as the desk shows them: the number as the API masks it for the caller's role.
+pub struct PersonRow {
+    pub id: Uuid,
+    pub name: String,
+    pub identity: Option<String>,
+}
+
+impl From<Person> for PersonRow {
+    fn from(p: Person) -> Self {
+        PersonRow { id: p.id, name: format!("{} {}", p.given_name, p.family_name), identity: p.identity_number }
+    }
+}
+
+pub struct BedView {
+    pub shelter: String,
+    pub address: String,
+    pub hold_until: String,
+}
+
+/// What came of a request.
+pub struct OutcomeView {
+    pub placed: bool,
+    pub headline: &'static str,
+    pub bed: Option<BedView>,
+    pub outside: bool,
+    pub escalated_at: Option<String>,
+}
+
+impl OutcomeView {
+    fn of(r: GuaranteeRequest, n: &'static NightText) -> Self {
+        let headline = match r.outcome {
+            GuaranteeOutcome::Placed => n.placed,
+            GuaranteeOutcome::DeclinedByPerson => n.declined,
+            GuaranteeOutcome::NoSuitableBed => n.breach,
+            GuaranteeOutcome::NotEligible => n.not_eligible,
+            GuaranteeOutcome::HomeMunicipalityUnknown => n.home_unknown,
+        };
+        OutcomeView {
+            placed: r.outcome == GuaranteeOutcome::Placed,
+            headline,
+            bed: r.bed.map(|b| BedView {
+                shelter: b.shelter_name,
+                address: b.address,
+                hold_until: local_date_time(b.hold_until),
+            }),
+            outside: r.placed_outside_municipality,
+            escalated_at: r.escalated_at.map(local_date_time),
+        }
+    }
+}
+
+/// The desk's panel: a search, a walk-in form, a chosen person's request form, or an outcome.
+pub struct DeskView {
+    pub csrf: String,
+    pub name: String,
+    pub found: Option<Vec<PersonRow>>,
+    pub chosen: Option<PersonRow>,
+    /// Sent with the request form: a form submitted twice records one request.
+    pub key: Uuid,
+    pub outcome: Option<OutcomeView>,
+}
+
+impl DeskView {
+    fn new(session: &Session) -> Self {
+        DeskView {
+            csrf: session.csrf.clone(),
+            name: String::new(),
+            found: None,
+            chosen: None,
+            key: Uuid::new_v4(),
+            outcome: None,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "night_desk.html")]
+struct DeskPage {
+    layout: Layout,
+    n: &'static NightText,
+    night: String,
+    desk: DeskView,
+    board: BoardView,
+}
+
+#[derive(Template)]
+#[template(path = "night_desk_panel.html")]
+struct DeskPanel {
+    n: &'static NightText,
+    desk: DeskView,
+}
+
+/// The whole page, or only the panel for htmx.
+async fn desk_response(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    headers: &HeaderMap,
+    desk: DeskView,
+) -> PageResult {
+    let n = lang.text.night();
+    if is_htmx(headers) {
+        return Ok(render(&DeskPanel { n, desk }, lang, StatusCode::OK));
+    }
+    let board = board_view(state, session, lang, headers, &BoardFilters::default()).await?;
+    let page = DeskPage {
+        layout: Layout::new(lang, n.desk_title, Some(session)),
+        n,
+        night: tonight_of(state).to_string(),
+        desk,
+        board,
+    };
+    Ok(render(&page, lang, StatusCode::OK))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DeskQuery {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    person: String,
+}
+
+pub async fn desk(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    Query(query): Query<DeskQuery>,
+) -> PageResult {
+    let session = signed_in(&state, lang, &headers).await?;
+    let mut desk = DeskView::new(&session);
+    let person = match query.person.trim() {
+        "" => None,
+        raw => Some(
+            Uuid::parse_str(raw).map_err(|_| ApiError::invalid("person", "must be a UUID")).on_page(lang, &headers)?,
+        ),
+    };
+    let name = query.name.trim().to_owned();
+    if person.is_some() || !name.is_empty() {
+        let work = state.unit_of_work(&session.principal, READ_PEOPLE).on_page(lang, &headers)?;
+        let (found, chosen) = work
+            .run(async |w| {
+                let found = if name.is_empty() { None } else { Some(find_by_name(w, &name, SEARCH_LIMIT).await?) };
+                let chosen = match person {
+                    Some(id) => Some(person_for_caller(w, id).await?),
+                    None => None,
+                };
+                Ok((found, chosen))
+            })
+            .await
+            .on_page(lang, &headers)?;
+        desk.found = found.map(|people| people.into_iter().map(PersonRow::from).collect());
+        desk.chosen = chosen.map(PersonRow::from);
+    }
+    desk.name = name;
+    desk_response(&state, &session, lang, &headers, desk).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WalkInForm {
+    #[serde(default)]
+    given_name: String,
+    #[serde(default)]
+    family_name: String,
+    #[serde(default)]
+    sex: Option<Sex>,
+    #[serde(default)]
+    home_municipality: String,
+    csrf: Option<String>,
+}
+
+pub async fn walk_in(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    Form(form): Form<WalkInForm>,
+) -> PageResult {
+    let session = signed_in(&state, lang, &headers).await?;
+    session.check_csrf(&headers, form.csrf.as_deref()).on_page(lang, &headers)?;
+    let home = Some(form.home_municipality.trim().to_owned()).filter(|h| !h.is_empty());
+    let record = walk_in_record(WalkInInput {
+        given_name: form.given_name,
+        family_name: form.family_name,
+        sex: form.sex,
+        home_municipality_code: home,
+        responsible_district_code: None,
+    })
+    .on_page(lang, &headers)?;
+    let work = state.unit_of_work(&session.principal, REGISTER_WALK_INS).on_page(lang, &headers)?;
+    let principal = session.principal.clone();
+    let person = work.run(async |w| register_walk_in(w, &record).await).await.on_page(lang, &headers)?;
+    let mut desk = DeskView::new(&session);
+    desk.chosen = Some(Person::for_caller(person, &principal).into());
+    desk_response(&state, &session, lang, &headers, desk).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RequestForm {
+    #[serde(default)]
+    person_id: String,
+    channel: Option<Channel>,
+    couple: Option<String>,
+    pets: Option<String>,
+    substance_use: Option<String>,
+    wheelchair: Option<String>,
+    consent_outside_municipality: Option<String>,
+    #[serde(default)]
+    key: String,
+    csrf: Option<String>,
+}
+
+pub async fn record_request(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    Form(form): Form<RequestForm>,
+) -> PageResult {
+    let session = signed_in(&state, lang, &headers).await?;
+    session.check_csrf(&headers, form.csrf.as_deref()).on_page(lang, &headers)?;
+    let person_id = Uuid::parse_str(form.person_id.trim())
+        .map_err(|_| ApiError::invalid("person_id", "choose a person"))
+        .on_page(lang, &headers)?;
+    let channel =
+        form.channel.ok_or_else(|| ApiError::invalid("channel", "choose a channel")).on_page(lang, &headers)?;
+    let input = GuaranteeRequestInput {
+        person_id,
+        channel,
+        requested_at: None,
+        recorded_outcome: None,
+        shelter_id: None,
+        lat: None,
+        lon: None,
+        couple: form.couple.is_some(),
+        pets: form.pets.is_some(),
+        substance_use: form.substance_use.is_some(),
+        wheelchair: form.wheelchair.is_some(),
+        declined_by_person: false,
+        consent_outside_municipality: form.consent_outside_municipality.is_some(),
+        emergency_assessment: None,
+    };
+    let key = Some(form.key.trim().to_owned()).filter(|k| !k.is_empty());
+    let cutover = state.settings.night_cutover_hour;
+    let work = state.unit_of_work(&session.principal, HANDLE_GUARANTEE).on_page(lang, &headers)?;
+    let recorded = work.run(async |w| desk_request(w, key, input, cutover).await).await.on_page(lang, &headers)?;
+    let mut desk = DeskView::new(&session);
+    desk.outcome = Some(OutcomeView::of(recorded, lang.text.night()));
+    desk_response(&state, &session, lang, &headers, desk).await
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The open breaches
+
+pub struct BreachRow {
+    pub requested_at: String,
+    pub night: String,
+    /// A protected person's alias, as on every list; others open at the desk by their record.
+    pub alias: Option<String>,
+    pub person_id: Option<Uuid>,
+    pub district: String,
+    pub escalated_at: String,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "night_breaches.html")]
+struct BreachesPage {
+    layout: Layout,
+    n: &'static NightText,
+    breaches: Vec<BreachRow>,
+}
+
+pub async fn breaches(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> PageResult {
+    let session = signed_in(&state, lang, &headers).await?;
+    let work = state.unit_of_work(&session.principal, RESOLVE_BREACHES).on_page(lang, &headers)?;
+    let open = work.run(async |w| open_breaches(w, BREACH_LIMIT).await).await.on_page(lang, &headers)?;
+    let breaches = open
+        .into_iter()
+        .map(|r| BreachRow {
+            requested_at: local_date_time(r.requested_at),
+            night: r.night.to_string(),
+            alias: r.guest_alias,
+            person_id: r.person_id,
+            district: r.district_code.unwrap_or_default(),
+            escalated_at: r.escalated_at.map(local_date_time).unwrap_or_default(),
+            note: r.escalation_note.unwrap_or_default(),
+        })
+        .collect();
+    let n = lang.text.night();
+    let page = BreachesPage { layout: Layout::new(lang, n.breaches_title, Some(&session)), n, breaches };
+    Ok(render(&page, lang, StatusCode::OK))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn takes(women: bool, pets: bool, wheelchair: bool) -> Eligibility {
+        Eligibility {
+            accepts_women: women,
+            accepts_men: true,
+            min_age: 18,
+            max_age: None,
+            accepts_couples: false,
+            accepts_pets: pets,
+            accepts_substance_use: false,
+            wheelchair_accessible: wheelchair,
+        }
+    }
+
+    #[test]
+    fn filters_keep_shelters_that_take_every_kind_asked_for() {
+        let none = BoardFilters::default();
+        assert!(none.keeps(&takes(false, false, false)));
+        assert_eq!(none.query(), "");
+        let women_pets = BoardFilters { women: Some("1".into()), pets: Some("1".into()), ..BoardFilters::default() };
+        assert!(women_pets.keeps(&takes(true, true, false)));
+        assert!(!women_pets.keeps(&takes(true, false, true)));
+        assert!(!women_pets.keeps(&takes(false, true, true)));
+        assert_eq!(women_pets.query(), "?women=1&pets=1");
+        let boxes = women_pets.checkboxes(&crate::i18n::NIGHT_SV);
+        let checked: Vec<&str> = boxes.iter().filter(|b| b.checked).map(|b| b.name).collect();
+        assert_eq!(checked, ["women", "pets"]);
+        assert_eq!(boxes.len(), 5);
+    }
+}
