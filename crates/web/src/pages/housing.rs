@@ -4,16 +4,13 @@
 //! API's role checks, scope and audit apply unchanged.
 
 use askama::Template;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
 use hemvist_apartments::rent::{READ_ARREARS, arrears_list};
+use hemvist_platform::ApiError;
 use hemvist_platform::night::today;
-use hemvist_platform::{ApiError, AppState};
 use hemvist_tenants::api::housing::{READ_AWAITING, awaiting_execution};
 
-use super::{Layout, OnPage, PageResult, render};
-use crate::i18n::Lang;
-use crate::sessions::Session;
+use super::page::SignedIn;
+use super::{Layout, OnPage, PageResult};
 
 /// The most rows each list shows; the API pages through the rest.
 const LIMIT: u32 = 200;
@@ -51,26 +48,19 @@ struct HousingPage {
     arrears: Vec<ArrearsView>,
 }
 
-pub async fn housing(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> PageResult {
-    let session = Session::of(&state, &headers)
-        .await
-        .on_page(lang, &headers)?
-        .ok_or(ApiError::Unauthenticated)
-        .on_page(lang, &headers)?;
-    if !READ_ARREARS.contains(&session.principal.role) {
-        return Err(ApiError::forbidden("the housing page")).on_page(lang, &headers);
+pub async fn housing(page: SignedIn) -> PageResult {
+    if !READ_ARREARS.contains(&page.session.principal.role) {
+        return Err(ApiError::forbidden("the housing page")).on(&page);
     }
-    let work = state.unit_of_work(&session.principal, READ_AWAITING).on_page(lang, &headers)?;
     let today = today();
-    let (awaiting, arrears) = work
-        .run(async |w| {
+    let (awaiting, arrears) = page
+        .run(READ_AWAITING, async |w| {
             let awaiting = awaiting_execution(w, today, i64::from(LIMIT)).await?;
             let arrears = arrears_list(w, today, LIMIT).await?;
             Ok((awaiting, arrears))
         })
-        .await
-        .on_page(lang, &headers)?;
-    let t = lang.text;
+        .await?;
+    let t = page.lang.text;
     let awaiting = awaiting
         .into_iter()
         .map(|a| AwaitingView {
@@ -95,6 +85,5 @@ pub async fn housing(State(state): State<AppState>, lang: Lang, headers: HeaderM
             status: t.redemption_status(a.arrears.redemption_status),
         })
         .collect();
-    let page = HousingPage { layout: Layout::new(lang, t.housing_title, Some(&session)), awaiting, arrears };
-    Ok(render(&page, lang, StatusCode::OK))
+    Ok(page.render(&HousingPage { layout: page.layout(t.housing_title), awaiting, arrears }))
 }

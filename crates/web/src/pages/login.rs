@@ -3,15 +3,15 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
-use hemvist_platform::{ApiError, AppState, Path};
+use hemvist_platform::{ApiError, Path};
 use serde::Deserialize;
 
+use super::page::{CsrfField, Page};
 use super::{Layout, OnPage, PageResult, render};
 use crate::i18n::Lang;
-use crate::sessions::{self, Session};
+use crate::sessions;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -27,24 +27,19 @@ pub async fn login_page(lang: Lang, Path(secret): Path<String>) -> PageResult {
     Ok(render(&LoginPage { layout, action: format!("/login/{secret}"), unusable }, lang, StatusCode::OK))
 }
 
-pub async fn sign_in(
-    State(state): State<AppState>,
-    lang: Lang,
-    headers: HeaderMap,
-    Path(secret): Path<String>,
-) -> PageResult {
-    refuse_cross_site(&headers).on_page(lang, &headers)?;
-    match sessions::sign_in(&state, &secret, &headers).await.on_page(lang, &headers)? {
+pub async fn sign_in(Path(secret): Path<String>, page: Page) -> PageResult {
+    refuse_cross_site(&page.headers).on(&page)?;
+    match sessions::sign_in(&page.state, &secret, &page.headers).await.on(&page)? {
         Some(cookie) => {
             let mut response = Redirect::to("/").into_response();
-            let cookie = HeaderValue::from_str(&cookie).map_err(ApiError::internal).on_page(lang, &headers)?;
+            let cookie = HeaderValue::from_str(&cookie).map_err(ApiError::internal).on(&page)?;
             response.headers_mut().append(header::SET_COOKIE, cookie);
             Ok(response)
         }
         None => {
-            let layout = Layout::new(lang, lang.text.sign_in_title, None);
-            let page = LoginPage { layout, action: String::new(), unusable: true };
-            Ok(render(&page, lang, StatusCode::GONE))
+            let layout = Layout::new(page.lang, page.lang.text.sign_in_title, None);
+            let login = LoginPage { layout, action: String::new(), unusable: true };
+            Ok(render(&login, page.lang, StatusCode::GONE))
         }
     }
 }
@@ -54,17 +49,18 @@ pub struct CsrfForm {
     pub csrf: Option<String>,
 }
 
-pub async fn sign_out(
-    State(state): State<AppState>,
-    lang: Lang,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> PageResult {
+impl CsrfField for CsrfForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+pub async fn sign_out(page: Page, Form(form): Form<CsrfForm>) -> PageResult {
     let mut response = Redirect::to("/").into_response();
-    if let Some(session) = Session::of(&state, &headers).await.on_page(lang, &headers)? {
-        session.check_csrf(&headers, form.csrf.as_deref()).on_page(lang, &headers)?;
-        let cookie = sessions::sign_out(&state, &session).await.on_page(lang, &headers)?;
-        let cookie = HeaderValue::from_str(&cookie).map_err(ApiError::internal).on_page(lang, &headers)?;
+    if let Some(session) = page.session().await? {
+        session.check_csrf(&page.headers, form.csrf.as_deref()).on(&page)?;
+        let cookie = sessions::sign_out(&page.state, &session).await.on(&page)?;
+        let cookie = HeaderValue::from_str(&cookie).map_err(ApiError::internal).on(&page)?;
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     Ok(response)

@@ -1,11 +1,13 @@
-//! The pages: each handler finds the session, opens a unit of work for the roles the domain crate
-//! names, calls the domain function and renders a template. Errors become a page (or, for htmx, a
+//! The pages: each handler extracts a [`page::SignedIn`] (or, for a POST form, a [`page::SignedForm`]
+//! whose CSRF token was checked), parses its input, runs the domain function in a unit of work for
+//! the roles the domain crate names and renders a template. Errors become a page (or, for htmx, a
 //! message in the page's message area), never a stack trace.
 
 pub mod home;
 pub mod housing;
 pub mod login;
 pub mod night;
+pub mod page;
 pub mod shelter;
 pub mod support;
 
@@ -103,6 +105,14 @@ pub type PageResult = Result<Response, PageError>;
 /// Attaches the page's language and kind to an error.
 pub trait OnPage<T> {
     fn on_page(self, lang: Lang, headers: &HeaderMap) -> Result<T, PageError>;
+
+    /// The same, for a [`page::Page`].
+    fn on(self, page: &page::Page) -> Result<T, PageError>
+    where
+        Self: Sized,
+    {
+        self.on_page(page.lang, &page.headers)
+    }
 }
 
 impl<T> OnPage<T> for Result<T, ApiError> {

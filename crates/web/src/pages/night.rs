@@ -4,9 +4,7 @@
 //! tenants and shelter-beds crates' public functions: the API's role checks, masking and audit apply.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::Query;
 use hemvist_platform::night::Night;
 use hemvist_platform::{ApiError, AppState};
 use hemvist_shelter_beds::guarantee::model::{Channel, GuaranteeOutcome};
@@ -23,17 +21,14 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Layout, OnPage, PageError, PageResult, is_htmx, local_time, render};
-use crate::i18n::{Lang, NightText, Text};
+use super::page::{CsrfField, SignedForm, SignedIn};
+use super::{Layout, OnPage, PageError, PageResult, local_time};
+use crate::i18n::{NightText, Text};
 use crate::sessions::Session;
 
 /// At most this many people from a name search, and breaches on the list.
 const SEARCH_LIMIT: u32 = 20;
 const BREACH_LIMIT: u32 = 200;
-
-async fn signed_in(state: &AppState, lang: Lang, headers: &HeaderMap) -> Result<Session, PageError> {
-    Session::of(state, headers).await.on_page(lang, headers)?.ok_or(ApiError::Unauthenticated).on_page(lang, headers)
-}
 
 fn tonight_of(state: &AppState) -> Date {
     Night::containing(Timestamp::now(), state.settings.night_cutover_hour).date()
@@ -147,17 +142,10 @@ pub struct BoardView {
     pub updated_at: String,
 }
 
-async fn board_view(
-    state: &AppState,
-    session: &Session,
-    lang: Lang,
-    headers: &HeaderMap,
-    filters: &BoardFilters,
-) -> Result<BoardView, PageError> {
-    let night = tonight_of(state);
-    let work = state.unit_of_work(&session.principal, READ_SHELTERS).on_page(lang, headers)?;
-    let shelters = work.run(async |w| night_board(w, night).await).await.on_page(lang, headers)?;
-    let n = lang.text.night();
+async fn board_view(page: &SignedIn, filters: &BoardFilters) -> Result<BoardView, PageError> {
+    let night = tonight_of(&page.state);
+    let shelters = page.run(READ_SHELTERS, async |w| night_board(w, night).await).await?;
+    let n = page.lang.text.night();
     Ok(BoardView {
         poll_url: format!("/night/board/table{}", filters.query()),
         rows: shelters.into_iter().filter(|s| filters.keeps(&s.eligibility)).map(|s| BoardRow::of(s, n)).collect(),
@@ -183,35 +171,23 @@ struct BoardTable {
     board: BoardView,
 }
 
-pub async fn board(
-    State(state): State<AppState>,
-    lang: Lang,
-    headers: HeaderMap,
-    Query(filters): Query<BoardFilters>,
-) -> PageResult {
-    let session = signed_in(&state, lang, &headers).await?;
-    let board = board_view(&state, &session, lang, &headers, &filters).await?;
-    let n = lang.text.night();
-    let page = BoardPage {
-        layout: Layout::new(lang, n.board_title, Some(&session)),
+pub async fn board(Query(filters): Query<BoardFilters>, page: SignedIn) -> PageResult {
+    let board = board_view(&page, &filters).await?;
+    let n = page.lang.text.night();
+    Ok(page.render(&BoardPage {
+        layout: page.layout(n.board_title),
         n,
-        night: tonight_of(&state).to_string(),
+        night: tonight_of(&page.state).to_string(),
         filters: filters.checkboxes(n),
         board,
-    };
-    Ok(render(&page, lang, StatusCode::OK))
+    }))
 }
 
 /// The board's table alone, for htmx polling.
-pub async fn board_table(
-    State(state): State<AppState>,
-    lang: Lang,
-    headers: HeaderMap,
-    Query(filters): Query<BoardFilters>,
-) -> PageResult {
-    let session = signed_in(&state, lang, &headers).await?;
-    let board = board_view(&state, &session, lang, &headers, &filters).await?;
-    Ok(render(&BoardTable { t: lang.text, n: lang.text.night(), board }, lang, StatusCode::OK))
+pub async fn board_table(Query(filters): Query<BoardFilters>, page: SignedIn) -> PageResult {
+    let board = board_view(&page, &filters).await?;
+    let t = page.lang.text;
+    Ok(page.render(&BoardTable { t, n: t.night(), board }))
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -310,26 +286,19 @@ struct DeskPanel {
 }
 
 /// The whole page, or only the panel for htmx.
-async fn desk_response(
-    state: &AppState,
-    session: &Session,
-    lang: Lang,
-    headers: &HeaderMap,
-    desk: DeskView,
-) -> PageResult {
-    let n = lang.text.night();
-    if is_htmx(headers) {
-        return Ok(render(&DeskPanel { n, desk }, lang, StatusCode::OK));
+async fn desk_response(page: &SignedIn, desk: DeskView) -> PageResult {
+    let n = page.lang.text.night();
+    if page.is_htmx() {
+        return Ok(page.render(&DeskPanel { n, desk }));
     }
-    let board = board_view(state, session, lang, headers, &BoardFilters::default()).await?;
-    let page = DeskPage {
-        layout: Layout::new(lang, n.desk_title, Some(session)),
+    let board = board_view(page, &BoardFilters::default()).await?;
+    Ok(page.render(&DeskPage {
+        layout: page.layout(n.desk_title),
         n,
-        night: tonight_of(state).to_string(),
+        night: tonight_of(&page.state).to_string(),
         desk,
         board,
-    };
-    Ok(render(&page, lang, StatusCode::OK))
+    }))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -340,25 +309,16 @@ pub struct DeskQuery {
     person: String,
 }
 
-pub async fn desk(
-    State(state): State<AppState>,
-    lang: Lang,
-    headers: HeaderMap,
-    Query(query): Query<DeskQuery>,
-) -> PageResult {
-    let session = signed_in(&state, lang, &headers).await?;
-    let mut desk = DeskView::new(&session);
+pub async fn desk(Query(query): Query<DeskQuery>, page: SignedIn) -> PageResult {
+    let mut desk = DeskView::new(&page.session);
     let person = match query.person.trim() {
         "" => None,
-        raw => Some(
-            Uuid::parse_str(raw).map_err(|_| ApiError::invalid("person", "must be a UUID")).on_page(lang, &headers)?,
-        ),
+        raw => Some(Uuid::parse_str(raw).map_err(|_| ApiError::invalid("person", "must be a UUID")).on(&page)?),
     };
     let name = query.name.trim().to_owned();
     if person.is_some() || !name.is_empty() {
-        let work = state.unit_of_work(&session.principal, READ_PEOPLE).on_page(lang, &headers)?;
-        let (found, chosen) = work
-            .run(async |w| {
+        let (found, chosen) = page
+            .run(READ_PEOPLE, async |w| {
                 let found = if name.is_empty() { None } else { Some(find_by_name(w, &name, SEARCH_LIMIT).await?) };
                 let chosen = match person {
                     Some(id) => Some(person_for_caller(w, id).await?),
@@ -366,13 +326,12 @@ pub async fn desk(
                 };
                 Ok((found, chosen))
             })
-            .await
-            .on_page(lang, &headers)?;
+            .await?;
         desk.found = found.map(|people| people.into_iter().map(PersonRow::from).collect());
         desk.chosen = chosen.map(PersonRow::from);
     }
     desk.name = name;
-    desk_response(&state, &session, lang, &headers, desk).await
+    desk_response(&page, desk).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -388,14 +347,13 @@ pub struct WalkInForm {
     csrf: Option<String>,
 }
 
-pub async fn walk_in(
-    State(state): State<AppState>,
-    lang: Lang,
-    headers: HeaderMap,
-    Form(form): Form<WalkInForm>,
-) -> PageResult {
-    let session = signed_in(&state, lang, &headers).await?;
-    session.check_csrf(&headers, form.csrf.as_deref()).on_page(lang, &headers)?;
+impl CsrfField for WalkInForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+pub async fn walk_in(SignedForm(page, form): SignedForm<WalkInForm>) -> PageResult {
     let home = Some(form.home_municipality.trim().to_owned()).filter(|h| !h.is_empty());
     let record = walk_in_record(WalkInInput {
         given_name: form.given_name,
@@ -404,13 +362,11 @@ pub async fn walk_in(
         home_municipality_code: home,
         responsible_district_code: None,
     })
-    .on_page(lang, &headers)?;
-    let work = state.unit_of_work(&session.principal, REGISTER_WALK_INS).on_page(lang, &headers)?;
-    let principal = session.principal.clone();
-    let person = work.run(async |w| register_walk_in(w, &record).await).await.on_page(lang, &headers)?;
-    let mut desk = DeskView::new(&session);
-    desk.chosen = Some(Person::for_caller(person, &principal).into());
-    desk_response(&state, &session, lang, &headers, desk).await
+    .on(&page)?;
+    let person = page.run(REGISTER_WALK_INS, async |w| register_walk_in(w, &record).await).await?;
+    let mut desk = DeskView::new(&page.session);
+    desk.chosen = Some(Person::for_caller(person, &page.session.principal).into());
+    desk_response(&page, desk).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -428,19 +384,17 @@ pub struct RequestForm {
     csrf: Option<String>,
 }
 
-pub async fn record_request(
-    State(state): State<AppState>,
-    lang: Lang,
-    headers: HeaderMap,
-    Form(form): Form<RequestForm>,
-) -> PageResult {
-    let session = signed_in(&state, lang, &headers).await?;
-    session.check_csrf(&headers, form.csrf.as_deref()).on_page(lang, &headers)?;
+impl CsrfField for RequestForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+pub async fn record_request(SignedForm(page, form): SignedForm<RequestForm>) -> PageResult {
     let person_id = Uuid::parse_str(form.person_id.trim())
         .map_err(|_| ApiError::invalid("person_id", "choose a person"))
-        .on_page(lang, &headers)?;
-    let channel =
-        form.channel.ok_or_else(|| ApiError::invalid("channel", "choose a channel")).on_page(lang, &headers)?;
+        .on(&page)?;
+    let channel = form.channel.ok_or_else(|| ApiError::invalid("channel", "choose a channel")).on(&page)?;
     let input = GuaranteeRequestInput {
         person_id,
         channel,
@@ -458,12 +412,11 @@ pub async fn record_request(
         emergency_assessment: None,
     };
     let key = Some(form.key.trim().to_owned()).filter(|k| !k.is_empty());
-    let cutover = state.settings.night_cutover_hour;
-    let work = state.unit_of_work(&session.principal, HANDLE_GUARANTEE).on_page(lang, &headers)?;
-    let recorded = work.run(async |w| desk_request(w, key, input, cutover).await).await.on_page(lang, &headers)?;
-    let mut desk = DeskView::new(&session);
-    desk.outcome = Some(OutcomeView::of(recorded, lang.text.night()));
-    desk_response(&state, &session, lang, &headers, desk).await
+    let cutover = page.state.settings.night_cutover_hour;
+    let recorded = page.run(HANDLE_GUARANTEE, async |w| desk_request(w, key, input, cutover).await).await?;
+    let mut desk = DeskView::new(&page.session);
+    desk.outcome = Some(OutcomeView::of(recorded, page.lang.text.night()));
+    desk_response(&page, desk).await
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -488,10 +441,8 @@ struct BreachesPage {
     breaches: Vec<BreachRow>,
 }
 
-pub async fn breaches(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> PageResult {
-    let session = signed_in(&state, lang, &headers).await?;
-    let work = state.unit_of_work(&session.principal, RESOLVE_BREACHES).on_page(lang, &headers)?;
-    let open = work.run(async |w| open_breaches(w, BREACH_LIMIT).await).await.on_page(lang, &headers)?;
+pub async fn breaches(page: SignedIn) -> PageResult {
+    let open = page.run(RESOLVE_BREACHES, async |w| open_breaches(w, BREACH_LIMIT).await).await?;
     let breaches = open
         .into_iter()
         .map(|r| BreachRow {
@@ -504,9 +455,8 @@ pub async fn breaches(State(state): State<AppState>, lang: Lang, headers: Header
             note: r.escalation_note.unwrap_or_default(),
         })
         .collect();
-    let n = lang.text.night();
-    let page = BreachesPage { layout: Layout::new(lang, n.breaches_title, Some(&session)), n, breaches };
-    Ok(render(&page, lang, StatusCode::OK))
+    let n = page.lang.text.night();
+    Ok(page.render(&BreachesPage { layout: page.layout(n.breaches_title), n, breaches }))
 }
 
 #[cfg(test)]

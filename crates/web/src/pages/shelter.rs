@@ -3,9 +3,6 @@
 //! public functions, so the API's role checks, shelter scope, guest masking and audit apply unchanged.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use hemvist_platform::night::Night;
 use hemvist_platform::{ApiError, AppState, Path};
@@ -18,9 +15,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::home::tonight_path;
-use super::{Layout, OnPage, PageError, PageResult, is_htmx, local_time, render};
-use crate::i18n::{Lang, Text};
-use crate::sessions::Session;
+use super::login::CsrfForm;
+use super::page::{CsrfField, SignedForm, SignedIn};
+use super::{Layout, OnPage, PageResult, local_time};
+use crate::i18n::Text;
 
 /// Tonight's count as the form shows it.
 pub struct CountView {
@@ -106,37 +104,24 @@ fn tonight_of(state: &AppState) -> Date {
     Night::containing(jiff::Timestamp::now(), state.settings.night_cutover_hour).date()
 }
 
-async fn signed_in(state: &AppState, lang: Lang, headers: &HeaderMap) -> Result<Session, PageError> {
-    Session::of(state, headers).await.on_page(lang, headers)?.ok_or(ApiError::Unauthenticated).on_page(lang, headers)
-}
-
-pub async fn tonight(
-    State(state): State<AppState>,
-    lang: Lang,
-    headers: HeaderMap,
-    Path(id): Path<Uuid>,
-) -> PageResult {
-    let session = signed_in(&state, lang, &headers).await?;
-    let night = tonight_of(&state);
-    let work = state.unit_of_work(&session.principal, HANDLE_BEDS).on_page(lang, &headers)?;
-    let (shelter, count, guests) = work
-        .run(async |w| {
+pub async fn tonight(Path(id): Path<Uuid>, page: SignedIn) -> PageResult {
+    let night = tonight_of(&page.state);
+    let (shelter, count, guests) = page
+        .run(HANDLE_BEDS, async |w| {
             let shelter = shelter_in_scope(w, id).await?;
             let count = shelter_night(w, id, night).await?;
             let guests = shelter_guests(w, id, night).await?;
             Ok((shelter, count, guests))
         })
-        .await
-        .on_page(lang, &headers)?;
-    let t = lang.text;
-    let page = TonightPage {
-        layout: Layout::new(lang, t.count_title, Some(&session)),
+        .await?;
+    let t = page.lang.text;
+    Ok(page.render(&TonightPage {
+        layout: page.layout(t.count_title),
         shelter_name: shelter.name,
         night: night.to_string(),
         count: CountView::of(id, &count, false),
         guests: guests.iter().map(|g| GuestView::of(g, t)).collect(),
-    };
-    Ok(render(&page, lang, StatusCode::OK))
+    }))
 }
 
 #[derive(Deserialize)]
@@ -150,6 +135,12 @@ pub struct CountForm {
     csrf: Option<String>,
 }
 
+impl CsrfField for CountForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
 fn count_field(field: &str, raw: &str) -> Result<i32, ApiError> {
     match raw.trim() {
         "" => Ok(0),
@@ -157,16 +148,9 @@ fn count_field(field: &str, raw: &str) -> Result<i32, ApiError> {
     }
 }
 
-pub async fn report_count(
-    State(state): State<AppState>,
-    lang: Lang,
-    headers: HeaderMap,
-    Path(id): Path<Uuid>,
-    Form(form): Form<CountForm>,
-) -> PageResult {
-    let session = signed_in(&state, lang, &headers).await?;
-    session.check_csrf(&headers, form.csrf.as_deref()).on_page(lang, &headers)?;
-    let work = state.unit_of_work(&session.principal, REPORT_CAPACITY).on_page(lang, &headers)?;
+pub async fn report_count(Path(id): Path<Uuid>, SignedForm(page, form): SignedForm<CountForm>) -> PageResult {
+    // The role is checked before the form is validated.
+    let work = page.work(REPORT_CAPACITY)?;
     let capacity = (|| {
         let reason = Some(form.out_of_service_reason.trim()).filter(|r| !r.is_empty());
         Capacity::new(
@@ -175,43 +159,32 @@ pub async fn report_count(
             reason,
         )
     })()
-    .on_page(lang, &headers)?;
-    let night = tonight_of(&state);
-    let reported = work.run(async |w| report_night(w, id, night, &capacity).await).await.on_page(lang, &headers)?;
-    if !is_htmx(&headers) {
+    .on(&page)?;
+    let night = tonight_of(&page.state);
+    let reported = work.run(async |w| report_night(w, id, night, &capacity).await).await.on(&page)?;
+    if !page.is_htmx() {
         return Ok(Redirect::to(&tonight_path(id)).into_response());
     }
-    let fragment = CountFragment { t: lang.text, csrf: session.csrf, count: CountView::of(id, &reported, true) };
-    Ok(render(&fragment, lang, StatusCode::OK))
-}
-
-#[derive(Deserialize)]
-pub struct ActionForm {
-    csrf: Option<String>,
+    let t = page.lang.text;
+    Ok(page.render(&CountFragment { t, csrf: page.session.csrf.clone(), count: CountView::of(id, &reported, true) }))
 }
 
 pub async fn change_guest(
-    State(state): State<AppState>,
-    lang: Lang,
-    headers: HeaderMap,
     Path((id, change)): Path<(Uuid, String)>,
-    Form(form): Form<ActionForm>,
+    SignedForm(page, _): SignedForm<CsrfForm>,
 ) -> PageResult {
     // When staff asked: a check-in asked for before the hold expired is honoured (see change_assignment).
-    let asked_at = jiff::Timestamp::now();
-    let session = signed_in(&state, lang, &headers).await?;
-    session.check_csrf(&headers, form.csrf.as_deref()).on_page(lang, &headers)?;
+    let asked_at = page.at;
     let change = match change.as_str() {
         "check-in" => Change::CheckIn,
         "check-out" => Change::CheckOut,
         "no-show" => Change::NoShow,
-        _ => return Err(ApiError::NotFound("page")).on_page(lang, &headers),
+        _ => return Err(ApiError::NotFound("page")).on(&page),
     };
-    let work = state.unit_of_work(&session.principal, HANDLE_BEDS).on_page(lang, &headers)?;
-    let changed = work.run(async |w| change_assignment(w, id, change, asked_at).await).await.on_page(lang, &headers)?;
-    if !is_htmx(&headers) {
+    let changed = page.run(HANDLE_BEDS, async |w| change_assignment(w, id, change, asked_at).await).await?;
+    if !page.is_htmx() {
         return Ok(Redirect::to(&tonight_path(changed.shelter_id)).into_response());
     }
-    let fragment = GuestFragment { t: lang.text, csrf: session.csrf, guest: GuestView::of(&changed, lang.text) };
-    Ok(render(&fragment, lang, StatusCode::OK))
+    let t = page.lang.text;
+    Ok(page.render(&GuestFragment { t, csrf: page.session.csrf.clone(), guest: GuestView::of(&changed, t) }))
 }

@@ -6,19 +6,17 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use hemvist_platform::auth::Role;
 use hemvist_platform::night::today;
-use hemvist_platform::{ApiError, AppState, Path};
+use hemvist_platform::{ApiError, Path};
 use hemvist_support_plans::reviews::{READ_REVIEWS, due_for_review};
 use hemvist_tenants::api::support::{READ_SUPPORTED, people_in_scope, read_person};
 use jiff::ToSpan;
 use uuid::Uuid;
 
-use super::{Layout, OnPage, PageError, PageResult, render};
-use crate::i18n::Lang;
-use crate::sessions::Session;
+use super::page::SignedIn;
+use super::{Layout, OnPage, PageResult, render};
 
 pub const SUPPORT_PATH: &str = "/support";
 /// The most rows each list shows.
@@ -60,34 +58,28 @@ struct PersonMissing {
     layout: Layout,
 }
 
-async fn signed_in(state: &AppState, lang: Lang, headers: &HeaderMap) -> Result<Session, PageError> {
-    Session::of(state, headers).await.on_page(lang, headers)?.ok_or(ApiError::Unauthenticated).on_page(lang, headers)
-}
-
 fn person_path(id: Uuid) -> String {
     format!("/people/{id}")
 }
 
-pub async fn my_people(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> PageResult {
-    let session = signed_in(&state, lang, &headers).await?;
+pub async fn my_people(page: SignedIn) -> PageResult {
+    let role = page.session.principal.role;
     // "My people" is a support worker's list; other roles search people through the API.
-    if session.principal.role != Role::SupportWorker {
-        return Err(ApiError::forbidden("the support worker's page")).on_page(lang, &headers);
+    if role != Role::SupportWorker {
+        return Err(ApiError::forbidden("the support worker's page")).on(&page);
     }
-    if !READ_REVIEWS.contains(&session.principal.role) {
-        return Err(ApiError::forbidden("support plans")).on_page(lang, &headers);
+    if !READ_REVIEWS.contains(&role) {
+        return Err(ApiError::forbidden("support plans")).on(&page);
     }
     let today = today();
-    let before = today.checked_add(REVIEW_HORIZON_DAYS.days()).map_err(ApiError::internal).on_page(lang, &headers)?;
-    let work = state.unit_of_work(&session.principal, READ_SUPPORTED).on_page(lang, &headers)?;
-    let (people, plans) = work
-        .run(async |w| {
+    let before = today.checked_add(REVIEW_HORIZON_DAYS.days()).map_err(ApiError::internal).on(&page)?;
+    let (people, plans) = page
+        .run(READ_SUPPORTED, async |w| {
             let people = people_in_scope(w, LIMIT).await?;
             let plans = due_for_review(w, before, LIMIT).await?;
             Ok((people, plans))
         })
-        .await
-        .on_page(lang, &headers)?;
+        .await?;
     let names: HashMap<Uuid, String> =
         people.iter().map(|p| (p.id, format!("{} {}", p.given_name, p.family_name))).collect();
     let plans = plans
@@ -103,34 +95,21 @@ pub async fn my_people(State(state): State<AppState>, lang: Lang, headers: Heade
         .into_iter()
         .map(|p| PersonView { href: person_path(p.id), name: format!("{} {}", p.given_name, p.family_name) })
         .collect();
-    let page = SupportPage { layout: Layout::new(lang, lang.text.support_title, Some(&session)), people, plans };
-    Ok(render(&page, lang, StatusCode::OK))
+    Ok(page.render(&SupportPage { layout: page.layout(page.lang.text.support_title), people, plans }))
 }
 
-pub async fn person(
-    State(state): State<AppState>,
-    lang: Lang,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> PageResult {
-    let session = signed_in(&state, lang, &headers).await?;
-    let t = lang.text;
-    let missing = || {
-        render(
-            &PersonMissing { layout: Layout::new(lang, t.person_missing_title, Some(&session)) },
-            lang,
-            StatusCode::NOT_FOUND,
-        )
-    };
+pub async fn person(Path(id): Path<String>, page: SignedIn) -> PageResult {
+    let t = page.lang.text;
+    let missing =
+        || render(&PersonMissing { layout: page.layout(t.person_missing_title) }, page.lang, StatusCode::NOT_FOUND);
     // A malformed id is a person who is not there, on the same page.
     let Ok(id) = id.parse::<Uuid>() else { return Ok(missing()) };
-    let work = state.unit_of_work(&session.principal, READ_SUPPORTED).on_page(lang, &headers)?;
-    let found = work.run(async |w| read_person(w, id).await).await.on_page(lang, &headers)?;
-    let Some(person) = found else { return Ok(missing()) };
-    let page = PersonPage {
-        layout: Layout::new(lang, t.person_title, Some(&session)),
+    let Some(person) = page.run(READ_SUPPORTED, async |w| read_person(w, id).await).await? else {
+        return Ok(missing());
+    };
+    Ok(page.render(&PersonPage {
+        layout: page.layout(t.person_title),
         name: format!("{} {}", person.given_name, person.family_name),
         birth_year: person.birth.map(|b| b.year()),
-    };
-    Ok(render(&page, lang, StatusCode::OK))
+    }))
 }
