@@ -2,46 +2,10 @@
 //! a birth date), read-modify-write of a person, walk-ins registered at night, caseworker re-assignment
 //! audit, and the child perspective of decisions.
 
-use hemvist_tests::fixtures::{JARVA_LON, create, guarantee_with_key, jarva, merged, shelter_body};
+use hemvist_tests::fixtures::{JARVA_LON, create, guarantee_with_key, jarva, merged, number, register, shelter_body};
 use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
 use serde_json::{Value, json};
-
-/// Luhn control digit over the ten-digit form's first nine digits (YYMMDDNNN), written from the rule:
-/// weights 2,1,2,1,... from the left; a two-digit product adds both its digits; C = (10 - sum mod 10) mod 10.
-fn luhn(nine: &str) -> u32 {
-    assert_eq!(nine.len(), 9);
-    let mut sum = 0;
-    for (i, c) in nine.chars().enumerate() {
-        let product = c.to_digit(10).unwrap() * if i % 2 == 0 { 2 } else { 1 };
-        sum += product / 10 + product % 10;
-    }
-    (10 - sum % 10) % 10
-}
-
-/// "YYYYMMDD-NNN" plus its control digit.
-fn number(date_and_serial: &str) -> String {
-    let digits: String = date_and_serial.chars().filter(char::is_ascii_digit).collect();
-    assert_eq!(digits.len(), 11);
-    format!("{date_and_serial}{}", luhn(&digits[2..]))
-}
-
-#[test]
-fn luhn_helper_agrees_with_published_numbers() {
-    // Skatteverket's Tolvan and the samordningsnummer example from its brochure.
-    assert_eq!(number("19121212-121"), "19121212-1212");
-    assert_eq!(number("19701063-239"), "19701063-2391");
-}
-
-async fn register(app: &TestApp, token: &str, kind: &str, identity_number: &str) -> hemvist_tests::TestResponse {
-    app.post(
-        "/api/v1/people",
-        token,
-        &json!({"identity_kind": kind, "identity_number": identity_number, "given_name": "Sam",
-                "family_name": "Ordning", "home_municipality_code": "0180"}),
-    )
-    .await
-}
 
 #[tokio::test]
 async fn samordningsnummer_with_an_incomplete_birth_date_are_accepted_as_partial_dates() {

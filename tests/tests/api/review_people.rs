@@ -2,45 +2,11 @@
 //! gallring at its edges, arrangements. Expectations are written from ../shared/domain.md, not read
 //! back from the code.
 
+use hemvist_tests::fixtures::{number, register};
 use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
 use jiff::civil::Date;
 use serde_json::{Value, json};
-
-/// Luhn control digit over YYMMDDNNN: weights 2,1,2,... from the left, a two-digit product adds both
-/// digits, C = (10 - sum mod 10) mod 10.
-fn luhn(nine: &str) -> u32 {
-    assert_eq!(nine.len(), 9);
-    let mut sum = 0;
-    for (i, c) in nine.chars().enumerate() {
-        let product = c.to_digit(10).unwrap() * if i % 2 == 0 { 2 } else { 1 };
-        sum += product / 10 + product % 10;
-    }
-    (10 - sum % 10) % 10
-}
-
-/// A number (10 or 12 digits, any separator) plus its control digit.
-fn number(without_check: &str) -> String {
-    let digits: String = without_check.chars().filter(char::is_ascii_digit).collect();
-    format!("{without_check}{}", luhn(&digits[digits.len() - 9..]))
-}
-
-#[test]
-fn luhn_helper_agrees_with_published_numbers() {
-    assert_eq!(number("19121212-121"), "19121212-1212");
-    assert_eq!(number("811218-987"), "811218-9876");
-    assert_eq!(number("19701063-239"), "19701063-2391");
-}
-
-async fn register(app: &TestApp, token: &str, kind: &str, identity_number: &str) -> hemvist_tests::TestResponse {
-    app.post(
-        "/api/v1/people",
-        token,
-        &json!({"identity_kind": kind, "identity_number": identity_number, "given_name": "Sam",
-                "family_name": "Ordning", "home_municipality_code": "0180"}),
-    )
-    .await
-}
 
 fn field(problem: &Value) -> &str {
     problem["errors"][0]["field"].as_str().unwrap_or_default()
