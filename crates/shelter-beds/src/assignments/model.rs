@@ -122,25 +122,9 @@ pub fn hold_until(
     check_in_deadline_on(night, check_in_deadline).map_or(earliest, |deadline| deadline.max(earliest))
 }
 
-/// How many times a person moved between shelters: each change of shelter between consecutive nights
-/// with a bed counts once. `nights` is (night, shelter), any order.
-pub fn shelter_moves<T: PartialEq + Clone>(nights: &[(Date, T)]) -> usize {
-    let mut sorted = nights.to_vec();
-    sorted.sort_by_key(|(night, _)| *night);
-    sorted.windows(2).filter(|pair| pair[0].1 != pair[1].1).count()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn moves_count_changes_of_shelter() {
-        let d = |day: i8| Date::constant(2026, 11, day);
-        assert_eq!(shelter_moves(&[(d(3), "b"), (d(1), "a"), (d(2), "a"), (d(4), "a"), (d(5), "c")]), 3);
-        assert_eq!(shelter_moves(&[(d(1), "a")]), 0);
-        assert_eq!(shelter_moves::<&str>(&[]), 0);
-    }
 
     fn at(s: &str) -> jiff::Timestamp {
         s.parse().unwrap_or_default()

@@ -257,8 +257,8 @@ pub async fn release_expired_holds(
 /// The sort key of the bouncing report: most moves first, then person id.
 pub type BouncingKey = (i64, Uuid);
 
-/// People moved more than `more_than` times in [from, to], computed in the database (the same rule as
-/// `model::shelter_moves`: a change of shelter between consecutive nights with a bed), one page
+/// People moved more than `more_than` times in [from, to], computed in the database (a move is a change
+/// of shelter between consecutive nights with a bed; this query is the one place of that rule), one page
 /// (`page.limit + 1` rows) of (person, moves, nights).
 pub async fn bouncing(
     client: &impl GenericClient,
