@@ -3,36 +3,15 @@
 //! AA) and a screenshot under target/browser/. Fails, never skips, when the browser is missing.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use hemvist_platform::MunicipalityCode;
-use hemvist_platform::settings::Settings;
 use hemvist_tests::fixtures::{self, Fixtures, JARVA_LON, PersonSpec, id_of, jarva, tonight};
-use hemvist_tests::webdriver::{Browser, Driver};
-use hemvist_tests::{TestApp, TestRole as Role};
-use hemvist_web::sessions::{Grant, create_login_link};
+use hemvist_tests::web::{assert_accessible, login_link, output_dir, served_app, shelter_grant};
+use hemvist_tests::webdriver::Driver;
 use serde_json::json;
-
-fn output_dir() -> std::path::PathBuf {
-    let target =
-        std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").into());
-    let dir = std::path::Path::new(&target).join("browser");
-    std::fs::create_dir_all(&dir).expect("target/browser");
-    dir
-}
-
-#[track_caller]
-fn assert_accessible(browser: &Browser<'_>, page: &str) {
-    let violations = browser.axe_violations().expect("axe-core runs");
-    assert!(violations.is_empty(), "WCAG 2.1 AA violations on {page}:\n{}", violations.join("\n"));
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shelter_staff_on_a_phone_report_tonights_count_and_check_a_guest_in() {
-    // The app serves on a real port, so the browser can reach it; sign-in links point there.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = TestApp::spawn_with(Settings { public_url: Some(base.clone()), ..Settings::default() }).await;
-    let router = app.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let app = served_app().await;
+    let base = app.state.settings.public_url.clone().unwrap();
 
     let f = Fixtures::new(&app).await;
     jarva(&app, &f.admin).await;
@@ -48,17 +27,7 @@ async fn shelter_staff_on_a_phone_report_tonights_count_and_check_a_guest_in() {
         )
         .await,
     );
-    let link = {
-        let client = app.pool.get().await.unwrap();
-        let grant = Grant {
-            municipality: MunicipalityCode::parse("0180").unwrap(),
-            role: Role::ShelterStaff,
-            district_scope: Vec::new(),
-            shelter_scope: vec![shelter.parse().unwrap()],
-            staff_id: Some("staff-17".into()),
-        };
-        create_login_link(&client, &app.state.settings, &grant).await.unwrap()
-    };
+    let link = login_link(&app, &shelter_grant(&shelter, "staff-17")).await;
     assert!(link.starts_with(&format!("{base}/login/hv_")), "{link}");
 
     // Shelter staff see a guest by first name and initial only.

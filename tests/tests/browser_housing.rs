@@ -4,58 +4,15 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use axum::body::Body;
-use hemvist_platform::MunicipalityCode;
-use hemvist_platform::settings::Settings;
+use hemvist_tests::TestRole as Role;
 use hemvist_tests::fixtures::{Fixtures, PersonSpec, granted_on, jarva, plan_content};
-use hemvist_tests::webdriver::{Browser, Driver};
-use hemvist_tests::{TestApp, TestRole as Role};
-use hemvist_web::sessions::{Grant, create_login_link};
+use hemvist_tests::web::{assert_accessible, grant, login_link, output_dir, served_app, stockholm_today};
+use hemvist_tests::webdriver::Driver;
 use http::{Request, StatusCode, header};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde_json::json;
 use tower::ServiceExt;
-
-fn output_dir() -> std::path::PathBuf {
-    let target =
-        std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").into());
-    let dir = std::path::Path::new(&target).join("browser");
-    std::fs::create_dir_all(&dir).expect("target/browser");
-    dir
-}
-
-#[track_caller]
-fn assert_accessible(browser: &Browser<'_>, page: &str) {
-    let violations = browser.axe_violations().expect("axe-core runs");
-    assert!(violations.is_empty(), "WCAG 2.1 AA violations on {page}:\n{}", violations.join("\n"));
-}
-
-/// The app on a real port, so the browser can reach it; sign-in links point there.
-async fn served_app() -> TestApp {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = TestApp::spawn_with(Settings { public_url: Some(base), ..Settings::default() }).await;
-    let router = app.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    app
-}
-
-async fn login_link(app: &TestApp, role: Role, staff_id: &str) -> String {
-    let client = app.pool.get().await.unwrap();
-    let grant = Grant {
-        municipality: MunicipalityCode::parse("0180").unwrap(),
-        role,
-        district_scope: Vec::new(),
-        shelter_scope: Vec::new(),
-        staff_id: Some(staff_id.into()),
-    };
-    create_login_link(&client, &app.state.settings, &grant).await.unwrap()
-}
-
-/// Today in Stockholm, where the staff work.
-fn stockholm_today() -> Date {
-    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get("Europe/Stockholm").unwrap()).date()
-}
 
 /// The IVO rule (domain.md): a granted decision is to be executed within three months of the decision
 /// date; later, it is reported. Month ends clamp (30 November + 3 months = 28/29 February).
@@ -106,7 +63,7 @@ async fn housing_officer_sees_the_decision_two_weeks_from_its_ivo_date_first() {
     f.post(&format!("/api/v1/leases/{}/rent-notices", lease.id), &notice, "notice").await;
     let address = lease.apartment_address.clone();
 
-    let link = login_link(&app, Role::HousingOfficer, "handlaggare-3").await;
+    let link = login_link(&app, &grant(Role::HousingOfficer, "handlaggare-3")).await;
     let screenshot = output_dir().join("housing-officer-decisions.png");
     let urgent_name = format!("{} {}", urgent_person.given_name, urgent_person.family_name);
     let done_name = format!("{} {}", done_person.given_name, done_person.family_name);
@@ -187,7 +144,7 @@ async fn support_worker_cannot_open_a_person_not_assigned_and_gets_a_proper_page
 
     // Without a browser: the status is 404 and the body a Swedish HTML page, not a problem+json.
     {
-        let link = login_link(&app, Role::SupportWorker, "stod-1").await;
+        let link = login_link(&app, &grant(Role::SupportWorker, "stod-1")).await;
         let path = link.split_once("/login/").map(|(_, secret)| format!("/login/{secret}")).unwrap();
         let signed_in = app.router.clone().oneshot(Request::post(&path).body(Body::empty()).unwrap()).await.unwrap();
         let cookie = signed_in.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
@@ -210,7 +167,7 @@ async fn support_worker_cannot_open_a_person_not_assigned_and_gets_a_proper_page
         }
     }
 
-    let link = login_link(&app, Role::SupportWorker, "stod-1").await;
+    let link = login_link(&app, &grant(Role::SupportWorker, "stod-1")).await;
     let screenshots =
         (output_dir().join("support-worker-my-people.png"), output_dir().join("support-worker-not-assigned.png"));
     let (mine_b, theirs_b) = (mine.clone(), theirs.clone());

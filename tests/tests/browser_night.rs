@@ -4,31 +4,11 @@
 //! target/browser/. Fails, never skips, when the browser is missing.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use hemvist_platform::MunicipalityCode;
-use hemvist_platform::settings::Settings;
+use hemvist_tests::TestRole as Role;
 use hemvist_tests::fixtures::{self, Fixtures, JARVA_LON, PersonSpec, jarva, tonight};
+use hemvist_tests::web::{assert_accessible, grant, login_link, output_dir, screenshot, served_app};
 use hemvist_tests::webdriver::{Browser, Driver};
-use hemvist_tests::{TestApp, TestRole as Role};
-use hemvist_web::sessions::{Grant, create_login_link};
 use serde_json::json;
-
-fn output_dir() -> std::path::PathBuf {
-    let target =
-        std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").into());
-    let dir = std::path::Path::new(&target).join("browser");
-    std::fs::create_dir_all(&dir).expect("target/browser");
-    dir
-}
-
-#[track_caller]
-fn assert_accessible(browser: &Browser<'_>, page: &str) {
-    let violations = browser.axe_violations().expect("axe-core runs");
-    assert!(violations.is_empty(), "WCAG 2.1 AA violations on {page}:\n{}", violations.join("\n"));
-}
-
-fn screenshot(browser: &Browser<'_>, name: &str) {
-    std::fs::write(output_dir().join(name), browser.screenshot().unwrap()).unwrap();
-}
 
 /// Signs in with a one-time link and lands on the bed board.
 fn sign_in(browser: &Browser<'_>, link: &str) {
@@ -52,11 +32,8 @@ fn assert_not_reloaded(browser: &Browser<'_>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn night_coordinator_places_a_walk_in_and_both_boards_show_one_bed_fewer() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = TestApp::spawn_with(Settings { public_url: Some(base.clone()), ..Settings::default() }).await;
-    let router = app.router.clone();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let app = served_app().await;
+    let base = app.state.settings.public_url.clone().unwrap();
 
     let f = Fixtures::new(&app).await;
     jarva(&app, &f.admin).await;
@@ -68,15 +45,7 @@ async fn night_coordinator_places_a_walk_in_and_both_boards_show_one_bed_fewer()
     let known_name = format!("{} {}", known.given_name, known.family_name);
     let mut links = Vec::new();
     for staff in ["night-1", "night-2"] {
-        let client = app.pool.get().await.unwrap();
-        let grant = Grant {
-            municipality: MunicipalityCode::parse("0180").unwrap(),
-            role: Role::NightCoordinator,
-            district_scope: Vec::new(),
-            shelter_scope: Vec::new(),
-            staff_id: Some(staff.into()),
-        };
-        links.push(create_login_link(&client, &app.state.settings, &grant).await.unwrap());
+        links.push(login_link(&app, &grant(Role::NightCoordinator, staff)).await);
     }
     let free_cell = format!("#board-{shelter} td.free");
     let base_in_browser = base.clone();
