@@ -8,6 +8,8 @@
 //! of each timed load. Loops are bounded in count and time, and only 127.0.0.1 is ever addressed.
 #![allow(clippy::expect_used)] // a benchmark stops loudly when its set-up fails
 
+mod pages;
+
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -182,6 +184,8 @@ async fn run(cluster: &Cluster, scale: &Scale, seconds: u64) -> anyhow::Result<(
         let figures = load(&http, seconds, 2, 40, move |_| request("GET", &url, &token, None, None)).await;
         report(name, &figures, pgbench_tps, server_pid);
     }
+    let missed = pages::run(&http, &base, &config, tonight, seconds).await?;
+    println!("  web pages over {} ms server time: {missed}", 50);
     server.kill().await.ok();
     Ok(())
 }

@@ -46,6 +46,20 @@ pub fn router() -> Router<AppState> {
         .route(HTMX_PATH, get(|| asset(HTMX, "text/javascript; charset=utf-8", true)))
         .route("/assets/app.css", get(|| asset(APP_CSS, "text/css; charset=utf-8", false)))
         .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn(server_timing))
+}
+
+/// How long the server took for a page, as `Server-Timing: app;dur=MS` (the W3C header browsers show
+/// in their developer tools). The benchmark reads it: a page is rendered whole before it is sent, so
+/// this is the page's server time.
+async fn server_timing(request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let mut response = next.run(request).await;
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(value) = HeaderValue::from_str(&format!("app;dur={millis:.2}")) {
+        response.headers_mut().insert("server-timing", value);
+    }
+    response
 }
 
 async fn asset(body: &'static [u8], content_type: &'static str, immutable: bool) -> Response {
