@@ -8,9 +8,10 @@ use crate::night::today;
 
 /// A calendar month written `YYYY-MM`: its first and last day.
 pub fn month(field: &str, raw: &str) -> Result<(Date, Date), ApiError> {
-    let raw = raw.trim();
     let invalid = || ApiError::invalid(field, "must be a month, YYYY-MM");
-    if raw.len() != 7 || raw.as_bytes()[4] != b'-' {
+    // Exactly the documented pattern `^[0-9]{4}-(0[1-9]|1[0-2])$`: no sign, no spaces.
+    let digits = |range: std::ops::Range<usize>| raw.as_bytes()[range].iter().all(u8::is_ascii_digit);
+    if raw.len() != 7 || raw.as_bytes()[4] != b'-' || !digits(0..4) || !digits(5..7) {
         return Err(invalid());
     }
     let first = Date::strptime("%Y-%m-%d", format!("{raw}-01")).map_err(|_| invalid())?;
@@ -37,7 +38,7 @@ mod tests {
     #[test]
     fn months_and_periods() {
         assert_eq!(month("month", "2024-02").ok(), Some((Date::constant(2024, 2, 1), Date::constant(2024, 2, 29))));
-        for bad in ["2024-2", "2024-13", "202402", "2024-02-01", "x"] {
+        for bad in ["2024-2", "2024-13", "202402", "2024-02-01", "x", "+024-02", " 2024-02", "2024-+2"] {
             assert!(month("month", bad).is_err(), "{bad}");
         }
         assert!(check_period(Date::constant(2026, 1, 1), Date::constant(2026, 1, 1), 366).is_ok());

@@ -2,6 +2,7 @@
 //! (a configured server or the private cluster).
 
 pub mod admin;
+mod contract;
 pub mod embedded_pg;
 pub mod gallring;
 pub mod jobs;
@@ -80,13 +81,21 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    api().1
+/// The OpenAPI document as served and as committed in `openapi/openapi.json`: what the routes declare,
+/// refined by [`contract::refine`].
+pub fn openapi() -> serde_json::Value {
+    refined(&api().1)
+}
+
+fn refined(spec: &utoipa::openapi::OpenApi) -> serde_json::Value {
+    let mut doc = serde_json::to_value(spec).unwrap_or_default();
+    contract::refine(&mut doc);
+    doc
 }
 
 /// The OpenAPI document as committed in `openapi/openapi.json`.
 pub fn openapi_json() -> anyhow::Result<String> {
-    Ok(format!("{}\n", openapi().to_pretty_json()?))
+    Ok(format!("{}\n", serde_json::to_string_pretty(&openapi())?))
 }
 
 /// The whole HTTP application: routes, docs, fallbacks and the middleware stack.
@@ -95,7 +104,7 @@ pub fn app(state: AppState) -> Router {
     let timeout = state.settings.request_timeout;
     let body_limit = state.settings.body_limit_bytes;
     routes
-        .merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, spec))
+        .merge(SwaggerUi::new(DOCS_PATH).external_url_unchecked(OPENAPI_PATH, refined(&spec)))
         // The staff web app at `/`: pages, not API operations, so outside the OpenAPI document.
         .merge(hemvist_web::router())
         .fallback(unknown_route)

@@ -62,7 +62,7 @@ pub async fn get_visits_by_worker_report(
 #[into_params(parameter_in = Query)]
 pub struct MonthParams {
     /// `YYYY-MM`.
-    #[param(example = "2026-11")]
+    #[param(example = "2026-11", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: String,
 }
 

@@ -255,6 +255,7 @@ pub async fn update_apartment(
 pub struct ApartmentStatusInput {
     /// `available`, `unavailable` (with a reason) or `returned_to_landlord`; the others follow from leases.
     pub status: ApartmentStatus,
+    #[schema(min_length = 1, max_length = 500, pattern = "hemvist:line")]
     pub reason: Option<String>,
 }
 

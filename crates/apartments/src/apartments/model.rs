@@ -38,7 +38,7 @@ impl ApartmentStatus {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApartmentInput {
-    #[schema(example = "Rinkebysvängen 12, 163 72 Spånga")]
+    #[schema(example = "Rinkebysvängen 12, 163 72 Spånga", min_length = 1, max_length = 500, pattern = "hemvist:line")]
     pub address: String,
     /// WGS84 latitude; the district is derived from the location.
     #[schema(example = 59.388)]
@@ -55,8 +55,9 @@ pub struct ApartmentInput {
     #[schema(example = 6200)]
     pub monthly_rent_sek: i32,
     /// The housing company holding the first-hand lease.
-    #[schema(example = "Svenska Bostäder")]
+    #[schema(example = "Svenska Bostäder", min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub landlord: String,
+    #[schema(min_length = 1, max_length = 100, pattern = "hemvist:line")]
     pub first_hand_contract_ref: Option<String>,
     #[schema(value_type = String, format = Date)]
     pub first_hand_start: Date,

@@ -88,6 +88,7 @@ pub async fn create_lease_follow_up(
 pub struct FollowUpHeldInput {
     #[schema(value_type = String, format = Date)]
     pub held_on: Date,
+    #[schema(min_length = 1, max_length = 2000, pattern = "hemvist:lines")]
     pub note: Option<String>,
 }
 

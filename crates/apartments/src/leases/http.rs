@@ -299,6 +299,7 @@ pub struct EndLeaseInput {
     /// The last day is the day before; ignored for an offer withdrawn before it began.
     #[schema(value_type = String, format = Date)]
     pub ended_on: Date,
+    #[schema(min_length = 1, max_length = 2000, pattern = "hemvist:lines")]
     pub reason: String,
 }
 
@@ -332,6 +333,7 @@ pub struct DeclineLeaseInput {
     /// The day the person said no; not before the offer was made.
     #[schema(value_type = String, format = Date)]
     pub declined_on: Date,
+    #[schema(min_length = 1, max_length = 2000, pattern = "hemvist:lines")]
     pub reason: Option<String>,
 }
 

@@ -86,7 +86,7 @@ pub struct DistrictMatch {
 pub struct DistrictInput {
     #[schema(example = "jarva")]
     pub code: String,
-    #[schema(example = "Järva")]
+    #[schema(example = "Järva", min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub name: String,
     #[schema(value_type = String, format = Date, example = "2023-07-01")]
     pub valid_from: Date,
@@ -116,10 +116,10 @@ pub struct DistrictListParams {
 #[into_params(parameter_in = Query)]
 pub struct LookupParams {
     /// Latitude, WGS84.
-    #[param(example = 59.3293)]
+    #[param(example = 59.3293, minimum = -90, maximum = 90)]
     pub lat: f64,
     /// Longitude, WGS84.
-    #[param(example = 18.0686)]
+    #[param(example = 18.0686, minimum = -180, maximum = 180)]
     pub lon: f64,
     /// The date whose district version applies (default: today in Stockholm).
     #[param(value_type = Option<String>, format = Date)]

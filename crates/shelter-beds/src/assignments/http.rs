@@ -119,7 +119,7 @@ pub struct AssignmentFilter {
 /// Roles: admin, night_coordinator, shelter_staff. Audited per guest. Ordered by shelter, then the
 /// order the beds were given.
 #[utoipa::path(get, path = "/api/v1/nights/{night}/assignments", tag = "beds", operation_id = "list_bed_assignments",
-    params(("night" = String, Path, description = "The night, by the date it begins"), AssignmentFilter, PageParams),
+    params(("night" = String, Path, format = Date, description = "The night, by the date it begins"), AssignmentFilter, PageParams),
     responses((status = 200, description = "A page of assignments by shelter", body = Page<BedAssignment>), ReadProblems),
     security(("bearer" = [])))]
 pub async fn list_bed_assignments(
@@ -167,7 +167,7 @@ pub struct AssignmentInput {
 /// person already has a bed that night, under any concurrency; 422 for a shelter in another
 /// municipality without the person's consent. The bed is held until `hold_until`.
 #[utoipa::path(post, path = "/api/v1/nights/{night}/assignments", tag = "beds", operation_id = "create_bed_assignment",
-    params(("night" = String, Path, description = "The night, by the date it begins")),
+    params(("night" = String, Path, format = Date, description = "The night, by the date it begins")),
     request_body = AssignmentInput,
     responses((status = 201, description = "Reserved", body = BedAssignment), WriteProblems),
     security(("bearer" = [])))]

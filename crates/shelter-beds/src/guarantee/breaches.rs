@@ -105,6 +105,7 @@ pub struct ResolutionInput {
     /// the request recorded the person's consent.
     pub shelter_id: Option<Uuid>,
     /// Free text, up to 2000 characters; required for `other`.
+    #[schema(min_length = 1, max_length = 2000, pattern = "hemvist:lines")]
     pub note: Option<String>,
     /// When it was resolved (default now): not before the request, not in the future.
     #[schema(value_type = Option<String>, format = DateTime)]

@@ -73,6 +73,7 @@ pub struct GuaranteeRequestInput {
     #[serde(default)]
     pub consent_outside_municipality: bool,
     /// For a person not belonging to the municipality: the emergency assessment made.
+    #[schema(min_length = 1, max_length = 2000, pattern = "hemvist:lines")]
     pub emergency_assessment: Option<String>,
 }
 

@@ -126,7 +126,7 @@ pub async fn get_guarantee_report(
 #[into_params(parameter_in = Query)]
 pub struct MonthParams {
     /// The month, `YYYY-MM`.
-    #[param(example = "2026-11")]
+    #[param(example = "2026-11", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: String,
 }
 
@@ -186,6 +186,7 @@ pub struct BouncingParams {
     #[param(value_type = Option<String>, format = Date)]
     pub as_of: Option<Date>,
     /// Nights looked back, 1 to 366 (default 30).
+    #[param(minimum = 1, maximum = 366)]
     pub days: Option<i32>,
     /// List people moved more than this many times (default 2).
     pub more_than: Option<u32>,

@@ -39,6 +39,7 @@ pub struct CapacityInput {
     /// Beds out of service tonight (needs a reason, e.g. "no heating in room 3").
     #[serde(default)]
     pub beds_out_of_service: i32,
+    #[schema(min_length = 1, max_length = 500, pattern = "hemvist:line")]
     pub out_of_service_reason: Option<String>,
 }
 
@@ -110,7 +111,7 @@ async fn night_view(
 ///
 /// Roles: admin, night_coordinator, shelter_staff (own shelter), housing_officer, auditor.
 #[utoipa::path(get, path = "/api/v1/shelters/{id}/nights/{night}", tag = "shelters", operation_id = "get_shelter_night",
-    params(("id" = Uuid, Path, description = "Shelter id"), ("night" = String, Path, description = "The night, by the date it begins")),
+    params(("id" = Uuid, Path, description = "Shelter id"), ("night" = String, Path, format = Date, description = "The night, by the date it begins")),
     responses((status = 200, description = "The night's capacity", body = ShelterNight), ReadProblems),
     security(("bearer" = [])))]
 pub async fn get_shelter_night(
@@ -129,7 +130,7 @@ pub async fn get_shelter_night(
 /// already given out that night, and (422) above the shelter's total beds. Until a night is reported,
 /// its capacity is the shelter's current total.
 #[utoipa::path(put, path = "/api/v1/shelters/{id}/nights/{night}", tag = "shelters", operation_id = "update_shelter_night",
-    params(("id" = Uuid, Path, description = "Shelter id"), ("night" = String, Path, description = "The night, by the date it begins")),
+    params(("id" = Uuid, Path, description = "Shelter id"), ("night" = String, Path, format = Date, description = "The night, by the date it begins")),
     request_body = CapacityInput,
     responses((status = 200, description = "The night's capacity", body = ShelterNight), WriteProblems),
     security(("bearer" = [])))]
@@ -248,7 +249,7 @@ pub struct BoardFilter {
 ///
 /// Roles: admin, night_coordinator, shelter_staff (own shelter), housing_officer, auditor. Counts only.
 #[utoipa::path(get, path = "/api/v1/nights/{night}/availability", tag = "bed board", operation_id = "get_night_availability",
-    params(("night" = String, Path, description = "The night, by the date it begins"), BoardFilter),
+    params(("night" = String, Path, format = Date, description = "The night, by the date it begins"), BoardFilter),
     responses((status = 200, description = "Shelters by name", body = Vec<ShelterAvailability>), ReadProblems),
     security(("bearer" = [])))]
 pub async fn get_night_availability(
@@ -283,11 +284,16 @@ pub async fn get_night_availability(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FreeBedSearch {
-    /// Where the person is (WGS84); results are ordered by distance from here.
+    /// Where the person is (WGS84); results are ordered by distance from here. Give both or neither.
+    #[param(minimum = -90, maximum = 90)]
     pub lat: Option<f64>,
+    #[param(minimum = -180, maximum = 180)]
     pub lon: Option<f64>,
-    /// `woman` or `man`; absent does not restrict.
-    pub sex: Option<String>,
+    /// Absent does not restrict.
+    #[param(inline)]
+    pub sex: Option<SearchSex>,
+    /// The person's age in years, 0 to 130.
+    #[param(minimum = 0, maximum = 130)]
     pub age: Option<i16>,
     #[serde(default)]
     pub couple: bool,
@@ -302,11 +308,19 @@ pub struct FreeBedSearch {
     pub include_outside_municipality: bool,
 }
 
+/// The sexes a shelter takes in: a search names one of them, or none.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchSex {
+    Woman,
+    Man,
+}
+
 /// Search free beds suiting a person's needs, ordered by distance.
 ///
 /// Roles: admin, night_coordinator, shelter_staff (own shelter), housing_officer, auditor.
 #[utoipa::path(get, path = "/api/v1/nights/{night}/free-beds", tag = "bed board", operation_id = "list_free_beds",
-    params(("night" = String, Path, description = "The night, by the date it begins"), FreeBedSearch),
+    params(("night" = String, Path, format = Date, description = "The night, by the date it begins"), FreeBedSearch),
     responses((status = 200, description = "Suitable shelters with free beds, nearest first", body = Vec<ShelterAvailability>), ReadProblems),
     security(("bearer" = [])))]
 pub async fn list_free_beds(
@@ -319,11 +333,13 @@ pub async fn list_free_beds(
     let limit = shelter_limit(&principal)?;
     let from = location_of(search.lat, search.lon)?;
     // Shelters are for women, men or both: the search names one of the two, or none.
-    let sex = match search.sex.as_deref().map(str::parse::<Sex>) {
-        None => None,
-        Some(Ok(sex @ (Sex::Woman | Sex::Man))) => Some(sex),
-        Some(_) => return Err(ApiError::invalid("sex", "must be woman or man")),
-    };
+    let sex = search.sex.map(|sex| match sex {
+        SearchSex::Woman => Sex::Woman,
+        SearchSex::Man => Sex::Man,
+    });
+    if search.age.is_some_and(|age| !(0..=130).contains(&age)) {
+        return Err(ApiError::invalid("age", "must be between 0 and 130"));
+    }
     let needs = Needs {
         sex,
         age: search.age,

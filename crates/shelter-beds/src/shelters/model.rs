@@ -93,10 +93,11 @@ hemvist_platform::pg_enum! {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShelterInput {
-    #[schema(example = "Nattjouren Fridhemsgatan")]
+    #[schema(example = "Nattjouren Fridhemsgatan", min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub name: String,
-    #[schema(example = "Stadsmissionen")]
+    #[schema(example = "Stadsmissionen", min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub operator: String,
+    #[schema(min_length = 1, max_length = 500, pattern = "hemvist:line")]
     pub address: String,
     pub lat: f64,
     pub lon: f64,

@@ -183,6 +183,7 @@ async fn get_version(
 pub struct ClosePlanInput {
     #[schema(value_type = String, format = Date)]
     pub closed_on: Date,
+    #[schema(min_length = 1, max_length = 2000, pattern = "hemvist:lines")]
     pub reason: String,
 }
 

@@ -21,8 +21,9 @@ hemvist_platform::pg_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Goal {
-    #[schema(example = "Keep the apartment")]
+    #[schema(example = "Keep the apartment", min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub title: String,
+    #[schema(min_length = 1, max_length = 2000, pattern = "hemvist:lines")]
     pub description: Option<String>,
     pub status: GoalStatus,
 }
@@ -42,11 +43,11 @@ hemvist_platform::pg_enum! {
 #[serde(deny_unknown_fields)]
 pub struct PlanIntervention {
     pub kind: InterventionKind,
-    #[schema(example = "Boendestöd Järva")]
+    #[schema(example = "Boendestöd Järva", min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub provider: String,
     /// Planned contacts per week.
     pub frequency_per_week: f64,
-    #[schema(example = "lena.holm")]
+    #[schema(example = "lena.holm", min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub responsible_staff: String,
     /// The person's answer to what is offered; absent while not asked. A refusal has no consequence
     /// for anything else, the tenancy least of all.
@@ -62,6 +63,7 @@ pub struct Participation {
     #[schema(value_type = Option<String>, format = Date)]
     pub agreed_on: Option<Date>,
     /// The person's own words about the plan.
+    #[schema(min_length = 1, max_length = 5000, pattern = "hemvist:lines")]
     pub own_words: Option<String>,
 }
 

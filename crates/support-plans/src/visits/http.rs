@@ -96,6 +96,7 @@ pub struct VisitPlanInput {
     pub planned_on: Date,
     /// Who visits; default the member of staff the caller's token speaks for. A support worker may
     /// name only themselves (403 otherwise).
+    #[schema(min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub staff_id: Option<String>,
 }
 
@@ -136,6 +137,7 @@ pub async fn create_support_visit(
 pub struct VisitRecordInput {
     /// `held`, `missed` or `cancelled`.
     pub status: VisitStatus,
+    #[schema(min_length = 1, max_length = 2000, pattern = "hemvist:lines")]
     pub note: Option<String>,
 }
 

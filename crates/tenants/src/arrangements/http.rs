@@ -65,6 +65,7 @@ pub struct HousingArrangementInput {
     pub valid_from: Date,
     #[schema(value_type = Option<String>, format = Date)]
     pub valid_to: Option<Date>,
+    #[schema(min_length = 1, max_length = 2000, pattern = "hemvist:lines")]
     pub note: Option<String>,
 }
 

@@ -38,7 +38,7 @@ impl From<repo::CaseworkerPeriod> for CaseworkerPeriod {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseworkerInput {
-    #[schema(example = "anna.berg")]
+    #[schema(example = "anna.berg", min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub caseworker: String,
 }
 

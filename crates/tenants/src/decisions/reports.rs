@@ -28,7 +28,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct QuarterParams {
     /// The quarter, `YYYY-Qn`.
-    #[param(example = "2026-Q3")]
+    #[param(example = "2026-Q3", pattern = "^[0-9]{4}-[Qq][1-4]$")]
     pub quarter: String,
     /// Only decisions made in this district (the decision's district, not where the person lives now).
     pub district: Option<String>,
@@ -102,7 +102,7 @@ pub async fn get_non_executed_decisions_report(
     Query(params): Query<QuarterParams>,
 ) -> Result<Json<NonExecutedDecisionsReport>, ApiError> {
     let work = state.unit_of_work(&principal, READ_REPORTS)?;
-    let quarter = Quarter::parse(params.quarter.trim()).map_err(|e| ApiError::invalid("quarter", e))?;
+    let quarter = Quarter::parse(&params.quarter).map_err(|e| ApiError::invalid("quarter", e))?;
     let (first_day, last_day) = (quarter.first_day(), quarter.last_day());
     let district = params.district.as_deref();
     let cases = work

@@ -39,6 +39,7 @@ pub struct HouseholdInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChildInput {
+    #[schema(min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub given_name: Option<String>,
     #[schema(value_type = String, format = Date)]
     pub birth_date: Date,

@@ -105,10 +105,12 @@ impl Person {
 #[into_params(parameter_in = Query)]
 pub struct PeopleSearch {
     /// Part of the given or family name, any case.
+    #[param(min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub name: Option<String>,
     /// A full personnummer or samordningsnummer (any accepted form) or reserve number.
     pub identity_number: Option<String>,
     /// People whose current caseworker this is.
+    #[param(min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub caseworker: Option<String>,
 }
 

@@ -161,9 +161,9 @@ pub struct PersonInput {
     /// Personnummer or samordningsnummer (10 or 12 digits, with or without separator), or a reserve number.
     #[schema(example = "19121212-1212")]
     pub identity_number: Option<String>,
-    #[schema(example = "Tolvan")]
+    #[schema(example = "Tolvan", min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub given_name: String,
-    #[schema(example = "Tolvansson")]
+    #[schema(example = "Tolvansson", min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub family_name: String,
     /// The complete birth date. With a Swedish identity number it is read from the number; when sent it
     /// must agree with it.
@@ -187,10 +187,13 @@ pub struct PersonInput {
     /// The municipality the person belongs to (hemmahörande); decides guarantee eligibility.
     #[schema(example = "0180")]
     pub home_municipality_code: Option<String>,
-    #[schema(example = "jarva")]
+    #[schema(example = "jarva", min_length = 1, max_length = 40, pattern = "hemvist:line")]
     pub responsible_district_code: Option<String>,
+    #[schema(min_length = 1, max_length = 500, pattern = "hemvist:lines")]
     pub address: Option<String>,
+    #[schema(min_length = 1, max_length = 50, pattern = "hemvist:line")]
     pub phone: Option<String>,
+    #[schema(min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub email: Option<String>,
     /// The first caseworker (handläggare) when registering. When replacing, it may only repeat the current
     /// one: change it through `/people/{id}/caseworkers` so the history is kept.

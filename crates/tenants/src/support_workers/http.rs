@@ -38,7 +38,7 @@ pub struct SupportAssignment {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupportAssignmentInput {
-    #[schema(example = "lena.holm")]
+    #[schema(example = "lena.holm", min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub staff_id: String,
     #[schema(value_type = String, format = Date)]
     pub assigned_on: Date,

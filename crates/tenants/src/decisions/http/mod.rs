@@ -148,10 +148,12 @@ pub struct ApplicationInput {
     pub intervention: Intervention,
     #[schema(value_type = String, format = Date)]
     pub applied_on: Date,
-    #[schema(example = "SoL 2025:400")]
+    #[schema(example = "SoL 2025:400", min_length = 1, max_length = 200, pattern = "hemvist:line")]
     pub legal_basis: Option<String>,
     /// Responsible district; defaults to the person's.
+    #[schema(min_length = 1, max_length = 40, pattern = "hemvist:line")]
     pub district_code: Option<String>,
+    #[schema(min_length = 1, max_length = 10000, pattern = "hemvist:lines")]
     pub child_perspective: Option<String>,
 }
 
@@ -279,11 +281,14 @@ pub struct DecideInput {
     #[schema(value_type = String, format = Date)]
     pub decided_on: Date,
     pub outcome: Outcome,
+    #[schema(min_length = 1, max_length = 10000, pattern = "hemvist:lines")]
     pub reasons: String,
     /// How to appeal (överklagandehänvisning); required when anything is denied.
+    #[schema(min_length = 1, max_length = 10000, pattern = "hemvist:lines")]
     pub appeal_information: Option<String>,
     /// How the decision considered the children in the household (barnperspektiv). Required when the
     /// person's household has children, unless recorded with the application.
+    #[schema(min_length = 1, max_length = 10000, pattern = "hemvist:lines")]
     pub child_perspective: Option<String>,
 }
 
@@ -355,6 +360,7 @@ pub async fn execute_decision(
 pub struct InterruptInput {
     #[schema(value_type = String, format = Date)]
     pub interrupted_on: Date,
+    #[schema(min_length = 1, max_length = 2000, pattern = "hemvist:lines")]
     pub reason: String,
 }
 
@@ -404,6 +410,7 @@ pub async fn resume_decision(
 pub struct CloseInput {
     #[schema(value_type = String, format = Date)]
     pub closed_on: Date,
+    #[schema(min_length = 1, max_length = 2000, pattern = "hemvist:lines")]
     pub reason: String,
 }
 

@@ -19,7 +19,9 @@ use crate::decisions::repo;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DelayInput {
+    #[schema(min_length = 1, max_length = 10000, pattern = "hemvist:lines")]
     pub delay_reasons: Option<String>,
+    #[schema(min_length = 1, max_length = 10000, pattern = "hemvist:lines")]
     pub interim_help: Option<String>,
 }
 
@@ -52,7 +54,12 @@ pub async fn update_decision_delay(
 pub struct OfferInput {
     #[schema(value_type = String, format = Date)]
     pub offered_on: Date,
-    #[schema(example = "Training apartment at Rinkebysvängen, 1 room")]
+    #[schema(
+        example = "Training apartment at Rinkebysvängen, 1 room",
+        min_length = 1,
+        max_length = 2000,
+        pattern = "hemvist:lines"
+    )]
     pub description: String,
 }
 
