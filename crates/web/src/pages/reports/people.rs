@@ -188,7 +188,7 @@ pub async fn ivo_csv(page: SignedIn, query: Result<Query<QuarterQuery>, QueryRej
     let district = district_filter(&query);
     let report =
         work.run(async |w| non_executed_decisions_report(w, quarter, district.clone()).await).await.on(&page)?;
-    let period = format!("{quarter}-{}", district.unwrap_or_default());
+    let period = district.map_or_else(|| quarter.to_string(), |district| format!("{quarter}-{district}"));
     csv_download(&page, ivo_shown(&report, &page).tables, query.part.as_deref(), &period)
 }
 
