@@ -121,16 +121,23 @@ pub async fn non_executed_decisions_report(
     district: Option<String>,
 ) -> Result<NonExecutedDecisionsReport, ApiError> {
     let (first_day, last_day) = (quarter.first_day(), quarter.last_day());
-    let candidates =
-        report_candidates(w.tx(), &scope(w.principal()), first_day, last_day, district.as_deref()).await?;
+    let candidates = report_candidates(w.tx(), &scope(w.principal()), first_day, last_day, district.as_deref()).await?;
     let cases = report_cases(candidates, quarter);
-    let details = serde_json::json!({"report": "non_executed_decisions", "quarter": quarter.to_string(), "district": district});
+    let details =
+        serde_json::json!({"report": "non_executed_decisions", "quarter": quarter.to_string(), "district": district});
     w.audit(AuditEvent::new(AuditAction::Read, "report", None).details(details));
     w.audit_all(
         cases.iter().map(|c| AuditEvent::new(AuditAction::List, "decision", Some(c.decision_id)).person(c.person_id)),
     );
     let council_summary = council_counts(&cases);
-    Ok(NonExecutedDecisionsReport { quarter: quarter.to_string(), first_day, last_day, district, cases, council_summary })
+    Ok(NonExecutedDecisionsReport {
+        quarter: quarter.to_string(),
+        first_day,
+        last_day,
+        district,
+        cases,
+        council_summary,
+    })
 }
 
 /// The lines of the report: one per late period of each candidate decision.

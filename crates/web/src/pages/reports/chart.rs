@@ -47,15 +47,15 @@ pub struct PartView {
     pub width: f64,
 }
 
-const WIDTH: u32 = 480;
+const WIDTH: u32 = 400;
 /// Room for the labels on the left and the figure after the longest bar.
-const LABEL_WIDTH: u32 = 180;
-const TEXT_WIDTH: u32 = 60;
+const LABEL_WIDTH: u32 = 150;
+const TEXT_WIDTH: u32 = 50;
 const ROW: u32 = 26;
 const BAR_HEIGHT: u32 = 18;
 const GROUP_GAP: u32 = 10;
 /// Longer labels are cut (the table has them whole).
-const LABEL_CHARS: usize = 24;
+const LABEL_CHARS: usize = 20;
 
 impl BarChart {
     /// Bars scaled so that `max` (or the largest bar, if larger) fills the width.
@@ -134,7 +134,12 @@ mod tests {
         assert_eq!(chart.bars[1].parts.len(), 1, "empty parts are not drawn");
         assert!(chart.bars[2].parts.is_empty());
         // A scale maximum above the data (100 %) keeps bars short.
-        let chart = BarChart::new("s".into(), vec![Group { label: "c".into(), bars: vec![bar(vec![("x", 50.0)])] }], 100.0, Vec::new());
+        let chart = BarChart::new(
+            "s".into(),
+            vec![Group { label: "c".into(), bars: vec![bar(vec![("x", 50.0)])] }],
+            100.0,
+            Vec::new(),
+        );
         assert!((chart.bars[0].parts[0].width - plot / 2.0).abs() < 0.2);
     }
 

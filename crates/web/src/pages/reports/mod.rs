@@ -195,9 +195,8 @@ fn csv_download(page: &SignedIn, tables: Vec<ReportTable>, part: Option<&str>, p
     let table = table.ok_or(ApiError::invalid("part", "no such table in this report")).on(page)?;
     let body = table.to_csv().on(page)?;
     let name = file_name(&["hemvist", table.file, period]);
-    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}.csv\""))
-        .map_err(ApiError::internal)
-        .on(page)?;
+    let disposition =
+        HeaderValue::from_str(&format!("attachment; filename=\"{name}.csv\"")).map_err(ApiError::internal).on(page)?;
     let content_type = HeaderValue::from_static("text/csv; charset=utf-8");
     Ok(([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
 }

@@ -6,8 +6,8 @@ use axum::extract::rejection::QueryRejection;
 use hemvist_platform::ApiError;
 use hemvist_platform::night::today;
 use hemvist_tenants::api::reports::{
-    NonExecutedDecisionsReport, Quarter, READ_REPORTS, SituationCount, SituationsReport,
-    non_executed_decisions_report, parse_quarter, situations_report,
+    NonExecutedDecisionsReport, Quarter, READ_REPORTS, SituationCount, SituationsReport, non_executed_decisions_report,
+    parse_quarter, situations_report,
 };
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -31,7 +31,11 @@ pub struct QuarterQuery {
 /// The quarter before today's: the one whose report is due.
 fn last_quarter(today: Date) -> Quarter {
     let this = u8::try_from((today.month() - 1) / 3 + 1).unwrap_or(1);
-    if this == 1 { Quarter { year: today.year() - 1, number: 4 } } else { Quarter { year: today.year(), number: this - 1 } }
+    if this == 1 {
+        Quarter { year: today.year() - 1, number: 4 }
+    } else {
+        Quarter { year: today.year(), number: this - 1 }
+    }
 }
 
 /// The form's quarter and district; an empty district means every district in the caller's scope.
@@ -40,8 +44,11 @@ fn quarter_fields(query: &QuarterQuery, r: &'static ReportText) -> (Vec<Field>, 
     let quarter = parse_quarter(&value).map_err(|_| Invalid { field: "quarter", message: r.quarter_format });
     let quarter_field = Field { hint: Some(r.quarter_hint), ..Field::new("quarter", r.quarter, "text", value) };
     let district = query.district.clone().unwrap_or_default();
-    let district_field =
-        Field { hint: Some(r.district_hint), required: false, ..Field::new("district", r.district_filter, "text", district) };
+    let district_field = Field {
+        hint: Some(r.district_hint),
+        required: false,
+        ..Field::new("district", r.district_filter, "text", district)
+    };
     (vec![quarter_field, district_field], quarter)
 }
 
@@ -61,7 +68,13 @@ fn ivo_shown(report: &NonExecutedDecisionsReport, page: &SignedIn) -> Shown {
         .council_summary
         .iter()
         .map(|c| {
-            vec![t.intervention(c.intervention).to_owned(), figure(c.women), figure(c.men), figure(c.unknown), figure(c.total)]
+            vec![
+                t.intervention(c.intervention).to_owned(),
+                figure(c.women),
+                figure(c.men),
+                figure(c.unknown),
+                figure(c.total),
+            ]
         })
         .collect();
     let case_rows = report
@@ -171,7 +184,8 @@ pub async fn ivo(page: SignedIn, query: Result<Query<QuarterQuery>, QueryRejecti
     let shown = match quarter {
         Ok(quarter) => {
             let district = district_filter(&query);
-            let report = work.run(async |w| non_executed_decisions_report(w, quarter, district).await).await.on(&page)?;
+            let report =
+                work.run(async |w| non_executed_decisions_report(w, quarter, district).await).await.on(&page)?;
             Ok(ivo_shown(&report, &page))
         }
         Err(invalid) => Err(invalid),

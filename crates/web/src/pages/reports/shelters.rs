@@ -15,9 +15,7 @@ use jiff::ToSpan;
 use serde::Deserialize;
 
 use super::chart::{Bar, BarChart, Group};
-use super::{
-    Column, Field, Invalid, ReportTable, Shown, csv_download, csv_href, date_field, figure, report_page,
-};
+use super::{Column, Field, Invalid, ReportTable, Shown, csv_download, csv_href, date_field, figure, report_page};
 use crate::i18n::ReportText;
 use crate::pages::page::SignedIn;
 use crate::pages::{OnPage, PageResult};
@@ -36,7 +34,11 @@ pub struct NightsQuery {
 }
 
 /// The period form's values, as given or by default.
-fn nights_fields(query: &NightsQuery, page: &SignedIn, r: &'static ReportText) -> (Vec<Field>, Result<NightRange, Invalid>) {
+fn nights_fields(
+    query: &NightsQuery,
+    page: &SignedIn,
+    r: &'static ReportText,
+) -> (Vec<Field>, Result<NightRange, Invalid>) {
     let tonight = Night::containing(page.at, page.state.settings.night_cutover_hour).date();
     let first = tonight.checked_sub((DEFAULT_NIGHTS - 1).days()).unwrap_or(tonight);
     let from = date_field(query.from.as_deref(), first, "from", r);
@@ -116,8 +118,12 @@ fn guarantee_shown(nights: &[GuaranteeNight], range: NightRange, page: &SignedIn
     let said: Vec<String> = totals
         .iter()
         .map(|(district, c)| {
-            let outcomes: Vec<String> =
-                names[1..].iter().zip(&c[1..]).filter(|(_, n)| **n > 0).map(|(name, n)| format!("{name} {n}")).collect();
+            let outcomes: Vec<String> = names[1..]
+                .iter()
+                .zip(&c[1..])
+                .filter(|(_, n)| **n > 0)
+                .map(|(name, n)| format!("{name} {n}"))
+                .collect();
             format!("{} {} ({})", district_name(district, r), c[0], outcomes.join(", "))
         })
         .collect();
