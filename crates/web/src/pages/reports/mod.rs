@@ -26,11 +26,14 @@ pub fn reads_reports(role: Role) -> bool {
     available(role).next().is_some()
 }
 
-/// The reports a role may read (the roles each domain crate names for its reports): path, title, intro.
-fn available(role: Role) -> impl Iterator<Item = (&'static str, fn(&ReportText) -> [&'static str; 2])> {
+/// A report's title and intro in a language.
+type Titles = fn(&ReportText) -> [&'static str; 2];
+
+/// The reports a role may read (the roles each domain crate names for its reports): path and titles.
+fn available(role: Role) -> impl Iterator<Item = (&'static str, Titles)> {
     let shelter_reports = hemvist_shelter_beds::READ_SHELTER_REPORTS.contains(&role);
     let people_reports = hemvist_tenants::api::reports::READ_REPORTS.contains(&role);
-    let all: [(&'static str, bool, fn(&ReportText) -> [&'static str; 2]); 4] = [
+    let all: [(&'static str, bool, Titles); 4] = [
         (shelters::GUARANTEE_PATH, shelter_reports, |r| [r.guarantee_title, r.guarantee_intro]),
         (shelters::OCCUPANCY_PATH, shelter_reports, |r| [r.occupancy_title, r.occupancy_intro]),
         (people::IVO_PATH, people_reports, |r| [r.ivo_title, r.ivo_intro]),
