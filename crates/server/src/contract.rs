@@ -48,22 +48,6 @@ fn shapes() -> Vec<(&'static str, Value)> {
                 {"properties": {"response": {"enum": ["accepted", "declined"]}, "responded_on": {"type": "string"}}, "required": ["responded_on"]}
             ]),
         ),
-        // A plan the person agreed to is one they took part in.
-        (
-            "Participation",
-            json!([
-                {"properties": {"participated": {"const": true}}},
-                {"properties": {"participated": {"const": false}, "agreed_on": {"type": "null"}}}
-            ]),
-        ),
-        // A person without an identity has no number; with one, the number is given.
-        (
-            "PersonInput",
-            json!([
-                {"properties": {"identity_kind": {"const": "none"}, "identity_number": {"type": "null"}}},
-                {"properties": {"identity_kind": {"enum": ["personnummer", "samordningsnummer", "reserve_number"]}, "identity_number": {"type": "string"}}, "required": ["identity_number"]}
-            ]),
-        ),
     ]
 }
 

@@ -13,6 +13,8 @@ pub mod shelters;
 use hemvist_platform::AppState;
 use utoipa_axum::router::OpenApiRouter;
 
+/// May read the shelter and guarantee reports.
+pub use access::READ_REPORTS as READ_SHELTER_REPORTS;
 pub use access::{HANDLE_BEDS, HANDLE_GUARANTEE, READ_SHELTERS, REPORT_CAPACITY, RESOLVE_BREACHES};
 pub use assignments::release_expired_holds;
 

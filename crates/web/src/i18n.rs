@@ -583,6 +583,12 @@ impl Text {
     }
 }
 
+// ---------------------------------------------------------------------------------------------------
+// The report pages (crates/web/src/i18n/reports.rs)
+
+mod reports;
+pub use reports::ReportText;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,3 +12,7 @@ pub(crate) mod reports;
 pub use breaches::open_breaches;
 pub use http::{GuaranteeRequest, GuaranteeRequestInput, PlacedBed, desk_request};
 pub use placement::{Answer, request};
+pub use reports::{
+    GuaranteeCounts, GuaranteeNight, NightRange, OccupancyReport, ReportMonth, ShelterOccupancy, UNKNOWN_DISTRICT,
+    guarantee_report, occupancy_report,
+};

@@ -9,7 +9,7 @@ use hemvist_platform::auth::Principal;
 use hemvist_platform::night::today;
 use hemvist_platform::pagination::{Page, PageParams};
 use hemvist_platform::period::{self, check_period};
-use hemvist_platform::{ApiError, AppState, Json, Query, ReadProblems};
+use hemvist_platform::{ApiError, AppState, Json, Query, ReadProblems, Work};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -93,20 +93,41 @@ pub async fn get_guarantee_report(
     Query(params): Query<PeriodParams>,
 ) -> Result<Json<Vec<GuaranteeNight>>, ApiError> {
     let work = state.unit_of_work(&principal, READ_REPORTS)?;
-    check_period(params.from, params.to, 366)?;
-    let (from, to) = (params.from, params.to);
-    let rows =
-        work.run(async |w| Ok(repo::guarantee_counts(w.tx(), &w.principal().municipality, from, to).await?)).await?;
-    let mut nights: BTreeMap<Date, GuaranteeNight> = BTreeMap::new();
+    let nights = NightRange::new(params.from, params.to)?;
+    Ok(Json(work.run(async |w| guarantee_report(w, nights).await).await?))
+}
+
+/// The nights of a guarantee report: `to` on or after `from`, at most 366 nights later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NightRange {
+    pub from: Date,
+    pub to: Date,
+}
+
+impl NightRange {
+    /// The most nights after `from` a report covers.
+    pub const MAX_DAYS: i64 = 366;
+
+    pub fn new(from: Date, to: Date) -> Result<Self, ApiError> {
+        check_period(from, to, Self::MAX_DAYS)?;
+        Ok(NightRange { from, to })
+    }
+}
+
+/// The guarantee per night with requests, in total, per responsible district and per district where
+/// the person stood: counts only, nobody named.
+pub async fn guarantee_report(w: &mut Work<'_>, nights: NightRange) -> Result<Vec<GuaranteeNight>, ApiError> {
+    let rows = repo::guarantee_counts(w.tx(), &w.principal().municipality, nights.from, nights.to).await?;
+    let mut by_night: BTreeMap<Date, GuaranteeNight> = BTreeMap::new();
     for row in rows {
         let outcome = row.outcome;
-        let entry = nights.entry(row.night).or_insert_with(|| GuaranteeNight {
+        let entry = by_night.entry(row.night).or_insert_with(|| GuaranteeNight {
             night: row.night,
             totals: GuaranteeCounts::default(),
             districts: BTreeMap::new(),
             location_districts: BTreeMap::new(),
         });
-        let unknown = || "unknown".to_owned();
+        let unknown = || UNKNOWN_DISTRICT.to_owned();
         entry.totals.add(outcome, row.count);
         entry
             .districts
@@ -119,8 +140,11 @@ pub async fn get_guarantee_report(
             .or_default()
             .add(outcome, row.count);
     }
-    Ok(Json(nights.into_values().collect()))
+    Ok(by_night.into_values().collect())
 }
+
+/// The district key of requests without a responsible district (or without a position).
+pub const UNKNOWN_DISTRICT: &str = "unknown";
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -161,11 +185,31 @@ pub async fn get_shelter_occupancy_report(
     Query(params): Query<MonthParams>,
 ) -> Result<Json<OccupancyReport>, ApiError> {
     let work = state.unit_of_work(&principal, READ_REPORTS)?;
-    let limit = shelter_limit(&principal)?;
-    let (first, last) = period::month("month", &params.month)?;
-    let municipality = &principal.municipality;
+    shelter_limit(&principal)?;
+    let month = ReportMonth::parse(&params.month)?;
+    Ok(Json(work.run(async |w| occupancy_report(w, &month).await).await?))
+}
+
+/// A calendar month of a report, `YYYY-MM`, with its first and last day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportMonth {
+    pub label: String,
+    pub first: Date,
+    pub last: Date,
+}
+
+impl ReportMonth {
+    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+        let (first, last) = period::month("month", raw)?;
+        Ok(ReportMonth { label: raw.to_owned(), first, last })
+    }
+}
+
+/// Occupancy per shelter (of the caller's shelters) over the month: counts only.
+pub async fn occupancy_report(w: &mut Work<'_>, month: &ReportMonth) -> Result<OccupancyReport, ApiError> {
+    let limit = shelter_limit(w.principal())?;
     let rows =
-        work.run(async |w| Ok(crate::nights::repo::occupancy(w.tx(), municipality, limit, first, last).await?)).await?;
+        crate::nights::repo::occupancy(w.tx(), &w.principal().municipality, limit, month.first, month.last).await?;
     let shelters = rows
         .into_iter()
         .map(|(shelter_id, name, capacity, used)| ShelterOccupancy {
@@ -176,7 +220,7 @@ pub async fn get_shelter_occupancy_report(
             occupancy: (capacity > 0).then(|| used as f64 / capacity as f64),
         })
         .collect();
-    Ok(Json(OccupancyReport { month: params.month.trim().to_owned(), shelters }))
+    Ok(OccupancyReport { month: month.label.clone(), shelters })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -4,6 +4,7 @@
 
 pub mod guests;
 pub mod housing;
+pub mod reports;
 
 pub use crate::access::{sees_protected_contact, staff_scope};
 pub use crate::decisions::leasing::{self, LeaseOfferInput};

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
-use hemvist_platform::{ApiError, AppState, Json, Query, ReadProblems};
+use hemvist_platform::{ApiError, AppState, Json, Query, ReadProblems, Work};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -102,28 +102,42 @@ pub async fn get_non_executed_decisions_report(
     Query(params): Query<QuarterParams>,
 ) -> Result<Json<NonExecutedDecisionsReport>, ApiError> {
     let work = state.unit_of_work(&principal, READ_REPORTS)?;
-    let quarter = Quarter::parse(&params.quarter).map_err(|e| ApiError::invalid("quarter", e))?;
+    let quarter = parse_quarter(&params.quarter)?;
+    let district = params.district;
+    Ok(Json(work.run(async |w| non_executed_decisions_report(w, quarter, district).await).await?))
+}
+
+/// A report quarter as clients write it, `YYYY-Qn`.
+pub fn parse_quarter(raw: &str) -> Result<Quarter, ApiError> {
+    Quarter::parse(raw).map_err(|e| ApiError::invalid("quarter", e))
+}
+
+/// The quarter's IVO report for the caller's scope (optionally one district's decisions): the late
+/// decisions without names or identity numbers, and the anonymised count for the council. The report
+/// and every person in it are audited as read.
+pub async fn non_executed_decisions_report(
+    w: &mut Work<'_>,
+    quarter: Quarter,
+    district: Option<String>,
+) -> Result<NonExecutedDecisionsReport, ApiError> {
     let (first_day, last_day) = (quarter.first_day(), quarter.last_day());
-    let district = params.district.as_deref();
-    let cases = work
-        .run(async |w| {
-            let candidates = report_candidates(w.tx(), &scope(w.principal()), first_day, last_day, district).await?;
-            let cases = report_cases(candidates, quarter);
-            let details = serde_json::json!({"report": "non_executed_decisions", "quarter": quarter.to_string(), "district": district});
-            w.audit(AuditEvent::new(AuditAction::Read, "report", None).details(details));
-            w.audit_all(cases.iter().map(|c| AuditEvent::new(AuditAction::List, "decision", Some(c.decision_id)).person(c.person_id)));
-            Ok(cases)
-        })
-        .await?;
+    let candidates = report_candidates(w.tx(), &scope(w.principal()), first_day, last_day, district.as_deref()).await?;
+    let cases = report_cases(candidates, quarter);
+    let details =
+        serde_json::json!({"report": "non_executed_decisions", "quarter": quarter.to_string(), "district": district});
+    w.audit(AuditEvent::new(AuditAction::Read, "report", None).details(details));
+    w.audit_all(
+        cases.iter().map(|c| AuditEvent::new(AuditAction::List, "decision", Some(c.decision_id)).person(c.person_id)),
+    );
     let council_summary = council_counts(&cases);
-    Ok(Json(NonExecutedDecisionsReport {
+    Ok(NonExecutedDecisionsReport {
         quarter: quarter.to_string(),
         first_day,
         last_day,
-        district: params.district,
+        district,
         cases,
         council_summary,
-    }))
+    })
 }
 
 /// The lines of the report: one per late period of each candidate decision.

@@ -6,7 +6,7 @@ use axum::extract::State;
 use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::night::today;
-use hemvist_platform::{ApiError, AppState, Json, Query, ReadProblems};
+use hemvist_platform::{ApiError, AppState, Json, Query, ReadProblems, Work};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -107,18 +107,19 @@ pub async fn get_situations_report(
 ) -> Result<Json<SituationsReport>, ApiError> {
     let work = state.unit_of_work(&principal, READ_REPORTS)?;
     let date = params.date.unwrap_or_else(today);
-    let rows = work
-        .run(async |w| {
-            let rows = housing_facts_on(w.tx(), &scope(w.principal()), date, None).await?;
-            let details = serde_json::json!({"report": "situations", "date": date.to_string()});
-            w.audit(AuditEvent::new(AuditAction::Read, "report", None).details(details));
-            Ok(rows)
-        })
-        .await?;
+    Ok(Json(work.run(async |w| situations_report(w, date).await).await?))
+}
+
+/// How many people of the caller's scope were in each situation on `date`, by both classifications:
+/// counts only. The report is audited as read.
+pub async fn situations_report(w: &mut Work<'_>, date: Date) -> Result<SituationsReport, ApiError> {
+    let rows = housing_facts_on(w.tx(), &scope(w.principal()), date, None).await?;
+    let details = serde_json::json!({"report": "situations", "date": date.to_string()});
+    w.audit(AuditEvent::new(AuditAction::Read, "report", None).details(details));
     let people = to_facts(&rows);
-    Ok(Json(SituationsReport {
+    Ok(SituationsReport {
         date,
         national: count(&people, date, Classification::National),
         stockholm: count(&people, date, Classification::Stockholm),
-    }))
+    })
 }

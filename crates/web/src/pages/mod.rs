@@ -8,6 +8,7 @@ pub mod housing;
 pub mod login;
 pub mod night;
 pub mod page;
+pub mod reports;
 pub mod shelter;
 pub mod support;
 
@@ -44,11 +45,16 @@ impl Layout {
 /// The pages a role has in the menu.
 fn role_pages(role: hemvist_platform::auth::Role, t: &'static Text) -> Vec<(&'static str, &'static str)> {
     use hemvist_platform::auth::Role;
-    match role {
+    let mut pages = match role {
         Role::Admin | Role::HousingOfficer => vec![(housing::HOUSING_PATH, t.housing_nav)],
         Role::SupportWorker => vec![(support::SUPPORT_PATH, t.support_nav)],
         _ => Vec::new(),
+    };
+    // The auditor, the admin and every other role that may read a report (the domain crates name them).
+    if reports::reads_reports(role) {
+        pages.push((reports::REPORTS_PATH, t.reports().nav));
     }
+    pages
 }
 
 /// Whether the request came from htmx (and wants a fragment back).
