@@ -4,7 +4,7 @@
 
 mod districts;
 
-pub use districts::district_at;
+pub use districts::{district_at, districts_on};
 pub use districts::model::Location;
 pub use districts::repo::StoredDistrict;
 

@@ -97,7 +97,7 @@ pub fn app(state: AppState) -> Router {
     routes
         .merge(SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, spec))
         // The staff web app at `/`: pages, not API operations, so outside the OpenAPI document.
-        .merge(hemvist_web::router())
+        .merge(hemvist_web::router(&state.settings))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(
