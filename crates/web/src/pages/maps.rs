@@ -12,15 +12,15 @@ use axum::response::{IntoResponse, Response};
 use hemvist_apartments::apartments::model::ApartmentStatus;
 use hemvist_apartments::apartments::{READ_STOCK, StockPoint, stock_map};
 use hemvist_geo::{StoredDistrict, districts_on};
+use hemvist_platform::ApiError;
 use hemvist_platform::night::today;
 use hemvist_platform::settings::Settings;
-use hemvist_platform::ApiError;
 use hemvist_shelter_beds::READ_SHELTERS;
 use serde_json::{Value, json};
 
+use super::PageError;
 use super::night::{BoardFilters, filtered_board, tonight_of};
 use super::page::{Page, SignedIn};
-use super::PageError;
 use crate::i18n::MapText;
 
 /// Up to this many free beds is "few", the map's middle colour; the count is always written too.
@@ -40,11 +40,15 @@ pub struct MapView {
 }
 
 impl MapView {
-    pub fn new(settings: &Settings, m: &'static MapText, id: &'static str, label: &'static str, data_url: String) -> Self {
-        let tiles = settings
-            .map_tiles_url
-            .clone()
-            .map(|url| (url, settings.map_tiles_attribution.clone().unwrap_or_default()));
+    pub fn new(
+        settings: &Settings,
+        m: &'static MapText,
+        id: &'static str,
+        label: &'static str,
+        data_url: String,
+    ) -> Self {
+        let tiles =
+            settings.map_tiles_url.clone().map(|url| (url, settings.map_tiles_attribution.clone().unwrap_or_default()));
         MapView { id, label, data_url, refresh_after: None, tiles, zoom_in: m.zoom_in, zoom_out: m.zoom_out }
     }
 }
@@ -214,13 +218,10 @@ mod tests {
 
     #[test]
     fn free_beds_have_three_colours_and_the_legend_says_where_they_change() {
-        assert_eq!([0, 1, 3, 4, 40].map(FreeBeds::of), [
-            FreeBeds::None,
-            FreeBeds::Few,
-            FreeBeds::Few,
-            FreeBeds::Many,
-            FreeBeds::Many
-        ]);
+        assert_eq!(
+            [0, 1, 3, 4, 40].map(FreeBeds::of),
+            [FreeBeds::None, FreeBeds::Few, FreeBeds::Few, FreeBeds::Many, FreeBeds::Many]
+        );
         let legend: Vec<String> = free_beds_legend(&crate::i18n::MAPS_SV).into_iter().map(|l| l.text).collect();
         assert_eq!(legend, ["Inga lediga platser (0)", "Få lediga platser (1–3)", "Många lediga platser (4+)"]);
     }
@@ -258,11 +259,14 @@ mod tests {
             vacant: vec![vacant_in("farsta"), vacant_in("farsta"), vacant_in("old")],
         };
         let count = |code: &str, vacant| DistrictCount { code: code.into(), name: code.to_uppercase(), vacant };
-        assert_eq!(stock.by_district(&[]), [
-            count("jarva", 0),
-            count("farsta", 2),
-            DistrictCount { code: "old".into(), name: "old".into(), vacant: 1 }
-        ]);
+        assert_eq!(
+            stock.by_district(&[]),
+            [
+                count("jarva", 0),
+                count("farsta", 2),
+                DistrictCount { code: "old".into(), name: "old".into(), vacant: 1 }
+            ]
+        );
         let scoped = VacantStock { districts: stock.districts.clone(), vacant: vec![vacant_in("jarva")] };
         assert_eq!(scoped.by_district(&["jarva".into()]), [count("jarva", 1)], "no guessed zero for farsta");
     }
