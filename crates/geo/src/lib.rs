@@ -4,9 +4,9 @@
 
 mod districts;
 
-pub use districts::district_at;
 pub use districts::model::Location;
 pub use districts::repo::StoredDistrict;
+pub use districts::{district_at, districts_on};
 
 use hemvist_platform::AppState;
 use utoipa_axum::router::OpenApiRouter;

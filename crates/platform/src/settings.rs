@@ -35,6 +35,12 @@ pub struct Settings {
     /// `HEMVIST_PUBLIC_URL`, e.g. `https://hemvist.example.se`: where staff reach the web app (sign-in
     /// links point there; an `https` URL makes the session cookie Secure). Default: `http://` + bind.
     pub public_url: Option<String>,
+    /// `HEMVIST_MAP_TILES_URL`, a tile URL template such as `https://tiles.example.se/{z}/{x}/{y}.png`
+    /// (`{s}.` before the host for subdomains): background tiles under the web app's maps. Unset, the
+    /// maps draw the district boundaries on a plain background and the browser asks no other host.
+    pub map_tiles_url: Option<String>,
+    /// `HEMVIST_MAP_TILES_ATTRIBUTION`: the tile provider's attribution, as text, shown on the maps.
+    pub map_tiles_attribution: Option<String>,
 }
 
 impl Default for Settings {
@@ -52,6 +58,8 @@ impl Default for Settings {
             min_hold_minutes: 90,
             hold_release_interval: Duration::from_secs(60),
             public_url: None,
+            map_tiles_url: None,
+            map_tiles_attribution: None,
         }
     }
 }
@@ -72,6 +80,12 @@ impl Settings {
     /// Whether the web app is served over TLS (its cookies are then Secure).
     pub fn served_over_tls(&self) -> bool {
         self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+
+    /// The origin the map tiles come from, as a CSP source (`https://*.tile.example.se` for `{s}.`),
+    /// when tiles are configured: the one host the web app's Content-Security-Policy adds for images.
+    pub fn map_tiles_origin(&self) -> Option<String> {
+        self.map_tiles_url.as_deref().and_then(|url| tile_origin(url).ok())
     }
 
     pub fn from_env() -> Result<Self, SettingsError> {
@@ -124,7 +138,12 @@ impl Settings {
                 .transpose()?
                 .unwrap_or(defaults.hold_release_interval),
             public_url: lookup("HEMVIST_PUBLIC_URL").map(|v| v.trim().trim_end_matches('/').to_owned()),
+            map_tiles_url: lookup("HEMVIST_MAP_TILES_URL").map(|v| v.trim().to_owned()),
+            map_tiles_attribution: lookup("HEMVIST_MAP_TILES_ATTRIBUTION").map(|v| v.trim().to_owned()),
         };
+        if let Some(Err(message)) = settings.map_tiles_url.as_deref().map(tile_origin) {
+            return Err(SettingsError { name: "HEMVIST_MAP_TILES_URL", message });
+        }
         if settings.public_url.as_deref().is_some_and(|u| !(u.starts_with("http://") || u.starts_with("https://"))) {
             return Err(SettingsError {
                 name: "HEMVIST_PUBLIC_URL",
@@ -144,6 +163,28 @@ impl Settings {
     }
 }
 
+/// The origin of a tile URL template (`scheme://host[:port]`, `{s}.` as `*.`), or why it is not one.
+/// Strict, because the origin goes into the Content-Security-Policy header.
+fn tile_origin(url: &str) -> Result<String, String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .filter(|(scheme, _)| matches!(*scheme, "http" | "https"))
+        .ok_or("must start with https:// or http://")?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    let (subdomains, host) = match authority.strip_prefix("{s}.") {
+        Some(host) => ("*.", host),
+        None => ("", authority),
+    };
+    let host_chars = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
+    if host.is_empty() || !host.chars().all(host_chars) {
+        return Err("must name a host (letters, digits, '.', '-', a port; '{s}.' before it for subdomains)".into());
+    }
+    if !["{z}", "{x}", "{y}"].iter().all(|p| rest.contains(p)) || url.contains(char::is_whitespace) {
+        return Err("must be a tile URL template with {z}, {x} and {y} and no spaces".into());
+    }
+    Ok(format!("{scheme}://{subdomains}{host}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,5 +201,26 @@ mod tests {
         let s = Settings::from_lookup(|n| (n == "HEMVIST_MIN_HOLD_MINUTES").then(|| "120".to_owned())).ok();
         assert_eq!(s.map(|s| s.min_hold_minutes), Some(120));
         assert!(Settings::from_lookup(|n| (n == "HEMVIST_MIN_HOLD_MINUTES").then(|| "-1".to_owned())).is_err());
+    }
+
+    #[test]
+    fn map_tiles_add_only_their_origin() {
+        let tiles = |url: &str| Settings::from_lookup(|n| (n == "HEMVIST_MAP_TILES_URL").then(|| url.to_owned()));
+        assert_eq!(Settings::default().map_tiles_origin(), None);
+        let origin = |url: &str| tiles(url).ok().and_then(|s| s.map_tiles_origin());
+        assert_eq!(origin("https://tiles.example.se/{z}/{x}/{y}.png").as_deref(), Some("https://tiles.example.se"));
+        assert_eq!(origin("https://{s}.tile.example.se/{z}/{x}/{y}.png").as_deref(), Some("https://*.tile.example.se"));
+        assert_eq!(origin("http://127.0.0.1:9000/t/{z}/{x}/{y}.png").as_deref(), Some("http://127.0.0.1:9000"));
+        for bad in [
+            "tiles.example.se/{z}/{x}/{y}.png",
+            "ftp://tiles.example.se/{z}/{x}/{y}.png",
+            "https://tiles.example.se; script-src *;/{z}/{x}/{y}.png",
+            "https://user@tiles.example.se/{z}/{x}/{y}.png",
+            "https://{z}.example.se/{x}/{y}.png",
+            "https:///{z}/{x}/{y}.png",
+            "https://tiles.example.se/static.png",
+        ] {
+            assert!(tiles(bad).is_err(), "{bad}");
+        }
     }
 }

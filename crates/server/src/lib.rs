@@ -106,7 +106,7 @@ pub fn app(state: AppState) -> Router {
     routes
         .merge(SwaggerUi::new(DOCS_PATH).external_url_unchecked(OPENAPI_PATH, refined(&spec)))
         // The staff web app at `/`: pages, not API operations, so outside the OpenAPI document.
-        .merge(hemvist_web::router())
+        .merge(hemvist_web::router(&state.settings))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(

@@ -9,6 +9,9 @@ use hemvist_platform::auth::Role;
 use hemvist_shelter_beds::assignments::AssignmentStatus;
 use hemvist_tenants::api::Intervention;
 
+mod maps;
+pub use maps::{MAPS_EN, MAPS_SV, MapText};
+
 pub const LANG_COOKIE: &str = "hemvist_lang";
 
 /// The strings of one language.

@@ -319,7 +319,7 @@ pub async fn list_apartment_features(
     principal: Principal,
 ) -> Result<Response, ApiError> {
     let work = state.unit_of_work(&principal, READ_STOCK)?;
-    let apartments = work.run(async |w| Ok(repo::all_in_stock(w.tx(), &scope(w.principal())).await?)).await?;
+    let apartments = work.run(async |w| super::stock_map(w).await).await?;
     let features = apartments
         .into_iter()
         .map(|a| {

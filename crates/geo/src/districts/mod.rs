@@ -30,3 +30,13 @@ pub async fn district_at(
     }
     Ok(None)
 }
+
+/// The district versions valid on `on` (boundaries included), by code: what a map draws. Districts are
+/// reference data every role may read.
+pub async fn districts_on(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    on: Date,
+) -> Result<Vec<StoredDistrict>, ApiError> {
+    Ok(repo::valid_on(client, municipality, on).await?)
+}

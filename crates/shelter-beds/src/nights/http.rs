@@ -189,6 +189,9 @@ pub async fn report_night(
 pub struct ShelterAvailability {
     pub shelter_id: Uuid,
     pub name: String,
+    /// Where the shelter is (WGS84), for maps.
+    pub lat: f64,
+    pub lon: f64,
     pub district_code: Option<String>,
     pub outside_municipality: bool,
     pub capacity: i32,
@@ -210,6 +213,8 @@ impl From<NightLoad> for ShelterAvailability {
         Self {
             shelter_id: l.shelter.id,
             name: l.shelter.name,
+            lat: l.shelter.lat,
+            lon: l.shelter.lon,
             district_code: l.shelter.district_code,
             outside_municipality: l.shelter.outside_municipality,
             capacity: l.beds_in_service,

@@ -1,7 +1,7 @@
 //! The housing officer's page: granted decisions waiting for execution with the days left to the IVO
 //! date (three months after the decision), most urgent first, and the rent arrears with the redemption
-//! deadline. Through the tenants and apartments crates' public functions, in one unit of work: the
-//! API's role checks, scope and audit apply unchanged.
+//! deadline, and the vacant apartments on a map by district (see `maps.rs`). Through the tenants and
+//! apartments crates' public functions: the API's role checks, scope, masking and audit apply unchanged.
 
 use askama::Template;
 use hemvist_apartments::rent::{READ_ARREARS, arrears_list};
@@ -9,13 +9,17 @@ use hemvist_platform::ApiError;
 use hemvist_platform::night::today;
 use hemvist_tenants::api::housing::{READ_AWAITING, awaiting_execution};
 
+use super::maps::{DistrictCount, MapView, vacant_stock};
 use super::page::SignedIn;
 use super::{Layout, OnPage, PageResult};
+use crate::i18n::MapText;
 
 /// The most rows each list shows; the API pages through the rest.
 const LIMIT: u32 = 200;
 
 pub const HOUSING_PATH: &str = "/housing";
+/// The map's data: vacant apartments and districts (`maps::housing_map`).
+pub const MAP_DATA_PATH: &str = "/housing/map.json";
 
 /// One decision row as shown.
 pub struct AwaitingView {
@@ -46,6 +50,9 @@ struct HousingPage {
     layout: Layout,
     awaiting: Vec<AwaitingView>,
     arrears: Vec<ArrearsView>,
+    m: &'static MapText,
+    map: MapView,
+    vacant_by_district: Vec<DistrictCount>,
 }
 
 pub async fn housing(page: SignedIn) -> PageResult {
@@ -85,5 +92,15 @@ pub async fn housing(page: SignedIn) -> PageResult {
             status: t.redemption_status(a.arrears.redemption_status),
         })
         .collect();
-    Ok(page.render(&HousingPage { layout: page.layout(t.housing_title), awaiting, arrears }))
+    let m = t.maps();
+    let vacant = vacant_stock(&page).await?;
+    let map = MapView::new(&page.state.settings, m, "vacant-map", m.housing_map_label, MAP_DATA_PATH.to_owned());
+    Ok(page.render(&HousingPage {
+        layout: page.layout(t.housing_title),
+        awaiting,
+        arrears,
+        m,
+        map,
+        vacant_by_district: vacant.by_district(&page.session.principal.district_scope),
+    }))
 }

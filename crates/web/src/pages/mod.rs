@@ -6,6 +6,7 @@
 pub mod home;
 pub mod housing;
 pub mod login;
+pub mod maps;
 pub mod night;
 pub mod page;
 pub mod reports;

@@ -1,12 +1,13 @@
 //! The night coordinator's pages: tonight's bed board (a table with filters, refreshed by htmx polling
-//! so a second coordinator sees a placement without reloading), the guarantee desk (find a person or
+//! so a second coordinator sees a placement without reloading, and a map of the same shelters, see
+//! `maps.rs`), the guarantee desk (find a person or
 //! register a walk-in, record the request, see the outcome at once) and the open breaches. Through the
 //! tenants and shelter-beds crates' public functions: the API's role checks, masking and audit apply.
 
 use askama::Template;
 use axum::extract::Query;
 use hemvist_platform::night::Night;
-use hemvist_platform::{ApiError, AppState};
+use hemvist_platform::{ApiError, AppState, Work};
 use hemvist_shelter_beds::guarantee::model::{Channel, GuaranteeOutcome};
 use hemvist_shelter_beds::guarantee::{GuaranteeRequest, GuaranteeRequestInput, desk_request, open_breaches};
 use hemvist_shelter_beds::nights::{ShelterAvailability, night_board};
@@ -21,16 +22,17 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::maps::{LegendItem, MapView, free_beds_legend};
 use super::page::{CsrfField, SignedForm, SignedIn};
 use super::{Layout, OnPage, PageError, PageResult, local_time};
-use crate::i18n::{NightText, Text};
+use crate::i18n::{MapText, NightText, Text};
 use crate::sessions::Session;
 
 /// At most this many people from a name search, and breaches on the list.
 const SEARCH_LIMIT: u32 = 20;
 const BREACH_LIMIT: u32 = 200;
 
-fn tonight_of(state: &AppState) -> Date {
+pub(super) fn tonight_of(state: &AppState) -> Date {
     Night::containing(Timestamp::now(), state.settings.night_cutover_hour).date()
 }
 
@@ -142,13 +144,24 @@ pub struct BoardView {
     pub updated_at: String,
 }
 
+/// The night's shelters that take every kind of guest the filters ask for: the board's table and map.
+pub(super) async fn filtered_board(
+    w: &mut Work<'_>,
+    night: Date,
+    filters: &BoardFilters,
+) -> Result<Vec<ShelterAvailability>, ApiError> {
+    let mut shelters = night_board(w, night).await?;
+    shelters.retain(|s| filters.keeps(&s.eligibility));
+    Ok(shelters)
+}
+
 async fn board_view(page: &SignedIn, filters: &BoardFilters) -> Result<BoardView, PageError> {
     let night = tonight_of(&page.state);
-    let shelters = page.run(READ_SHELTERS, async |w| night_board(w, night).await).await?;
+    let shelters = page.run(READ_SHELTERS, async |w| filtered_board(w, night, filters).await).await?;
     let n = page.lang.text.night();
     Ok(BoardView {
         poll_url: format!("/night/board/table{}", filters.query()),
-        rows: shelters.into_iter().filter(|s| filters.keeps(&s.eligibility)).map(|s| BoardRow::of(s, n)).collect(),
+        rows: shelters.into_iter().map(|s| BoardRow::of(s, n)).collect(),
         updated_at: local_time(Timestamp::now()),
     })
 }
@@ -158,9 +171,12 @@ async fn board_view(page: &SignedIn, filters: &BoardFilters) -> Result<BoardView
 struct BoardPage {
     layout: Layout,
     n: &'static NightText,
+    m: &'static MapText,
     night: String,
     filters: Vec<FilterBox>,
     board: BoardView,
+    map: MapView,
+    legend: Vec<LegendItem>,
 }
 
 #[derive(Template)]
@@ -173,13 +189,21 @@ struct BoardTable {
 
 pub async fn board(Query(filters): Query<BoardFilters>, page: SignedIn) -> PageResult {
     let board = board_view(&page, &filters).await?;
-    let n = page.lang.text.night();
+    let (n, m) = (page.lang.text.night(), page.lang.text.maps());
+    let data_url = format!("/night/board/map.json{}", filters.query());
+    let map = MapView {
+        refresh_after: Some("board"),
+        ..MapView::new(&page.state.settings, m, "board-map", m.board_map_label, data_url)
+    };
     Ok(page.render(&BoardPage {
         layout: page.layout(n.board_title),
         n,
+        m,
         night: tonight_of(&page.state).to_string(),
         filters: filters.checkboxes(n),
         board,
+        map,
+        legend: free_beds_legend(m),
     }))
 }
 
