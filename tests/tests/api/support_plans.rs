@@ -280,3 +280,65 @@ async fn housing_first_follow_up_counts_reviews_and_agreements() {
     assert_eq!(report.body["share_with_agreed_plan"], 0.5);
     assert_eq!(report.body["without_plan"], 0);
 }
+
+/// domain.md: dates are the city's (Europe/Stockholm). A support worker's access ends with the day their
+/// assignment ends there, whatever time zone the database session has; the check used PostgreSQL's
+/// `current_date`, which is UTC's on the private cluster, so for an hour after local midnight the
+/// worker still saw the person.
+#[tokio::test]
+async fn an_assignment_ends_at_midnight_in_stockholm_whatever_the_database_time_zone() {
+    let app = TestApp::spawn().await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let anna = person(&app, &officer, "Anna").await;
+    assign_support(&app, &officer, &anna, "lena.holm").await;
+    let lena = app.staff_token(Role::SupportWorker, "lena.holm").await;
+    let owner = app.owner_client().await;
+    let assignment: String = owner
+        .query_one("SELECT id::text FROM support_assignments WHERE person_id = $1::text::uuid", &[&anna])
+        .await
+        .unwrap()
+        .get(0);
+
+    // A session zone whose date differs from Stockholm's right now: 12 hours behind UTC or 14 ahead.
+    let stockholm: jiff::civil::Date =
+        owner.query_one("SELECT (now() AT TIME ZONE 'Europe/Stockholm')::date", &[]).await.unwrap().get(0);
+    let mut chosen = None;
+    for zone in ["Etc/GMT+12", "Etc/GMT-14"] {
+        let there: jiff::civil::Date =
+            owner.query_one("SELECT (now() AT TIME ZONE $1)::date", &[&zone]).await.unwrap().get(0);
+        if there != stockholm {
+            chosen = Some((zone, there));
+        }
+    }
+    let (zone, database_date) = chosen.expect("one of the two zones has another date than Stockholm");
+    let database: String = owner.query_one("SELECT current_database()", &[]).await.unwrap().get(0);
+    owner.batch_execute(&format!("ALTER DATABASE \"{database}\" SET timezone = '{zone}'")).await.unwrap();
+    // New connections take the zone.
+    app.pool.retain(|_, _| false);
+
+    if database_date < stockholm {
+        // Ended today in Stockholm: from today on, Lena no longer sees Anna (the database still thinks
+        // it is yesterday).
+        let ended = app
+            .post(
+                &format!("/api/v1/people/{anna}/support-workers/{assignment}/end"),
+                &officer,
+                &json!({"ended_on": stockholm.to_string()}),
+            )
+            .await;
+        assert!(ended.status.is_success(), "{}", ended.body);
+        assert_eq!(app.get(&format!("/api/v1/people/{anna}"), &lena).await.status, StatusCode::NOT_FOUND);
+    } else {
+        // Ends tomorrow in Stockholm: today Lena still sees Anna (the database already thinks it is
+        // tomorrow).
+        let tomorrow = stockholm.tomorrow().unwrap();
+        owner
+            .execute(
+                "UPDATE support_assignments SET ended_on = $1 WHERE id = $2::text::uuid",
+                &[&tomorrow, &assignment],
+            )
+            .await
+            .unwrap();
+        assert_eq!(app.get(&format!("/api/v1/people/{anna}"), &lena).await.status, StatusCode::OK);
+    }
+}

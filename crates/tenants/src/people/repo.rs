@@ -83,13 +83,18 @@ pub fn protected_home_of(municipality: &str, person: &str) -> String {
 
 /// SQL: the person `person` of `municipality` is assigned today to the member of staff `staff` (SQL
 /// expressions). The assignment rule that scopes support workers, for people and all that is theirs.
+/// Today is the city's date (Europe/Stockholm, as `night::today`), not the session's `current_date`,
+/// which is UTC's on the private cluster: an assignment ending today ends at local midnight.
 pub fn supported_by(municipality: &str, person: &str, staff: &str) -> String {
     format!(
         "EXISTS (SELECT 1 FROM support_assignments sa
           WHERE sa.municipality_code = {municipality} AND sa.person_id = {person} AND sa.staff_id = {staff}
-            AND sa.assigned_on <= current_date AND (sa.ended_on IS NULL OR sa.ended_on > current_date))"
+            AND sa.assigned_on <= {TODAY} AND (sa.ended_on IS NULL OR sa.ended_on > {TODAY}))"
     )
 }
+
+/// SQL: today's date in the city.
+const TODAY: &str = "(now() AT TIME ZONE 'Europe/Stockholm')::date";
 
 /// Rows of `people p` visible to the scope: `$1` municipality, `$2` district scope, `$staff` the member
 /// of staff (NULL for any): a support worker sees only the people currently assigned to them.
