@@ -43,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .route("/night/desk/walk-in", post(pages::night::walk_in))
         .route("/night/desk/request", post(pages::night::record_request))
         .route("/night/breaches", get(pages::night::breaches))
+        .route("/night/breaches/{id}/resolution", post(pages::night::resolve))
         .route(HTMX_PATH, get(|| asset(HTMX, "text/javascript; charset=utf-8", true)))
         .route("/assets/app.css", get(|| asset(APP_CSS, "text/css; charset=utf-8", false)))
         .layer(axum::middleware::from_fn(security_headers))

@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use uuid::Uuid;
 
 use super::http::{Lease, LeaseInput, lease_view, tenants_scope};
-use super::model::{self, LeaseStatus};
+use super::model::{self, LeaseKind, LeaseStatus, TakeoverRefusal};
 use super::repo::{self, NewLease, StoredLease};
 use crate::apartments::http::scope;
 use crate::apartments::model::ApartmentStatus;
@@ -177,19 +177,34 @@ pub(crate) async fn take_over(w: &Work<'_>, lease: &mut StoredLease, taken_over_
     if taken_over_on <= lease.starts_on {
         return Err(ApiError::invalid("taken_over_on", "must be after the start"));
     }
-    let (tx, municipality) = (w.tx(), &w.principal().municipality);
-    let follow_ups: Vec<FollowUpRecord> =
-        follow_ups::follow_ups(tx, municipality, lease.id).await?.iter().map(|f| f.record()).collect();
-    let held = follow_ups_counting_on(&follow_ups, taken_over_on);
     // Rent due up to today counts, whatever date the takeover is recorded for.
-    let arrears = rent::arrears_of(tx, municipality, lease.id, today()).await?;
-    let required = w.settings().housing_first_takeover_follow_ups;
-    model::may_take_over(lease.kind, held, required, arrears.balance_sek)
+    takeover_check(w, lease.id, lease.kind, taken_over_on, today())
+        .await?
         .map_err(|refusal| ApiError::conflict(refusal.to_string()))?;
+    let (tx, municipality) = (w.tx(), &w.principal().municipality);
     if !repo::open_leases_of_apartment(tx, municipality, lease.apartment_id, lease.id).await?.is_empty() {
         return Err(ApiError::conflict("another sublet of the apartment is offered; end it first"));
     }
     lease.status = LeaseStatus::TakenOver;
     lease.taken_over_on = Some(taken_over_on);
     Ok(apartments::set_status(tx, municipality, lease.apartment_id, ApartmentStatus::Transferred, None).await?)
+}
+
+/// Whether the lease may be taken over on `on` by the takeover rule (`model::may_take_over`): the
+/// follow-ups that count by then, the configured number required, and the rent due up to
+/// `arrears_as_of`. The one place the rule meets the data: the takeover and the lists both ask it.
+pub(crate) async fn takeover_check(
+    w: &Work<'_>,
+    lease_id: Uuid,
+    kind: LeaseKind,
+    on: Date,
+    arrears_as_of: Date,
+) -> Result<Result<(), TakeoverRefusal>, ApiError> {
+    let (tx, municipality) = (w.tx(), &w.principal().municipality);
+    let follow_ups: Vec<FollowUpRecord> =
+        follow_ups::follow_ups(tx, municipality, lease_id).await?.iter().map(|f| f.record()).collect();
+    let held = follow_ups_counting_on(&follow_ups, on);
+    let arrears = rent::arrears_of(tx, municipality, lease_id, arrears_as_of).await?;
+    let required = w.settings().housing_first_takeover_follow_ups;
+    Ok(model::may_take_over(kind, held, required, arrears.balance_sek))
 }
