@@ -10,7 +10,7 @@ use hemvist_tenants::api::housing::TenantName;
 use jiff::civil::Date;
 use uuid::Uuid;
 
-use super::lifecycle::takeover_check;
+use super::lifecycle::takeover_checks;
 use super::model::{LeaseKind, TakeoverRefusal};
 use super::repo;
 use crate::apartments::http::scope;
@@ -42,27 +42,31 @@ pub struct LeaseToFollowUp {
 /// audited as listed with its tenant.
 pub async fn leases_to_follow_up(w: &mut Work<'_>, today: Date, limit: u32) -> Result<Vec<LeaseToFollowUp>, ApiError> {
     let rows = repo::active_with_next_follow_up(w.tx(), &scope(w.principal()), i64::from(limit)).await?;
-    let mut leases = Vec::with_capacity(rows.len());
+    // Bostad Först leases only: trial leases have conditions the system does not record (the home cared
+    // for, no disturbances), training leases are never taken over.
+    let housing_first: Vec<(Uuid, LeaseKind)> =
+        rows.iter().filter(|r| r.lease.kind == LeaseKind::HousingFirst).map(|r| (r.lease.id, r.lease.kind)).collect();
+    let mut answers = takeover_checks(w, &housing_first, today, today).await?.into_iter();
     // The scope hid in SQL what the caller may not see (protected homes among them), as the API's list.
-    for row in rows {
-        let lease = row.lease;
-        let takeover = match lease.kind {
-            LeaseKind::HousingFirst => Some(takeover_check(w, lease.id, lease.kind, today, today).await?),
-            LeaseKind::Trial | LeaseKind::Training => None,
-        };
-        leases.push(LeaseToFollowUp {
-            lease_id: lease.id,
-            person_id: lease.person_id,
-            kind: lease.kind,
-            tenant: row.tenant,
-            tenant_protected: lease.tenant_protected,
-            address: row.address,
-            district_code: row.district_code,
-            activated_on: lease.activated_on,
-            next_follow_up_on: row.next_follow_up_on,
-            takeover,
-        });
-    }
+    let leases: Vec<LeaseToFollowUp> = rows
+        .into_iter()
+        .map(|row| {
+            let lease = row.lease;
+            LeaseToFollowUp {
+                lease_id: lease.id,
+                person_id: lease.person_id,
+                kind: lease.kind,
+                tenant: row.tenant,
+                tenant_protected: lease.tenant_protected,
+                address: row.address,
+                district_code: row.district_code,
+                activated_on: lease.activated_on,
+                next_follow_up_on: row.next_follow_up_on,
+                // In the order asked: the answers follow the Bostad Först rows.
+                takeover: (lease.kind == LeaseKind::HousingFirst).then(|| answers.next()).flatten(),
+            }
+        })
+        .collect();
     w.audit_all(
         leases.iter().map(|l| AuditEvent::new(AuditAction::List, "lease", Some(l.lease_id)).person(l.person_id)),
     );

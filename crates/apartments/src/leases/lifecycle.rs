@@ -178,8 +178,11 @@ pub(crate) async fn take_over(w: &Work<'_>, lease: &mut StoredLease, taken_over_
         return Err(ApiError::invalid("taken_over_on", "must be after the start"));
     }
     // Rent due up to today counts, whatever date the takeover is recorded for.
-    takeover_check(w, lease.id, lease.kind, taken_over_on, today())
-        .await?
+    let answers = takeover_checks(w, &[(lease.id, lease.kind)], taken_over_on, today()).await?;
+    answers
+        .into_iter()
+        .next()
+        .ok_or(ApiError::NotFound("lease"))?
         .map_err(|refusal| ApiError::conflict(refusal.to_string()))?;
     let (tx, municipality) = (w.tx(), &w.principal().municipality);
     if !repo::open_leases_of_apartment(tx, municipality, lease.apartment_id, lease.id).await?.is_empty() {
@@ -190,21 +193,29 @@ pub(crate) async fn take_over(w: &Work<'_>, lease: &mut StoredLease, taken_over_
     Ok(apartments::set_status(tx, municipality, lease.apartment_id, ApartmentStatus::Transferred, None).await?)
 }
 
-/// Whether the lease may be taken over on `on` by the takeover rule (`model::may_take_over`): the
-/// follow-ups that count by then, the configured number required, and the rent due up to
-/// `arrears_as_of`. The one place the rule meets the data: the takeover and the lists both ask it.
-pub(crate) async fn takeover_check(
+/// Whether each lease of `leases` may be taken over on `on` by the takeover rule
+/// (`model::may_take_over`): the follow-ups that count by then, the configured number required, and the
+/// rent due up to `arrears_as_of`. The one place the rule meets the data: the takeover asks it of one
+/// lease, the housing officer's list of many (in a few queries, whatever their number).
+pub(crate) async fn takeover_checks(
     w: &Work<'_>,
-    lease_id: Uuid,
-    kind: LeaseKind,
+    leases: &[(Uuid, LeaseKind)],
     on: Date,
     arrears_as_of: Date,
-) -> Result<Result<(), TakeoverRefusal>, ApiError> {
+) -> Result<Vec<Result<(), TakeoverRefusal>>, ApiError> {
     let (tx, municipality) = (w.tx(), &w.principal().municipality);
-    let follow_ups: Vec<FollowUpRecord> =
-        follow_ups::follow_ups(tx, municipality, lease_id).await?.iter().map(|f| f.record()).collect();
-    let held = follow_ups_counting_on(&follow_ups, on);
-    let arrears = rent::arrears_of(tx, municipality, lease_id, arrears_as_of).await?;
+    let ids: Vec<Uuid> = leases.iter().map(|(id, _)| *id).collect();
+    let follow_ups = follow_ups::follow_ups_of_leases(tx, municipality, &ids).await?;
+    let arrears = rent::arrears_of_leases(tx, municipality, &ids, arrears_as_of).await?;
     let required = w.settings().housing_first_takeover_follow_ups;
-    Ok(model::may_take_over(kind, held, required, arrears.balance_sek))
+    Ok(leases
+        .iter()
+        .zip(arrears)
+        .map(|((id, kind), arrears)| {
+            let records: Vec<FollowUpRecord> =
+                follow_ups.iter().filter(|(lease, _)| lease == id).map(|(_, f)| f.record()).collect();
+            let held = follow_ups_counting_on(&records, on);
+            model::may_take_over(*kind, held, required, arrears.balance_sek)
+        })
+        .collect())
 }
