@@ -133,7 +133,8 @@ async fn housing_officer_sees_next_follow_ups_and_who_may_take_over_a_bostad_for
 
     // Ready: all four held, the first on its day and the others two days late.
     let ready = f.person(&PersonSpec::default()).await;
-    let (ready_lease, activated) = f.active_lease_from(&ready.id, "housing_first", JARVA_LON, &moved_in.to_string()).await;
+    let (ready_lease, activated) =
+        f.active_lease_from(&ready.id, "housing_first", JARVA_LON, &moved_in.to_string()).await;
     let late = |_: usize, planned: Date| Some(planned.checked_add(2.days()).unwrap());
     let ready_held = hold_follow_ups(&f, &ready_lease.id, &activated, moved_in, |n, planned| {
         if n == 0 { Some(planned) } else { late(n, planned) }
@@ -141,20 +142,29 @@ async fn housing_officer_sees_next_follow_ups_and_who_may_take_over_a_bostad_for
     .await;
     // An extra follow-up in ten days is the next one (extra ones never count toward the takeover).
     let ready_next = today.checked_add(10.days()).unwrap();
-    f.post(&format!("/api/v1/leases/{}/follow-ups", ready_lease.id), &json!({"planned_on": ready_next.to_string()}), "extra")
-        .await;
+    f.post(
+        &format!("/api/v1/leases/{}/follow-ups", ready_lease.id),
+        &json!({"planned_on": ready_next.to_string()}),
+        "extra",
+    )
+    .await;
 
     // Four held too, but the second the day before its planned date: it does not count.
     let early = f.person(&PersonSpec::default()).await;
-    let (early_lease, activated) = f.active_lease_from(&early.id, "housing_first", JARVA_LON, &moved_in.to_string()).await;
+    let (early_lease, activated) =
+        f.active_lease_from(&early.id, "housing_first", JARVA_LON, &moved_in.to_string()).await;
     let early_held = hold_follow_ups(&f, &early_lease.id, &activated, moved_in, |n, planned| {
         if n == 1 { Some(planned.checked_sub(1.day()).unwrap()) } else { late(n, planned) }
     })
     .await;
     // An extra follow-up five days ago, not held: overdue.
     let early_next = today.checked_sub(5.days()).unwrap();
-    f.post(&format!("/api/v1/leases/{}/follow-ups", early_lease.id), &json!({"planned_on": early_next.to_string()}), "extra")
-        .await;
+    f.post(
+        &format!("/api/v1/leases/{}/follow-ups", early_lease.id),
+        &json!({"planned_on": early_next.to_string()}),
+        "extra",
+    )
+    .await;
 
     // A trial lease of a tenant with protected personal data, moved in on 2025-02-01, nothing held:
     // its first follow-up (2025-05-01) is the most overdue of all.
@@ -179,7 +189,8 @@ async fn housing_officer_sees_next_follow_ups_and_who_may_take_over_a_bostad_for
 
     let link = login_link(&app, &grant(Role::HousingOfficer, "handlaggare-7")).await;
     let (ready_b, early_b, trial_b) = (ready_lease.clone(), early_lease.clone(), trial_lease.clone());
-    let names = [ready.clone(), early.clone(), protected.clone()].map(|p| format!("{} {}", p.given_name, p.family_name));
+    let names =
+        [ready.clone(), early.clone(), protected.clone()].map(|p| format!("{} {}", p.given_name, p.family_name));
     tokio::task::spawn_blocking(move || {
         let driver = Driver::start().expect("chromedriver");
         let browser = driver.browser(1280, 900).expect("chromium");
@@ -231,11 +242,19 @@ async fn housing_officer_sees_next_follow_ups_and_who_may_take_over_a_bostad_for
 
     // The API's takeover agrees with the page: refused with the same reason, allowed for the other.
     let refused = app
-        .post(&format!("/api/v1/leases/{}/takeover", early_lease.id), &f.admin, &json!({"taken_over_on": today.to_string()}))
+        .post(
+            &format!("/api/v1/leases/{}/takeover", early_lease.id),
+            &f.admin,
+            &json!({"taken_over_on": today.to_string()}),
+        )
         .await;
     assert_eq!(refused.status, http::StatusCode::CONFLICT, "{}", refused.body);
     let taken = app
-        .post(&format!("/api/v1/leases/{}/takeover", ready_lease.id), &f.admin, &json!({"taken_over_on": today.to_string()}))
+        .post(
+            &format!("/api/v1/leases/{}/takeover", ready_lease.id),
+            &f.admin,
+            &json!({"taken_over_on": today.to_string()}),
+        )
         .await;
     assert_eq!(taken.status, http::StatusCode::OK, "{}", taken.body);
 
@@ -316,10 +335,7 @@ async fn support_worker_sees_the_weeks_visits_held_planned_and_missed_of_their_o
         assert!(table.contains(&my_name), "{table}");
         assert!(!table.contains(&theirs_b.family_name), "a person not assigned: {table}");
         let shown = browser
-            .execute(
-                "return Array.from(document.querySelectorAll('#week-visits li.visit')).map(v => v.id);",
-                json!([]),
-            )
+            .execute("return Array.from(document.querySelectorAll('#week-visits li.visit')).map(v => v.id);", json!([]))
             .unwrap();
         for absent in [&theirs_visit, &last_week, &next_week] {
             assert!(!shown.to_string().contains(absent.as_str()), "{absent} shown: {shown}");

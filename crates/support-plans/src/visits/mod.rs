@@ -29,9 +29,12 @@ pub struct PersonVisit {
 /// the plan's visit list. Status as stored; ask [`model::VisitStatus::on`] how each stands today.
 pub async fn visits_between(w: &mut Work<'_>, from: Date, to: Date, limit: u32) -> Result<Vec<PersonVisit>, ApiError> {
     let rows = repo::visits_in_scope(w.tx(), &scope_of(w.principal()), from, to, i64::from(limit)).await?;
-    let visits: Vec<PersonVisit> = rows.into_iter().map(|(visit, person_id)| PersonVisit { person_id, visit }).collect();
+    let visits: Vec<PersonVisit> =
+        rows.into_iter().map(|(visit, person_id)| PersonVisit { person_id, visit }).collect();
     w.audit_all(
-        visits.iter().map(|v| AuditEvent::new(AuditAction::List, "support_visit", Some(v.visit.id)).person(v.person_id)),
+        visits
+            .iter()
+            .map(|v| AuditEvent::new(AuditAction::List, "support_visit", Some(v.visit.id)).person(v.person_id)),
     );
     Ok(visits)
 }
