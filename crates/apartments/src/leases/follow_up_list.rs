@@ -4,7 +4,6 @@
 //! `GET /api/v1/leases`, and the takeover answered by the rule `POST .../takeover` applies.
 
 use hemvist_platform::audit::{AuditAction, AuditEvent};
-use hemvist_platform::auth::Role;
 use hemvist_platform::{ApiError, Work};
 use hemvist_tenants::api::housing::TenantName;
 use jiff::civil::Date;
@@ -14,9 +13,6 @@ use super::lifecycle::takeover_checks;
 use super::model::{LeaseKind, TakeoverRefusal};
 use super::repo;
 use crate::apartments::http::scope;
-
-/// Who may list leases to follow up (as `GET /api/v1/leases`).
-pub const READ_FOLLOW_UPS: &[Role] = crate::access::READ_LEASES;
 
 /// An active lease and its follow-up.
 #[derive(Debug, Clone)]
@@ -39,7 +35,8 @@ pub struct LeaseToFollowUp {
 }
 
 /// Active leases in the caller's scope, the earliest next follow-up first (at most `limit`), each
-/// audited as listed with its tenant.
+/// audited as listed with its tenant. Run it in a unit of work for the roles that may read leases
+/// (`READ_ARREARS`, the same roles as `GET /api/v1/leases`).
 pub async fn leases_to_follow_up(w: &mut Work<'_>, today: Date, limit: u32) -> Result<Vec<LeaseToFollowUp>, ApiError> {
     let rows = repo::active_with_next_follow_up(w.tx(), &scope(w.principal()), i64::from(limit)).await?;
     // Bostad Först leases only: trial leases have conditions the system does not record (the home cared

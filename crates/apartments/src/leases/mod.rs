@@ -9,4 +9,4 @@ pub mod model;
 pub(crate) mod repo;
 pub(crate) mod reports;
 
-pub use follow_up_list::{LeaseToFollowUp, READ_FOLLOW_UPS, leases_to_follow_up};
+pub use follow_up_list::{LeaseToFollowUp, leases_to_follow_up};
