@@ -592,6 +592,10 @@ impl Text {
 mod reports;
 pub use reports::ReportText;
 
+// The housing officer's, support worker's and night coordinator's lists (issue 12).
+mod role_pages;
+pub use role_pages::{ROLE_PAGES_EN, ROLE_PAGES_SV, RolePagesText};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -84,6 +84,7 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/reports/non-executed-decisions.csv", get(pages::reports::people::ivo_csv))
         .route("/reports/situations", get(pages::reports::people::situations))
         .route("/reports/situations.csv", get(pages::reports::people::situations_csv))
+        .route("/night/breaches/{id}/resolution", post(pages::night::resolve))
         .route(HTMX_PATH, get(|| asset(HTMX, JAVASCRIPT, true)))
         .route("/assets/app.css", get(|| asset(APP_CSS, CSS, false)))
         .route("/assets/map.js", get(|| asset(MAP_JS, JAVASCRIPT, false)))

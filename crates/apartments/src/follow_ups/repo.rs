@@ -68,6 +68,33 @@ pub(crate) async fn follow_ups(
         .collect()
 }
 
+/// The follow-ups of several leases at once, each with its lease: one query for a whole list.
+pub(crate) async fn follow_ups_of_leases(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    lease_ids: &[Uuid],
+) -> Result<Vec<(Uuid, StoredFollowUp)>, Error> {
+    let statement = client
+        .prepare_cached(
+            "SELECT lease_id, id, planned_on, held_on, note, scheduled FROM lease_follow_ups
+             WHERE municipality_code = $1 AND lease_id = ANY($2) ORDER BY lease_id, planned_on, id",
+        )
+        .await?;
+    let rows = client.query(&statement, &[&municipality.as_str(), &lease_ids]).await?;
+    rows.iter()
+        .map(|r| {
+            let follow_up = StoredFollowUp {
+                id: r.try_get(1)?,
+                planned_on: r.try_get(2)?,
+                held_on: r.try_get(3)?,
+                note: r.try_get(4)?,
+                scheduled: r.try_get(5)?,
+            };
+            Ok((r.try_get(0)?, follow_up))
+        })
+        .collect()
+}
+
 /// Records a follow-up held; false when the lease has no such follow-up.
 pub(crate) async fn record_follow_up_held(
     client: &impl GenericClient,

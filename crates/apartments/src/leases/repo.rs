@@ -303,3 +303,57 @@ pub(crate) async fn active_by_district(
         .await?;
     rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
 }
+
+/// An active lease with what its follow-up needs: the apartment, the tenant's name when the caller's
+/// scope reaches the tenant, and the earliest follow-up planned and not yet held.
+#[derive(Debug, Clone)]
+pub(crate) struct FollowedLease {
+    pub lease: StoredLease,
+    pub address: String,
+    pub district_code: String,
+    pub tenant: Option<hemvist_tenants::api::housing::TenantName>,
+    pub next_follow_up_on: Option<Date>,
+}
+
+/// Active leases visible to the scope (as `list`), the earliest next follow-up first (those with none
+/// planned last), then by id; at most `limit`.
+pub(crate) async fn active_with_next_follow_up(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    limit: i64,
+) -> Result<Vec<FollowedLease>, Error> {
+    use hemvist_tenants::api::housing::{TENANT_COLUMNS, TenantName, join_tenant_in_scope};
+    let sql = format!(
+        "SELECT {columns}, a.address, a.district_code, {TENANT_COLUMNS}, nf.next_follow_up_on FROM leases l
+           JOIN apartments a ON a.municipality_code = l.municipality_code AND a.id = l.apartment_id
+           {tenant}
+           CROSS JOIN LATERAL (SELECT min(f.planned_on) AS next_follow_up_on FROM lease_follow_ups f
+                                WHERE f.municipality_code = l.municipality_code AND f.lease_id = l.id
+                                  AND f.held_on IS NULL) nf
+          WHERE {scoped} AND l.status = {active}
+          ORDER BY nf.next_follow_up_on NULLS LAST, l.id
+          LIMIT $3",
+        columns = columns(),
+        tenant = join_tenant_in_scope("l", 4),
+        scoped = scoped(4, 5),
+        active = sql::state(LeaseStatus::Active.as_str()),
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    let rows = client
+        .query(
+            &statement,
+            &[&scope.municipality.as_str(), &scope.districts, &limit, &scope.staff, &scope.sees_protected],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(FollowedLease {
+                lease: from_row(r)?,
+                address: r.try_get("address")?,
+                district_code: r.try_get("district_code")?,
+                tenant: TenantName::from_row(r)?,
+                next_follow_up_on: r.try_get("next_follow_up_on")?,
+            })
+        })
+        .collect()
+}

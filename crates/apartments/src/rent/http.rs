@@ -38,7 +38,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The arrears of one lease's entries and notices (of many leases' rows, those of `lease_id`).
-fn arrears_of_rows(
+pub(super) fn arrears_of_rows(
     entries: &[(Uuid, RentEntry)],
     notices: &[StoredNotice],
     lease_id: Uuid,

@@ -26,6 +26,19 @@ pub(crate) async fn arrears_of(
     Ok(model::arrears_from_ledger(entries, notices.iter(), as_of))
 }
 
+/// The arrears of each lease of `lease_ids` (in that order) as of a date: the ledgers and notices of
+/// all of them in two queries, each lease's arrears by the same rule as [`arrears_of`].
+pub(crate) async fn arrears_of_leases(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    lease_ids: &[Uuid],
+    as_of: Date,
+) -> Result<Vec<ArrearsStatus>, ApiError> {
+    let entries = repo::rent_entries(client, municipality, lease_ids).await?;
+    let notices = repo::notices(client, municipality, lease_ids).await?;
+    Ok(lease_ids.iter().map(|id| http::arrears_of_rows(&entries, &notices, *id, as_of)).collect())
+}
+
 pub use http::ArrearsWarning;
 
 /// Who may read the arrears list (as `GET /api/v1/rent-arrears`).

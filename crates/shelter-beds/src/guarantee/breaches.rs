@@ -131,17 +131,19 @@ pub async fn resolve_guarantee_breach(
     let work = state.unit_of_work(&principal, RESOLVE_BREACHES)?;
     let resolution =
         Resolution::new(input.kind, input.shelter_id, input.note.as_deref(), input.resolved_at, Timestamp::now())?;
-    let view = work
-        .run(async |w| {
-            let stored = resolve(w, id, resolution).await?;
-            request_view(w.tx(), w.principal(), stored).await
-        })
-        .await?;
+    let view = work.run(async |w| resolve_breach(w, id, resolution).await).await?;
     Ok(Json(view))
 }
 
 /// Records the resolution of the open breach `id`: once, not before the request, and a later placement
-/// in another municipality only when the request recorded the person's consent.
+/// in another municipality only when the request recorded the person's consent. What
+/// [`resolve_guarantee_breach`] and the web app both call, in a unit of work opened for
+/// [`RESOLVE_BREACHES`]; the request as the caller may see it.
+pub async fn resolve_breach(w: &mut Work<'_>, id: Uuid, resolution: Resolution) -> Result<GuaranteeRequest, ApiError> {
+    let stored = resolve(w, id, resolution).await?;
+    request_view(w.tx(), w.principal(), stored).await
+}
+
 async fn resolve(w: &mut Work<'_>, id: Uuid, resolution: Resolution) -> Result<StoredRequest, ApiError> {
     let (tx, principal) = (w.tx(), w.principal());
     let municipality = &principal.municipality;

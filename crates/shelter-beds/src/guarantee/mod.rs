@@ -9,7 +9,7 @@ mod placement;
 pub(crate) mod repo;
 pub(crate) mod reports;
 
-pub use breaches::open_breaches;
+pub use breaches::{open_breaches, resolve_breach};
 pub use http::{GuaranteeRequest, GuaranteeRequestInput, PlacedBed, desk_request};
 pub use placement::{Answer, request};
 pub use reports::{

@@ -17,6 +17,17 @@ hemvist_platform::pg_enum! {
     }
 }
 
+impl VisitStatus {
+    /// How a visit stands on `today`: one still planned whose day has passed without being recorded
+    /// held was missed; a recorded outcome stands as recorded, and today's visit is still planned.
+    pub fn on(self, planned_on: Date, today: Date) -> VisitStatus {
+        match self {
+            VisitStatus::Planned if planned_on < today => VisitStatus::Missed,
+            status => status,
+        }
+    }
+}
+
 /// A visit as stored.
 #[derive(Debug, Clone)]
 pub struct StoredVisit {
@@ -97,6 +108,20 @@ mod tests {
     fn unknown_states_fail_instead_of_defaulting() {
         assert_eq!("missed".parse::<VisitStatus>(), Ok(VisitStatus::Missed));
         assert!("postponed".parse::<VisitStatus>().is_err());
+    }
+
+    #[test]
+    fn a_planned_visit_whose_day_passed_was_missed() {
+        let (yesterday, today, tomorrow) =
+            (Date::constant(2026, 11, 22), Date::constant(2026, 11, 23), Date::constant(2026, 11, 24));
+        assert_eq!(VisitStatus::Planned.on(yesterday, today), VisitStatus::Missed);
+        assert_eq!(VisitStatus::Planned.on(today, today), VisitStatus::Planned);
+        assert_eq!(VisitStatus::Planned.on(tomorrow, today), VisitStatus::Planned);
+        // Recorded outcomes stand, whenever they were planned.
+        for status in [VisitStatus::Held, VisitStatus::Missed, VisitStatus::Cancelled] {
+            assert_eq!(status.on(yesterday, today), status);
+            assert_eq!(status.on(tomorrow, today), status);
+        }
     }
 
     #[test]

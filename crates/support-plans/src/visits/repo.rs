@@ -8,6 +8,8 @@ use uuid::Uuid;
 
 use super::model::{StoredVisit, VisitStatus};
 use crate::error::RepoError;
+use crate::plans::repo::visible_plan;
+use hemvist_tenants::api::Scope;
 
 fn visit_from_row(r: &Row) -> Result<StoredVisit, RepoError> {
     Ok(StoredVisit {
@@ -105,4 +107,28 @@ pub(crate) async fn visits_by_staff(
         )
         .await?;
     rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
+}
+
+/// Visits planned in [from, to] of the plans whose person the scope reaches (for a support worker:
+/// the people assigned to them), by day; at most `limit`. Each with its plan's person.
+pub(crate) async fn visits_in_scope(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    from: Date,
+    to: Date,
+    limit: i64,
+) -> Result<Vec<(StoredVisit, Uuid)>, RepoError> {
+    let sql = format!(
+        "SELECT v.id, v.plan_id, v.planned_on, v.staff_id, v.status, v.note, sp.person_id FROM support_visits v
+           JOIN support_plans sp ON sp.municipality_code = v.municipality_code AND sp.id = v.plan_id
+          WHERE {} AND v.planned_on BETWEEN $4 AND $5
+          ORDER BY v.planned_on, v.id
+          LIMIT $6",
+        visible_plan(3)
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    let rows = client
+        .query(&statement, &[&scope.municipality.as_str(), &scope.districts, &scope.staff, &from, &to, &limit])
+        .await?;
+    rows.iter().map(|r| Ok((visit_from_row(r)?, r.try_get("person_id")?))).collect()
 }

@@ -61,3 +61,34 @@ pub async fn awaiting_execution(w: &mut Work<'_>, today: Date, limit: i64) -> Re
     );
     Ok(list)
 }
+
+/// SQL: the tenant of the rows aliased `rows` (which carry `municipality_code` and `person_id`),
+/// joined as `tenant` only when the caller's scope reaches the person (`$1` municipality, `$2`
+/// districts, `$staff` the member of staff, as in `scoped`); read with [`TenantName::from_row`], whose
+/// columns are NULL for a person outside the scope.
+pub fn join_tenant_in_scope(rows: &str, staff: usize) -> String {
+    format!(
+        "LEFT JOIN LATERAL (SELECT p.given_name, p.family_name FROM people p
+            WHERE p.id = {rows}.person_id AND {}) tenant ON true",
+        crate::people::repo::scoped(staff)
+    )
+}
+
+/// The columns of [`join_tenant_in_scope`].
+pub const TENANT_COLUMNS: &str = "tenant.given_name AS tenant_given_name, tenant.family_name AS tenant_family_name";
+
+/// A tenant's name, as the caller may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantName {
+    pub given_name: String,
+    pub family_name: String,
+}
+
+impl TenantName {
+    /// Reads the [`TENANT_COLUMNS`] of a row: None when the person is outside the caller's scope.
+    pub fn from_row(row: &tokio_postgres::Row) -> Result<Option<Self>, tokio_postgres::Error> {
+        let given_name: Option<String> = row.try_get("tenant_given_name")?;
+        let family_name: Option<String> = row.try_get("tenant_family_name")?;
+        Ok(given_name.zip(family_name).map(|(given_name, family_name)| TenantName { given_name, family_name }))
+    }
+}

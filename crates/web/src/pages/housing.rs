@@ -1,9 +1,12 @@
 //! The housing officer's page: granted decisions waiting for execution with the days left to the IVO
-//! date (three months after the decision), most urgent first, and the rent arrears with the redemption
-//! deadline, and the vacant apartments on a map by district (see `maps.rs`). Through the tenants and
-//! apartments crates' public functions: the API's role checks, scope, masking and audit apply unchanged.
+//! date (three months after the decision), most urgent first; the active leases with their next
+//! follow-up and, for Bostad Först, whether the tenant may take over the lease; the rent arrears with
+//! the redemption deadline; and the vacant apartments on a map by district (see `maps.rs`). Through the
+//! tenants and apartments crates' public functions: the API's role checks, scope, masking and audit
+//! apply unchanged.
 
 use askama::Template;
+use hemvist_apartments::leases::{LeaseToFollowUp, leases_to_follow_up};
 use hemvist_apartments::rent::{READ_ARREARS, arrears_list};
 use hemvist_platform::ApiError;
 use hemvist_platform::night::today;
@@ -12,7 +15,7 @@ use hemvist_tenants::api::housing::{READ_AWAITING, awaiting_execution};
 use super::maps::{DistrictCount, MapView, vacant_stock};
 use super::page::SignedIn;
 use super::{Layout, OnPage, PageResult};
-use crate::i18n::MapText;
+use crate::i18n::{MapText, RolePagesText};
 
 /// The most rows each list shows; the API pages through the rest.
 const LIMIT: u32 = 200;
@@ -44,11 +47,47 @@ pub struct ArrearsView {
     pub status: &'static str,
 }
 
+/// One active lease as shown.
+pub struct LeaseView {
+    pub id: String,
+    /// The tenant's name, or None outside the caller's scope of people.
+    pub tenant: Option<String>,
+    pub protected: bool,
+    pub kind: &'static str,
+    pub address: String,
+    pub district: String,
+    pub next_follow_up: Option<String>,
+    /// The next follow-up's day has passed.
+    pub overdue: bool,
+    /// Bostad Först only: whether the tenant may take over the lease, in words.
+    pub takeover: Option<String>,
+    pub may_take_over: bool,
+}
+
+impl LeaseView {
+    fn of(l: LeaseToFollowUp, today: jiff::civil::Date, r: &RolePagesText) -> Self {
+        LeaseView {
+            id: l.lease_id.to_string(),
+            tenant: l.tenant.map(|t| format!("{} {}", t.given_name, t.family_name)),
+            protected: l.tenant_protected,
+            kind: r.lease_kind(l.kind),
+            address: l.address,
+            district: l.district_code,
+            next_follow_up: l.next_follow_up_on.map(|d| d.to_string()),
+            overdue: l.next_follow_up_on.is_some_and(|d| d < today),
+            may_take_over: matches!(l.takeover, Some(Ok(()))),
+            takeover: l.takeover.as_ref().map(|answer| r.takeover(answer)),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "housing_officer.html")]
 struct HousingPage {
     layout: Layout,
+    r: &'static RolePagesText,
     awaiting: Vec<AwaitingView>,
+    leases: Vec<LeaseView>,
     arrears: Vec<ArrearsView>,
     m: &'static MapText,
     map: MapView,
@@ -60,14 +99,17 @@ pub async fn housing(page: SignedIn) -> PageResult {
         return Err(ApiError::forbidden("the housing page")).on(&page);
     }
     let today = today();
-    let (awaiting, arrears) = page
+    let (awaiting, leases, arrears) = page
         .run(READ_AWAITING, async |w| {
             let awaiting = awaiting_execution(w, today, i64::from(LIMIT)).await?;
+            let leases = leases_to_follow_up(w, today, LIMIT).await?;
             let arrears = arrears_list(w, today, LIMIT).await?;
-            Ok((awaiting, arrears))
+            Ok((awaiting, leases, arrears))
         })
         .await?;
     let t = page.lang.text;
+    let r = t.role_pages();
+    let leases = leases.into_iter().map(|l| LeaseView::of(l, today, r)).collect();
     let awaiting = awaiting
         .into_iter()
         .map(|a| AwaitingView {
@@ -97,7 +139,9 @@ pub async fn housing(page: SignedIn) -> PageResult {
     let map = MapView::new(&page.state.settings, m, "vacant-map", m.housing_map_label, MAP_DATA_PATH.to_owned());
     Ok(page.render(&HousingPage {
         layout: page.layout(t.housing_title),
+        r,
         awaiting,
+        leases,
         arrears,
         m,
         map,

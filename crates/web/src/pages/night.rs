@@ -6,10 +6,13 @@
 
 use askama::Template;
 use axum::extract::Query;
+use axum::response::{IntoResponse, Redirect};
 use hemvist_platform::night::Night;
-use hemvist_platform::{ApiError, AppState, Work};
-use hemvist_shelter_beds::guarantee::model::{Channel, GuaranteeOutcome};
-use hemvist_shelter_beds::guarantee::{GuaranteeRequest, GuaranteeRequestInput, desk_request, open_breaches};
+use hemvist_platform::{ApiError, AppState, Path, Work};
+use hemvist_shelter_beds::guarantee::model::{Channel, GuaranteeOutcome, Resolution, ResolutionKind};
+use hemvist_shelter_beds::guarantee::{
+    GuaranteeRequest, GuaranteeRequestInput, desk_request, open_breaches, resolve_breach,
+};
 use hemvist_shelter_beds::nights::{ShelterAvailability, night_board};
 use hemvist_shelter_beds::shelters::model::Eligibility;
 use hemvist_shelter_beds::{HANDLE_GUARANTEE, READ_SHELTERS, RESOLVE_BREACHES};
@@ -25,7 +28,7 @@ use uuid::Uuid;
 use super::maps::{LegendItem, MapView, free_beds_legend};
 use super::page::{CsrfField, SignedForm, SignedIn};
 use super::{Layout, OnPage, PageError, PageResult, local_time};
-use crate::i18n::{MapText, NightText, Text};
+use crate::i18n::{MapText, NightText, RolePagesText, Text};
 use crate::sessions::Session;
 
 /// At most this many people from a name search, and breaches on the list.
@@ -447,6 +450,7 @@ pub async fn record_request(SignedForm(page, form): SignedForm<RequestForm>) -> 
 // The open breaches
 
 pub struct BreachRow {
+    pub id: Uuid,
     pub requested_at: String,
     pub night: String,
     /// A protected person's alias, as on every list; others open at the desk by their record.
@@ -455,6 +459,28 @@ pub struct BreachRow {
     pub district: String,
     pub escalated_at: String,
     pub note: String,
+    /// The request recorded the person's consent to a bed in another municipality.
+    pub consent: bool,
+}
+
+/// A shelter a breach may be resolved with (a bed found later).
+pub struct ShelterOption {
+    pub id: Uuid,
+    pub name: String,
+    pub outside: bool,
+}
+
+impl BreachRow {
+    /// The shelters this breach may name: one in another municipality only with the person's consent.
+    pub fn shelters<'a>(&self, shelters: &'a [ShelterOption]) -> Vec<&'a ShelterOption> {
+        shelters.iter().filter(|s| !s.outside || self.consent).collect()
+    }
+}
+
+/// The ways a breach may be resolved, as the API accepts them.
+pub struct KindOption {
+    pub value: &'static str,
+    pub label: &'static str,
 }
 
 #[derive(Template)]
@@ -462,14 +488,26 @@ pub struct BreachRow {
 struct BreachesPage {
     layout: Layout,
     n: &'static NightText,
+    r: &'static RolePagesText,
     breaches: Vec<BreachRow>,
+    shelters: Vec<ShelterOption>,
+    kinds: Vec<KindOption>,
 }
 
 pub async fn breaches(page: SignedIn) -> PageResult {
-    let open = page.run(RESOLVE_BREACHES, async |w| open_breaches(w, BREACH_LIMIT).await).await?;
+    let night = tonight_of(&page.state);
+    let (open, shelters) = page
+        .run(RESOLVE_BREACHES, async |w| {
+            let open = open_breaches(w, BREACH_LIMIT).await?;
+            // The shelters a bed may have been found in later (every breach-resolving role reads them).
+            let shelters = night_board(w, night).await?;
+            Ok((open, shelters))
+        })
+        .await?;
     let breaches = open
         .into_iter()
         .map(|r| BreachRow {
+            id: r.id,
             requested_at: local_date_time(r.requested_at),
             night: r.night.to_string(),
             alias: r.guest_alias,
@@ -477,10 +515,63 @@ pub async fn breaches(page: SignedIn) -> PageResult {
             district: r.district_code.unwrap_or_default(),
             escalated_at: r.escalated_at.map(local_date_time).unwrap_or_default(),
             note: r.escalation_note.unwrap_or_default(),
+            consent: r.consent_outside_municipality,
         })
         .collect();
-    let n = page.lang.text.night();
-    Ok(page.render(&BreachesPage { layout: page.layout(n.breaches_title), n, breaches }))
+    let shelters = shelters
+        .into_iter()
+        .map(|s| ShelterOption { id: s.shelter_id, name: s.name, outside: s.outside_municipality })
+        .collect();
+    let (n, r) = (page.lang.text.night(), page.lang.text.role_pages());
+    let kinds =
+        ResolutionKind::ALL.iter().map(|k| KindOption { value: k.as_str(), label: r.resolution_kind(*k) }).collect();
+    Ok(page.render(&BreachesPage { layout: page.layout(n.breaches_title), n, r, breaches, shelters, kinds }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ResolutionForm {
+    kind: Option<ResolutionKind>,
+    #[serde(default)]
+    shelter_id: String,
+    #[serde(default)]
+    note: String,
+    csrf: Option<String>,
+}
+
+impl CsrfField for ResolutionForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+/// What a resolved breach's row is swapped for: nothing, and a word in the message area.
+#[derive(Template)]
+#[template(path = "night_breach_resolved.html")]
+struct BreachResolved {
+    r: &'static RolePagesText,
+}
+
+/// Records how a breach was resolved, through the function `POST /api/v1/guarantee-breaches/{id}/resolution`
+/// calls: the breach leaves the open list; resolving it again is a conflict.
+pub async fn resolve(Path(id): Path<String>, SignedForm(page, form): SignedForm<ResolutionForm>) -> PageResult {
+    // The role is checked before the form is validated, as the API does.
+    let work = page.work(RESOLVE_BREACHES)?;
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::NotFound("guarantee request")).on(&page)?;
+    let resolution = (|| {
+        let kind = form.kind.ok_or_else(|| ApiError::invalid("kind", "choose how it was resolved"))?;
+        let shelter = match form.shelter_id.trim() {
+            "" => None,
+            raw => Some(Uuid::parse_str(raw).map_err(|_| ApiError::invalid("shelter_id", "choose a shelter"))?),
+        };
+        let note = Some(form.note.trim()).filter(|n| !n.is_empty());
+        Resolution::new(kind, shelter, note, None, page.at)
+    })()
+    .on(&page)?;
+    work.run(async |w| resolve_breach(w, id, resolution).await).await.on(&page)?;
+    if !page.is_htmx() {
+        return Ok(Redirect::to("/night/breaches").into_response());
+    }
+    Ok(page.render(&BreachResolved { r: page.lang.text.role_pages() }))
 }
 
 #[cfg(test)]
