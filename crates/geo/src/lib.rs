@@ -4,9 +4,10 @@
 
 mod districts;
 
-pub use districts::district_at;
-pub use districts::model::Location;
+pub use districts::import::{import_districts, parse_district_file};
+pub use districts::model::{Location, NewDistrict, parse_code as parse_district_code};
 pub use districts::repo::StoredDistrict;
+pub use districts::{all_districts, create_district, district_at};
 
 use hemvist_platform::AppState;
 use utoipa_axum::router::OpenApiRouter;

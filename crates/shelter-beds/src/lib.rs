@@ -13,7 +13,7 @@ pub mod shelters;
 use hemvist_platform::AppState;
 use utoipa_axum::router::OpenApiRouter;
 
-pub use access::{HANDLE_BEDS, HANDLE_GUARANTEE, READ_SHELTERS, REPORT_CAPACITY, RESOLVE_BREACHES};
+pub use access::{HANDLE_BEDS, HANDLE_GUARANTEE, MANAGE_SHELTERS, READ_SHELTERS, REPORT_CAPACITY, RESOLVE_BREACHES};
 pub use assignments::release_expired_holds;
 
 /// Every shelter route, in the order the spec lists them.
