@@ -10,6 +10,10 @@ pub use districts::repo::StoredDistrict;
 pub use districts::{all_districts, create_district, district_at};
 
 use hemvist_platform::AppState;
+use hemvist_platform::auth::Role;
+
+/// May create, change and delete districts (every role reads them).
+pub const MANAGE_DISTRICTS: &[Role] = &[Role::Admin];
 use utoipa_axum::router::OpenApiRouter;
 
 /// The districts endpoints.

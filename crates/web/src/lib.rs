@@ -9,7 +9,7 @@ mod pages;
 pub mod sessions;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -43,6 +43,17 @@ pub fn router() -> Router<AppState> {
         .route("/night/desk/walk-in", post(pages::night::walk_in))
         .route("/night/desk/request", post(pages::night::record_request))
         .route("/night/breaches", get(pages::night::breaches))
+        .route(pages::admin::DISTRICTS_PATH, get(pages::admin::districts))
+        .route(
+            "/admin/districts/import",
+            post(pages::admin::import_districts).layer(DefaultBodyLimit::max(pages::admin::UPLOAD_LIMIT_BYTES)),
+        )
+        .route(pages::admin::SHELTERS_PATH, get(pages::admin::shelters).post(pages::admin::create_shelter))
+        .route("/admin/shelters/new", get(pages::admin::new_shelter))
+        .route("/admin/shelters/{id}", get(pages::admin::edit_shelter).post(pages::admin::update_shelter))
+        .route(pages::admin::ACCESS_PATH, get(pages::admin::access))
+        .route("/admin/access/links", post(pages::admin::make_link))
+        .route("/admin/access/sessions/{id}/end", post(pages::admin::end_session))
         .route(HTMX_PATH, get(|| asset(HTMX, "text/javascript; charset=utf-8", true)))
         .route("/assets/app.css", get(|| asset(APP_CSS, "text/css; charset=utf-8", false)))
         .layer(axum::middleware::from_fn(security_headers))

@@ -21,7 +21,7 @@ use super::repo::{self, StoredDistrict};
 /// Reference data: every role may read districts.
 const READ_ROLES: &[Role] = &Role::ALL;
 /// Only administrators change them.
-const MANAGE_ROLES: &[Role] = &[Role::Admin];
+const MANAGE_ROLES: &[Role] = crate::MANAGE_DISTRICTS;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
