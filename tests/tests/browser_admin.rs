@@ -133,6 +133,7 @@ async fn an_admin_imports_districts_creates_a_shelter_and_gives_and_ends_staff_a
         let sessions = admin.wait_for_text("#sessions", "boende-1").unwrap();
         assert!(sessions.contains("(du)") && sessions.contains("boendepersonal"), "{sessions}");
         assert!(sessions.contains("Nattljuset"), "the scope by shelter name: {sessions}");
+        admin.execute("document.getElementById('sessions-title').scrollIntoView();", json!([])).unwrap();
         check_page(&admin, "the open sessions", "admin-access-sessions.png");
         admin.click("#sessions tr.session:not(.own) button.end-session").unwrap();
         admin.wait_for_text("#ended", "avslutad").unwrap();

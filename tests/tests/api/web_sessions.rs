@@ -403,11 +403,15 @@ async fn a_district_file_is_imported_whole_or_not_at_all_with_swedish_errors() {
     assert_eq!(codes, vec![("bromma", "2023-07-01"), ("jarva", "2023-07-01")]);
     let found = app.get("/api/v1/districts/lookup?lat=59.40&lon=18.00&on=2024-01-01", &token).await;
     assert_eq!(found.body["code"], "bromma");
-    // The same file again overlaps what is there: refused whole, naming the first district.
-    let twice = app.send(upload(&admin, &csrf, "2024-01-01", &good, "")).await;
+    // A new district and one that overlaps what is there: refused whole in the database too, naming the
+    // second; the new one is not written either.
+    let partly = serde_json::to_vec(&json!({"type": "FeatureCollection", "features": [
+        feature(Some("skarholmen"), "Skärholmen", [17.80, 59.26, 17.85, 59.29]), feature(Some("jarva"), "Järva", JARVA_BOX)]}))
+    .unwrap();
+    let twice = app.send(upload(&admin, &csrf, "2024-01-01", &partly, "")).await;
     assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html(&twice).contains("område 1 i filen, egenskapen code krockar"), "{}", html(&twice));
-    assert_eq!(districts().await, 2);
+    assert!(html(&twice).contains("område 2 i filen, egenskapen code krockar"), "{}", html(&twice));
+    assert_eq!(districts().await, 2, "nothing of a file is written when one district cannot be");
     let audited = app.audit_events().await.iter().filter(|e| e.0 == "create" && e.1 == "district").count();
     assert_eq!(audited, 2, "each district created is audited");
 }
