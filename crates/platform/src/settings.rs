@@ -139,11 +139,15 @@ impl Settings {
                 .unwrap_or(defaults.hold_release_interval),
             public_url: lookup("HEMVIST_PUBLIC_URL").map(|v| v.trim().trim_end_matches('/').to_owned()),
             session_idle: lookup("HEMVIST_SESSION_IDLE_MINUTES")
-                .map(|v| parse::<u64>("HEMVIST_SESSION_IDLE_MINUTES", &v).map(|m| Duration::from_secs(m.saturating_mul(60))))
+                .map(|v| {
+                    parse::<u64>("HEMVIST_SESSION_IDLE_MINUTES", &v).map(|m| Duration::from_secs(m.saturating_mul(60)))
+                })
                 .transpose()?
                 .unwrap_or(defaults.session_idle),
             session_max: lookup("HEMVIST_SESSION_MAX_HOURS")
-                .map(|v| parse::<u64>("HEMVIST_SESSION_MAX_HOURS", &v).map(|h| Duration::from_secs(h.saturating_mul(3600))))
+                .map(|v| {
+                    parse::<u64>("HEMVIST_SESSION_MAX_HOURS", &v).map(|h| Duration::from_secs(h.saturating_mul(3600)))
+                })
                 .transpose()?
                 .unwrap_or(defaults.session_max),
             session_cleanup_interval: lookup("HEMVIST_SESSION_CLEANUP_INTERVAL_SECS")
@@ -171,7 +175,10 @@ impl Settings {
             return Err(SettingsError { name: "HEMVIST_SESSION_MAX_HOURS", message: "must be 1..=72".into() });
         }
         if settings.municipality.as_deref().is_some_and(|m| crate::MunicipalityCode::parse(m).is_err()) {
-            return Err(SettingsError { name: "HEMVIST_MUNICIPALITY", message: "must be four digits, e.g. 0180".into() });
+            return Err(SettingsError {
+                name: "HEMVIST_MUNICIPALITY",
+                message: "must be four digits, e.g. 0180".into(),
+            });
         }
         if settings.night_cutover_hour > 23 {
             return Err(SettingsError { name: "HEMVIST_NIGHT_CUTOVER_HOUR", message: "must be 0..=23".into() });

@@ -377,9 +377,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         }
     };
     match admin_link {
-        Some((municipality, url)) => eprintln!(
-            "hemvist: sign in to the web app as admin of {municipality} (once, within 24 hours):\n    {url}"
-        ),
+        Some((municipality, url)) => {
+            eprintln!("hemvist: sign in to the web app as admin of {municipality} (once, within 24 hours):\n    {url}")
+        }
         None => eprintln!(
             "hemvist: web app at {}/  (sign-in links: hemvist login-link --role <role>)",
             settings.public_base_url()

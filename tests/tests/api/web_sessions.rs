@@ -126,7 +126,10 @@ async fn an_idle_session_is_refused_and_the_cleanup_deletes_what_is_closed() {
     // Signed out: closed too.
     let gone = signed_in(&app, &admin).await;
     let csrf = csrf_of(&app, &gone).await;
-    assert_eq!(request(&app, Method::POST, "/logout", Some(&gone), &format!("csrf={csrf}")).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        request(&app, Method::POST, "/logout", Some(&gone), &format!("csrf={csrf}")).await.status,
+        StatusCode::SEE_OTHER
+    );
     assert!(!is_open(&app, &gone).await);
 
     // Links: one unused and fresh, one unused and expired.
@@ -238,7 +241,9 @@ async fn an_admins_link_carries_no_more_power_than_the_admin_and_is_audited() {
     let app = TestApp::spawn().await;
     let f = Fixtures::new(&app).await;
     jarva(&app, &f.admin).await;
-    let shelter = hemvist_tests::fixtures::id_of(&f.post("/api/v1/shelters", &shelter_body("Ljuset", JARVA_LON, 5), "shelter").await);
+    let shelter = hemvist_tests::fixtures::id_of(
+        &f.post("/api/v1/shelters", &shelter_body("Ljuset", JARVA_LON, 5), "shelter").await,
+    );
 
     // Only admins see the pages.
     let coordinator = signed_in(&app, &grant(Role::NightCoordinator, &[], &[], Some("n-1"))).await;
@@ -250,7 +255,14 @@ async fn an_admins_link_carries_no_more_power_than_the_admin_and_is_audited() {
     // An admin limited to Järva may link a housing officer of Järva, never one of the whole city.
     let jarva_admin = signed_in(&app, &grant(Role::Admin, &["jarva"], &[], Some("a-1"))).await;
     let csrf = csrf_of(&app, &jarva_admin).await;
-    let whole_city = request(&app, Method::POST, "/admin/access/links", Some(&jarva_admin), &format!("csrf={csrf}&role=housing_officer")).await;
+    let whole_city = request(
+        &app,
+        Method::POST,
+        "/admin/access/links",
+        Some(&jarva_admin),
+        &format!("csrf={csrf}&role=housing_officer"),
+    )
+    .await;
     assert_eq!(whole_city.status, StatusCode::FORBIDDEN);
     assert!(html(&whole_city).contains("bara gälla stadsdelar du själv har behörighet till"), "{}", html(&whole_city));
     let in_jarva = request(
@@ -291,7 +303,8 @@ async fn an_admins_link_carries_no_more_power_than_the_admin_and_is_audited() {
         (&*format!("role=shelter_staff&shelter={}", Uuid::new_v4()), "boendet finns inte i kommunen"),
         ("role=housing_officer&district=bromma", "stadsdelen finns inte i kommunen"),
     ] {
-        let refused = request(&app, Method::POST, "/admin/access/links", Some(&admin), &format!("csrf={csrf}&{form}")).await;
+        let refused =
+            request(&app, Method::POST, "/admin/access/links", Some(&admin), &format!("csrf={csrf}&{form}")).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{form}");
         assert!(html(&refused).contains(says), "{form}: {says} in {}", html(&refused));
     }
@@ -319,11 +332,30 @@ async fn an_admins_link_carries_no_more_power_than_the_admin_and_is_audited() {
         .await
         .unwrap()
         .get(0);
-    let ended = request(&app, Method::POST, &format!("/admin/access/sessions/{officer_session}/end"), Some(&admin), &format!("csrf={csrf}")).await;
+    let ended = request(
+        &app,
+        Method::POST,
+        &format!("/admin/access/sessions/{officer_session}/end"),
+        Some(&admin),
+        &format!("csrf={csrf}"),
+    )
+    .await;
     assert_eq!(ended.status, StatusCode::SEE_OTHER);
     assert_eq!(request(&app, Method::GET, "/housing", Some(&officer), "").await.status, StatusCode::UNAUTHORIZED);
-    assert!(app.audit_events().await.iter().any(|e| e.0 == "delete" && e.1 == "web_session" && e.2 == Some(officer_session)));
-    let again = request(&app, Method::POST, &format!("/admin/access/sessions/{officer_session}/end"), Some(&admin), &format!("csrf={csrf}")).await;
+    assert!(
+        app.audit_events()
+            .await
+            .iter()
+            .any(|e| e.0 == "delete" && e.1 == "web_session" && e.2 == Some(officer_session))
+    );
+    let again = request(
+        &app,
+        Method::POST,
+        &format!("/admin/access/sessions/{officer_session}/end"),
+        Some(&admin),
+        &format!("csrf={csrf}"),
+    )
+    .await;
     assert_eq!(again.status, StatusCode::NOT_FOUND, "an ended session cannot be ended again");
 }
 
@@ -332,7 +364,9 @@ fn upload(cookie: &str, csrf: &str, valid_from: &str, file: &[u8], lang: &str) -
     let boundary = "hemvist-test-boundary";
     let mut body = Vec::new();
     for (name, value) in [("csrf", csrf), ("valid_from", valid_from)] {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes());
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+        );
     }
     body.extend(
         format!(
@@ -358,9 +392,7 @@ async fn a_district_file_is_imported_whole_or_not_at_all_with_swedish_errors() {
     let token = app.token(Role::Admin).await;
     let admin = signed_in(&app, &grant(Role::Admin, &[], &[], None)).await;
     let csrf = csrf_of(&app, &admin).await;
-    let feature = |code: Option<&str>, name: &str, [lon0, lat0, lon1, lat1]: [f64; 4]| {
-        json!({"type": "Feature", "properties": {"code": code, "name": name}, "geometry": box_polygon([lon0, lat0, lon1, lat1])})
-    };
+    let feature = |code: Option<&str>, name: &str, [lon0, lat0, lon1, lat1]: [f64; 4]| json!({"type": "Feature", "properties": {"code": code, "name": name}, "geometry": box_polygon([lon0, lat0, lon1, lat1])});
     let bromma_box = [17.97, 59.38, 18.05, 59.43];
     let districts = || async { app.get("/api/v1/districts", &token).await.body["items"].as_array().unwrap().len() };
 

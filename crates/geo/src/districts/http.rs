@@ -14,9 +14,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::{district_at, overlap};
 use super::model::{Location, NewDistrict};
 use super::repo::{self, StoredDistrict};
+use super::{district_at, overlap};
 
 /// Reference data: every role may read districts.
 const READ_ROLES: &[Role] = &Role::ALL;

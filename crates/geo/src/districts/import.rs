@@ -179,7 +179,11 @@ mod tests {
             feature(json!("jarva"), json!("Järva"), square(17.9)),
             feature(Value::Null, json!("Utan kod"), square(18.0)),
             feature(json!("bromma"), Value::Null, square(18.1)),
-            feature(json!("open"), json!("Öppen ring"), json!({"type": "Polygon", "coordinates": [[[18.0, 59.3], [18.1, 59.3], [18.1, 59.4], [18.0, 59.4]]]})),
+            feature(
+                json!("open"),
+                json!("Öppen ring"),
+                json!({"type": "Polygon", "coordinates": [[[18.0, 59.3], [18.1, 59.3], [18.1, 59.4], [18.0, 59.4]]]}),
+            ),
             feature(json!("Versaler"), json!("Fel kod"), square(18.2)),
             feature(json!("jarva"), json!("Järva igen"), square(18.3)),
         ]);

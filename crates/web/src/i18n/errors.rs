@@ -230,7 +230,10 @@ mod tests {
             "Rätta följande: område 2 i filen, egenskapen code saknas; \
              område 3 i filen, polygonen (geometry) är ogiltig: en ring måste sluta där den börjar."
         );
-        assert_eq!(sv(&ApiError::invalid("file", "is not JSON")), "Rätta följande: filen är inte en GeoJSON-fil (inte ens JSON).");
+        assert_eq!(
+            sv(&ApiError::invalid("file", "is not JSON")),
+            "Rätta följande: filen är inte en GeoJSON-fil (inte ens JSON)."
+        );
     }
 
     #[test]
@@ -258,7 +261,10 @@ mod tests {
             assert_eq!(english, Some(error.to_string()));
         }
         assert_eq!(sv(&ApiError::NotFound("shelter")), "Boendet finns inte, eller inte för dig.");
-        assert_eq!(sv(&ApiError::forbidden("the form has expired; reload")), "Formuläret har gått ut. Ladda om sidan och försök igen.");
+        assert_eq!(
+            sv(&ApiError::forbidden("the form has expired; reload")),
+            "Formuläret har gått ut. Ladda om sidan och försök igen."
+        );
     }
 
     #[test]

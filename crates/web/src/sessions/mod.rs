@@ -19,8 +19,8 @@ use hemvist_platform::{ApiError, AppState};
 use jiff::{SignedDuration, Timestamp};
 
 pub use model::Grant;
-pub use repo::OpenSession;
 use model::{LOGIN_LINK_HOURS, SESSION_COOKIE};
+pub use repo::OpenSession;
 
 /// Makes a one-time sign-in link and returns its URL (the secret is shown only this once).
 pub async fn create_login_link(

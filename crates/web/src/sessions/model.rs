@@ -45,9 +45,10 @@ impl Grant {
             v.keep(clean_text("staff_id", staff_id, 100, false));
         }
         for code in &self.district_scope {
-            v.keep(hemvist_geo::parse_district_code(code).map_err(|_| {
-                ApiError::invalid("district_scope", "district codes are 1-40 of a-z, 0-9 and '-'")
-            }));
+            v.keep(
+                hemvist_geo::parse_district_code(code)
+                    .map_err(|_| ApiError::invalid("district_scope", "district codes are 1-40 of a-z, 0-9 and '-'")),
+            );
         }
         v.finish()
     }
@@ -200,8 +201,10 @@ mod tests {
     fn a_link_never_carries_more_power_than_its_maker() {
         let shelter = Uuid::new_v4();
         assert!(grant(Role::Admin).within(&maker(&[], &[])).is_ok(), "an admin of the whole municipality");
-        let stockholm_maker_elsewhere =
-            Principal { municipality: MunicipalityCode::parse("0181").unwrap_or_else(|e| panic!("{e}")), ..maker(&[], &[]) };
+        let stockholm_maker_elsewhere = Principal {
+            municipality: MunicipalityCode::parse("0181").unwrap_or_else(|e| panic!("{e}")),
+            ..maker(&[], &[])
+        };
         assert!(grant(Role::Admin).within(&stockholm_maker_elsewhere).is_err(), "another municipality");
         let jarva_admin = maker(&["jarva"], &[]);
         assert!(grant(Role::Admin).within(&jarva_admin).is_err(), "the whole city from a district's admin");

@@ -51,7 +51,10 @@ pub async fn create_login_link(
 
 /// Whether an admin of the municipality ever signed in to the web app: the audit trail keeps every
 /// sign-in, after the session itself is long deleted.
-pub async fn admin_ever_signed_in(client: &impl GenericClient, municipality: &MunicipalityCode) -> Result<bool, ApiError> {
+pub async fn admin_ever_signed_in(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+) -> Result<bool, ApiError> {
     let row = client
         .query_one(
             "SELECT EXISTS (SELECT 1 FROM audit_events

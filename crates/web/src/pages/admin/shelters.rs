@@ -55,7 +55,12 @@ pub async fn shelters(Query(query): Query<SheltersQuery>, page: SignedIn) -> Pag
             open: s.status == ShelterStatus::Open,
         })
         .collect();
-    Ok(page.render(&SheltersPage { layout: page.layout(a.shelters_title), a, shelters: rows, saved: query.saved.is_some() }))
+    Ok(page.render(&SheltersPage {
+        layout: page.layout(a.shelters_title),
+        a,
+        shelters: rows,
+        saved: query.saved.is_some(),
+    }))
 }
 
 /// The shelter form as typed: text as it came, checkboxes present when ticked.
@@ -180,7 +185,8 @@ impl ShelterForm {
             })
         };
         let min_age = age(&mut v, "min_age", &self.min_age);
-        let max_age = if self.max_age.trim().is_empty() { Some(None) } else { age(&mut v, "max_age", &self.max_age).map(Some) };
+        let max_age =
+            if self.max_age.trim().is_empty() { Some(None) } else { age(&mut v, "max_age", &self.max_age).map(Some) };
         let time = |v: &mut Validation, field: &str, raw: &str| match raw.trim().parse::<Time>() {
             Ok(t) => Some(t),
             Err(_) => {
