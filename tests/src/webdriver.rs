@@ -149,6 +149,13 @@ impl Browser<'_> {
         self.command("POST", &format!("/element/{element}/value"), &json!({"text": text})).map(drop)
     }
 
+    /// Types into an element without clearing it first; for an `<input type=file>`, the path of the
+    /// file to choose.
+    pub fn send_keys(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let element = self.find(css)?;
+        self.command("POST", &format!("/element/{element}/value"), &json!({"text": text})).map(drop)
+    }
+
     pub fn text(&self, css: &str) -> anyhow::Result<String> {
         let element = self.find(css)?;
         Ok(self.command("GET", &format!("/element/{element}/text"), &Value::Null)?.as_str().unwrap_or_default().into())

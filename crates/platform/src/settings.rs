@@ -41,6 +41,16 @@ pub struct Settings {
     pub map_tiles_url: Option<String>,
     /// `HEMVIST_MAP_TILES_ATTRIBUTION`: the tile provider's attribution, as text, shown on the maps.
     pub map_tiles_attribution: Option<String>,
+    /// `HEMVIST_SESSION_IDLE_MINUTES`, default 30: a web session not used for this long is closed.
+    pub session_idle: Duration,
+    /// `HEMVIST_SESSION_MAX_HOURS`, default 12: a web session closes this long after sign-in, used or not.
+    pub session_max: Duration,
+    /// `HEMVIST_SESSION_CLEANUP_INTERVAL_SECS`, default 300: how often the server deletes closed web
+    /// sessions and used or expired sign-in links; 0 turns the job off.
+    pub session_cleanup_interval: Duration,
+    /// `HEMVIST_MUNICIPALITY`: the municipality the first start prints an admin sign-in link for.
+    /// Unset: the database's only municipality (none is printed when there are several).
+    pub municipality: Option<String>,
 }
 
 impl Default for Settings {
@@ -60,6 +70,10 @@ impl Default for Settings {
             public_url: None,
             map_tiles_url: None,
             map_tiles_attribution: None,
+            session_idle: Duration::from_secs(30 * 60),
+            session_max: Duration::from_secs(12 * 3600),
+            session_cleanup_interval: Duration::from_secs(300),
+            municipality: None,
         }
     }
 }
@@ -140,6 +154,23 @@ impl Settings {
             public_url: lookup("HEMVIST_PUBLIC_URL").map(|v| v.trim().trim_end_matches('/').to_owned()),
             map_tiles_url: lookup("HEMVIST_MAP_TILES_URL").map(|v| v.trim().to_owned()),
             map_tiles_attribution: lookup("HEMVIST_MAP_TILES_ATTRIBUTION").map(|v| v.trim().to_owned()),
+            session_idle: lookup("HEMVIST_SESSION_IDLE_MINUTES")
+                .map(|v| {
+                    parse::<u64>("HEMVIST_SESSION_IDLE_MINUTES", &v).map(|m| Duration::from_secs(m.saturating_mul(60)))
+                })
+                .transpose()?
+                .unwrap_or(defaults.session_idle),
+            session_max: lookup("HEMVIST_SESSION_MAX_HOURS")
+                .map(|v| {
+                    parse::<u64>("HEMVIST_SESSION_MAX_HOURS", &v).map(|h| Duration::from_secs(h.saturating_mul(3600)))
+                })
+                .transpose()?
+                .unwrap_or(defaults.session_max),
+            session_cleanup_interval: lookup("HEMVIST_SESSION_CLEANUP_INTERVAL_SECS")
+                .map(|v| parse("HEMVIST_SESSION_CLEANUP_INTERVAL_SECS", &v).map(Duration::from_secs))
+                .transpose()?
+                .unwrap_or(defaults.session_cleanup_interval),
+            municipality: lookup("HEMVIST_MUNICIPALITY").map(|v| v.trim().to_owned()),
         };
         if let Some(Err(message)) = settings.map_tiles_url.as_deref().map(tile_origin) {
             return Err(SettingsError { name: "HEMVIST_MAP_TILES_URL", message });
@@ -155,6 +186,18 @@ impl Settings {
         }
         if !(0..=24 * 60).contains(&settings.min_hold_minutes) {
             return Err(SettingsError { name: "HEMVIST_MIN_HOLD_MINUTES", message: "must be 0..=1440".into() });
+        }
+        if !(60..=24 * 3600).contains(&settings.session_idle.as_secs()) {
+            return Err(SettingsError { name: "HEMVIST_SESSION_IDLE_MINUTES", message: "must be 1..=1440".into() });
+        }
+        if !(3600..=72 * 3600).contains(&settings.session_max.as_secs()) {
+            return Err(SettingsError { name: "HEMVIST_SESSION_MAX_HOURS", message: "must be 1..=72".into() });
+        }
+        if settings.municipality.as_deref().is_some_and(|m| crate::MunicipalityCode::parse(m).is_err()) {
+            return Err(SettingsError {
+                name: "HEMVIST_MUNICIPALITY",
+                message: "must be four digits, e.g. 0180".into(),
+            });
         }
         if settings.night_cutover_hour > 23 {
             return Err(SettingsError { name: "HEMVIST_NIGHT_CUTOVER_HOUR", message: "must be 0..=23".into() });
@@ -221,6 +264,24 @@ mod tests {
             "https://tiles.example.se/static.png",
         ] {
             assert!(tiles(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sessions_close_when_idle_and_at_a_maximum() {
+        let defaults = Settings::from_lookup(|_| None).ok();
+        assert_eq!(defaults.as_ref().map(|s| s.session_idle), Some(Duration::from_secs(30 * 60)));
+        assert_eq!(defaults.as_ref().map(|s| s.session_max), Some(Duration::from_secs(12 * 3600)));
+        let s = Settings::from_lookup(|n| (n == "HEMVIST_SESSION_IDLE_MINUTES").then(|| "5".to_owned())).ok();
+        assert_eq!(s.map(|s| s.session_idle), Some(Duration::from_secs(300)));
+        for (name, bad) in [
+            ("HEMVIST_SESSION_IDLE_MINUTES", "0"),
+            ("HEMVIST_SESSION_IDLE_MINUTES", "1441"),
+            ("HEMVIST_SESSION_MAX_HOURS", "0"),
+            ("HEMVIST_SESSION_MAX_HOURS", "73"),
+            ("HEMVIST_MUNICIPALITY", "Stockholm"),
+        ] {
+            assert!(Settings::from_lookup(|n| (n == name).then(|| bad.to_owned())).is_err(), "{name}={bad}");
         }
     }
 }

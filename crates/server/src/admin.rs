@@ -54,6 +54,24 @@ pub async fn require_municipality(client: &tokio_postgres::Client, code: &Munici
     bail!("unknown municipality {code} (known: {list}); add it first with: hemvist municipality add {code} NAME")
 }
 
+/// The municipality the first start's admin sign-in link is for: `HEMVIST_MUNICIPALITY` (which must
+/// exist), or else the database's only municipality (the embedded default has one, Stockholm 0180);
+/// None when there are several and none is named.
+pub async fn first_start_municipality(
+    client: &tokio_postgres::Client,
+    settings: &hemvist_platform::settings::Settings,
+) -> anyhow::Result<Option<MunicipalityCode>> {
+    if let Some(code) = &settings.municipality {
+        let code = MunicipalityCode::parse(code).map_err(|e| anyhow::anyhow!("HEMVIST_MUNICIPALITY: {e}"))?;
+        require_municipality(client, &code).await.context("HEMVIST_MUNICIPALITY")?;
+        return Ok(Some(code));
+    }
+    match municipalities(client).await?.as_slice() {
+        [only] => Ok(Some(MunicipalityCode::parse(&only.municipality_code).map_err(|e| anyhow::anyhow!("{e}"))?)),
+        _ => Ok(None),
+    }
+}
+
 /// Adds a municipality (reference data the API may not change).
 pub async fn add_municipality(
     client: &tokio_postgres::Client,

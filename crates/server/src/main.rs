@@ -209,11 +209,10 @@ async fn run() -> anyhow::Result<()> {
                 .with_context(|| format!("unknown role {role}; one of: {}", Role::ALL.map(Role::as_str).join(", ")))?;
             let municipality = MunicipalityCode::parse(&municipality)
                 .map_err(|_| anyhow::anyhow!("--municipality {municipality}: must be four digits, e.g. 0180"))?;
-            if role == Role::ShelterStaff && shelters.is_empty() {
-                anyhow::bail!("shelter staff sign in for a shelter: give --shelter <id>");
-            }
             let grant =
                 Grant { municipality, role, district_scope: districts, shelter_scope: shelters, staff_id: staff };
+            // The rules the admin's page follows too (shelter staff need --shelter, support workers --staff).
+            grant.check().map_err(|e| anyhow::anyhow!("{e}"))?;
             let url = with_owner(&settings, async |client| {
                 admin::require_municipality(client, &grant.municipality).await?;
                 create_login_link(client, &settings, &grant).await.map_err(|e| anyhow::anyhow!("{e}"))
@@ -360,30 +359,38 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     if !has_admin {
         eprintln!("hemvist: no admin token yet; create one with:  cargo run --release -- token create --role admin");
     }
-    // Like Jupyter: the first start prints a sign-in link for an admin of the web app.
+    // Like Jupyter: until an admin has signed in, each start prints a sign-in link for one.
     let admin_link = {
         let client = pool.get().await?;
-        let grant = Grant {
-            municipality: MunicipalityCode::parse("0180").map_err(|e| anyhow::anyhow!("{e}"))?,
-            role: Role::Admin,
-            district_scope: Vec::new(),
-            shelter_scope: Vec::new(),
-            staff_id: None,
-        };
-        first_start_admin_link(&client, &settings, &grant).await.map_err(|e| anyhow::anyhow!("{e}"))?
+        match admin::first_start_municipality(&client, &settings).await? {
+            Some(municipality) => first_start_admin_link(&client, &settings, &municipality)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .map(|url| (municipality, url)),
+            None => {
+                eprintln!(
+                    "hemvist: several municipalities: set HEMVIST_MUNICIPALITY for the first admin sign-in link, \
+                     or run hemvist login-link --role admin --municipality CODE"
+                );
+                None
+            }
+        }
     };
     match admin_link {
-        Some(url) => eprintln!("hemvist: sign in to the web app as admin (once, within 24 hours):\n    {url}"),
+        Some((municipality, url)) => {
+            eprintln!("hemvist: sign in to the web app as admin of {municipality} (once, within 24 hours):\n    {url}")
+        }
         None => eprintln!(
             "hemvist: web app at {}/  (sign-in links: hemvist login-link --role <role>)",
             settings.public_base_url()
         ),
     }
     let hold_release = jobs::spawn_hold_release(pool.clone(), settings.hold_release_interval);
+    let session_cleanup = jobs::spawn_session_cleanup(pool.clone(), settings.clone());
     let state = AppState::new(pool, settings);
     let served = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await;
     eprintln!("hemvist: shutting down");
-    if let Some(job) = hold_release {
+    for job in [hold_release, session_cleanup].into_iter().flatten() {
         job.abort();
     }
     database.close();

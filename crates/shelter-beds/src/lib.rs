@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 /// May read the shelter and guarantee reports.
 pub use access::READ_REPORTS as READ_SHELTER_REPORTS;
-pub use access::{HANDLE_BEDS, HANDLE_GUARANTEE, READ_SHELTERS, REPORT_CAPACITY, RESOLVE_BREACHES};
+pub use access::{HANDLE_BEDS, HANDLE_GUARANTEE, MANAGE_SHELTERS, READ_SHELTERS, REPORT_CAPACITY, RESOLVE_BREACHES};
 pub use assignments::release_expired_holds;
 
 /// Every shelter route, in the order the spec lists them.

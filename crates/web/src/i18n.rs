@@ -622,3 +622,10 @@ mod tests {
         }
     }
 }
+
+// The admin's pages and the Swedish words of errors: catalogues of their own (i18n/admin.rs, i18n/errors.rs).
+mod admin;
+mod errors;
+
+pub use admin::AdminText;
+pub use errors::error_detail;

@@ -10,7 +10,7 @@ mod pages;
 pub mod sessions;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -85,6 +85,17 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route("/reports/situations", get(pages::reports::people::situations))
         .route("/reports/situations.csv", get(pages::reports::people::situations_csv))
         .route("/night/breaches/{id}/resolution", post(pages::night::resolve))
+        .route(pages::admin::DISTRICTS_PATH, get(pages::admin::districts))
+        .route(
+            "/admin/districts/import",
+            post(pages::admin::import_districts).layer(DefaultBodyLimit::max(pages::admin::UPLOAD_LIMIT_BYTES)),
+        )
+        .route(pages::admin::SHELTERS_PATH, get(pages::admin::shelters).post(pages::admin::create_shelter))
+        .route("/admin/shelters/new", get(pages::admin::new_shelter))
+        .route("/admin/shelters/{id}", get(pages::admin::edit_shelter).post(pages::admin::update_shelter))
+        .route(pages::admin::ACCESS_PATH, get(pages::admin::access))
+        .route("/admin/access/links", post(pages::admin::make_link))
+        .route("/admin/access/sessions/{id}/end", post(pages::admin::end_session))
         .route(HTMX_PATH, get(|| asset(HTMX, JAVASCRIPT, true)))
         .route("/assets/app.css", get(|| asset(APP_CSS, CSS, false)))
         .route("/assets/map.js", get(|| asset(MAP_JS, JAVASCRIPT, false)))

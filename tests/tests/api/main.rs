@@ -26,3 +26,4 @@ mod secrecy;
 mod shelters;
 mod support_plans;
 mod web;
+mod web_sessions;

@@ -14,14 +14,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::district_at;
 use super::model::{Location, NewDistrict};
 use super::repo::{self, StoredDistrict};
+use super::{district_at, overlap};
 
 /// Reference data: every role may read districts.
 const READ_ROLES: &[Role] = &Role::ALL;
 /// Only administrators change them.
-const MANAGE_ROLES: &[Role] = &[Role::Admin];
+const MANAGE_ROLES: &[Role] = crate::MANAGE_DISTRICTS;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -168,15 +168,7 @@ pub async fn create_district(
 ) -> Result<Response, ApiError> {
     let work = state.unit_of_work(&principal, MANAGE_ROLES)?;
     let new = NewDistrict::try_from(input)?;
-    let district = work
-        .run(async |w| {
-            let district = repo::insert(w.tx(), &w.principal().municipality, &new)
-                .await
-                .on_constraint(repo::ONE_VERSION_PER_DAY, overlap)?;
-            w.audit(AuditEvent::new(AuditAction::Create, "district", Some(district.id)));
-            Ok(district)
-        })
-        .await?;
+    let district = work.run(async |w| super::create_district(w, &new).await).await?;
     let location = format!("/api/v1/districts/{}", district.id);
     let mut response = with_etag(StatusCode::CREATED, district);
     if let Ok(value) = location.parse() {
@@ -255,7 +247,7 @@ pub async fn update_district(
             }
             let updated = repo::update(w.tx(), municipality, id, expected_version, &new)
                 .await
-                .on_constraint(repo::ONE_VERSION_PER_DAY, overlap)?;
+                .on_constraint(repo::ONE_VERSION_PER_DAY, || overlap(&new.code))?;
             let district = match updated {
                 Some(district) => district,
                 None if repo::find(w.tx(), municipality, id).await?.is_some() => {
@@ -292,9 +284,4 @@ pub async fn delete_district(
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The 409 for a version overlapping another version of the same code.
-fn overlap() -> ApiError {
-    ApiError::conflict("another version of this district code is valid during part of that period")
 }

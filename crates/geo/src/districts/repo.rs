@@ -131,6 +131,14 @@ pub async fn list(
     rows.iter().map(from_row).collect()
 }
 
+/// Every version, ordered by (code, valid_from).
+pub async fn all(client: &impl GenericClient, municipality: &MunicipalityCode) -> Result<Vec<StoredDistrict>, Error> {
+    let sql = format!("SELECT {COLUMNS} FROM districts WHERE municipality_code = $1 ORDER BY code, valid_from");
+    let statement = client.prepare_cached(&sql).await?;
+    let rows = client.query(&statement, &[&municipality.as_str()]).await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// Every version valid on `on`, for point-in-polygon lookups (a municipality has a handful).
 pub async fn valid_on(
     client: &impl GenericClient,

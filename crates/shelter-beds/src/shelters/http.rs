@@ -9,6 +9,7 @@ use hemvist_platform::auth::Principal;
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::etag::{etag, if_match};
 use hemvist_platform::night::today;
+use hemvist_platform::work::Work;
 use hemvist_platform::{ApiError, AppState, Json, Path, ReadProblems, WriteProblems};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -49,10 +50,63 @@ async fn district_of(
 /// The shelter `id` in the caller's scope (None: every shelter of the municipality), or 404.
 /// A shelter in the caller's scope (shelter staff: their own), or 404. Run it in a unit of work opened
 /// for [`crate::READ_SHELTERS`].
-pub async fn shelter_in_scope(w: &mut hemvist_platform::work::Work<'_>, id: Uuid) -> Result<Shelter, ApiError> {
+pub async fn shelter_in_scope(w: &mut Work<'_>, id: Uuid) -> Result<Shelter, ApiError> {
     let principal = w.principal().clone();
     let limit = crate::access::shelter_limit(&principal)?;
     scoped_shelter(w.tx(), &principal, limit, id).await
+}
+
+/// The shelters in the caller's scope (shelter staff: their own), by name. Run it in a unit of work
+/// opened for [`crate::READ_SHELTERS`].
+pub async fn shelters_in_scope(w: &mut Work<'_>) -> Result<Vec<Shelter>, ApiError> {
+    let limit = shelter_limit(w.principal())?;
+    Ok(repo::list_shelters(w.tx(), &w.principal().municipality, limit).await?)
+}
+
+/// Registers a shelter (audited); its district is derived from its location. Run it in a unit of work
+/// opened for [`crate::access::MANAGE_SHELTERS`].
+pub async fn register_shelter(w: &mut Work<'_>, record: &ShelterRecord) -> Result<Shelter, ApiError> {
+    let (tx, principal) = (w.tx(), w.principal());
+    let district = district_of(tx, principal, record).await?;
+    let id = repo::insert_shelter(tx, &principal.municipality, record, district.as_deref()).await?;
+    let created = scoped_shelter(tx, principal, None, id).await?;
+    w.audit(AuditEvent::new(AuditAction::Create, "shelter", Some(id)));
+    Ok(created)
+}
+
+/// Replaces a shelter's description (audited), if it is still at `expected` version (412 otherwise;
+/// None: whatever version). 409 when it would become one in another municipality while guests hold
+/// beds there without consent to that.
+pub async fn replace_shelter(
+    w: &mut Work<'_>,
+    id: Uuid,
+    expected: Option<i32>,
+    record: &ShelterRecord,
+) -> Result<Shelter, ApiError> {
+    let (tx, principal) = (w.tx(), w.principal());
+    let district = district_of(tx, principal, record).await?;
+    let updated = repo::update_shelter(tx, &principal.municipality, id, expected, record, district.as_deref())
+        .await
+        .map_err(|error| {
+            // V7: active beds follow the shelter's flag, and a bed outside needs the guest's consent.
+            if error.as_db_error().and_then(|db| db.constraint()) == Some("bed_assignments_outside_needs_consent") {
+                ApiError::conflict(
+                    "guests hold beds here without consent to a bed in another municipality; \
+                     move them or record their consent first",
+                )
+            } else {
+                error.into()
+            }
+        })?;
+    if !updated {
+        return Err(match repo::find_shelter(tx, &principal.municipality, None, id).await? {
+            Some(_) => ApiError::PreconditionFailed,
+            None => ApiError::NotFound("shelter"),
+        });
+    }
+    let shelter = scoped_shelter(tx, principal, None, id).await?;
+    w.audit(AuditEvent::new(AuditAction::Update, "shelter", Some(id)));
+    Ok(shelter)
 }
 
 pub(crate) async fn scoped_shelter(
@@ -75,9 +129,7 @@ pub async fn list_shelters(
     principal: Principal,
 ) -> Result<Json<Vec<Shelter>>, ApiError> {
     let work = state.unit_of_work(&principal, READ_SHELTERS)?;
-    let limit = shelter_limit(&principal)?;
-    let shelters =
-        work.run(async |w| Ok(repo::list_shelters(w.tx(), &w.principal().municipality, limit).await?)).await?;
+    let shelters = work.run(async |w| shelters_in_scope(w).await).await?;
     Ok(Json(shelters))
 }
 
@@ -95,16 +147,7 @@ pub async fn create_shelter(
 ) -> Result<Response, ApiError> {
     let work = state.unit_of_work(&principal, MANAGE_SHELTERS)?;
     let record = input.validate()?;
-    let shelter = work
-        .run(async |w| {
-            let (tx, principal) = (w.tx(), w.principal());
-            let district = district_of(tx, principal, &record).await?;
-            let id = repo::insert_shelter(tx, &principal.municipality, &record, district.as_deref()).await?;
-            let created = scoped_shelter(tx, principal, None, id).await?;
-            w.audit(AuditEvent::new(AuditAction::Create, "shelter", Some(id)));
-            Ok(created)
-        })
-        .await?;
+    let shelter = work.run(async |w| register_shelter(w, &record).await).await?;
     Ok(respond(StatusCode::CREATED, shelter))
 }
 
@@ -145,35 +188,6 @@ pub async fn update_shelter(
     let work = state.unit_of_work(&principal, MANAGE_SHELTERS)?;
     let expected = if_match(&headers)?;
     let record = input.validate()?;
-    let shelter = work
-        .run(async |w| {
-            let (tx, principal) = (w.tx(), w.principal());
-            let district = district_of(tx, principal, &record).await?;
-            let updated = repo::update_shelter(tx, &principal.municipality, id, expected, &record, district.as_deref())
-                .await
-                .map_err(|error| {
-                    // V7: active beds follow the shelter's flag, and a bed outside needs the guest's consent.
-                    if error.as_db_error().and_then(|db| db.constraint())
-                        == Some("bed_assignments_outside_needs_consent")
-                    {
-                        ApiError::conflict(
-                            "guests hold beds here without consent to a bed in another municipality; \
-                             move them or record their consent first",
-                        )
-                    } else {
-                        error.into()
-                    }
-                })?;
-            if !updated {
-                return Err(match repo::find_shelter(tx, &principal.municipality, None, id).await? {
-                    Some(_) => ApiError::PreconditionFailed,
-                    None => ApiError::NotFound("shelter"),
-                });
-            }
-            let shelter = scoped_shelter(tx, principal, None, id).await?;
-            w.audit(AuditEvent::new(AuditAction::Update, "shelter", Some(id)));
-            Ok(shelter)
-        })
-        .await?;
+    let shelter = work.run(async |w| replace_shelter(w, id, expected, &record).await).await?;
     Ok(respond(StatusCode::OK, shelter))
 }

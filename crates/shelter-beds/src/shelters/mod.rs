@@ -4,4 +4,4 @@ pub(crate) mod http;
 pub mod model;
 pub(crate) mod repo;
 
-pub use http::shelter_in_scope;
+pub use http::{register_shelter, replace_shelter, shelter_in_scope, shelters_in_scope};

@@ -3,6 +3,7 @@
 //! the roles the domain crate names and renders a template. Errors become a page (or, for htmx, a
 //! message in the page's message area), never a stack trace.
 
+pub mod admin;
 pub mod home;
 pub mod housing;
 pub mod login;
@@ -18,7 +19,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use hemvist_platform::ApiError;
 
-use crate::i18n::{LANG_COOKIE, Lang, Text};
+use crate::i18n::{LANG_COOKIE, Lang, Text, error_detail};
 use crate::sessions::Session;
 
 /// What the layout around every page needs.
@@ -47,7 +48,16 @@ impl Layout {
 fn role_pages(role: hemvist_platform::auth::Role, t: &'static Text) -> Vec<(&'static str, &'static str)> {
     use hemvist_platform::auth::Role;
     let mut pages = match role {
-        Role::Admin | Role::HousingOfficer => vec![(housing::HOUSING_PATH, t.housing_nav)],
+        Role::Admin => {
+            let a = t.admin();
+            vec![
+                (housing::HOUSING_PATH, t.housing_nav),
+                (admin::DISTRICTS_PATH, a.districts_nav),
+                (admin::SHELTERS_PATH, a.shelters_nav),
+                (admin::ACCESS_PATH, a.access_nav),
+            ]
+        }
+        Role::HousingOfficer => vec![(housing::HOUSING_PATH, t.housing_nav)],
         Role::SupportWorker => vec![(support::SUPPORT_PATH, t.support_nav)],
         _ => Vec::new(),
     };
@@ -128,11 +138,16 @@ impl<T> OnPage<T> for Result<T, ApiError> {
     }
 }
 
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        let t = self.lang.text;
-        let status = self.error.status();
-        let message = match &self.error {
+/// An error as a page shows it: a headline for its kind and what to fix, in the page's language.
+pub struct ErrorView {
+    pub message: &'static str,
+    pub detail: Option<String>,
+}
+
+impl ErrorView {
+    pub fn of(error: &ApiError, lang: Lang) -> Self {
+        let t = lang.text;
+        let message = match error {
             ApiError::Unauthenticated => t.error_sign_in,
             ApiError::Forbidden(_) => t.error_forbidden,
             ApiError::NotFound(_) | ApiError::MethodNotAllowed(_) => t.error_not_found,
@@ -141,13 +156,19 @@ impl IntoResponse for PageError {
             ApiError::Internal(_) => t.error_internal,
             _ => t.error_invalid,
         };
-        // Causes of 5xx are logged, never shown; 4xx details say what to fix (in English for now).
-        let detail = if status.is_server_error() {
-            tracing::error!(error = ?self.error, "page failed");
-            None
-        } else {
-            Some(self.error.to_string())
-        };
+        // Causes of 5xx are logged, never shown; 4xx details say what to fix.
+        if error.status().is_server_error() {
+            tracing::error!(?error, "page failed");
+        }
+        ErrorView { message, detail: error_detail(error, lang) }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let t = self.lang.text;
+        let status = self.error.status();
+        let ErrorView { message, detail } = ErrorView::of(&self.error, self.lang);
         if self.htmx {
             let mut response = render(&Message { message, detail }, self.lang, status);
             let headers = response.headers_mut();
@@ -163,4 +184,9 @@ impl IntoResponse for PageError {
 /// Formats a moment as the local time of day in Stockholm.
 pub fn local_time(at: jiff::Timestamp) -> String {
     at.to_zoned(hemvist_platform::night::city_time_zone()).strftime("%H:%M").to_string()
+}
+
+/// Formats a moment as a date and time of day in Stockholm.
+pub fn local_date_time(at: jiff::Timestamp) -> String {
+    at.to_zoned(hemvist_platform::night::city_time_zone()).strftime("%Y-%m-%d %H:%M").to_string()
 }

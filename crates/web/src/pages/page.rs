@@ -1,12 +1,14 @@
 //! What every page handler starts from: the request as a page sees it ([`Page`]), the same with the
 //! signed-in session ([`SignedIn`], a sign-in page when there is none) and a POST form whose CSRF token
-//! was checked ([`SignedForm`]). Errors become [`PageError`]s in the page's language.
+//! was checked ([`SignedForm`], or [`SignedUpload`] for a file upload). Errors become [`PageError`]s in
+//! the page's language.
 
 use std::convert::Infallible;
 use std::ops::Deref;
 
 use askama::Template;
 use axum::Form;
+use axum::extract::multipart::{Multipart, MultipartError};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
@@ -128,5 +130,66 @@ impl<T: CsrfField + DeserializeOwned + Send> FromRequest<AppState> for SignedFor
         let page = page.signed_in().await.map_err(IntoResponse::into_response)?;
         page.session.check_csrf(&page.headers, form.csrf()).on(&page).map_err(IntoResponse::into_response)?;
         Ok(SignedForm(page, form))
+    }
+}
+
+/// The text fields and files of a `multipart/form-data` POST (a file upload).
+#[derive(Debug, Default)]
+pub struct Upload {
+    fields: Vec<(String, String)>,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+impl Upload {
+    /// A text field's value.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// A file's bytes; None when no file was chosen (browsers send an empty part then).
+    pub fn file(&self, name: &str) -> Option<&[u8]> {
+        self.files.iter().find(|(n, bytes)| n == name && !bytes.is_empty()).map(|(_, v)| v.as_slice())
+    }
+
+    async fn read(mut multipart: Multipart) -> Result<Self, ApiError> {
+        let mut upload = Upload::default();
+        let unreadable = |error: MultipartError| match error.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge("the file is too large".into()),
+            _ => ApiError::BadRequest("the form could not be read".into()),
+        };
+        while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if field.file_name().is_some() {
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                upload.files.push((name, bytes.to_vec()));
+            } else {
+                let text = field.text().await.map_err(unreadable)?;
+                upload.fields.push((name, text));
+            }
+        }
+        Ok(upload)
+    }
+}
+
+/// A signed-in page's file upload (`multipart/form-data`), its CSRF token checked (the form's `csrf`
+/// field, or the htmx header) as [`SignedForm`] checks a urlencoded form's. The route sets how large
+/// the body may be (`DefaultBodyLimit`).
+pub struct SignedUpload(pub SignedIn, pub Upload);
+
+impl FromRequest<AppState> for SignedUpload {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let Ok(page) = Page::from_request_parts(&mut parts, state).await;
+        let page = page.signed_in().await.map_err(IntoResponse::into_response)?;
+        let multipart = Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|_| ApiError::UnsupportedMediaType("a file upload (multipart/form-data) is expected".into()))
+            .on(&page)
+            .map_err(IntoResponse::into_response)?;
+        let upload = Upload::read(multipart).await.on(&page).map_err(IntoResponse::into_response)?;
+        page.session.check_csrf(&page.headers, upload.field("csrf")).on(&page).map_err(IntoResponse::into_response)?;
+        Ok(SignedUpload(page, upload))
     }
 }

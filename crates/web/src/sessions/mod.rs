@@ -1,9 +1,15 @@
 //! Sign-in for the staff web app: one-time sign-in links that open server-side sessions. A session
 //! becomes the same [`Principal`] an API token does, so pages run through the same unit of work, role
 //! checks, scope, masking and audit. Single sign-on will open sessions the same way.
+//!
+//! A session closes when it has not been used for `HEMVIST_SESSION_IDLE_MINUTES` and, however busy,
+//! `HEMVIST_SESSION_MAX_HOURS` after sign-in; the server's cleanup job ([`delete_closed`]) deletes
+//! closed sessions and used or expired links. An admin makes links and ends sessions from the web app
+//! ([`staff`]).
 
 pub mod model;
 mod repo;
+pub mod staff;
 
 use axum::http::{HeaderMap, header};
 use hemvist_platform::audit::{self, AuditAction, AuditEvent};
@@ -13,7 +19,8 @@ use hemvist_platform::{ApiError, AppState};
 use jiff::{SignedDuration, Timestamp};
 
 pub use model::Grant;
-use model::{LOGIN_LINK_HOURS, SESSION_COOKIE, SESSION_HOURS};
+use model::{LOGIN_LINK_HOURS, SESSION_COOKIE};
+pub use repo::OpenSession;
 
 /// Makes a one-time sign-in link and returns its URL (the secret is shown only this once).
 pub async fn create_login_link(
@@ -21,23 +28,48 @@ pub async fn create_login_link(
     settings: &Settings,
     grant: &Grant,
 ) -> Result<String, ApiError> {
-    let (secret, hash) = model::new_secret();
-    let expires_at = Timestamp::now() + SignedDuration::from_hours(LOGIN_LINK_HOURS);
-    repo::create_login_link(client, grant, &hash, expires_at).await?;
-    Ok(format!("{}/login/{secret}", settings.public_base_url()))
+    new_login_link(client, settings, grant).await.map(|(_, url)| url)
 }
 
-/// On the first start (no admin sign-in link ever made) a link for an admin of `grant`'s municipality,
-/// as Jupyter prints one; None afterwards.
-pub async fn first_start_admin_link(
+/// Stores a new sign-in link; its id and URL.
+async fn new_login_link(
     client: &impl deadpool_postgres::GenericClient,
     settings: &Settings,
     grant: &Grant,
+) -> Result<(uuid::Uuid, String), ApiError> {
+    let (secret, hash) = model::new_secret();
+    let expires_at = Timestamp::now() + SignedDuration::from_hours(LOGIN_LINK_HOURS);
+    let id = repo::create_login_link(client, grant, &hash, expires_at).await?;
+    Ok((id, format!("{}/login/{secret}", settings.public_base_url())))
+}
+
+/// Until an admin of `municipality` has signed in, each start of the server makes a sign-in link for
+/// one (as Jupyter prints its token); None once one has.
+pub async fn first_start_admin_link(
+    client: &impl deadpool_postgres::GenericClient,
+    settings: &Settings,
+    municipality: &hemvist_platform::MunicipalityCode,
 ) -> Result<Option<String>, ApiError> {
-    if repo::any_admin_link(client).await? {
+    if repo::admin_ever_signed_in(client, municipality).await? {
         return Ok(None);
     }
-    create_login_link(client, settings, grant).await.map(Some)
+    let grant = Grant {
+        municipality: municipality.clone(),
+        role: hemvist_platform::auth::Role::Admin,
+        district_scope: Vec::new(),
+        shelter_scope: Vec::new(),
+        staff_id: None,
+    };
+    create_login_link(client, settings, &grant).await.map(Some)
+}
+
+/// Deletes closed sessions and the used or expired sign-in links no session refers to (the server's
+/// cleanup job). Returns how many sessions and links went.
+pub async fn delete_closed(
+    client: &impl deadpool_postgres::GenericClient,
+    settings: &Settings,
+) -> Result<(u64, u64), ApiError> {
+    repo::delete_closed(client, settings.session_idle).await
 }
 
 /// A signed-in member of staff.
@@ -49,7 +81,7 @@ pub struct Session {
 }
 
 impl Session {
-    /// The session of the request's cookie, if it is open.
+    /// The session of the request's cookie, if it is open (and then marked as used).
     pub async fn of(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, ApiError> {
         let Some(token) = headers
             .get_all(header::COOKIE)
@@ -61,7 +93,8 @@ impl Session {
             return Ok(None);
         };
         let client = state.db().await?;
-        let Some(mut principal) = repo::find_session(&client, &hash_token(token)).await? else {
+        let idle = state.settings.session_idle;
+        let Some(mut principal) = repo::find_session(&client, &hash_token(token), idle).await? else {
             return Ok(None);
         };
         principal.request_id = request_id(headers);
@@ -85,7 +118,8 @@ pub async fn sign_in(state: &AppState, secret: &str, headers: &HeaderMap) -> Res
         return Ok(None);
     }
     let (token, token_hash) = model::new_secret();
-    let expires_at = Timestamp::now() + SignedDuration::from_hours(SESSION_HOURS);
+    let max = state.settings.session_max;
+    let expires_at = Timestamp::now() + SignedDuration::try_from(max).map_err(ApiError::internal)?;
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
     let Some(mut principal) = repo::redeem_login_link(&tx, &hash_token(secret), &token_hash, expires_at).await? else {
@@ -95,7 +129,7 @@ pub async fn sign_in(state: &AppState, secret: &str, headers: &HeaderMap) -> Res
     let session_id = principal.token_id;
     audit::record(&tx, &principal, AuditEvent::new(AuditAction::Create, "web_session", Some(session_id))).await?;
     tx.commit().await?;
-    Ok(Some(model::session_cookie(&token, state.settings.served_over_tls())))
+    Ok(Some(model::session_cookie(&token, max, state.settings.served_over_tls())))
 }
 
 /// Signs the session out; returns the `Set-Cookie` value that removes the cookie.
