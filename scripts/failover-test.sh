@@ -7,8 +7,8 @@
 # succeed again, and requests that failed (must be 0). Everything lives in a temp directory and is
 # removed afterwards.
 #
-#   bash scripts/failover-test.sh           pg_auto_failover's default timing (failover in ~20-30 s)
-#   FAILOVER_FAST=1 bash scripts/failover-test.sh   health checks every second (failover in ~5-10 s)
+#   bash scripts/failover-test.sh           pg_auto_failover's default timing
+#   FAILOVER_FAST=1 bash scripts/failover-test.sh   health checks every second, shorter timeouts
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,8 +57,14 @@ trap cleanup EXIT
 run_node() {
     local pgdata=$1
     as_owner pg_autoctl config set --pgdata "$pgdata" postgresql.listen_addresses 127.0.0.1 >/dev/null
+    if [ -n "${FAILOVER_FAST:-}" ] && [ "$pgdata" != "$work/monitor" ]; then
+        # A primary cut off from the monitor and its standby demotes itself after this long: it must
+        # stay below the monitor's primary_demote_timeout (5 s here), or two primaries could overlap.
+        as_owner pg_autoctl config set --pgdata "$pgdata" timeout.network_partition_timeout 3 >/dev/null
+    fi
     setsid "${owner[@]}" pg_autoctl run --pgdata "$pgdata" >"$pgdata.log" 2>&1 &
     pids+=($!)
+    disown
 }
 
 # Waits until the monitor reports `count` nodes in state `state`.
@@ -89,6 +95,7 @@ ALTER SYSTEM SET pgautofailover.health_check_timeout = 1000;
 ALTER SYSTEM SET pgautofailover.health_check_max_retries = 1;
 ALTER SYSTEM SET pgautofailover.health_check_retry_delay = 500;
 ALTER SYSTEM SET pgautofailover.node_considered_unhealthy_timeout = 5000;
+ALTER SYSTEM SET pgautofailover.primary_demote_timeout = 5000;
 SELECT pg_reload_conf();
 SQL
 fi
@@ -100,18 +107,19 @@ for n in 1 2; do
         --monitor "$monitor_uri" >"$work/node$n.create.log" 2>&1
     run_node "$work/node$n"
     nodes="${nodes:+$nodes,}$port:$work/node$n:${pids[-1]}"
-    if [ "$n" = 1 ]; then wait_for primary 1; else wait_for secondary 1; wait_for primary 1; fi
+    if [ "$n" = 1 ]; then wait_for single 1; else wait_for secondary 1; wait_for primary 1; fi
 done
 echo "== primary and synchronous standby ready in $(($(date +%s) - started)) s:" \
     "$("$pgbin/psql" -qAt -h 127.0.0.1 -p "${ports[0]}" -U postgres hemvist -c 'SHOW synchronous_standby_names')"
 "$pgbin/psql" -qAt "$monitor_uri" -c \
     "SELECT name || '=' || setting FROM pg_settings WHERE name IN ('pgautofailover.health_check_period',
-        'pgautofailover.node_considered_unhealthy_timeout') ORDER BY name" | sed 's/^/   /'
+        'pgautofailover.node_considered_unhealthy_timeout', 'pgautofailover.primary_demote_timeout')
+        ORDER BY name" | sed 's/^/   /'
 
 url="host=127.0.0.1,127.0.0.1 port=${ports[0]},${ports[1]} user=postgres dbname=hemvist target_session_attrs=read-write"
 echo "== DATABASE_URL='$url'"
 status=0
-FAILOVER_DATABASE_URL="$url" FAILOVER_NODES="$nodes" FAILOVER_SERVER_LOG="$work/server.log" \
+RUST_BACKTRACE=0 FAILOVER_DATABASE_URL="$url" FAILOVER_NODES="$nodes" FAILOVER_SERVER_LOG="$work/server.log" \
     target/debug/hemvist-failover || status=$?
 if [ "$status" != 0 ]; then
     echo "== server log (last lines)"; tail -n 20 "$work/server.log" || true

@@ -205,7 +205,7 @@ async fn main() -> anyhow::Result<()> {
                 let Some(person) = people.get(i) else { break };
                 let key = format!("failover-{}", uuid::Uuid::new_v4());
                 let body = serde_json::json!({"person_id": person, "channel": "homelessness_reception",
-                    "lat": 59.33, "lon": 18.06});
+                    "lat": 59.40, "lon": 17.9});
                 outcomes.push((person.clone(), load.write("POST", "/api/v1/guarantee-requests", &body, Some(&key)).await));
             }
             outcomes
@@ -377,10 +377,14 @@ async fn seed(load: &Arc<Load>) -> anyhow::Result<(Vec<String>, Vec<String>)> {
         recovered_at: Mutex::new(None),
         stop: AtomicBool::new(false),
     });
+    let district = serde_json::json!({"code": "jarva", "name": "Järva", "valid_from": "2023-07-01",
+        "boundary": {"type": "Polygon", "coordinates":
+            [[[17.85, 59.38], [17.97, 59.38], [17.97, 59.43], [17.85, 59.43], [17.85, 59.38]]]}});
+    id_of(seeder.write("POST", "/api/v1/districts", &district, None).await)?;
     let mut shelters = Vec::new();
     for i in 0..SHELTERS {
         let body = serde_json::json!({"name": format!("Failover {i}"), "operator": "Stadsmissionen",
-            "address": format!("Failovergatan {i}"), "lat": 59.33, "lon": 18.0 + i as f64 * 0.005,
+            "address": format!("Failovergatan {i}"), "lat": 59.40, "lon": 17.86 + i as f64 * 0.005,
             "eligibility": {"accepts_women": true, "accepts_men": true}, "total_beds": BEDS,
             "opens_at": "19:00", "check_in_deadline": "23:00"});
         shelters.push(id_of(seeder.write("POST", "/api/v1/shelters", &body, None).await)?);
