@@ -89,7 +89,7 @@ run_node "$work/monitor"
 for _ in $(seq 1 120); do "$pgbin/pg_isready" -q -h 127.0.0.1 -p "$monitor_port" && break; sleep 0.5; done
 if [ -n "${FAILOVER_FAST:-}" ]; then
     # Health checks every second; a node that stops reporting is unhealthy after 5 s.
-    "$pgbin/psql" -qAt "$monitor_uri" >/dev/null <<'SQL'
+    "$pgbin/psql" -qAt -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$monitor_port" -U postgres -d pg_auto_failover >/dev/null <<'SQL'
 ALTER SYSTEM SET pgautofailover.health_check_period = 1000;
 ALTER SYSTEM SET pgautofailover.health_check_timeout = 1000;
 ALTER SYSTEM SET pgautofailover.health_check_max_retries = 1;
