@@ -397,7 +397,7 @@ async fn seed(load: &Arc<Load>) -> anyhow::Result<(Vec<String>, Vec<String>)> {
             let mut ids = Vec::new();
             while next.fetch_add(1, Ordering::Relaxed) < PEOPLE {
                 let body = serde_json::json!({"identity_kind": "none", "given_name": "Failover",
-                    "family_name": "Test", "sex": "unknown"});
+                    "family_name": "Test", "sex": "unknown", "home_municipality_code": "0180"});
                 ids.push(id_of(seeder.write("POST", "/api/v1/people", &body, None).await)?);
             }
             anyhow::Ok(ids)

@@ -71,7 +71,8 @@ fn seed(served: &Served, admin: &str) {
 }
 
 fn walk_in(i: usize) -> serde_json::Value {
-    json!({"identity_kind": "none", "given_name": format!("Backup{i}"), "family_name": "Test", "sex": "unknown"})
+    json!({"identity_kind": "none", "given_name": format!("Backup{i}"), "family_name": "Test", "sex": "unknown",
+        "home_municipality_code": "0180"})
 }
 
 #[test]

@@ -71,13 +71,16 @@ impl Served {
 impl Drop for Served {
     fn drop(&mut self) {
         if self.child.try_wait().ok().flatten().is_none() {
-            let _ = nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(self.child.id() as i32),
-                nix::sys::signal::Signal::SIGTERM,
-            );
+            sigterm(self.child.id());
             let _ = self.child.wait();
         }
     }
+}
+
+/// Sends SIGTERM to `pid`, as a service manager stopping the server does.
+pub fn sigterm(pid: u32) {
+    let status = Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    assert!(status.success(), "kill -TERM {pid}");
 }
 
 /// `hemvist ARGS` with `HEMVIST_DATA_DIR=data_dir`; panics with its stderr when it fails.
