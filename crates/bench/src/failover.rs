@@ -49,8 +49,8 @@ struct Node {
 
 /// The final answer to one write, after its retries.
 enum Outcome {
-    /// 2xx, with its body.
-    Acknowledged { body: serde_json::Value },
+    /// 2xx, with its body; `replayed` when the server answered with an earlier attempt's result.
+    Acknowledged { body: serde_json::Value, replayed: bool },
     /// Gave up, or an answer that is not worth a retry (4xx, 500).
     Failed { last: String },
 }
@@ -98,26 +98,27 @@ impl Load {
             let answer = tokio::time::timeout(ATTEMPT_TIMEOUT, async {
                 let response = self.http.request(request).await?;
                 let status = response.status();
+                let replayed = response.headers().contains_key("idempotent-replayed");
                 let bytes = response.into_body().collect().await?.to_bytes();
-                anyhow::Ok((status, bytes))
+                anyhow::Ok((status, bytes, replayed))
             })
             .await;
             let retry = {
                 let mut tally = self.tally.lock().await;
                 tally.attempts += 1;
                 let retry = match &answer {
-                    Ok(Ok((status, bytes))) if status.is_success() => {
+                    Ok(Ok((status, bytes, replayed))) if status.is_success() => {
                         let body = serde_json::from_slice(bytes).unwrap_or(serde_json::Value::Null);
                         if self.killed_at.lock().await.is_some_and(|killed| attempt > killed) {
                             self.recovered_at.lock().await.get_or_insert_with(Instant::now);
                         }
-                        return Outcome::Acknowledged { body };
+                        return Outcome::Acknowledged { body, replayed: *replayed };
                     }
-                    Ok(Ok((status, _))) if status.as_u16() == 503 => {
+                    Ok(Ok((status, _, _))) if status.as_u16() == 503 => {
                         tally.unavailable_503 += 1;
                         true
                     }
-                    Ok(Ok((status, bytes))) => {
+                    Ok(Ok((status, bytes, _))) => {
                         last = format!("{status}: {}", String::from_utf8_lossy(bytes));
                         tally.other_errors.push(last.clone());
                         false
@@ -277,7 +278,10 @@ async fn main() -> anyhow::Result<()> {
         .collect();
     let seconds_down = recovered_at.map(|at| at.duration_since(killed_at).as_secs_f64());
     println!("== failover figures");
-    println!("guarantee requests acknowledged:     {}", figures.acked_requests);
+    println!(
+        "guarantee requests acknowledged:     {} ({} placed in a bed; {} answered by an idempotent replay)",
+        figures.acked_requests, figures.placed, figures.replayed
+    );
     println!("capacity reports acknowledged:       {}", figures.acked_reports);
     println!("attempts: {} (503: {}, connection lost: {}, timed out: {}, other errors: {})",
         tally.attempts, tally.unavailable_503, tally.connection_lost, tally.timed_out, tally.other_errors.len());
@@ -461,6 +465,8 @@ fn kill_node(node: &Node) -> anyhow::Result<String> {
 
 struct Figures {
     acked_requests: usize,
+    placed: usize,
+    replayed: usize,
     acked_reports: usize,
     lost: usize,
     double_placements: i64,
@@ -478,16 +484,18 @@ async fn check(
     let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
     tokio::spawn(connection);
     let mut lost = 0;
-    let mut acked_requests = 0;
+    let (mut acked_requests, mut placed, mut replayed) = (0, 0, 0);
     for (_, outcome) in guarantee {
-        let Outcome::Acknowledged { body, .. } = outcome else { continue };
+        let Outcome::Acknowledged { body, replayed: replay } = outcome else { continue };
         acked_requests += 1;
+        replayed += usize::from(*replay);
         let id: uuid::Uuid = body["id"].as_str().context("request id")?.parse()?;
         let found = client.query_opt("SELECT 1 FROM guarantee_requests WHERE id = $1", &[&id]).await?;
         if found.is_none() {
             lost += 1;
         }
         if let Some(assignment) = body["bed"]["assignment_id"].as_str() {
+            placed += 1;
             let assignment: uuid::Uuid = assignment.parse()?;
             if client.query_opt("SELECT 1 FROM bed_assignments WHERE id = $1", &[&assignment]).await?.is_none() {
                 lost += 1;
@@ -518,5 +526,5 @@ async fn check(
         )
         .await?
         .try_get(0)?;
-    Ok(Figures { acked_requests, acked_reports, lost, double_placements })
+    Ok(Figures { acked_requests, placed, replayed, acked_reports, lost, double_placements })
 }

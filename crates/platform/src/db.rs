@@ -28,7 +28,7 @@ pub fn pool(config: tokio_postgres::Config, size: usize) -> Result<Pool, deadpoo
 /// statement running longer (`statement_timeout`), so a request the HTTP layer gave up on holds no
 /// locks and burns no CPU on after its answer. A host that does not answer is skipped after 5 s
 /// (unless `connect_timeout` says otherwise), so a dead host of a multi-host URL cannot stall the pool.
-pub fn serving_config(mut config: tokio_postgres::Config, request_timeout: Duration) -> tokio_postgres::Config {
+pub fn with_request_limits(mut config: tokio_postgres::Config, request_timeout: Duration) -> tokio_postgres::Config {
     let millis = request_timeout.as_millis().max(1);
     let options = match config.get_options() {
         Some(existing) if !existing.trim().is_empty() => format!("{existing} -c statement_timeout={millis}"),

@@ -403,7 +403,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             return Err(error);
         }
     };
-    let serving = hemvist_platform::db::serving_config(serving, settings.request_timeout);
+    let serving = hemvist_platform::db::with_request_limits(serving, settings.request_timeout);
     let pool = hemvist_platform::db::pool(serving, settings.db_pool_size)?;
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await
