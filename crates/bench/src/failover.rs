@@ -15,6 +15,8 @@
 //! `FAILOVER_WARMUP_SECS` (default 8), `FAILOVER_AFTER_SECS` (load kept on after recovery, default 8).
 #![allow(clippy::expect_used)] // a test driver stops loudly when its set-up fails
 
+mod failover_checks;
+
 use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -27,6 +29,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use tokio::sync::Mutex;
+
+use failover_checks::check;
 
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
@@ -190,7 +194,12 @@ async fn main() -> anyhow::Result<()> {
 
     let seeding = Instant::now();
     let (shelters, people) = seed(&load).await?;
-    println!("seeded {} shelters of {BEDS} beds and {} people in {:.1} s", shelters.len(), people.len(), seeding.elapsed().as_secs_f64());
+    println!(
+        "seeded {} shelters of {BEDS} beds and {} people in {:.1} s",
+        shelters.len(),
+        people.len(),
+        seeding.elapsed().as_secs_f64()
+    );
     *load.tally.lock().await = Tally::default();
 
     // The load: guarantee requests by several coordinators, capacity reports by the shelters.
@@ -207,7 +216,8 @@ async fn main() -> anyhow::Result<()> {
                 let key = format!("failover-{}", uuid::Uuid::new_v4());
                 let body = serde_json::json!({"person_id": person, "channel": "homelessness_reception",
                     "lat": 59.40, "lon": 17.9});
-                outcomes.push((person.clone(), load.write("POST", "/api/v1/guarantee-requests", &body, Some(&key)).await));
+                outcomes
+                    .push((person.clone(), load.write("POST", "/api/v1/guarantee-requests", &body, Some(&key)).await));
             }
             outcomes
         }));
@@ -283,12 +293,20 @@ async fn main() -> anyhow::Result<()> {
         figures.acked_requests, figures.placed, figures.replayed
     );
     println!("capacity reports acknowledged:       {}", figures.acked_reports);
-    println!("attempts: {} (503: {}, connection lost: {}, timed out: {}, other errors: {})",
-        tally.attempts, tally.unavailable_503, tally.connection_lost, tally.timed_out, tally.other_errors.len());
+    println!(
+        "attempts: {} (503: {}, connection lost: {}, timed out: {}, other errors: {})",
+        tally.attempts,
+        tally.unavailable_503,
+        tally.connection_lost,
+        tally.timed_out,
+        tally.other_errors.len()
+    );
     println!("acknowledged writes lost:            {}", figures.lost);
     println!("double placements:                   {}", figures.double_placements);
     match seconds_down {
-        Some(s) => println!("seconds until writes succeed again:  {s:.1} (503s and lost connections seen for {window:.1} s)"),
+        Some(s) => {
+            println!("seconds until writes succeed again:  {s:.1} (503s and lost connections seen for {window:.1} s)")
+        }
         None => println!("seconds until writes succeed again:  never (gave up after {} s)", MAX_RUN.as_secs()),
     }
     println!("requests that failed:                {}", failed.len());
@@ -448,7 +466,8 @@ fn kill_node(node: &Node) -> anyhow::Result<String> {
     let pid_file = std::fs::read_to_string(format!("{}/postmaster.pid", node.pgdata))?;
     let postmaster = pid_file.lines().next().context("empty postmaster.pid")?.trim().to_owned();
     let children = std::process::Command::new("pgrep").args(["-P", &postmaster]).output()?;
-    let children: Vec<String> = String::from_utf8_lossy(&children.stdout).split_whitespace().map(str::to_owned).collect();
+    let children: Vec<String> =
+        String::from_utf8_lossy(&children.stdout).split_whitespace().map(str::to_owned).collect();
     let group = format!("-{}", node.keeper_pid);
     let mut args = vec!["-9", "--", group.as_str(), postmaster.as_str()];
     args.extend(children.iter().map(String::as_str));
@@ -456,75 +475,5 @@ fn kill_node(node: &Node) -> anyhow::Result<String> {
     if !status.success() {
         bail!("kill {args:?} failed");
     }
-    Ok(format!(
-        "keeper group {}, postmaster {postmaster} and its {} child processes",
-        node.keeper_pid,
-        children.len()
-    ))
-}
-
-struct Figures {
-    acked_requests: usize,
-    placed: usize,
-    replayed: usize,
-    acked_reports: usize,
-    lost: usize,
-    double_placements: i64,
-}
-
-/// On the new primary (the multi-host URL finds it): every acknowledged write is there, and nobody
-/// was placed twice.
-async fn check(
-    url: &str,
-    night: &str,
-    guarantee: &[(String, Outcome)],
-    reports: &[(String, Outcome)],
-) -> anyhow::Result<Figures> {
-    let config: tokio_postgres::Config = url.parse()?;
-    let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
-    tokio::spawn(connection);
-    let mut lost = 0;
-    let (mut acked_requests, mut placed, mut replayed) = (0, 0, 0);
-    for (_, outcome) in guarantee {
-        let Outcome::Acknowledged { body, replayed: replay } = outcome else { continue };
-        acked_requests += 1;
-        replayed += usize::from(*replay);
-        let id: uuid::Uuid = body["id"].as_str().context("request id")?.parse()?;
-        let found = client.query_opt("SELECT 1 FROM guarantee_requests WHERE id = $1", &[&id]).await?;
-        if found.is_none() {
-            lost += 1;
-        }
-        if let Some(assignment) = body["bed"]["assignment_id"].as_str() {
-            placed += 1;
-            let assignment: uuid::Uuid = assignment.parse()?;
-            if client.query_opt("SELECT 1 FROM bed_assignments WHERE id = $1", &[&assignment]).await?.is_none() {
-                lost += 1;
-            }
-        }
-    }
-    let mut acked_reports = 0;
-    for (reason, outcome) in reports {
-        if let Outcome::Acknowledged { .. } = outcome {
-            acked_reports += 1;
-            let found = client
-                .query_opt("SELECT 1 FROM shelter_night_reports WHERE out_of_service_reason = $1", &[reason])
-                .await?;
-            if found.is_none() {
-                lost += 1;
-            }
-        }
-    }
-    let night: jiff::civil::Date = night.parse()?;
-    // A person asked once (one key): more than one request or more than one bed is a double placement.
-    let double_placements: i64 = client
-        .query_one(
-            "SELECT (SELECT count(*) FROM (SELECT person_id FROM guarantee_requests WHERE night = $1
-                                           GROUP BY person_id HAVING count(*) > 1) twice)
-                  + (SELECT count(*) FROM (SELECT person_id FROM bed_assignments WHERE night = $1
-                                           GROUP BY person_id HAVING count(*) > 1) twice)",
-            &[&night],
-        )
-        .await?
-        .try_get(0)?;
-    Ok(Figures { acked_requests, placed, replayed, acked_reports, lost, double_placements })
+    Ok(format!("keeper group {}, postmaster {postmaster} and its {} child processes", node.keeper_pid, children.len()))
 }

@@ -86,7 +86,10 @@ pub fn restore(data_dir: &Path, backup: &Path) -> anyhow::Result<Cluster> {
     let conf = target.join("postgresql.conf");
     let mut text = std::fs::read_to_string(&conf)?;
     let socket = target.to_string_lossy().replace('\'', "''");
-    text.push_str(&format!("\n# Restored by hemvist from {}\nunix_socket_directories = '{socket}'\n", backup.display()));
+    text.push_str(&format!(
+        "\n# Restored by hemvist from {}\nunix_socket_directories = '{socket}'\n",
+        backup.display()
+    ));
     std::fs::write(&conf, text)?;
     // Starting replays the WAL that came with the backup, up to the consistent end of the copy.
     Cluster::ensure_running(data_dir, ClusterOptions { durable: true })

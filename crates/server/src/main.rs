@@ -351,14 +351,17 @@ async fn backup(settings: &Settings, dir: std::path::PathBuf) -> anyhow::Result<
 /// Makes the private cluster from a backup, then checks that it opens and leaves it stopped.
 async fn restore(settings: &Settings, dir: std::path::PathBuf) -> anyhow::Result<()> {
     if settings.database_url.is_some() {
-        anyhow::bail!("hemvist restore makes the private cluster; unset DATABASE_URL (restore that server with its own tools)");
+        anyhow::bail!(
+            "hemvist restore makes the private cluster; unset DATABASE_URL (restore that server with its own tools)"
+        );
     }
     let data_dir = settings.data_dir.clone();
     let cluster = tokio::task::spawn_blocking(move || hemvist_server::backup::restore(&data_dir, &dir)).await??;
     let opened = async {
         let (client, connection) = cluster.config("hemvist").connect(tokio_postgres::NoTls).await?;
         let connection = tokio::spawn(connection);
-        let migrations: i64 = client.query_one("SELECT count(*) FROM refinery_schema_history", &[]).await?.try_get(0)?;
+        let migrations: i64 =
+            client.query_one("SELECT count(*) FROM refinery_schema_history", &[]).await?.try_get(0)?;
         drop(client);
         let _ = connection.await;
         anyhow::Ok(migrations)

@@ -33,7 +33,9 @@ async fn table_sums(client: &tokio_postgres::Client) -> BTreeMap<String, (i64, S
     for table in tables {
         let row = client
             .query_one(
-                &format!("SELECT count(*), coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '') FROM {table} t"),
+                &format!(
+                    "SELECT count(*), coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '') FROM {table} t"
+                ),
                 &[],
             )
             .await
@@ -137,8 +139,7 @@ fn a_backup_taken_while_serving_restores_every_table_exactly() {
     let copy = runtime.block_on(async { table_sums(&connect(&owner_config(quiet.data_dir())).await).await });
     quiet.stop().unwrap();
     let rows: i64 = source.values().map(|(count, _)| count).sum();
-    let differing: Vec<&String> =
-        source.keys().chain(copy.keys()).filter(|t| source.get(*t) != copy.get(*t)).collect();
+    let differing: Vec<&String> = source.keys().chain(copy.keys()).filter(|t| source.get(*t) != copy.get(*t)).collect();
     println!(
         "backup while serving ({quiet_seconds:.1} s), restored into a fresh cluster: {} tables, {rows} rows; \
          tables differing in row count or md5: {}",

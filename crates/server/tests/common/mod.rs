@@ -39,7 +39,11 @@ impl Served {
             .unwrap();
         let served = Served { child, base: format!("http://127.0.0.1:{port}"), data_dir, dir };
         let started = Instant::now();
-        while agent(Duration::from_secs(2)).get(format!("{}/ready", served.base)).call().map(|r| r.status().as_u16()).ok()
+        while agent(Duration::from_secs(2))
+            .get(format!("{}/ready", served.base))
+            .call()
+            .map(|r| r.status().as_u16())
+            .ok()
             != Some(200)
         {
             assert!(started.elapsed() < Duration::from_secs(180), "not ready: {}", served.log());
@@ -120,7 +124,13 @@ pub fn agent(timeout: Duration) -> ureq::Agent {
 }
 
 /// `method path` with a bearer token and a JSON body; the status and the parsed body.
-pub fn call(base: &str, token: &str, method: &str, path: &str, body: Option<&serde_json::Value>) -> (u16, serde_json::Value) {
+pub fn call(
+    base: &str,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<&serde_json::Value>,
+) -> (u16, serde_json::Value) {
     let url = format!("{base}{path}");
     let agent = agent(Duration::from_secs(60));
     let auth = format!("Bearer {token}");
