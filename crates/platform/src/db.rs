@@ -11,6 +11,12 @@ use crate::{ApiError, AppState};
 /// again: `Fast` recycling checks that, and a fresh connection goes through `config`'s hosts anew, so
 /// with `target_session_attrs=read-write` it finds the new primary by itself.
 pub fn pool(config: tokio_postgres::Config, size: usize) -> Result<Pool, deadpool_postgres::BuildError> {
+    // A new connection may try every host in turn, each for up to `connect_timeout`: give it that long.
+    let hosts = u32::try_from(config.get_hosts().len()).unwrap_or(1).max(1);
+    let create = config
+        .get_connect_timeout()
+        .copied()
+        .map_or(Duration::from_secs(5), |each| (each * hosts + Duration::from_secs(1)).max(Duration::from_secs(5)));
     let manager =
         Manager::from_config(config, tokio_postgres::NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
     Pool::builder(manager)
@@ -18,7 +24,7 @@ pub fn pool(config: tokio_postgres::Config, size: usize) -> Result<Pool, deadpoo
         .runtime(deadpool_postgres::Runtime::Tokio1)
         .timeouts(Timeouts {
             wait: Some(Duration::from_secs(5)),
-            create: Some(Duration::from_secs(5)),
+            create: Some(create),
             recycle: Some(Duration::from_secs(5)),
         })
         .build()
@@ -26,8 +32,10 @@ pub fn pool(config: tokio_postgres::Config, size: usize) -> Result<Pool, deadpoo
 
 /// `config` for serving requests that may take at most `request_timeout`: PostgreSQL cancels a
 /// statement running longer (`statement_timeout`), so a request the HTTP layer gave up on holds no
-/// locks and burns no CPU on after its answer. A host that does not answer is skipped after 5 s
-/// (unless `connect_timeout` says otherwise), so a dead host of a multi-host URL cannot stall the pool.
+/// locks and burns no CPU on after its answer. Unless the URL says otherwise, a host reached over TCP
+/// that does not answer is skipped after 3 s (`connect_timeout`), so a dead host of a multi-host URL
+/// cannot stall new connections, and TCP keepalives find a silent peer within about 15 s, so a pooled connection to a
+/// server that vanished without a word is closed instead of handed out.
 pub fn with_request_limits(mut config: tokio_postgres::Config, request_timeout: Duration) -> tokio_postgres::Config {
     let millis = request_timeout.as_millis().max(1);
     let options = match config.get_options() {
@@ -35,8 +43,19 @@ pub fn with_request_limits(mut config: tokio_postgres::Config, request_timeout: 
         _ => format!("-c statement_timeout={millis}"),
     };
     config.options(options);
-    if config.get_connect_timeout().is_none() {
-        config.connect_timeout(Duration::from_secs(5));
+    let over_tcp = config.get_hosts().iter().any(|host| matches!(host, tokio_postgres::config::Host::Tcp(_)));
+    if over_tcp && config.get_connect_timeout().is_none() {
+        config.connect_timeout(Duration::from_secs(3));
+    }
+    // libpq's defaults (the kernel's: two hours idle) unless the URL set its own.
+    if config.get_keepalives_idle() == Duration::from_secs(2 * 60 * 60) {
+        config.keepalives_idle(Duration::from_secs(10));
+    }
+    if config.get_keepalives_interval().is_none() {
+        config.keepalives_interval(Duration::from_secs(2));
+    }
+    if config.get_keepalives_retries().is_none() {
+        config.keepalives_retries(2);
     }
     config
 }
