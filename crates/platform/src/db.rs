@@ -34,8 +34,8 @@ pub fn pool(config: tokio_postgres::Config, size: usize) -> Result<Pool, deadpoo
 /// statement running longer (`statement_timeout`), so a request the HTTP layer gave up on holds no
 /// locks and burns no CPU on after its answer. Unless the URL says otherwise, a host reached over TCP
 /// that does not answer is skipped after 3 s (`connect_timeout`), so a dead host of a multi-host URL
-/// cannot stall new connections, and TCP keepalives find a silent peer within about 15 s, so a pooled connection to a
-/// server that vanished without a word is closed instead of handed out.
+/// cannot stall new connections, and TCP keepalives find a silent peer within about 15 s, so a pooled
+/// connection to a server that vanished without a word is closed instead of handed out.
 pub fn with_request_limits(mut config: tokio_postgres::Config, request_timeout: Duration) -> tokio_postgres::Config {
     let millis = request_timeout.as_millis().max(1);
     let options = match config.get_options() {
