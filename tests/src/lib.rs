@@ -156,6 +156,7 @@ impl TestApp {
         config.dbname(&database);
         // Serve as the server does (the restricted hemvist_api role), keep the owner for set-up.
         let serving = hemvist_server::migrate::serving_config(&config).await.expect("serving role");
+        let serving = hemvist_platform::db::with_request_limits(serving, settings.request_timeout);
         let pool = hemvist_platform::db::pool(serving, 40).expect("pool");
         let state = AppState::new(pool.clone(), settings);
         TestApp { router: hemvist_server::app(state.clone()), pool, state, database }

@@ -199,6 +199,10 @@ impl From<tokio_postgres::Error> for ApiError {
             // Rules enforced by triggers speak for themselves.
             Self::conflict(db.message().trim_start_matches("hemvist:").trim())
         } else if code.code().starts_with("08")
+            // statement_timeout, or the request was abandoned: the work took too long; retry.
+            || *code == SqlState::QUERY_CANCELED
+            // A server that stopped being the primary (a failover): the next connection finds the new one.
+            || *code == SqlState::READ_ONLY_SQL_TRANSACTION
             || *code == SqlState::ADMIN_SHUTDOWN
             || *code == SqlState::CRASH_SHUTDOWN
             || *code == SqlState::CANNOT_CONNECT_NOW

@@ -7,6 +7,7 @@ use deadpool_postgres::Transaction;
 
 use crate::audit::{self, AuditEvent};
 use crate::auth::{Principal, Role};
+use crate::db::Lent;
 use crate::{ApiError, AppState};
 
 /// A caller whose role was checked, ready to run one unit of work.
@@ -27,14 +28,21 @@ impl AppState {
 
 impl<'a> UnitOfWork<'a> {
     /// Runs `work` in one transaction and commits it with its audit events; on an error nothing of it
-    /// is kept (the transaction rolls back when dropped).
+    /// is kept (the transaction rolls back when dropped). Abandoned midway (the request timed out),
+    /// its running statement is cancelled in PostgreSQL too (see [`Lent`]).
     pub async fn run<T>(self, work: impl AsyncFnOnce(&mut Work<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
-        let mut client = self.state.db().await?;
-        let tx = client.transaction().await?;
-        let mut unit = Work { tx, principal: self.principal, settings: &self.state.settings, events: Vec::new() };
-        let output = work(&mut unit).await?;
-        unit.commit().await?;
-        Ok(output)
+        let mut lent = Lent::new(self.state.db().await?);
+        let result = async {
+            let tx = lent.client().transaction().await?;
+            let mut unit = Work { tx, principal: self.principal, settings: &self.state.settings, events: Vec::new() };
+            let output = work(&mut unit).await?;
+            unit.commit().await?;
+            Ok(output)
+        }
+        .await;
+        // After a lost connection or a server that went read-only, the next request gets a fresh one.
+        lent.finish(matches!(result, Err(ApiError::Unavailable(_))));
+        result
     }
 }
 

@@ -13,7 +13,8 @@ use nix::unistd::{Uid, User, geteuid};
 
 /// The superuser the private cluster is created with.
 pub const CLUSTER_USER: &str = "hemvist";
-const PORT: u16 = 5432;
+/// The port number in the socket's name (nothing listens on TCP).
+pub const PORT: u16 = 5432;
 /// Unix socket paths are limited to 107 bytes.
 const MAX_SOCKET_PATH: usize = 100;
 
@@ -80,6 +81,13 @@ impl Cluster {
             cluster.started_here = true;
         }
         Ok(cluster)
+    }
+
+    /// The cluster that belongs in `dir`, neither created nor started: for restoring a backup there.
+    pub fn at(dir: &Path) -> anyhow::Result<Cluster> {
+        let owner = cluster_owner()?;
+        let data_dir = choose_data_dir(dir, owner.as_ref())?;
+        Ok(Cluster { bin_dir: find_bin_dir()?, data_dir, owner, started_here: false })
     }
 
     /// Connection settings for `dbname` over the cluster's unix socket.
@@ -167,7 +175,12 @@ impl Cluster {
 
     /// A PostgreSQL program of the cluster's installation, run as the cluster's owner.
     pub fn command(&self, program: &str) -> Command {
-        let mut command = Command::new(self.bin_dir.join(program));
+        self.owner_command(self.bin_dir.join(program))
+    }
+
+    /// Any program, run as the cluster's owner.
+    pub fn owner_command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut command = Command::new(program);
         command.current_dir("/").env_remove("PGDATA").stdin(std::process::Stdio::null());
         if let Some(owner) = &self.owner {
             command.uid(owner.uid.as_raw()).gid(owner.gid.as_raw()).env("HOME", &owner.dir);
@@ -187,7 +200,7 @@ fn cluster_owner() -> anyhow::Result<Option<User>> {
     )?))
 }
 
-fn check(output: &Output, what: &str) -> anyhow::Result<()> {
+pub(crate) fn check(output: &Output, what: &str) -> anyhow::Result<()> {
     if output.status.success() {
         return Ok(());
     }

@@ -2,6 +2,7 @@
 //! (a configured server or the private cluster).
 
 pub mod admin;
+pub mod backup;
 mod contract;
 pub mod embedded_pg;
 pub mod gallring;

@@ -61,6 +61,10 @@ enum Command {
         #[arg(long)]
         staff: Option<String>,
     },
+    /// Back up the private cluster into DIR (new or empty) while it serves: pg_basebackup, verified.
+    Backup { dir: std::path::PathBuf },
+    /// Make the private cluster in HEMVIST_DATA_DIR (where there is none yet) from a backup in DIR.
+    Restore { dir: std::path::PathBuf },
     /// Manage the municipalities this database serves.
     Municipality {
         #[command(subcommand)]
@@ -244,6 +248,8 @@ async fn run() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Backup { dir } => backup(&settings, dir).await,
+        Command::Restore { dir } => restore(&settings, dir).await,
         Command::Serve => serve(settings).await,
     }
 }
@@ -314,6 +320,62 @@ async fn token(settings: &Settings, command: TokenCommand) -> anyhow::Result<()>
     }
 }
 
+/// Backs up the private cluster; a server with DATABASE_URL is backed up with PostgreSQL's own tools.
+async fn backup(settings: &Settings, dir: std::path::PathBuf) -> anyhow::Result<()> {
+    if settings.database_url.is_some() {
+        anyhow::bail!(
+            "hemvist backup copies the private cluster; with DATABASE_URL back up that server with its own \
+             tools (pg_basebackup, pgBackRest)"
+        );
+    }
+    let data_dir = settings.data_dir.clone();
+    let summary = tokio::task::spawn_blocking(move || {
+        let cluster = Cluster::open_existing(&data_dir)?;
+        let summary = hemvist_server::backup::backup(&cluster, &dir);
+        if cluster.started_here() {
+            cluster.stop()?;
+        }
+        summary
+    })
+    .await??;
+    eprintln!(
+        "hemvist: backup in {}: {:.1} MB, verified against its manifest, in {:.1} s",
+        summary.dir.display(),
+        summary.bytes as f64 / 1e6,
+        summary.seconds
+    );
+    Ok(())
+}
+
+/// Makes the private cluster from a backup, then checks that it opens and leaves it stopped.
+async fn restore(settings: &Settings, dir: std::path::PathBuf) -> anyhow::Result<()> {
+    if settings.database_url.is_some() {
+        anyhow::bail!(
+            "hemvist restore makes the private cluster; unset DATABASE_URL (restore that server with its own tools)"
+        );
+    }
+    let data_dir = settings.data_dir.clone();
+    let cluster = tokio::task::spawn_blocking(move || hemvist_server::backup::restore(&data_dir, &dir)).await??;
+    let opened = async {
+        let (client, connection) = cluster.config("hemvist").connect(tokio_postgres::NoTls).await?;
+        let connection = tokio::spawn(connection);
+        let migrations: i64 =
+            client.query_one("SELECT count(*) FROM refinery_schema_history", &[]).await?.try_get(0)?;
+        drop(client);
+        let _ = connection.await;
+        anyhow::Ok(migrations)
+    }
+    .await;
+    let stopped = cluster.stop();
+    let migrations = opened.context("the restored cluster does not open")?;
+    stopped?;
+    eprintln!(
+        "hemvist: restored into {} ({migrations} migrations applied); start it with hemvist serve",
+        cluster.data_dir().display()
+    );
+    Ok(())
+}
+
 async fn municipality(settings: &Settings, command: MunicipalityCommand) -> anyhow::Result<()> {
     match command {
         MunicipalityCommand::Add { code, name } => {
@@ -343,6 +405,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             return Err(error);
         }
     };
+    let serving = hemvist_platform::db::with_request_limits(serving, settings.request_timeout);
     let pool = hemvist_platform::db::pool(serving, settings.db_pool_size)?;
     let listener = tokio::net::TcpListener::bind(settings.bind)
         .await

@@ -17,6 +17,7 @@ mod openapi;
 mod operations;
 mod people;
 mod reports_rules;
+mod resilience;
 mod review_holds;
 mod review_law;
 mod review_people;
