@@ -456,7 +456,7 @@ async fn night_coordinator_resolves_a_breach_which_leaves_the_list_and_twice_is_
         choose(&two, &format!("#kind-{first_b}"), "emergency_housing");
         two.click(&format!("#resolve-{first_b}")).unwrap();
         let said = two.wait_for_text("#messages", "Det gick inte: läget har ändrats.").unwrap();
-        assert!(said.contains("already resolved"), "{said}");
+        assert!(said.contains("krockar med något som redan finns"), "the conflict, said in Swedish: {said}");
         // Other without a note is refused; with one, it is recorded.
         two.click(&format!("#resolve-open-{second_b}")).unwrap();
         choose(&two, &format!("#kind-{second_b}"), "other");
