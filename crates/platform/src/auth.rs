@@ -103,6 +103,9 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let state = <AppState as axum::extract::FromRef<S>>::from_ref(state);
+        let address = crate::throttle::client_address(parts);
+        // An address that sent too many bad credentials is refused before anything is looked up.
+        state.auth.failures.check(address)?;
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -117,11 +120,31 @@ where
             .and_then(|v| v.to_str().ok())
             .filter(|id| id.len() <= 100 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
             .map(str::to_owned);
-        let client = state.db().await?;
-        let mut principal = find_active_token(&client, &hash_token(token)).await?.ok_or(ApiError::Unauthenticated)?;
-        principal.request_id = request_id;
-        Ok(principal)
+        let found = match &state.auth.jwt {
+            Some(verifier) if crate::jwt::looks_like_jwt(token) => verifier.principal(token).await.map(Some),
+            // Only a well-formed opaque token is looked up: one probe of the unique hash index.
+            _ if well_formed_token(token) => {
+                let client = state.db().await?;
+                find_active_token(&client, &hash_token(token)).await
+            }
+            _ => Ok(None),
+        };
+        match found {
+            Ok(Some(mut principal)) => {
+                principal.request_id = request_id;
+                Ok(principal)
+            }
+            Ok(None) | Err(ApiError::Unauthenticated) => {
+                Err(state.auth.failures.failed(address, ApiError::Unauthenticated))
+            }
+            Err(other) => Err(other),
+        }
     }
+}
+
+/// An opaque token as [`generate_token`] makes them: `hv_` and 64 hex digits.
+pub fn well_formed_token(token: &str) -> bool {
+    token.len() == 67 && token.starts_with("hv_") && token[3..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// SHA-256 of the token text, hex. Tokens carry 256 random bits, so a fast hash suffices.
@@ -137,10 +160,19 @@ pub fn generate_token() -> String {
 }
 
 pub async fn find_active_token(client: &impl GenericClient, token_sha256: &str) -> Result<Option<Principal>, ApiError> {
+    // One statement: the probe of the unique hash index, and the last-used mark, written only when the
+    // last one is a minute old (a busy integration does not write a row per request).
     let statement = client
         .prepare_cached(
-            "SELECT id, municipality_code, role, district_scope, shelter_scope, staff_id FROM api_tokens
-             WHERE token_sha256 = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())",
+            "WITH active AS (
+                SELECT municipality_code, id, role, district_scope, shelter_scope, staff_id, last_used_at
+                  FROM api_tokens
+                 WHERE token_sha256 = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())),
+             touched AS (
+                UPDATE api_tokens t SET last_used_at = now() FROM active
+                 WHERE t.municipality_code = active.municipality_code AND t.id = active.id
+                   AND (active.last_used_at IS NULL OR active.last_used_at < now() - interval '1 minute'))
+             SELECT id, municipality_code::text, role, district_scope, shelter_scope, staff_id FROM active",
         )
         .await?;
     let Some(row) = client.query_opt(&statement, &[&token_sha256]).await? else {
@@ -214,6 +246,10 @@ pub struct TokenInfo {
     pub created_at: jiff::Timestamp,
     pub expires_at: Option<jiff::Timestamp>,
     pub revoked_at: Option<jiff::Timestamp>,
+    /// Marked at most once a minute.
+    pub last_used_at: Option<jiff::Timestamp>,
+    /// The actor id of the admin who made it; None when made on the command line.
+    pub created_by: Option<Uuid>,
 }
 
 /// Every token, of every municipality, oldest first.
@@ -221,7 +257,7 @@ pub async fn list_tokens(client: &impl GenericClient) -> Result<Vec<TokenInfo>, 
     let rows = client
         .query(
             "SELECT id, municipality_code::text, name, role, district_scope, shelter_scope, staff_id, created_at,
-                    expires_at, revoked_at
+                    expires_at, revoked_at, last_used_at, created_by
                FROM api_tokens ORDER BY created_at, id",
             &[],
         )
@@ -241,6 +277,8 @@ pub async fn list_tokens(client: &impl GenericClient) -> Result<Vec<TokenInfo>, 
                 created_at: row.try_get("created_at")?,
                 expires_at: row.try_get("expires_at")?,
                 revoked_at: row.try_get("revoked_at")?,
+                last_used_at: row.try_get("last_used_at")?,
+                created_by: row.try_get("created_by")?,
             })
         })
         .collect()

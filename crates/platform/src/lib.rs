@@ -8,13 +8,17 @@ pub mod error;
 pub mod etag;
 pub mod extract;
 pub mod municipality;
+pub mod jwt;
 pub mod night;
+pub mod oidc;
 pub mod pagination;
 pub mod period;
 pub mod settings;
 pub mod state;
 pub mod states;
 pub mod text;
+pub mod tokens;
+pub mod throttle;
 pub mod work;
 
 pub use error::{ApiError, FieldError, OnConstraint, Problem, ReadProblems, Validation, WriteProblems};

@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::oidc::{OidcSettings, parse_groups};
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// `HEMVIST_BIND`, default `127.0.0.1:8080`.
@@ -51,6 +53,12 @@ pub struct Settings {
     /// `HEMVIST_MUNICIPALITY`: the municipality the first start prints an admin sign-in link for.
     /// Unset: the database's only municipality (none is printed when there are several).
     pub municipality: Option<String>,
+    /// Single sign-on (`HEMVIST_OIDC_ISSUER` and the other `HEMVIST_OIDC_*`, see [`OidcSettings`]);
+    /// None: staff sign in with one-time links only and the API takes opaque tokens only.
+    pub oidc: Option<OidcSettings>,
+    /// `HEMVIST_AUTH_FAILURES_PER_MINUTE`, default 30: failed sign-ins and unknown or invalid bearer
+    /// tokens a client address may send per minute (as a burst, refilled evenly) before it gets 429.
+    pub auth_failures_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -74,6 +82,8 @@ impl Default for Settings {
             session_max: Duration::from_secs(12 * 3600),
             session_cleanup_interval: Duration::from_secs(300),
             municipality: None,
+            oidc: None,
+            auth_failures_per_minute: 30,
         }
     }
 }
@@ -171,7 +181,15 @@ impl Settings {
                 .transpose()?
                 .unwrap_or(defaults.session_cleanup_interval),
             municipality: lookup("HEMVIST_MUNICIPALITY").map(|v| v.trim().to_owned()),
+            oidc: oidc_from_lookup(&lookup)?,
+            auth_failures_per_minute: lookup("HEMVIST_AUTH_FAILURES_PER_MINUTE")
+                .map(|v| parse("HEMVIST_AUTH_FAILURES_PER_MINUTE", &v))
+                .transpose()?
+                .unwrap_or(defaults.auth_failures_per_minute),
         };
+        if settings.auth_failures_per_minute == 0 {
+            return Err(SettingsError { name: "HEMVIST_AUTH_FAILURES_PER_MINUTE", message: "must be at least 1".into() });
+        }
         if let Some(Err(message)) = settings.map_tiles_url.as_deref().map(tile_origin) {
             return Err(SettingsError { name: "HEMVIST_MAP_TILES_URL", message });
         }
@@ -204,6 +222,49 @@ impl Settings {
         }
         Ok(settings)
     }
+}
+
+/// The `HEMVIST_OIDC_*` settings, when `HEMVIST_OIDC_ISSUER` is set.
+fn oidc_from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<OidcSettings>, SettingsError> {
+    let Some(issuer) = lookup("HEMVIST_OIDC_ISSUER").map(|v| v.trim().trim_end_matches('/').to_owned()) else {
+        return Ok(None);
+    };
+    if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
+        return Err(SettingsError { name: "HEMVIST_OIDC_ISSUER", message: "must be an https:// URL".into() });
+    }
+    let client_id = lookup("HEMVIST_OIDC_CLIENT_ID").map(|v| v.trim().to_owned()).ok_or(SettingsError {
+        name: "HEMVIST_OIDC_CLIENT_ID",
+        message: "is required with HEMVIST_OIDC_ISSUER".into(),
+    })?;
+    let mut mapping = lookup("HEMVIST_OIDC_GROUPS").unwrap_or_default();
+    if let Some(path) = lookup("HEMVIST_OIDC_GROUPS_FILE") {
+        let file = std::fs::read_to_string(path.trim())
+            .map_err(|e| SettingsError { name: "HEMVIST_OIDC_GROUPS_FILE", message: e.to_string() })?;
+        mapping = format!("{mapping}\n{file}");
+    }
+    let groups = parse_groups(&mapping).map_err(|message| SettingsError { name: "HEMVIST_OIDC_GROUPS", message })?;
+    let jwks_min_refresh = lookup("HEMVIST_OIDC_JWKS_REFRESH_SECS")
+        .map(|v| {
+            v.trim().parse::<u64>().map(Duration::from_secs).map_err(|e| SettingsError {
+                name: "HEMVIST_OIDC_JWKS_REFRESH_SECS",
+                message: e.to_string(),
+            })
+        })
+        .transpose()?
+        .unwrap_or(Duration::from_secs(10));
+    Ok(Some(OidcSettings {
+        issuer,
+        audience: lookup("HEMVIST_OIDC_AUDIENCE").map(|v| v.trim().to_owned()).unwrap_or_else(|| client_id.clone()),
+        client_id,
+        client_secret: lookup("HEMVIST_OIDC_CLIENT_SECRET").map(|v| v.trim().to_owned()),
+        role_claim: lookup("HEMVIST_OIDC_ROLE_CLAIM").map(|v| v.trim().to_owned()).unwrap_or_else(|| "groups".into()),
+        staff_id_claim: lookup("HEMVIST_OIDC_STAFF_ID_CLAIM").map(|v| v.trim().to_owned()).unwrap_or_else(|| "sub".into()),
+        scopes: lookup("HEMVIST_OIDC_SCOPES")
+            .map(|v| v.split_whitespace().filter(|s| *s != "openid").map(str::to_owned).collect())
+            .unwrap_or_default(),
+        groups,
+        jwks_min_refresh,
+    }))
 }
 
 /// The origin of a tile URL template (`scheme://host[:port]`, `{s}.` as `*.`), or why it is not one.
@@ -280,6 +341,9 @@ mod tests {
             ("HEMVIST_SESSION_MAX_HOURS", "0"),
             ("HEMVIST_SESSION_MAX_HOURS", "73"),
             ("HEMVIST_MUNICIPALITY", "Stockholm"),
+            ("HEMVIST_OIDC_ISSUER", "id.example.se"),
+            ("HEMVIST_OIDC_ISSUER", "https://id.example.se"),
+            ("HEMVIST_AUTH_FAILURES_PER_MINUTE", "0"),
         ] {
             assert!(Settings::from_lookup(|n| (n == name).then(|| bad.to_owned())).is_err(), "{name}={bad}");
         }

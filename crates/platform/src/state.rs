@@ -2,17 +2,32 @@ use std::sync::Arc;
 
 use deadpool_postgres::Pool;
 
+use crate::jwt::JwtVerifier;
 use crate::settings::Settings;
+use crate::throttle::FailureLimiter;
 
-/// What every handler gets: the database pool and the settings.
+/// What every handler gets: the database pool, the settings and what authentication keeps between
+/// requests.
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
     pub settings: Arc<Settings>,
+    pub auth: Arc<AuthState>,
+}
+
+/// Kept between requests: failures per client address, and the identity provider's keys.
+pub struct AuthState {
+    pub failures: FailureLimiter,
+    /// Present when `HEMVIST_OIDC_ISSUER` is set.
+    pub jwt: Option<JwtVerifier>,
 }
 
 impl AppState {
     pub fn new(pool: Pool, settings: Settings) -> Self {
-        Self { pool, settings: Arc::new(settings) }
+        let auth = AuthState {
+            failures: FailureLimiter::new(settings.auth_failures_per_minute),
+            jwt: settings.oidc.clone().map(JwtVerifier::new),
+        };
+        Self { pool, settings: Arc::new(settings), auth: Arc::new(auth) }
     }
 }

@@ -47,7 +47,8 @@ pub const DOCS_PATH: &str = "/docs";
     modifiers(&BearerAuth),
     tags(
         (name = "districts", description = "Districts (stadsdelsområden): date-versioned boundaries"),
-        (name = "operations", description = "Liveness and readiness")
+        (name = "operations", description = "Liveness and readiness"),
+        (name = "api-tokens", description = "Integration tokens: made by an admin, shown once, expire, revoked")
     )
 )]
 struct ApiDoc;
@@ -79,6 +80,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(hemvist_tenants::router())
         .merge(hemvist_support_plans::router())
         .merge(hemvist_shelter_beds::router())
+        .merge(hemvist_platform::tokens::http::router())
         .split_for_parts()
 }
 
