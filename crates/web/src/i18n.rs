@@ -10,6 +10,8 @@ use hemvist_shelter_beds::assignments::AssignmentStatus;
 use hemvist_tenants::api::Intervention;
 
 mod maps;
+mod sso;
+pub use sso::SsoText;
 pub use maps::{MAPS_EN, MAPS_SV, MapText};
 
 pub const LANG_COOKIE: &str = "hemvist_lang";

@@ -45,9 +45,12 @@ const CSS: &str = "text/css; charset=utf-8";
 /// run; images from this origin, `data:` and, when `HEMVIST_MAP_TILES_URL` is set, its origin only.
 pub fn content_security_policy(settings: &Settings) -> String {
     let tiles = settings.map_tiles_origin().map(|origin| format!(" {origin}")).unwrap_or_default();
+    // Signing out of a single sign-on session goes on to the identity provider.
+    let provider =
+        settings.oidc.as_ref().and_then(|oidc| oidc.issuer_origin()).map(|o| format!(" {o}")).unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         base-uri 'none'; form-action 'self'{provider}; frame-ancestors 'none'"
     )
 }
 
@@ -57,10 +60,12 @@ pub fn router(settings: &Settings) -> Router<AppState> {
     // header, everything comes from this origin alone.
     let csp = HeaderValue::try_from(content_security_policy(settings))
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
-    Router::new()
+    let router = Router::new()
         .route("/", get(pages::home::home))
         .route("/login/{secret}", get(pages::login::login_page).post(pages::login::sign_in))
         .route("/logout", post(pages::login::sign_out))
+        .route("/login/sso", get(pages::sso::start))
+        .route(sessions::sso::CALLBACK_PATH, get(pages::sso::callback))
         .route("/shelters/{id}/tonight", get(pages::shelter::tonight))
         .route("/shelters/{id}/tonight/count", post(pages::shelter::report_count))
         .route("/bed-assignments/{id}/{change}", post(pages::shelter::change_guest))
@@ -105,7 +110,12 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .layer(axum::middleware::from_fn(move |request: Request, next: Next| {
             security_headers(csp.clone(), request, next)
         }))
-        .layer(axum::middleware::from_fn(server_timing))
+        .layer(axum::middleware::from_fn(server_timing));
+    // Single sign-on, when configured: the provider's metadata is discovered once and kept.
+    match settings.oidc.clone() {
+        Some(oidc) => router.layer(axum::Extension(std::sync::Arc::new(sessions::sso::Sso::new(oidc)))),
+        None => router,
+    }
 }
 
 async fn leaflet_image(axum::extract::Path(name): axum::extract::Path<String>) -> Response {

@@ -42,6 +42,9 @@ fn swedish_detail(error: &ApiError) -> String {
         }
         ApiError::PayloadTooLarge(_) => "Filen eller formuläret är för stort.".into(),
         ApiError::UnsupportedMediaType(_) => "Formuläret skickades i ett format som inte stöds.".into(),
+        ApiError::TooManyRequests { retry_after_secs } => {
+            format!("För många misslyckade inloggningar härifrån. Försök igen om {retry_after_secs} sekunder.")
+        }
         ApiError::Unavailable(_) | ApiError::Internal(_) => String::new(),
     }
 }

@@ -22,12 +22,14 @@ struct Home {
 #[template(path = "signed_out.html")]
 struct SignedOut {
     layout: Layout,
+    /// Single sign-on is configured: offer it.
+    sso: bool,
 }
 
 pub async fn home(page: Page) -> PageResult {
     let Some(session) = page.session().await? else {
         let layout = Layout::new(page.lang, page.lang.text.sign_in_title, None);
-        return Ok(page.render(&SignedOut { layout }));
+        return Ok(page.render(&SignedOut { layout, sso: page.state.settings.oidc.is_some() }));
     };
     let page = SignedIn { page, session };
     let session = &page.session;

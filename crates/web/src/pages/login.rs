@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::page::{CsrfField, Page};
 use super::{Layout, OnPage, PageResult, render};
 use crate::i18n::Lang;
+use super::sso::{Peer, SsoExtension};
 use crate::sessions;
 
 #[derive(Template)]
@@ -27,8 +28,12 @@ pub async fn login_page(lang: Lang, Path(secret): Path<String>) -> PageResult {
     Ok(render(&LoginPage { layout, action: format!("/login/{secret}"), unusable }, lang, StatusCode::OK))
 }
 
-pub async fn sign_in(Path(secret): Path<String>, page: Page) -> PageResult {
+pub async fn sign_in(Path(secret): Path<String>, peer: Peer, page: Page) -> PageResult {
     refuse_cross_site(&page.headers).on(&page)?;
+    // A link that is unknown, used or expired counts against the address's failed sign-ins.
+    let failures = &page.state.auth.failures;
+    let client = peer.as_ref().map(|axum::Extension(axum::extract::ConnectInfo(addr))| addr.ip());
+    failures.check(client).on(&page)?;
     match sessions::sign_in(&page.state, &secret, &page.headers).await.on(&page)? {
         Some(cookie) => {
             let mut response = Redirect::to("/").into_response();
@@ -37,6 +42,9 @@ pub async fn sign_in(Path(secret): Path<String>, page: Page) -> PageResult {
             Ok(response)
         }
         None => {
+            if let error @ ApiError::TooManyRequests { .. } = failures.failed(client, ApiError::Unauthenticated) {
+                return Err(error).on(&page);
+            }
             let layout = Layout::new(page.lang, page.lang.text.sign_in_title, None);
             let login = LoginPage { layout, action: String::new(), unusable: true };
             Ok(render(&login, page.lang, StatusCode::GONE))
@@ -55,11 +63,18 @@ impl CsrfField for CsrfForm {
     }
 }
 
-pub async fn sign_out(page: Page, Form(form): Form<CsrfForm>) -> PageResult {
+pub async fn sign_out(sso: SsoExtension, page: Page, Form(form): Form<CsrfForm>) -> PageResult {
     let mut response = Redirect::to("/").into_response();
     if let Some(session) = page.session().await? {
         session.check_csrf(&page.headers, form.csrf.as_deref()).on(&page)?;
         let cookie = sessions::sign_out(&page.state, &session).await.on(&page)?;
+        // Signed in at the identity provider: end that session too (RP-initiated logout), so the
+        // next visitor of this browser is not signed in again without a password.
+        if let (true, Some(axum::Extension(sso))) = (session.sso, sso)
+            && let Some(url) = sso.logout_url(&page.state.settings.public_base_url()).await
+        {
+            response = Redirect::to(&url).into_response();
+        }
         let cookie = HeaderValue::from_str(&cookie).map_err(ApiError::internal).on(&page)?;
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }

@@ -12,6 +12,7 @@ pub mod night;
 pub mod page;
 pub mod reports;
 pub mod shelter;
+pub mod sso;
 pub mod support;
 
 use askama::Template;

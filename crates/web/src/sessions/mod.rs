@@ -9,6 +9,7 @@
 
 pub mod model;
 mod repo;
+pub mod sso;
 pub mod staff;
 
 use axum::http::{HeaderMap, header};
@@ -78,6 +79,8 @@ pub struct Session {
     pub principal: Principal,
     /// The per-session token every form and htmx request must carry.
     pub csrf: String,
+    /// Signed in at the city's identity provider (signing out ends that session too).
+    pub sso: bool,
 }
 
 impl Session {
@@ -94,11 +97,11 @@ impl Session {
         };
         let client = state.db().await?;
         let idle = state.settings.session_idle;
-        let Some(mut principal) = repo::find_session(&client, &hash_token(token), idle).await? else {
+        let Some((mut principal, sso)) = repo::find_session(&client, &hash_token(token), idle).await? else {
             return Ok(None);
         };
         principal.request_id = request_id(headers);
-        Ok(Some(Session { principal, csrf: model::csrf_token(token) }))
+        Ok(Some(Session { principal, csrf: model::csrf_token(token), sso }))
     }
 
     /// 403 unless the request carries this session's CSRF token (form field or `X-CSRF-Token`).
@@ -139,7 +142,7 @@ pub async fn sign_out(state: &AppState, session: &Session) -> Result<String, Api
     Ok(model::clear_session_cookie(state.settings.served_over_tls()))
 }
 
-fn request_id(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())

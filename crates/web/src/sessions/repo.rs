@@ -94,29 +94,64 @@ pub async fn redeem_login_link(
 /// An open session: not signed out, not past its maximum, used within `idle` (`$2` seconds).
 const OPEN: &str = "revoked_at IS NULL AND expires_at > now() AND last_seen_at > now() - make_interval(secs => $2)";
 
-/// The caller of an open session, which is marked as used now. The mark is written only when the
+/// The caller of an open session (and whether it signed in at the identity provider), which is
+/// marked as used now. The mark is written only when the
 /// last one is older than `idle / 10` (at most a minute), so a page polling every few seconds does not
 /// write a row each time.
 pub async fn find_session(
     client: &impl GenericClient,
     token_sha256: &str,
     idle: Duration,
-) -> Result<Option<Principal>, ApiError> {
+) -> Result<Option<(Principal, bool)>, ApiError> {
     let statement = client
         .prepare_cached(&format!(
             "WITH open AS (
-                SELECT municipality_code, id, role, district_scope, shelter_scope, staff_id, last_seen_at
+                SELECT municipality_code, id, role, district_scope, shelter_scope, staff_id, last_seen_at,
+                       signed_in_with
                   FROM web_sessions WHERE token_sha256 = $1 AND {OPEN}),
              touched AS (
                 UPDATE web_sessions s SET last_seen_at = now() FROM open
                  WHERE s.municipality_code = open.municipality_code AND s.id = open.id
                    AND open.last_seen_at < now() - make_interval(secs => $3))
-             SELECT id, municipality_code::text, role, district_scope, shelter_scope, staff_id FROM open"
+             SELECT id, municipality_code::text, role, district_scope, shelter_scope, staff_id, signed_in_with
+               FROM open"
         ))
         .await?;
     let touch_after = (idle.as_secs_f64() / 10.0).min(60.0);
     let row = client.query_opt(&statement, &[&token_sha256, &idle.as_secs_f64(), &touch_after]).await?;
-    row.map(|row| principal_from_row(&row)).transpose()
+    row.map(|row| {
+        let with: String = row.try_get("signed_in_with")?;
+        Ok((principal_from_row(&row)?, with == "oidc"))
+    })
+    .transpose()
+}
+
+/// Opens a session for a user the identity provider vouched for; its id.
+pub async fn open_sso_session(
+    client: &impl GenericClient,
+    principal: &Principal,
+    token_sha256: &str,
+    subject: &str,
+    expires_at: Timestamp,
+) -> Result<Uuid, ApiError> {
+    let row = client
+        .query_one(
+            "INSERT INTO web_sessions (municipality_code, token_sha256, role, district_scope, shelter_scope, staff_id,
+                                       signed_in_with, oidc_subject, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'oidc', $7, $8) RETURNING id",
+            &[
+                &principal.municipality.as_str(),
+                &token_sha256,
+                &principal.role.as_str(),
+                &principal.district_scope,
+                &principal.shelter_scope,
+                &principal.staff_id,
+                &subject,
+                &expires_at,
+            ],
+        )
+        .await?;
+    Ok(row.try_get("id")?)
 }
 
 /// The municipality's open sessions, most recently used first.
