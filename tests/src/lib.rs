@@ -4,6 +4,7 @@
 //! A template database is migrated once; each test gets its own copy (`CREATE DATABASE .. TEMPLATE`).
 
 pub mod fixtures;
+pub mod oidc;
 pub mod web;
 pub mod webdriver;
 

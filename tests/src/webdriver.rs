@@ -184,6 +184,12 @@ impl Browser<'_> {
         self.command("POST", "/execute/async", &json!({"script": script, "args": args}))
     }
 
+    /// The value of one of the page's cookies (HttpOnly ones too), if set.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let cookie = self.command("GET", &format!("/cookie/{name}"), &Value::Null).ok()?;
+        cookie["value"].as_str().map(str::to_owned)
+    }
+
     /// A PNG of the viewport.
     pub fn screenshot(&self) -> anyhow::Result<Vec<u8>> {
         use base64::Engine;

@@ -105,7 +105,7 @@ where
         let state = <AppState as axum::extract::FromRef<S>>::from_ref(state);
         let address = crate::throttle::client_address(parts);
         // An address that sent too many bad credentials is refused before anything is looked up.
-        state.auth.failures.check(address)?;
+        let _attempt = state.auth.failures.attempt(address)?;
         let token = parts
             .headers
             .get(header::AUTHORIZATION)

@@ -22,17 +22,65 @@ pub fn client_address(parts: &Parts) -> Option<IpAddr> {
     parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())
 }
 
+/// Credentials of one address under check at once, at most (a busy office behind one address
+/// stays well under it; a flood sent all at once gets no more lookups under way than this).
+pub const MAX_IN_FLIGHT: u32 = 32;
+
 /// The failure budget of every client address.
 pub struct FailureLimiter {
     limiter: DefaultKeyedRateLimiter<Option<IpAddr>>,
     /// Addresses over budget, until when: checked before any lookup.
     blocked: Mutex<HashMap<Option<IpAddr>, Instant>>,
+    /// Credentials of each known address being checked right now: a burst sent all at once cannot
+    /// get more than [`MAX_IN_FLIGHT`] lookups under way before its failures are counted.
+    in_flight: Mutex<HashMap<IpAddr, u32>>,
+    max_in_flight: u32,
+}
+
+/// A credential of a known address being checked; counted until dropped.
+pub struct Attempt<'a> {
+    limiter: &'a FailureLimiter,
+    address: Option<IpAddr>,
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        let Some(address) = self.address else { return };
+        let mut in_flight = self.limiter.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(count) = in_flight.get_mut(&address) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                in_flight.remove(&address);
+            }
+        }
+    }
 }
 
 impl FailureLimiter {
     pub fn new(per_minute: u32) -> Self {
         let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
-        FailureLimiter { limiter: RateLimiter::keyed(Quota::per_minute(per_minute)), blocked: Mutex::new(HashMap::new()) }
+        FailureLimiter {
+            limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            blocked: Mutex::new(HashMap::new()),
+            in_flight: Mutex::new(HashMap::new()),
+            max_in_flight: MAX_IN_FLIGHT,
+        }
+    }
+
+    /// Starts checking a credential: 429 when the address is over its budget, or already has
+    /// [`MAX_IN_FLIGHT`] credentials under check. Requests whose address the server was not told (tests
+    /// calling the router directly) are not held to the second rule.
+    pub fn attempt(&self, address: Option<IpAddr>) -> Result<Attempt<'_>, ApiError> {
+        self.check(address)?;
+        if let Some(ip) = address {
+            let mut in_flight = self.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let count = in_flight.entry(ip).or_default();
+            if *count >= self.max_in_flight {
+                return Err(too_many(Duration::from_secs(1)));
+            }
+            *count += 1;
+        }
+        Ok(Attempt { limiter: self, address })
     }
 
     /// 429 when the address is over its budget (nothing is counted).
@@ -61,6 +109,7 @@ impl FailureLimiter {
                 if blocked.len() > 10_000 {
                     let now = Instant::now();
                     blocked.retain(|_, until| *until > now);
+                    self.limiter.retain_recent();
                 }
                 blocked.insert(address, Instant::now() + wait);
                 too_many(wait)
@@ -90,5 +139,19 @@ mod tests {
         assert!(matches!(limiter.check(a), Err(ApiError::TooManyRequests { retry_after_secs }) if retry_after_secs >= 1));
         assert!(limiter.check(b).is_ok());
         assert!(matches!(limiter.failed(b, ApiError::Unauthenticated), ApiError::Unauthenticated));
+    }
+
+    #[test]
+    fn an_address_has_no_more_checks_under_way_than_its_budget() {
+        let limiter = FailureLimiter::new(2);
+        let a = Some(IpAddr::from([10, 0, 0, 1]));
+        let mut under_way: Vec<_> = (0..MAX_IN_FLIGHT).map(|_| limiter.attempt(a)).collect();
+        assert!(under_way.iter().all(Result::is_ok));
+        assert!(matches!(limiter.attempt(a), Err(ApiError::TooManyRequests { .. })));
+        let first = under_way.pop();
+        drop(first);
+        assert!(limiter.attempt(a).is_ok(), "one ended: room for another");
+        let unknown: Vec<_> = (0..10).map(|_| limiter.attempt(None)).collect();
+        assert!(unknown.iter().all(Result::is_ok), "an unknown address is not held to it");
     }
 }

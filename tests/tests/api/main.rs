@@ -25,6 +25,8 @@ mod review_shelter;
 mod scope_lists;
 mod secrecy;
 mod shelters;
+mod sso_jwt;
 mod support_plans;
+mod token_lifecycle;
 mod web;
 mod web_sessions;

@@ -1,0 +1,99 @@
+//! API bearer JWTs from the city's identity provider (a real one: oidc-provider from npm, started by
+//! the test): a token it issues for Hemvist's audience is accepted with the role its group maps to; one
+//! for another audience, an expired one, one not yet valid, one from another issuer, one signed by a key
+//! the provider never published, an unsigned (`alg: none`) one and an HMAC one are 401; a valid token
+//! of an unmapped group is 403. After the provider rotates its signing key, its new tokens work
+//! without restarting Hemvist. Opaque tokens keep working beside JWTs.
+
+use hemvist_platform::settings::Settings;
+use hemvist_tests::oidc::{API_AUDIENCE, AUDITOR_GROUP, Provider, key_id, now, unsigned};
+use hemvist_tests::{TestApp, TestRole as Role};
+use base64::Engine;
+use http::StatusCode;
+use serde_json::json;
+
+const READABLE_BY_ALL: &str = "/api/v1/districts";
+
+async fn app_for(provider: &Provider) -> TestApp {
+    let mapping = format!("{AUDITOR_GROUP}=auditor:0180");
+    TestApp::spawn_with(Settings { oidc: Some(provider.settings(&mapping)), ..Settings::default() }).await
+}
+
+/// Claims as the provider would issue them to the integration client, changed by `change`.
+fn claims(provider: &Provider, change: impl FnOnce(&mut serde_json::Value)) -> serde_json::Value {
+    let mut claims = json!({
+        "iss": provider.issuer, "aud": API_AUDIENCE, "sub": "integration", "client_id": "integration",
+        "groups": [AUDITOR_GROUP], "iat": now(), "exp": now() + 300, "scope": "api",
+    });
+    change(&mut claims);
+    claims
+}
+
+#[tokio::test]
+async fn a_token_from_the_provider_for_our_audience_is_accepted_with_its_mapped_role() {
+    let provider = Provider::start("http://127.0.0.1:9");
+    let app = app_for(&provider).await;
+    let token = provider.client_credentials(API_AUDIENCE);
+    let response = app.get(READABLE_BY_ALL, &token).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    // The mapped role is auditor: an admin's operation is refused.
+    let refused = app.post("/api/v1/api-tokens", &token, &json!({"name": "x", "role": "integration"})).await;
+    refused.assert_problem(StatusCode::FORBIDDEN);
+    // Opaque tokens keep working beside JWTs.
+    let opaque = app.token(Role::Integration).await;
+    assert_eq!(app.get(READABLE_BY_ALL, &opaque).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn tokens_for_another_audience_expired_early_foreign_unsigned_or_hmac_are_401() {
+    let provider = Provider::start("http://127.0.0.1:9");
+    let app = app_for(&provider).await;
+    // Within the minute of skew a token is still good; the same token ten minutes late is not.
+    let late_but_within_skew = provider.sign(&claims(&provider, |c| c["exp"] = json!(now() - 20)), false);
+    assert_eq!(app.get(READABLE_BY_ALL, &late_but_within_skew).await.status, StatusCode::OK);
+    let refused = [
+        ("another audience", provider.client_credentials("urn:another:api")),
+        ("expired", provider.sign(&claims(&provider, |c| c["exp"] = json!(now() - 600)), false)),
+        ("not yet valid", provider.sign(&claims(&provider, |c| c["nbf"] = json!(now() + 600)), false)),
+        ("another issuer", provider.sign(&claims(&provider, |c| c["iss"] = json!("https://id.example.se")), false)),
+        ("no expiry", provider.sign(&claims(&provider, |c| drop(c.as_object_mut().unwrap().remove("exp"))), false)),
+        ("an unknown key", provider.sign(&claims(&provider, |_| {}), true)),
+        ("alg none", unsigned(&claims(&provider, |_| {}))),
+    ];
+    for (what, token) in &refused {
+        let response = app.get(READABLE_BY_ALL, token).await;
+        response.assert_problem(StatusCode::UNAUTHORIZED);
+        assert_eq!(response.header("www-authenticate"), Some("Bearer"), "{what}");
+    }
+    // An HMAC token naming the provider's key id (signed with something anyone may know).
+    let good = provider.client_credentials(API_AUDIENCE);
+    let body = good.split('.').nth(1).unwrap();
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let hs_header = b64.encode(json!({"alg": "HS256", "typ": "JWT", "kid": key_id(&good)}).to_string());
+    let hs = format!("{hs_header}.{body}.{}", b64.encode([7u8; 32]));
+    app.get(READABLE_BY_ALL, &hs).await.assert_problem(StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_valid_token_whose_groups_are_not_mapped_is_403() {
+    let provider = Provider::start("http://127.0.0.1:9");
+    let app = app_for(&provider).await;
+    let unmapped = provider.sign(&claims(&provider, |c| c["groups"] = json!(["another-team"])), false);
+    app.get(READABLE_BY_ALL, &unmapped).await.assert_problem(StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn after_the_provider_rotates_its_key_its_new_tokens_work_without_a_restart() {
+    let provider = Provider::start("http://127.0.0.1:9");
+    let app = app_for(&provider).await;
+    let before = provider.client_credentials(API_AUDIENCE);
+    assert_eq!(app.get(READABLE_BY_ALL, &before).await.status, StatusCode::OK, "the keys are fetched and cached");
+    let new_kid = provider.rotate();
+    let after = provider.client_credentials(API_AUDIENCE);
+    assert_eq!(key_id(&after), new_kid, "the provider signs with its new key");
+    assert_ne!(key_id(&after), key_id(&before));
+    let response = app.get(READABLE_BY_ALL, &after).await;
+    assert_eq!(response.status, StatusCode::OK, "same server, new key: {}", response.body);
+    // The old key is still published, so tokens signed before the rotation stay good until they expire.
+    assert_eq!(app.get(READABLE_BY_ALL, &before).await.status, StatusCode::OK);
+}

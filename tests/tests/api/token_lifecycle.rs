@@ -1,0 +1,169 @@
+//! Integration tokens with a lifecycle: an admin makes one through the API (its text in that answer
+//! only), lists the municipality's tokens (never their text), and revokes one; a token expires; its
+//! last use is marked, at most once a minute; nobody makes a token with more power than they have. And
+//! failures are rate limited per client address: a flood of bad tokens from one address gets 429 past
+//! the limit while real users, from elsewhere, are served.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hemvist_platform::settings::Settings;
+use hemvist_tests::oidc::send_from;
+use hemvist_tests::{TestApp, TestRole as Role};
+use http::StatusCode;
+use serde_json::{Value, json};
+
+const READABLE_BY_ALL: &str = "/api/v1/districts";
+
+fn listed<'a>(list: &'a Value, id: &str) -> &'a Value {
+    list["items"].as_array().unwrap().iter().find(|t| t["id"] == id).unwrap_or_else(|| panic!("{id} in {list}"))
+}
+
+#[tokio::test]
+async fn an_admin_makes_a_token_shown_once_that_works_until_revoked() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin).await;
+    let made = app.post("/api/v1/api-tokens", &admin, &json!({"name": "Statistikflöde", "role": "integration"})).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let token = made.body["token"].as_str().unwrap().to_owned();
+    let id = made.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(made.header("location"), Some(format!("/api/v1/api-tokens/{id}").as_str()));
+    assert_eq!(made.body["role"], "integration");
+    assert!(made.body["created_by"].is_string(), "who made it is kept");
+    // No expiry asked for: a year.
+    let expires: jiff::Timestamp = made.body["expires_at"].as_str().unwrap().parse().unwrap();
+    let year = expires.duration_since(jiff::Timestamp::now()).as_hours();
+    assert!((364 * 24..=365 * 24).contains(&year), "{year} h");
+
+    // Never used yet; the list never carries a token's text.
+    let list = app.get("/api/v1/api-tokens", &admin).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(listed(&list.body, &id)["last_used_at"].is_null());
+    assert!(!list.body.to_string().contains(&token), "shown once: not in the list");
+    assert!(listed(&list.body, &id).get("token").is_none());
+
+    // Used: marked; used again at once: the mark is not written again (at most once a minute).
+    assert_eq!(app.get(READABLE_BY_ALL, &token).await.status, StatusCode::OK);
+    let first = app.get("/api/v1/api-tokens", &admin).await;
+    let first_use = listed(&first.body, &id)["last_used_at"].clone();
+    assert!(first_use.is_string(), "{}", first.body);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(app.get(READABLE_BY_ALL, &token).await.status, StatusCode::OK);
+    let second = app.get("/api/v1/api-tokens", &admin).await;
+    assert_eq!(listed(&second.body, &id)["last_used_at"], first_use);
+
+    // Revoked: refused from its next request; revoking again is 404.
+    let revoked = app.delete(&format!("/api/v1/api-tokens/{id}"), &admin).await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.body);
+    app.get(READABLE_BY_ALL, &token).await.assert_problem(StatusCode::UNAUTHORIZED);
+    app.delete(&format!("/api/v1/api-tokens/{id}"), &admin).await.assert_problem(StatusCode::NOT_FOUND);
+    let list = app.get("/api/v1/api-tokens", &admin).await;
+    assert!(listed(&list.body, &id)["revoked_at"].is_string());
+    // Audited without the text.
+    let events = app.audit_events().await;
+    assert!(events.iter().any(|(action, kind, _, _)| action == "create" && kind == "api_token"));
+    assert!(events.iter().any(|(action, kind, _, _)| action == "delete" && kind == "api_token"));
+}
+
+#[tokio::test]
+async fn a_token_expires_and_its_expiry_is_in_the_future_within_two_years() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin).await;
+    let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(2);
+    let made = app
+        .post("/api/v1/api-tokens", &admin, &json!({"name": "kort", "role": "integration", "expires_at": soon}))
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let token = made.body["token"].as_str().unwrap().to_owned();
+    assert_eq!(app.get(READABLE_BY_ALL, &token).await.status, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    app.get(READABLE_BY_ALL, &token).await.assert_problem(StatusCode::UNAUTHORIZED);
+
+    let past = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(60);
+    let too_far = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 800);
+    for expires_at in [past, too_far] {
+        let body = json!({"name": "x", "role": "integration", "expires_at": expires_at});
+        let refused = app.post("/api/v1/api-tokens", &admin, &body).await;
+        assert_eq!(refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY)["errors"][0]["field"], "expires_at");
+    }
+}
+
+#[tokio::test]
+async fn nobody_makes_a_token_with_more_power_than_they_have() {
+    let app = TestApp::spawn().await;
+    app.add_municipality("1480", "Göteborg").await;
+    let jarva_admin = app.token_for(Role::Admin, "0180", &["jarva"], &[]).await;
+    let body = |scope: Value| json!({"name": "flöde", "role": "integration", "district_scope": scope});
+    // The whole municipality, or another district: more than a Järva admin has.
+    for scope in [json!([]), json!(["bromma"]), json!(["jarva", "bromma"])] {
+        app.post("/api/v1/api-tokens", &jarva_admin, &body(scope)).await.assert_problem(StatusCode::FORBIDDEN);
+    }
+    let within = app.post("/api/v1/api-tokens", &jarva_admin, &body(json!(["jarva"]))).await;
+    assert_eq!(within.status, StatusCode::CREATED, "{}", within.body);
+    assert_eq!(within.body["district_scope"], json!(["jarva"]));
+    // Only an admin makes tokens at all (a housing officer may not make even its own role's).
+    let officer = app.token(Role::HousingOfficer).await;
+    let mine = json!({"name": "x", "role": "housing_officer"});
+    app.post("/api/v1/api-tokens", &officer, &mine).await.assert_problem(StatusCode::FORBIDDEN);
+    app.get("/api/v1/api-tokens", &officer).await.assert_problem(StatusCode::FORBIDDEN);
+    // Another municipality's admin neither sees nor revokes Stockholm's tokens.
+    let gothenburg = app.token_for(Role::Admin, "1480", &[], &[]).await;
+    let id = within.body["id"].as_str().unwrap();
+    let theirs = app.get("/api/v1/api-tokens", &gothenburg).await;
+    assert!(!theirs.body.to_string().contains(id), "{}", theirs.body);
+    app.delete(&format!("/api/v1/api-tokens/{id}"), &gothenburg).await.assert_problem(StatusCode::NOT_FOUND);
+    // A Järva admin may not revoke a token of the whole municipality either.
+    let admin = app.token(Role::Admin).await;
+    let wide = app.post("/api/v1/api-tokens", &admin, &json!({"name": "bred", "role": "integration"})).await;
+    let wide_id = wide.body["id"].as_str().unwrap();
+    app.delete(&format!("/api/v1/api-tokens/{wide_id}"), &jarva_admin).await.assert_problem(StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_flood_of_bad_tokens_is_429_past_the_limit_while_real_users_are_served() {
+    const LIMIT: u32 = 10;
+    let app = TestApp::spawn_with(Settings { auth_failures_per_minute: LIMIT, ..Settings::default() }).await;
+    let good = app.token(Role::Auditor).await;
+    let attacker: SocketAddr = "203.0.113.7:40000".parse().unwrap();
+    let colleague: SocketAddr = "198.51.100.20:50000".parse().unwrap();
+    let started = std::time::Instant::now();
+    let flood = (0..400).map(|i| {
+        let router = app.router.clone();
+        // Well-formed opaque tokens that do not exist: each failure would cost a lookup.
+        let bad = format!("hv_{:064x}", i + 1);
+        tokio::spawn(async move { send_from(&router, attacker, &bad, READABLE_BY_ALL).await })
+    });
+    let real = (0..20).map(|_| {
+        let router = app.router.clone();
+        let good = good.clone();
+        tokio::spawn(async move { send_from(&router, colleague, &good, READABLE_BY_ALL).await })
+    });
+    let flood: Vec<_> = flood.collect();
+    let real: Vec<_> = real.collect();
+    let mut counts = std::collections::BTreeMap::<u16, usize>::new();
+    for handle in flood {
+        *counts.entry(handle.await.unwrap().as_u16()).or_default() += 1;
+    }
+    let mut served = 0;
+    for handle in real {
+        assert_eq!(handle.await.unwrap(), StatusCode::OK, "a real user is served during the flood");
+        served += 1;
+    }
+    eprintln!("flood of 400 bad tokens + 20 real requests: {counts:?}, real served {served}, in {:?}", started.elapsed());
+    assert_eq!(counts.get(&401), Some(&(LIMIT as usize)), "the first {LIMIT} failures are 401: {counts:?}");
+    assert_eq!(counts.get(&429), Some(&(400 - LIMIT as usize)), "{counts:?}");
+    // The attacker stays refused, even with a good token, until its budget refills; others are not.
+    assert_eq!(send_from(&app.router, attacker, &good, READABLE_BY_ALL).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(send_from(&app.router, colleague, &good, READABLE_BY_ALL).await, StatusCode::OK);
+    // A 429 says when to retry.
+    let request = http::Request::builder()
+        .uri(READABLE_BY_ALL)
+        .header("authorization", "Bearer nonsense")
+        .extension(axum::extract::ConnectInfo(attacker))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = app.send(request).await;
+    response.assert_problem(StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = response.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+}
