@@ -7,7 +7,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use hemvist_platform::settings::Settings;
-use hemvist_tests::fixtures::{JARVA_LON, shelter_body};
+use hemvist_tests::fixtures::{JARVA_LON, jarva, shelter_body};
 use hemvist_tests::oidc::{Provider, SHELTER_GROUP, serve, state_with};
 use hemvist_tests::web::{check_page, screenshot};
 use hemvist_tests::webdriver::{Browser, Driver};
@@ -27,6 +27,7 @@ fn sign_in_at_provider(browser: &Browser<'_>, base: &str, user: &str) {
 async fn shelter_staff_sign_in_at_the_citys_provider_and_an_unmapped_user_is_refused() {
     let app = TestApp::spawn().await;
     let admin = app.token(Role::Admin).await;
+    jarva(&app, &admin).await;
     let shelter = app.post("/api/v1/shelters", &admin, &shelter_body("Aspudden", JARVA_LON, 20)).await;
     assert_eq!(shelter.status, StatusCode::CREATED, "{}", shelter.body);
     let shelter_id = shelter.body["id"].as_str().unwrap().to_owned();
