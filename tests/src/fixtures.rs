@@ -602,6 +602,7 @@ impl World {
         let n = &self.tonight;
         let mut reads: Vec<(&'static str, String)> = vec![
             ("list_districts", "/api/v1/districts".into()),
+            ("list_api_tokens", "/api/v1/api-tokens".into()),
             ("lookup_district", format!("/api/v1/districts/lookup?lat={LAT}&lon={JARVA_LON}")),
             ("get_district", format!("/api/v1/districts/{}", self.jarva)),
             ("get_district", format!("/api/v1/districts/{}", self.bromma)),

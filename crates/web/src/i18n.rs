@@ -12,6 +12,8 @@ use hemvist_tenants::api::Intervention;
 mod maps;
 mod sso;
 pub use sso::SsoText;
+mod tokens;
+pub use tokens::TokensText;
 pub use maps::{MAPS_EN, MAPS_SV, MapText};
 
 pub const LANG_COOKIE: &str = "hemvist_lang";

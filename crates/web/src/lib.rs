@@ -101,6 +101,8 @@ pub fn router(settings: &Settings) -> Router<AppState> {
         .route(pages::admin::ACCESS_PATH, get(pages::admin::access))
         .route("/admin/access/links", post(pages::admin::make_link))
         .route("/admin/access/sessions/{id}/end", post(pages::admin::end_session))
+        .route("/admin/access/tokens", post(pages::admin::make_token))
+        .route("/admin/access/tokens/{id}/revoke", post(pages::admin::revoke_token))
         .route(HTMX_PATH, get(|| asset(HTMX, JAVASCRIPT, true)))
         .route("/assets/app.css", get(|| asset(APP_CSS, CSS, false)))
         .route("/assets/map.js", get(|| asset(MAP_JS, JAVASCRIPT, false)))

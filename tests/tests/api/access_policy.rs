@@ -57,6 +57,10 @@ pub const POLICY: &[(&str, [bool; 7], Scope)] = &[
     ("create_district",                          [Y,  N,   N,   N,   N,    N,    N], Scope::Reference),
     ("update_district",                          [Y,  N,   N,   N,   N,    N,    N], Scope::Reference),
     ("delete_district",                          [Y,  N,   N,   N,   N,    N,    N], Scope::Reference),
+    // Integration tokens: the admin keeps them (never wider than the admin's own scope).
+    ("list_api_tokens",                          [Y,  N,   N,   N,   N,    N,    N], Scope::Reference),
+    ("create_api_token",                         [Y,  N,   N,   N,   N,    N,    N], Scope::Reference),
+    ("revoke_api_token",                         [Y,  N,   N,   N,   N,    N,    N], Scope::Reference),
     // The housing unit keeps apartments and leases; a support worker reads those of the people they
     // support (item 11); the auditor reads; shelters, coordinators and other systems have no business here.
     ("list_apartments",                          [Y,  Y,   Y,   N,   N,    N,    Y], Scope::Home),
@@ -257,6 +261,13 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
         "delete_district" => {
             let id = fx.spare_district().await;
             Call { method: Method::DELETE, path: a(&format!("/districts/{id}")), body: None }
+        }
+
+        "list_api_tokens" => get(a("/api-tokens")),
+        "create_api_token" => post(a("/api-tokens"), json!({"name": "Policyflöde", "role": "integration"})),
+        "revoke_api_token" => {
+            let made = fx.post("/api/v1/api-tokens", &json!({"name": "Återkallas", "role": "integration"}), "token").await;
+            Call { method: Method::DELETE, path: a(&format!("/api-tokens/{}", id_of(&made))), body: None }
         }
 
         "list_apartments" => get(a("/apartments")),
@@ -671,7 +682,7 @@ async fn every_operation_answers_every_role_as_the_policy_says() {
         ),
     ];
     // Writes that make a new object in the caller's own municipality: Göteborg may make its own.
-    let own_creates = ["create_district", "create_shelter", "create_person", "create_walk_in"];
+    let own_creates = ["create_district", "create_shelter", "create_person", "create_walk_in", "create_api_token"];
     let ctx = Ctx { jarva, shelter, bed_night: night_in(7), capacity_night: night_in(20), tonight: tonight(&app), fx };
     let owner = app.owner_client().await;
     let operations = spec_operations();

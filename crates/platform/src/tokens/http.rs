@@ -88,6 +88,9 @@ pub struct ApiTokenInput {
 }
 
 /// List the municipality's API tokens
+///
+/// Roles: admin. Never a token's text; when each was made and by whom, its expiry, revocation and last
+/// use (marked at most once a minute).
 #[utoipa::path(get, path = "/api/v1/api-tokens", tag = "api-tokens", operation_id = "list_api_tokens",
     params(PageParams),
     responses((status = 200, description = "A page of tokens, oldest first", body = Page<ApiToken>), ReadProblems),
@@ -105,6 +108,9 @@ pub async fn list_tokens(
 }
 
 /// Make an API token (its text is shown once)
+///
+/// Roles: admin, for a role and scope no wider than the admin's own (403). `expires_at` defaults to a
+/// year from now, at most two (422).
 #[utoipa::path(post, path = "/api/v1/api-tokens", tag = "api-tokens", operation_id = "create_api_token",
     request_body = ApiTokenInput,
     responses((status = 201, description = "Created; the token's text is in this answer only",
@@ -131,6 +137,9 @@ pub async fn create_token(
 }
 
 /// Revoke an API token (refused from its next request on)
+///
+/// Roles: admin, of a token no wider than the admin's own scope (403). 404 when there is no such token
+/// still active in the municipality.
 #[utoipa::path(delete, path = "/api/v1/api-tokens/{id}", tag = "api-tokens", operation_id = "revoke_api_token",
     params(("id" = Uuid, Path, description = "Token id")),
     responses((status = 204, description = "Revoked"), WriteProblems),

@@ -62,13 +62,16 @@ struct AccessPage {
     error: Option<ErrorView>,
     sessions: Vec<SessionView>,
     ended: bool,
-    // Integration API tokens (made, listed and revoked here) join this page later: their rows go
-    // in a field of their own and templates/admin_access_tokens.html.
+    /// Integration API tokens (templates/admin_access_tokens.html, pages/admin/tokens.rs).
+    tokens: Vec<super::tokens::TokenView>,
+    /// A token just made: shown this once.
+    new_token: Option<String>,
+    token_revoked: bool,
 }
 
 /// What the link form asked for, kept to show it again when it is refused.
 #[derive(Debug, Default)]
-struct LinkChoices {
+pub(super) struct LinkChoices {
     role: String,
     districts: Vec<String>,
     shelters: Vec<String>,
@@ -108,30 +111,35 @@ impl LinkChoices {
 #[derive(Debug, Deserialize)]
 pub struct AccessQuery {
     ended: Option<String>,
+    token_revoked: Option<String>,
 }
 
 pub async fn access(Query(query): Query<AccessQuery>, page: SignedIn) -> PageResult {
-    show(&page, Shown { ended: query.ended.is_some(), ..Shown::default() }, StatusCode::OK).await
+    let shown = Shown { ended: query.ended.is_some(), token_revoked: query.token_revoked.is_some(), ..Shown::default() };
+    show(&page, shown, StatusCode::OK).await
 }
 
 /// What the page shows besides its lists.
 #[derive(Default)]
-struct Shown {
-    choices: LinkChoices,
-    new_link: Option<String>,
-    error: Option<ErrorView>,
-    ended: bool,
+pub(super) struct Shown {
+    pub(super) choices: LinkChoices,
+    pub(super) new_link: Option<String>,
+    pub(super) error: Option<ErrorView>,
+    pub(super) ended: bool,
+    pub(super) new_token: Option<String>,
+    pub(super) token_revoked: bool,
 }
 
-async fn show(page: &SignedIn, shown: Shown, status: StatusCode) -> PageResult {
-    let (districts, shelters, sessions) = page
+pub(super) async fn show(page: &SignedIn, shown: Shown, status: StatusCode) -> PageResult {
+    let (districts, shelters, sessions, tokens) = page
         .run(MANAGE_STAFF_ACCESS, async |w| {
-            Ok((all_districts(w).await?, shelters_in_scope(w).await?, open_sessions(w).await?))
+            let tokens = super::tokens::list(w).await?;
+            Ok((all_districts(w).await?, shelters_in_scope(w).await?, open_sessions(w).await?, tokens))
         })
         .await?;
     let t = page.lang.text;
     let a = t.admin();
-    let Shown { choices, new_link, error, ended } = shown;
+    let Shown { choices, new_link, error, ended, new_token, token_revoked } = shown;
     // The districts valid today, once per code.
     let today = today();
     let current: BTreeMap<String, String> = districts
@@ -169,6 +177,9 @@ async fn show(page: &SignedIn, shown: Shown, status: StatusCode) -> PageResult {
         error,
         sessions: sessions.iter().map(|s| session_view(s, own, &shelter_names, page)).collect(),
         ended,
+        tokens: tokens.iter().map(|k| super::tokens::view(k, &shelter_names, page)).collect(),
+        new_token,
+        token_revoked,
     };
     Ok(render_with(page, &view, status))
 }

@@ -7,6 +7,7 @@
 mod access;
 mod districts;
 mod shelters;
+mod tokens;
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -15,6 +16,7 @@ use serde::Deserialize;
 
 pub use access::{access, end_session, make_link};
 pub use districts::{UPLOAD_LIMIT_BYTES, districts, import_districts};
+pub use tokens::{make_token, revoke_token};
 pub use shelters::{create_shelter, edit_shelter, new_shelter, shelters, update_shelter};
 
 use super::page::{CsrfField, SignedIn};
