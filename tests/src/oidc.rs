@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use hemvist_platform::oidc::{OidcSettings, parse_groups};
 use hemvist_platform::AppState;
+use hemvist_platform::oidc::{OidcSettings, parse_groups};
 use serde_json::{Value, json};
 
 /// The group the provider's `staff-aspudden` is in.
@@ -150,12 +150,7 @@ pub fn serve(listener: tokio::net::TcpListener, state: AppState) {
 }
 
 /// Sends a request to `state`'s app from `peer`, as the server would see it.
-pub async fn send_from(
-    router: &axum::Router,
-    peer: std::net::SocketAddr,
-    token: &str,
-    path: &str,
-) -> http::StatusCode {
+pub async fn send_from(router: &axum::Router, peer: std::net::SocketAddr, token: &str, path: &str) -> http::StatusCode {
     use tower::ServiceExt;
     let request = http::Request::builder()
         .uri(path)

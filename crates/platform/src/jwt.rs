@@ -12,9 +12,9 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde::Deserialize;
 
+use crate::ApiError;
 use crate::auth::Principal;
 use crate::oidc::{OidcSettings, claim_values, subject_id};
-use crate::ApiError;
 
 /// Skew allowed on `exp` and `nbf`.
 pub const LEEWAY_SECS: u64 = 60;
@@ -103,7 +103,11 @@ impl JwtVerifier {
         let keys = self.keys.read().await;
         match kid {
             Some(kid) => keys.by_kid.get(kid).cloned(),
-            None => keys.anonymous.first().or_else(|| (keys.by_kid.len() == 1).then(|| keys.by_kid.values().next())?).cloned(),
+            None => keys
+                .anonymous
+                .first()
+                .or_else(|| (keys.by_kid.len() == 1).then(|| keys.by_kid.values().next())?)
+                .cloned(),
         }
     }
 
@@ -111,12 +115,7 @@ impl JwtVerifier {
     /// key nobody published must not make every request fetch the provider's keys).
     async fn refresh_for_unknown_key(&self) -> Result<(), ApiError> {
         let _one = self.refreshing.lock().await;
-        let recent = self
-            .keys
-            .read()
-            .await
-            .fetched_at
-            .is_some_and(|at| at.elapsed() < self.settings.jwks_min_refresh);
+        let recent = self.keys.read().await.fetched_at.is_some_and(|at| at.elapsed() < self.settings.jwks_min_refresh);
         if recent {
             return Ok(());
         }
@@ -163,14 +162,10 @@ impl JwtVerifier {
 /// scope; the staff id comes from `HEMVIST_OIDC_STAFF_ID_CLAIM`. 403 when no group is mapped.
 pub fn principal_from_claims(settings: &OidcSettings, claims: &serde_json::Value) -> Result<Principal, ApiError> {
     let groups = claim_values(claims, &settings.role_claim);
-    let grant = settings
-        .grant_for(&groups)
-        .ok_or_else(|| ApiError::forbidden("no access: none of your groups at the identity provider is given a role"))?;
-    let subject = claims
-        .get("sub")
-        .or_else(|| claims.get("client_id"))
-        .and_then(|s| s.as_str())
-        .unwrap_or_default();
+    let grant = settings.grant_for(&groups).ok_or_else(|| {
+        ApiError::forbidden("no access: none of your groups at the identity provider is given a role")
+    })?;
+    let subject = claims.get("sub").or_else(|| claims.get("client_id")).and_then(|s| s.as_str()).unwrap_or_default();
     let staff_id = claims
         .get(&settings.staff_id_claim)
         .and_then(|s| s.as_str())

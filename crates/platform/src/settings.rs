@@ -188,7 +188,10 @@ impl Settings {
                 .unwrap_or(defaults.auth_failures_per_minute),
         };
         if settings.auth_failures_per_minute == 0 {
-            return Err(SettingsError { name: "HEMVIST_AUTH_FAILURES_PER_MINUTE", message: "must be at least 1".into() });
+            return Err(SettingsError {
+                name: "HEMVIST_AUTH_FAILURES_PER_MINUTE",
+                message: "must be at least 1".into(),
+            });
         }
         if let Some(Err(message)) = settings.map_tiles_url.as_deref().map(tile_origin) {
             return Err(SettingsError { name: "HEMVIST_MAP_TILES_URL", message });
@@ -245,10 +248,10 @@ fn oidc_from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<O
     let groups = parse_groups(&mapping).map_err(|message| SettingsError { name: "HEMVIST_OIDC_GROUPS", message })?;
     let jwks_min_refresh = lookup("HEMVIST_OIDC_JWKS_REFRESH_SECS")
         .map(|v| {
-            v.trim().parse::<u64>().map(Duration::from_secs).map_err(|e| SettingsError {
-                name: "HEMVIST_OIDC_JWKS_REFRESH_SECS",
-                message: e.to_string(),
-            })
+            v.trim()
+                .parse::<u64>()
+                .map(Duration::from_secs)
+                .map_err(|e| SettingsError { name: "HEMVIST_OIDC_JWKS_REFRESH_SECS", message: e.to_string() })
         })
         .transpose()?
         .unwrap_or(Duration::from_secs(10));
@@ -258,7 +261,9 @@ fn oidc_from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<O
         client_id,
         client_secret: lookup("HEMVIST_OIDC_CLIENT_SECRET").map(|v| v.trim().to_owned()),
         role_claim: lookup("HEMVIST_OIDC_ROLE_CLAIM").map(|v| v.trim().to_owned()).unwrap_or_else(|| "groups".into()),
-        staff_id_claim: lookup("HEMVIST_OIDC_STAFF_ID_CLAIM").map(|v| v.trim().to_owned()).unwrap_or_else(|| "sub".into()),
+        staff_id_claim: lookup("HEMVIST_OIDC_STAFF_ID_CLAIM")
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_else(|| "sub".into()),
         scopes: lookup("HEMVIST_OIDC_SCOPES")
             .map(|v| v.split_whitespace().filter(|s| *s != "openid").map(str::to_owned).collect())
             .unwrap_or_default(),
@@ -347,5 +352,30 @@ mod tests {
         ] {
             assert!(Settings::from_lookup(|n| (n == name).then(|| bad.to_owned())).is_err(), "{name}={bad}");
         }
+    }
+
+    #[test]
+    fn single_sign_on_is_read_from_the_environment() {
+        assert!(Settings::from_lookup(|_| None).ok().is_some_and(|s| s.oidc.is_none()), "off by default");
+        let env = |name: &str| {
+            match name {
+                "HEMVIST_OIDC_ISSUER" => Some("https://id.example.se/realms/stad/"),
+                "HEMVIST_OIDC_CLIENT_ID" => Some("hemvist"),
+                "HEMVIST_OIDC_GROUPS" => Some("hemvist-admins=admin:0180; hemvist-night=night_coordinator:0180"),
+                "HEMVIST_OIDC_SCOPES" => Some("openid groups"),
+                _ => None,
+            }
+            .map(str::to_owned)
+        };
+        let oidc = Settings::from_lookup(env).ok().and_then(|s| s.oidc);
+        let oidc = oidc.unwrap_or_else(|| panic!("configured"));
+        assert_eq!(oidc.issuer, "https://id.example.se/realms/stad");
+        assert_eq!(oidc.audience, "hemvist", "the audience defaults to the client id");
+        assert_eq!(oidc.role_claim, "groups");
+        assert_eq!(oidc.scopes, vec!["groups".to_owned()]);
+        assert_eq!(oidc.groups.len(), 2);
+        let bad_mapping =
+            |name: &str| if name == "HEMVIST_OIDC_GROUPS" { Some("g=root:0180".to_owned()) } else { env(name) };
+        assert!(Settings::from_lookup(bad_mapping).is_err());
     }
 }

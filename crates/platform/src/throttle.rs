@@ -136,7 +136,9 @@ mod tests {
             assert!(matches!(limiter.failed(a, ApiError::Unauthenticated), ApiError::Unauthenticated));
         }
         assert!(matches!(limiter.failed(a, ApiError::Unauthenticated), ApiError::TooManyRequests { .. }));
-        assert!(matches!(limiter.check(a), Err(ApiError::TooManyRequests { retry_after_secs }) if retry_after_secs >= 1));
+        assert!(
+            matches!(limiter.check(a), Err(ApiError::TooManyRequests { retry_after_secs }) if retry_after_secs >= 1)
+        );
         assert!(limiter.check(b).is_ok());
         assert!(matches!(limiter.failed(b, ApiError::Unauthenticated), ApiError::Unauthenticated));
     }

@@ -13,8 +13,8 @@ mod maps;
 mod sso;
 pub use sso::SsoText;
 mod tokens;
-pub use tokens::TokensText;
 pub use maps::{MAPS_EN, MAPS_SV, MapText};
+pub use tokens::TokensText;
 
 pub const LANG_COOKIE: &str = "hemvist_lang";
 

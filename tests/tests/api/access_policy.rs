@@ -266,7 +266,8 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
         "list_api_tokens" => get(a("/api-tokens")),
         "create_api_token" => post(a("/api-tokens"), json!({"name": "Policyflöde", "role": "integration"})),
         "revoke_api_token" => {
-            let made = fx.post("/api/v1/api-tokens", &json!({"name": "Återkallas", "role": "integration"}), "token").await;
+            let made =
+                fx.post("/api/v1/api-tokens", &json!({"name": "Återkallas", "role": "integration"}), "token").await;
             Call { method: Method::DELETE, path: a(&format!("/api-tokens/{}", id_of(&made))), body: None }
         }
 

@@ -5,10 +5,10 @@
 //! of an unmapped group is 403. After the provider rotates its signing key, its new tokens work
 //! without restarting Hemvist. Opaque tokens keep working beside JWTs.
 
+use base64::Engine;
 use hemvist_platform::settings::Settings;
 use hemvist_tests::oidc::{API_AUDIENCE, AUDITOR_GROUP, Provider, key_id, now, unsigned};
 use hemvist_tests::{TestApp, TestRole as Role};
-use base64::Engine;
 use http::StatusCode;
 use serde_json::json;
 

@@ -149,7 +149,10 @@ async fn a_flood_of_bad_tokens_is_429_past_the_limit_while_real_users_are_served
         assert_eq!(handle.await.unwrap(), StatusCode::OK, "a real user is served during the flood");
         served += 1;
     }
-    eprintln!("flood of 400 bad tokens + 20 real requests: {counts:?}, real served {served}, in {:?}", started.elapsed());
+    eprintln!(
+        "flood of 400 bad tokens + 20 real requests: {counts:?}, real served {served}, in {:?}",
+        started.elapsed()
+    );
     assert_eq!(counts.get(&401), Some(&(LIMIT as usize)), "the first {LIMIT} failures are 401: {counts:?}");
     assert_eq!(counts.get(&429), Some(&(400 - LIMIT as usize)), "{counts:?}");
     // The attacker stays refused, even with a good token, until its budget refills; others are not.

@@ -12,11 +12,11 @@ use jiff::Timestamp;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::ApiError;
 use crate::audit::{AuditAction, AuditEvent};
 use crate::auth::{Role, generate_token, revoke_token};
 use crate::pagination::PageRequest;
 use crate::work::Work;
-use crate::ApiError;
 
 pub use model::TokenRequest;
 pub use repo::StoredToken;

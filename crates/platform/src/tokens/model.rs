@@ -70,7 +70,8 @@ impl TokenRequest {
             return Err(ApiError::forbidden("a token only for a role you have yourself"));
         }
         let districts_within = maker.district_scope.is_empty()
-            || (!self.district_scope.is_empty() && self.district_scope.iter().all(|d| maker.district_scope.contains(d)));
+            || (!self.district_scope.is_empty()
+                && self.district_scope.iter().all(|d| maker.district_scope.contains(d)));
         if !districts_within {
             return Err(ApiError::forbidden("a token only for districts you have yourself"));
         }

@@ -9,9 +9,9 @@ use hemvist_platform::{ApiError, Path};
 use serde::Deserialize;
 
 use super::page::{CsrfField, Page};
+use super::sso::{Peer, SsoExtension};
 use super::{Layout, OnPage, PageResult, render};
 use crate::i18n::Lang;
-use super::sso::{Peer, SsoExtension};
 use crate::sessions;
 
 #[derive(Template)]

@@ -111,7 +111,8 @@ impl Sso {
         let (url, _, _) = request.url();
         let secure = if secure { "; Secure" } else { "" };
         let max_age = FLOW_MINUTES * 60;
-        let cookie = format!("{FLOW_COOKIE}={secret}; Path=/login/sso; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
+        let cookie =
+            format!("{FLOW_COOKIE}={secret}; Path=/login/sso; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
         Ok((url.to_string(), cookie))
     }
 
@@ -151,10 +152,11 @@ impl Sso {
                 ApiError::Unauthenticated
             })?;
         let id_token = tokens.id_token().ok_or(ApiError::Unauthenticated)?;
-        let verified = id_token.claims(&client.id_token_verifier(), &Nonce::new(flow.nonce.clone())).map_err(|error| {
-            tracing::info!(%error, "an ID token was refused");
-            ApiError::Unauthenticated
-        })?;
+        let verified =
+            id_token.claims(&client.id_token_verifier(), &Nonce::new(flow.nonce.clone())).map_err(|error| {
+                tracing::info!(%error, "an ID token was refused");
+                ApiError::Unauthenticated
+            })?;
         let subject = verified.subject().to_string();
         // The signature and the standard claims are verified above; the role claim is read from the
         // same token's payload.

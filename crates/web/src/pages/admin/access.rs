@@ -115,7 +115,8 @@ pub struct AccessQuery {
 }
 
 pub async fn access(Query(query): Query<AccessQuery>, page: SignedIn) -> PageResult {
-    let shown = Shown { ended: query.ended.is_some(), token_revoked: query.token_revoked.is_some(), ..Shown::default() };
+    let shown =
+        Shown { ended: query.ended.is_some(), token_revoked: query.token_revoked.is_some(), ..Shown::default() };
     show(&page, shown, StatusCode::OK).await
 }
 

@@ -16,8 +16,8 @@ use serde::Deserialize;
 
 pub use access::{access, end_session, make_link};
 pub use districts::{UPLOAD_LIMIT_BYTES, districts, import_districts};
-pub use tokens::{make_token, revoke_token};
 pub use shelters::{create_shelter, edit_shelter, new_shelter, shelters, update_shelter};
+pub use tokens::{make_token, revoke_token};
 
 use super::page::{CsrfField, SignedIn};
 use super::render;
