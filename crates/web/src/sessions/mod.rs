@@ -1,6 +1,7 @@
 //! Sign-in for the staff web app: one-time sign-in links that open server-side sessions. A session
 //! becomes the same [`Principal`] an API token does, so pages run through the same unit of work, role
-//! checks, scope, masking and audit. Single sign-on will open sessions the same way.
+//! checks, scope, masking and audit. Single sign-on ([`sso`], OpenID Connect) opens sessions the same
+//! way, ending at the provider's token expiry.
 //!
 //! A session closes when it has not been used for `HEMVIST_SESSION_IDLE_MINUTES` and, however busy,
 //! `HEMVIST_SESSION_MAX_HOURS` after sign-in; the server's cleanup job ([`delete_closed`]) deletes

@@ -64,10 +64,7 @@ pub(super) fn view(token: &StoredToken, shelter_names: &BTreeMap<Uuid, String>, 
 pub async fn make_token(SignedForm(page, form): SignedForm<Pairs>) -> PageResult {
     let work = page.work(MANAGE_TOKENS)?;
     let principal = &page.session.principal;
-    let days: i64 = match form.get("days").unwrap_or("90").parse() {
-        Ok(days @ (30 | 90 | 365)) => days,
-        _ => 90,
-    };
+    let days = form.get("days").and_then(|d| d.parse::<i64>().ok()).filter(|d| [30, 90, 365].contains(d)).unwrap_or(90);
     let request = TokenRequest {
         name: form.get("name").unwrap_or_default().to_owned(),
         role: Role::Integration,
