@@ -25,6 +25,7 @@ async fn an_admin_makes_an_integration_token_sees_it_once_and_revokes_it() {
         let browser = driver.browser(1280, 900).expect("chromium");
         browser.goto(&link).unwrap();
         browser.click("main form button[type=submit]").unwrap();
+        browser.wait_for_text("header", "administratör").unwrap();
         browser.goto(&format!("{base}/admin/access")).unwrap();
         browser.wait_for_text("#tokens-title", "API-nycklar").unwrap();
         browser.fill("#token-name", "Statistikflöde").unwrap();
