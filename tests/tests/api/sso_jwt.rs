@@ -97,3 +97,39 @@ async fn after_the_provider_rotates_its_key_its_new_tokens_work_without_a_restar
     // The old key is still published, so tokens signed before the rotation stay good until they expire.
     assert_eq!(app.get(READABLE_BY_ALL, &before).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_forged_sign_in_callback_is_refused_and_counted_against_the_address() {
+    let provider = Provider::start("http://127.0.0.1:9");
+    let settings = Settings {
+        oidc: Some(provider.settings(&format!("{AUDITOR_GROUP}=auditor:0180"))),
+        auth_failures_per_minute: 3,
+        ..Settings::default()
+    };
+    let app = TestApp::spawn_with(settings).await;
+    let peer: std::net::SocketAddr = "203.0.113.50:4000".parse().unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        // No flow cookie of this browser: the state cannot be one Hemvist gave it.
+        let request = http::Request::builder()
+            .uri("/login/sso/callback?code=stolen&state=guessed")
+            .header("cookie", format!("hemvist_sso=hv_{}", "ab".repeat(32)))
+            .extension(axum::extract::ConnectInfo(peer))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = app.send(request).await;
+        assert!(response.header("set-cookie").is_none_or(|c| !c.starts_with("hemvist_session=hv_")));
+        statuses.push(response.status.as_u16());
+    }
+    assert_eq!(statuses, [401, 401, 401, 429, 429]);
+    // Starting a sign-in sends the browser to the provider, with PKCE (S256) and a nonce.
+    let start = app.send(http::Request::builder().uri("/login/sso").body(axum::body::Body::empty()).unwrap()).await;
+    assert_eq!(start.status, StatusCode::SEE_OTHER);
+    let location = start.header("location").unwrap();
+    assert!(location.starts_with(&format!("{}/auth?", provider.issuer)), "{location}");
+    for part in ["code_challenge_method=S256", "code_challenge=", "nonce=", "state=", "client_id=hemvist-web"] {
+        assert!(location.contains(part), "{part} in {location}");
+    }
+    let cookie = start.header("set-cookie").unwrap();
+    assert!(cookie.starts_with("hemvist_sso=hv_") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+}

@@ -170,3 +170,33 @@ async fn a_flood_of_bad_tokens_is_429_past_the_limit_while_real_users_are_served
     let retry: u64 = response.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry), "{retry}");
 }
+
+/// Sends a page request from `peer`.
+async fn page_from(app: &TestApp, method: http::Method, path: &str, peer: SocketAddr) -> StatusCode {
+    let request = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .extension(axum::extract::ConnectInfo(peer))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    app.send(request).await.status
+}
+
+#[tokio::test]
+async fn failed_sign_ins_with_links_are_limited_per_address() {
+    const LIMIT: u32 = 5;
+    let app = TestApp::spawn_with(Settings { auth_failures_per_minute: LIMIT, ..Settings::default() }).await;
+    let guesser: SocketAddr = "203.0.113.9:1234".parse().unwrap();
+    let other: SocketAddr = "198.51.100.1:1234".parse().unwrap();
+    let mut statuses = Vec::new();
+    for i in 0..LIMIT + 3 {
+        let path = format!("/login/hv_{:064x}", u64::from(i) + 1);
+        statuses.push(page_from(&app, http::Method::POST, &path, guesser).await);
+    }
+    let gone = statuses.iter().filter(|s| **s == StatusCode::GONE).count();
+    let limited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((gone, limited), (LIMIT as usize, 3), "{statuses:?}");
+    // Another address is not affected.
+    let path = format!("/login/hv_{:064x}", 999);
+    assert_eq!(page_from(&app, http::Method::POST, &path, other).await, StatusCode::GONE);
+}
