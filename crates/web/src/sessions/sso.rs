@@ -152,11 +152,15 @@ impl Sso {
                 ApiError::Unauthenticated
             })?;
         let id_token = tokens.id_token().ok_or(ApiError::Unauthenticated)?;
-        let verified =
-            id_token.claims(&client.id_token_verifier(), &Nonce::new(flow.nonce.clone())).map_err(|error| {
+        let verified = match id_token.claims(&client.id_token_verifier(), &Nonce::new(flow.nonce.clone())) {
+            Ok(verified) => verified,
+            Err(error) => {
                 tracing::info!(%error, "an ID token was refused");
-                ApiError::Unauthenticated
-            })?;
+                // The provider may have rotated its keys: discover again at the next sign-in.
+                *self.metadata.write().unwrap_or_else(PoisonError::into_inner) = None;
+                return Err(ApiError::Unauthenticated);
+            }
+        };
         let subject = verified.subject().to_string();
         // The signature and the standard claims are verified above; the role claim is read from the
         // same token's payload.
