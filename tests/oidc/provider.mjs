@@ -8,7 +8,8 @@
 // access tokens carry the group hemvist-auditors and the audience of the `resource` asked for,
 // default `urn:hemvist:api`).
 //
-// Test-only routes: POST /test/rotate makes a new signing key (published first, the old one kept
+// Test-only routes: POST /test/groups {user, groups} changes a user's groups (as an administrator
+// at the city's provider would); POST /test/rotate makes a new signing key (published first, the old one kept
 // after it); POST /test/sign {claims, key: "current"|"stray"} signs claims as the provider does (or
 // with a key it never publishes), for tokens the provider would not issue (expired ones).
 import http from 'node:http';
@@ -146,6 +147,11 @@ server.on('request', async (req, res) => {
       provider = new Provider(issuer, configuration());
       handler = provider.callback();
       return json(res, 200, { kid: keys[0].kid });
+    }
+    if (req.method === 'POST' && req.url === '/test/groups') {
+      const { user, groups } = await body(req);
+      USERS[user] = groups;
+      return json(res, 200, { user, groups });
     }
     if (req.method === 'POST' && req.url === '/test/sign') {
       const { claims, key } = await body(req);

@@ -105,6 +105,16 @@ impl Provider {
         body["token"].as_str().unwrap_or_else(|| panic!("no token: {body}")).to_owned()
     }
 
+    /// Changes a user's groups at the provider.
+    pub fn set_groups(&self, user: &str, groups: &[&str]) {
+        let response = self
+            .agent
+            .post(format!("{}/test/groups", self.issuer))
+            .send_json(json!({"user": user, "groups": groups}))
+            .expect("the provider changes the groups");
+        assert!(response.status().is_success());
+    }
+
     /// Makes a new signing key; returns its key id.
     pub fn rotate(&self) -> String {
         let mut response =

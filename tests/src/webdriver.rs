@@ -190,6 +190,11 @@ impl Browser<'_> {
         cookie["value"].as_str().map(str::to_owned)
     }
 
+    /// Deletes the cookies of the current page's host (every port: a provider's and the app's).
+    pub fn delete_cookies(&self) -> anyhow::Result<()> {
+        self.command("DELETE", "/cookie", &Value::Null).map(drop)
+    }
+
     /// A PNG of the viewport.
     pub fn screenshot(&self) -> anyhow::Result<Vec<u8>> {
         use base64::Engine;

@@ -2,7 +2,8 @@
 //! (oidc-provider from npm, tests/oidc/provider.mjs): a member of shelter staff whose group is mapped
 //! to their shelter signs in at the provider's login form and lands on that shelter's page; signing
 //! out ends the Hemvist session (its cookie no longer works) and the provider's (RP-initiated logout);
-//! a user with no mapped group gets "no access" (403) and no session. axe-core on Hemvist's pages;
+//! a user with no mapped group gets "no access" (403) and no session, and so does the staff member at
+//! the next sign-in once removed from the group at the provider. axe-core on Hemvist's pages;
 //! screenshots under target/browser/. Fails, never skips, when the browser or node is missing.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -41,9 +42,10 @@ async fn shelter_staff_sign_in_at_the_citys_provider_and_an_unmapped_user_is_ref
     let state = state_with(&app, settings);
     serve(listener, state.clone());
 
-    let in_browser = (base.clone(), shelter_id.clone());
+    let provider = std::sync::Arc::new(provider);
+    let in_browser = (base.clone(), shelter_id.clone(), provider.clone());
     let old_cookie = tokio::task::spawn_blocking(move || {
-        let (base, shelter_id) = in_browser;
+        let (base, shelter_id, provider_in_browser) = in_browser;
         let driver = Driver::start().expect("chromedriver");
         let browser = driver.browser(412, 915).expect("chromium");
 
@@ -73,7 +75,14 @@ async fn shelter_staff_sign_in_at_the_citys_provider_and_an_unmapped_user_is_ref
         assert!(browser.text("main").unwrap().contains("ingen av dina grupper ger tillgång"));
         check_page(&browser, "the no-access page", "sso-no-access.png");
         assert_eq!(browser.cookie("hemvist_session"), None, "no session for an unmapped user");
-        screenshot(&browser, "sso-no-access.png");
+        // A new visit: nobody is signed in at the provider either.
+        browser.delete_cookies().unwrap();
+
+        // Removed from the group at the provider: the next sign-in finds no access.
+        provider_in_browser.set_groups("staff-aspudden", &[]);
+        sign_in_at_provider(&browser, &base, "staff-aspudden");
+        browser.wait_for_text("h1", "Ingen behörighet").unwrap();
+        screenshot(&browser, "sso-removed-from-group.png");
         cookie
     })
     .await
@@ -101,7 +110,7 @@ async fn shelter_staff_sign_in_at_the_citys_provider_and_an_unmapped_user_is_ref
         )
         .await
         .unwrap();
-    assert_eq!(rows.len(), 1, "no session for the unmapped user");
+    assert_eq!(rows.len(), 1, "no session for the unmapped user, nor after the group was removed");
     let row = &rows[0];
     assert_eq!(row.get::<_, String>("signed_in_with"), "oidc");
     assert_eq!(row.get::<_, String>("oidc_subject"), "staff-aspudden");
