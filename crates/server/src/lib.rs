@@ -79,6 +79,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(hemvist_tenants::router())
         .merge(hemvist_support_plans::router())
         .merge(hemvist_shelter_beds::router())
+        .merge(hemvist_equity::router())
         .split_for_parts()
 }
 
