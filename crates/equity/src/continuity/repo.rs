@@ -22,7 +22,7 @@ pub async fn changes(
                    FROM caseworker_assignments c WHERE c.municipality_code = $1) a
            JOIN people p ON p.municipality_code = $1 AND p.id = a.person_id
           WHERE {} AND a.assigned_at < $5 AND (a.ended_at IS NULL OR a.ended_at >= $4)
-          GROUP BY p.id
+          GROUP BY p.municipality_code, p.id
           ORDER BY p.responsible_district_code, p.id",
         scoped(3)
     );
