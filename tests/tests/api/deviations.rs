@@ -46,9 +46,12 @@ async fn deviations_follow_the_inner_secrecy_of_their_person() {
     let on_open = record(&app, &officer, &about(Some(&open.id), None)).await;
     let on_protected = record(&app, &officer, &about(Some(&protected.id), None)).await;
     let on_unit = record(&app, &officer, &about(None, Some("Härbärget Ljuset"))).await;
-    // Staff who meet people record them; a shelter's staff too.
+    // Staff who meet people record them: the night coordinator too (shelter staff tell the coordinator).
+    let coordinator = app.token(Role::NightCoordinator).await;
+    let by_shelter = record(&app, &coordinator, &about(None, Some("Härbärget Ljuset"))).await;
     let shelter_staff = app.token(Role::ShelterStaff).await;
-    let by_shelter = record(&app, &shelter_staff, &about(None, Some("Härbärget Ljuset"))).await;
+    let refused = app.post("/api/v1/deviations", &shelter_staff, &about(None, Some("Härbärget Ljuset"))).await;
+    refused.assert_problem(StatusCode::FORBIDDEN);
     let everything: BTreeSet<String> = [&on_open, &on_protected, &on_unit, &by_shelter].map(|s| s.clone()).into();
     let units: BTreeSet<String> = [&on_unit, &by_shelter].map(|s| s.clone()).into();
     let mut open_and_units = units.clone();
@@ -59,7 +62,11 @@ async fn deviations_follow_the_inner_secrecy_of_their_person() {
         ("admin", app.token(Role::Admin).await, Some(&everything)),
         ("officer", officer.clone(), Some(&everything)),
         ("auditor (no protected people)", app.token(Role::Auditor).await, Some(&open_and_units)),
-        ("sara, support worker of the person", app.staff_token(Role::SupportWorker, "sara").await, Some(&open_and_units)),
+        (
+            "sara, support worker of the person",
+            app.staff_token(Role::SupportWorker, "sara").await,
+            Some(&open_and_units),
+        ),
         ("another support worker", app.staff_token(Role::SupportWorker, "olle").await, Some(&units)),
         ("officer of Farsta", app.token_for(Role::HousingOfficer, "0180", &["farsta"], &[]).await, Some(&units)),
         ("night coordinator", app.token(Role::NightCoordinator).await, None),
@@ -122,7 +129,10 @@ async fn lex_sarah_steps_dates_and_overdue() {
         [&reported.body["state"], &reported.body["assessed_on"], &reported.body["investigated_on"]],
         [&json!("reported_to_ivo"), &json!("2026-01-12"), &json!("2026-01-20")]
     );
-    assert_eq!((&reported.body["reported_to_ivo_on"], &reported.body["overdue"]), (&json!("2026-01-25"), &json!(false)));
+    assert_eq!(
+        (&reported.body["reported_to_ivo_on"], &reported.body["overdue"]),
+        (&json!("2026-01-25"), &json!(false))
+    );
     assert!(ids(&app.get("/api/v1/deviations?overdue=true", &officer).await.body).is_empty());
 
     // Not a lex Sarah matter: nothing more is due, and it cannot be investigated.
@@ -169,7 +179,9 @@ async fn a_guarantee_breach_and_a_night_outdoors_after_asking_create_deviations(
         .as_array()
         .map(|l| {
             l.iter()
-                .map(|d| (d["source"].as_str().unwrap_or("").to_owned(), d["person_id"].as_str().unwrap_or("").to_owned()))
+                .map(|d| {
+                    (d["source"].as_str().unwrap_or("").to_owned(), d["person_id"].as_str().unwrap_or("").to_owned())
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -224,8 +236,11 @@ async fn caseworker_continuity_by_hand() {
     let people = json!([{"person_id": k6, "district_code": "jarva", "changes": 2},
                         {"person_id": k5, "district_code": "jarva", "changes": 1}]);
     assert_eq!(r["people"], people);
-    assert_eq!(r["protected_changed"], json!([{"person_id": k6, "given_name": "K6", "family_name": "Continuity",
-                                               "district_code": "jarva", "changes": 2}]));
+    assert_eq!(
+        r["protected_changed"],
+        json!([{"person_id": k6, "given_name": "K6", "family_name": "Continuity",
+                                               "district_code": "jarva", "changes": 2}])
+    );
     // The auditor may not see protected people: neither listed nor in the per-person rows.
     let auditor = app.token(Role::Auditor).await;
     let r = app.get("/api/v1/reports/continuity", &auditor).await.body;

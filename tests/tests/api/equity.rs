@@ -181,7 +181,13 @@ async fn equity_report_matches_the_hand_computed_data_set() {
     check(r, "jarva", "breaches_per_1000_requests", "all", (Some(10), Some(2), Some(200.0), None, "no_difference"));
     check(r, "farsta", "breaches_per_1000_requests", "all", (Some(10), Some(0), Some(0.0), None, "no_difference"));
     city(r, "jarva", "breaches_per_1000_requests", "all", 20, 100.0, None);
-    check(r, "farsta", "out_of_municipality_placements", "all", (Some(10), Some(5), Some(5.0), None, "too_few_to_compare"));
+    check(
+        r,
+        "farsta",
+        "out_of_municipality_placements",
+        "all",
+        (Some(10), Some(5), Some(5.0), None, "too_few_to_compare"),
+    );
     assert!(cell(r, "jarva", "out_of_municipality_placements", "all").is_none());
 
     // Moves: Järva's five guests 2, 0, 1, 0, 2 (mean 1, p90 2); Farsta's ten 0; city 5/15, p90 1.6.

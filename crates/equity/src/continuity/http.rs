@@ -91,7 +91,11 @@ pub async fn continuity_report(w: &mut Work<'_>, until: Timestamp) -> Result<Con
     let mut listed: Vec<PersonContinuity> = people
         .iter()
         .filter(|p| p.changes > 0 && (sees_protected || !p.protected_identity))
-        .map(|p| PersonContinuity { person_id: p.person_id, district_code: p.district_code.clone(), changes: p.changes })
+        .map(|p| PersonContinuity {
+            person_id: p.person_id,
+            district_code: p.district_code.clone(),
+            changes: p.changes,
+        })
         .collect();
     listed.sort_by(|a, b| b.changes.cmp(&a.changes).then(a.person_id.cmp(&b.person_id)));
     let protected_changed: Vec<ProtectedChange> = people
@@ -106,6 +110,8 @@ pub async fn continuity_report(w: &mut Work<'_>, until: Timestamp) -> Result<Con
         })
         .collect();
     w.audit(AuditEvent::new(AuditAction::Read, "report", None).details(serde_json::json!({"report": "continuity"})));
-    w.audit_all(listed.iter().map(|p| AuditEvent::new(AuditAction::List, "person", Some(p.person_id)).person(p.person_id)));
+    w.audit_all(
+        listed.iter().map(|p| AuditEvent::new(AuditAction::List, "person", Some(p.person_id)).person(p.person_id)),
+    );
     Ok(ContinuityReport { since, until, districts, people: listed, protected_changed })
 }

@@ -75,6 +75,9 @@ mod tests {
         let districts = by_district(&people);
         assert_eq!(districts[0].district_code, "farsta");
         assert_eq!(districts[0].share_kept, None);
-        assert_eq!((districts[1].people, districts[1].kept_one, districts[1].share_kept), (Some(5), Some(3), Some(0.6)));
+        assert_eq!(
+            (districts[1].people, districts[1].kept_one, districts[1].share_kept),
+            (Some(5), Some(3), Some(0.6))
+        );
     }
 }

@@ -20,9 +20,10 @@ use uuid::Uuid;
 use super::model::{Assessment, DeviationState, Source, Step};
 use super::repo::{self, NewDeviation, StoredDeviation, Viewer};
 
-/// May record a deviation: every member of staff who meets people.
+/// May record a deviation: the staff who meet people in their case work and at night. Shelter staff
+/// report to the night coordinator, whose scope is the whole city (a shelter's token has no people scope).
 pub const RECORD_DEVIATIONS: &[Role] =
-    &[Role::Admin, Role::HousingOfficer, Role::SupportWorker, Role::NightCoordinator, Role::ShelterStaff];
+    &[Role::Admin, Role::HousingOfficer, Role::SupportWorker, Role::NightCoordinator];
 /// May read deviations (each as its person's inner secrecy allows).
 pub const READ_DEVIATIONS: &[Role] = &[Role::Admin, Role::HousingOfficer, Role::SupportWorker, Role::Auditor];
 /// May assess, investigate and report to IVO: those responsible for lex Sarah.
@@ -137,7 +138,7 @@ pub struct DeviationInput {
 /// create one by themselves (source `guarantee_breach`, `outdoors_after_request`). The person must be in
 /// the caller's scope (404 otherwise).
 ///
-/// Roles: admin, housing_officer, support_worker, night_coordinator, shelter_staff. Audited.
+/// Roles: admin, housing_officer, support_worker, night_coordinator. Audited.
 #[utoipa::path(post, path = "/api/v1/deviations", tag = "deviations", operation_id = "create_deviation",
     request_body = DeviationInput,
     responses((status = 201, description = "Recorded", body = DeviationView), WriteProblems),

@@ -145,8 +145,11 @@ mod tests {
         let not_lex_sarah = Progress { assessment: Some(Assessment::NotLexSarah), serious: Some(false), ..assessed };
         assert_eq!(not_lex_sarah.next(), None);
         assert!(not_lex_sarah.check(Step::Investigate).is_err());
-        let investigated =
-            Progress { state: DeviationState::Investigated, investigated_on: Some(Date::constant(2026, 4, 1)), ..assessed };
+        let investigated = Progress {
+            state: DeviationState::Investigated,
+            investigated_on: Some(Date::constant(2026, 4, 1)),
+            ..assessed
+        };
         assert_eq!(investigated.next(), Some((Step::ReportToIvo, Date::constant(2026, 4, 15))));
         let not_serious = Progress { serious: Some(false), ..investigated };
         assert_eq!(not_serious.next(), None);

@@ -140,7 +140,10 @@ pub async fn list(
     let statement = client.prepare_cached(&sql).await?;
     let s = &viewer.scope;
     let rows = client
-        .query(&statement, &[&s.municipality.as_str(), &s.districts, &s.staff, &viewer.sees_protected, &open_only, &limit])
+        .query(
+            &statement,
+            &[&s.municipality.as_str(), &s.districts, &s.staff, &viewer.sees_protected, &open_only, &limit],
+        )
         .await?;
     rows.iter().map(from_row).collect()
 }
