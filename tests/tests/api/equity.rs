@@ -21,7 +21,7 @@ use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
 use serde_json::Value;
 
-const SEED: &str = "
+pub(crate) const SEED: &str = "
 INSERT INTO people (municipality_code, identity_kind, given_name, family_name, sex, responsible_district_code)
 SELECT '0180', 'none', d.k || g, 'Equity', CASE WHEN g <= 10 THEN 'woman' ELSE 'man' END, d.district
   FROM (VALUES ('J', 'jarva', 20), ('F', 'farsta', 20), ('B', 'bromma', 3)) d(k, district, n), generate_series(1, d.n) g;

@@ -8,6 +8,7 @@ mod decisions;
 mod deviations;
 mod districts;
 mod equity;
+mod equity_pages;
 mod foundation;
 mod gallring;
 mod guarantee_followup;

@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::repo::{district_days, vacant_apartments};
+use super::repo::{VacantNow, district_days, longest_vacant_now, vacant_apartments};
 use crate::READ_EQUITY_REPORTS;
 use crate::equity::http::{MAX_PERIOD_DAYS, PeriodParams};
 
@@ -115,4 +115,12 @@ pub async fn vacancy_report(w: &mut Work<'_>, from: Date, to: Date, limit: i64) 
     let details = serde_json::json!({"report": "vacancy", "from": from.to_string(), "to": to.to_string()});
     w.audit(AuditEvent::new(AuditAction::Read, "report", None).details(details));
     Ok(VacancyReport { from, to, apartments, districts })
+}
+
+/// The apartments available now, longest vacant first (for the housing officer's page, beside the
+/// longest-waiting decisions). The caller's unit of work has checked the role; no people in it.
+pub async fn longest_vacant(w: &mut Work<'_>, limit: i64) -> Result<Vec<VacantNow>, ApiError> {
+    let municipality = w.principal().municipality.clone();
+    let districts = w.principal().district_scope.clone();
+    Ok(longest_vacant_now(w.tx(), &municipality, &districts, limit).await?)
 }

@@ -4,4 +4,5 @@
 pub mod http;
 pub mod repo;
 
-pub use http::{VacancyReport, vacancy_report};
+pub use http::{VacancyReport, longest_vacant, vacancy_report};
+pub use repo::VacantNow;

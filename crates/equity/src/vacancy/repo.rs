@@ -87,3 +87,48 @@ pub async fn district_days(
         })
         .collect()
 }
+
+/// An available apartment with no offered or active lease, and the day it became vacant.
+#[derive(Debug, Clone)]
+pub struct VacantNow {
+    pub apartment_id: Uuid,
+    pub address: String,
+    pub district_code: String,
+    pub vacant_since: Date,
+}
+
+/// The apartments available now, longest vacant first: vacant since the end of their last lease, or the
+/// start of the first-hand contract (at most `limit`, in the district scope; empty scope: all).
+pub async fn longest_vacant_now(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    districts: &[String],
+    limit: i64,
+) -> Result<Vec<VacantNow>, tokio_postgres::Error> {
+    let statement = client
+        .prepare_cached(
+            "SELECT a.id, a.address, a.district_code,
+                    greatest(a.first_hand_start,
+                             (SELECT max(coalesce(l.taken_over_on, l.ends_on) + 1) FROM leases l
+                               WHERE l.municipality_code = a.municipality_code AND l.apartment_id = a.id
+                                 AND l.status = 'ended')) AS vacant_since
+               FROM apartments a
+              WHERE a.municipality_code = $1 AND a.status = 'available'
+                AND (cardinality($2::text[]) = 0 OR a.district_code = ANY($2))
+                AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.municipality_code = a.municipality_code
+                                   AND l.apartment_id = a.id AND l.status IN ('offered', 'active', 'taken_over'))
+              ORDER BY vacant_since, a.id LIMIT $3",
+        )
+        .await?;
+    let rows = client.query(&statement, &[&municipality.as_str(), &districts, &limit]).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(VacantNow {
+                apartment_id: row.try_get("id")?,
+                address: row.try_get("address")?,
+                district_code: row.try_get("district_code")?,
+                vacant_since: row.try_get("vacant_since")?,
+            })
+        })
+        .collect()
+}
