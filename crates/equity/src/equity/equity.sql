@@ -2,15 +2,14 @@
 -- guarantee request, a person's moves between shelters) with its deciding or responsible district,
 -- sex and household with children, aggregated per district and city-wide, per group, with the rank
 -- sums the Mann-Whitney test needs. $1 municipality, $2 first day, $3 last day, $4 today.
-WITH person AS MATERIALIZED (
-    SELECT p.id, p.sex, p.responsible_district_code AS district,
-           p.household_id IS NOT NULL AND (
-               EXISTS (SELECT 1 FROM household_children hc
-                        WHERE hc.municipality_code = p.municipality_code AND hc.household_id = p.household_id)
-               OR EXISTS (SELECT 1 FROM people c
-                           WHERE c.municipality_code = p.municipality_code AND c.household_id = p.household_id
-                             AND c.household_role = 'child')) AS children
-      FROM people p
+WITH household_with_children AS (
+    SELECT household_id FROM household_children WHERE municipality_code = $1
+    UNION
+    SELECT household_id FROM people WHERE municipality_code = $1 AND household_role = 'child'
+),
+person AS MATERIALIZED (
+    SELECT p.id, p.sex, p.responsible_district_code AS district, h.household_id IS NOT NULL AS children
+      FROM people p LEFT JOIN household_with_children h ON h.household_id = p.household_id
      WHERE p.municipality_code = $1
 ),
 decision AS (
@@ -25,16 +24,21 @@ request AS (
       FROM guarantee_requests g JOIN person p ON p.id = g.person_id
      WHERE g.municipality_code = $1 AND g.night BETWEEN $2 AND $3 AND g.responsible_district_code IS NOT NULL
 ),
-stay AS (
-    SELECT b.person_id, b.shelter_id, lag(b.shelter_id) OVER (PARTITION BY b.person_id ORDER BY b.night) AS before
-      FROM bed_assignments b
-     WHERE b.municipality_code = $1 AND b.night BETWEEN $2 AND $3 AND b.status IN ('reserved', 'checked_in', 'checked_out')
+-- Each person's nights in order from the index on (person, night): no sort of the period's nights, and
+-- the people may be shared among parallel workers.
+moves AS (
+    SELECT q.id, m.moves
+      FROM people q
+     CROSS JOIN LATERAL (
+           SELECT count(*) AS nights, count(*) FILTER (WHERE s.before <> s.shelter_id)::float8 AS moves
+             FROM (SELECT b.shelter_id, lag(b.shelter_id) OVER (ORDER BY b.night) AS before
+                     FROM bed_assignments b
+                    WHERE b.municipality_code = $1 AND b.person_id = q.id AND b.night BETWEEN $2 AND $3
+                      AND b.status IN ('reserved', 'checked_in', 'checked_out')) s) m
+     WHERE q.municipality_code = $1 AND q.responsible_district_code IS NOT NULL AND m.nights > 0
 ),
 mover AS (
-    SELECT p.district, p.sex, p.children, count(*) FILTER (WHERE s.before <> s.shelter_id)::float8 AS moves
-      FROM stay s JOIN person p ON p.id = s.person_id
-     WHERE p.district IS NOT NULL
-     GROUP BY s.person_id, p.district, p.sex, p.children
+    SELECT p.district, p.sex, p.children, moves.moves FROM moves JOIN person p ON p.id = moves.id
 ),
 observation AS (
     SELECT 'applications' AS metric, district, sex, children, 1::float8 AS value
