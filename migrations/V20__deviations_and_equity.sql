@@ -53,8 +53,8 @@ BEGIN
     INSERT INTO deviations (municipality_code, person_id, source, guarantee_request_id, what_happened, occurred_on,
                             noticed_by, recorded_on)
     VALUES (NEW.municipality_code, NEW.person_id, 'guarantee_breach', NEW.id,
-            'Guarantee breach: no suitable bed for the night of ' || NEW.night, NEW.night,
-            coalesce(NEW.requested_by_staff, 'the guarantee service'),
+            'Garantibrott: ingen lämplig sängplats natten ' || NEW.night || ' (registrerat automatiskt)', NEW.night,
+            coalesce(NEW.requested_by_staff, 'tak över huvudet-garantin'),
             (now() AT TIME ZONE 'Europe/Stockholm')::date);
     RETURN NEW;
 END;
@@ -71,8 +71,8 @@ BEGIN
                   AND g.night BETWEEN NEW.valid_from - 30 AND NEW.valid_from) THEN
         INSERT INTO deviations (municipality_code, person_id, source, what_happened, occurred_on, noticed_by)
         VALUES (NEW.municipality_code, NEW.person_id, 'outdoors_after_request',
-                'Recorded sleeping outdoors from ' || NEW.valid_from || ' after asking for help', NEW.valid_from,
-                'the housing unit');
+                'Sover ute från ' || NEW.valid_from || ' efter att ha bett om hjälp (registrerat automatiskt)',
+                NEW.valid_from, 'bostadsenheten');
     END IF;
     RETURN NEW;
 END;
