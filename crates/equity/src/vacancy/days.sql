@@ -2,7 +2,8 @@
 -- $1 municipality, $2 first day, $3 last day. An apartment is vacant on a day of its first-hand contract
 -- when no lease covers it (offered, active or taken over from its start; ended through its last day)
 -- and it is not marked unavailable, returned or transferred (the status has no history: its present
--- value counts for the whole period).
+-- value counts for the whole period). $4: the caller may see protected homes; if not, an apartment whose
+-- offered or active lease is a protected home is left out (it shows as out of letting everywhere).
 WITH day AS (
     SELECT d::date AS day FROM generate_series($2::date, $3::date, interval '1 day') d
 ),
@@ -15,6 +16,10 @@ vacant AS (
            SELECT 1 FROM leases l
             WHERE l.municipality_code = a.municipality_code AND l.apartment_id = a.id AND l.starts_on <= day.day
               AND (l.status <> 'ended' OR l.ends_on IS NULL OR l.ends_on >= day.day))
+       AND ($4 OR NOT EXISTS (
+           SELECT 1 FROM leases pl
+            WHERE pl.municipality_code = a.municipality_code AND pl.apartment_id = a.id
+              AND pl.status IN ('offered', 'active') AND PROTECTED_HOME))
 ),
 -- Waiting: a granted housing decision (trial, training, Housing First) neither executed nor closed on the
 -- day, by the decision's district; or a night in a shelter, by the person's responsible district.

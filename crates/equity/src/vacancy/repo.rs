@@ -24,15 +24,16 @@ pub struct DistrictDays {
     pub matchable_days: i64,
 }
 
-const APARTMENTS: &str = concat!(
-    include_str!("days.sql"),
-    "SELECT id, address, district_code, count(*) AS vacant_days FROM vacant
-      GROUP BY id, address, district_code ORDER BY vacant_days DESC, id LIMIT $4"
-);
+/// `days.sql` with the tenants crate's rule for a protected home.
+fn days() -> String {
+    include_str!("days.sql")
+        .replace("PROTECTED_HOME", &hemvist_tenants::api::protected_home_of("pl.municipality_code", "pl.person_id"))
+}
 
-const DISTRICTS: &str = concat!(
-    include_str!("days.sql"),
-    ", per_day AS (
+const APARTMENTS: &str = "SELECT id, address, district_code, count(*) AS vacant_days FROM vacant
+      GROUP BY id, address, district_code ORDER BY vacant_days DESC, id LIMIT $5";
+
+const DISTRICTS: &str = ", per_day AS (
         SELECT coalesce(v.district, w.district) AS district, coalesce(v.n, 0) AS vacant, coalesce(w.n, 0) AS waiting
           FROM (SELECT district_code AS district, day, count(*) AS n FROM vacant GROUP BY 1, 2) v
           FULL JOIN (SELECT district, day, count(*) AS n FROM waiting GROUP BY 1, 2) w
@@ -41,19 +42,18 @@ const DISTRICTS: &str = concat!(
      SELECT district, sum(vacant)::int8 AS vacant_apartment_days, sum(waiting)::int8 AS waiting_person_days,
             count(*) FILTER (WHERE vacant > 0 AND waiting > 0) AS days_with_both,
             sum(least(vacant, waiting))::int8 AS matchable_days
-       FROM per_day GROUP BY district ORDER BY district"
-);
+       FROM per_day GROUP BY district ORDER BY district";
 
 /// The apartments vacant on some day of the period, longest first (at most `limit`).
 pub async fn vacant_apartments(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
-    from: Date,
-    to: Date,
+    (from, to): (Date, Date),
+    sees_protected: bool,
     limit: i64,
 ) -> Result<Vec<VacantApartment>, tokio_postgres::Error> {
-    let statement = client.prepare_cached(APARTMENTS).await?;
-    let rows = client.query(&statement, &[&municipality.as_str(), &from, &to, &limit]).await?;
+    let statement = client.prepare_cached(&format!("{}{APARTMENTS}", days())).await?;
+    let rows = client.query(&statement, &[&municipality.as_str(), &from, &to, &sees_protected, &limit]).await?;
     rows.iter()
         .map(|row| {
             Ok(VacantApartment {
@@ -70,11 +70,11 @@ pub async fn vacant_apartments(
 pub async fn district_days(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
-    from: Date,
-    to: Date,
+    (from, to): (Date, Date),
+    sees_protected: bool,
 ) -> Result<Vec<DistrictDays>, tokio_postgres::Error> {
-    let statement = client.prepare_cached(DISTRICTS).await?;
-    let rows = client.query(&statement, &[&municipality.as_str(), &from, &to]).await?;
+    let statement = client.prepare_cached(&format!("{}{DISTRICTS}", days())).await?;
+    let rows = client.query(&statement, &[&municipality.as_str(), &from, &to, &sees_protected]).await?;
     rows.iter()
         .map(|row| {
             Ok(DistrictDays {
