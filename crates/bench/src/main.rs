@@ -237,8 +237,10 @@ async fn seed(client: &tokio_postgres::Client, s: &Scale) -> anyhow::Result<()> 
          CREATE TEMP TABLE numbered AS SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM people;
          CREATE INDEX ON numbered (n);
          ANALYZE numbered;
-         INSERT INTO decisions (municipality_code, person_id, intervention, applied_on, decided_on, outcome, reasons, executed_on)
+         INSERT INTO decisions (municipality_code, person_id, intervention, district_code, applied_on, decided_on, outcome, reasons,
+             executed_on)
          SELECT '0180', p.id, (ARRAY['trial_apartment','training_apartment','housing_first','emergency_shelter','supported_housing','other'])[1 + g % 6],
+                'd' || (g % 11),
                 date '2020-01-01' + (g % 2400), date '2020-01-11' + (g % 2400),
                 CASE WHEN g % 10 = 0 THEN 'denied' ELSE 'granted' END, 'Seeded',
                 -- One granted decision in a thousand still waits to be executed.

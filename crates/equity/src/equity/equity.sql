@@ -40,38 +40,18 @@ moves AS (
 mover AS (
     SELECT p.district, p.sex, p.children, moves.moves FROM moves JOIN person p ON p.id = moves.id
 ),
+-- Durations and moves: one row each, for their percentiles and the Mann-Whitney rank sums.
 observation AS (
-    SELECT 'applications' AS metric, district, sex, children, 1::float8 AS value
-      FROM decision WHERE applied_on BETWEEN $2 AND $3
-    UNION ALL
-    SELECT 'days_to_decision', district, sex, children, (decided_on - applied_on)::float8
+    SELECT 'days_to_decision' AS metric, district, sex, children, (decided_on - applied_on)::float8 AS value
       FROM decision WHERE decided_on BETWEEN $2 AND $3
     UNION ALL
     SELECT 'days_to_execution', district, sex, children, (executed_on - decided_on)::float8
       FROM decision WHERE executed_on BETWEEN $2 AND $3
     UNION ALL
-    SELECT m.metric, d.district, d.sex, d.children, (d.outcome = m.outcome)::int::float8
-      FROM decision d
-     CROSS JOIN (VALUES ('granted_share', 'granted'), ('partly_granted_share', 'partly_granted'),
-                        ('denied_share', 'denied')) m(metric, outcome)
-     WHERE d.decided_on BETWEEN $2 AND $3
-    UNION ALL
-    -- Granted decisions whose three months have run out: late when neither executed nor closed by then.
-    SELECT 'ivo_share', district, sex, children,
-           (coalesce(least(executed_on, closed_on), 'infinity'::date) > deadline)::int::float8
-      FROM decision
-     WHERE decided_on BETWEEN $2 AND $3 AND outcome IN ('granted', 'partly_granted') AND deadline < $4
-    UNION ALL
-    SELECT 'breaches_per_1000_requests', district, sex, children, (outcome = 'no_suitable_bed')::int::float8
-      FROM request
-    UNION ALL
-    SELECT 'out_of_municipality_placements', district, sex, children, placed_outside_municipality::int::float8
-      FROM request WHERE outcome = 'placed'
-    UNION ALL
     SELECT 'moves_per_person', district, sex, children, moves FROM mover
 ),
 ranked AS (
-    -- Mid-ranks (ties share the mean of their ranks) among the whole city, per group: durations only.
+    -- Mid-ranks (ties share the mean of their ranks) among the whole city, per group.
     SELECT metric, district, sex, children, value,
            rank() OVER (PARTITION BY metric ORDER BY value)
                + (count(*) OVER (PARTITION BY metric, value) - 1) / 2.0 AS r_all,
@@ -79,10 +59,35 @@ ranked AS (
                + (count(*) OVER (PARTITION BY metric, sex, value) - 1) / 2.0 AS r_sex,
            rank() OVER (PARTITION BY metric, children ORDER BY value)
                + (count(*) OVER (PARTITION BY metric, children, value) - 1) / 2.0 AS r_children
-      FROM observation WHERE metric IN ('days_to_decision', 'days_to_execution', 'moves_per_person')
-    UNION ALL
-    SELECT metric, district, sex, children, value, NULL, NULL, NULL
-      FROM observation WHERE metric NOT IN ('days_to_decision', 'days_to_execution', 'moves_per_person')
+      FROM observation
+),
+-- Counts and shares: counted per group in one pass over the decisions and one over the requests.
+decision_counts AS (
+    SELECT district, sex, children,
+           GROUPING(district) = 1 AS city, GROUPING(sex) = 0 AS by_sex, GROUPING(children) = 0 AS by_children,
+           count(*) FILTER (WHERE applied_on BETWEEN $2 AND $3) AS applications,
+           count(*) FILTER (WHERE decided_on BETWEEN $2 AND $3) AS decided,
+           count(*) FILTER (WHERE decided_on BETWEEN $2 AND $3 AND outcome = 'granted') AS granted,
+           count(*) FILTER (WHERE decided_on BETWEEN $2 AND $3 AND outcome = 'partly_granted') AS partly,
+           count(*) FILTER (WHERE decided_on BETWEEN $2 AND $3 AND outcome = 'denied') AS denied,
+           -- Granted decisions whose three months have run out: late when neither executed nor closed by then.
+           count(*) FILTER (WHERE decided_on BETWEEN $2 AND $3 AND outcome IN ('granted', 'partly_granted')
+                              AND deadline < $4) AS ivo_due,
+           count(*) FILTER (WHERE decided_on BETWEEN $2 AND $3 AND outcome IN ('granted', 'partly_granted')
+                              AND deadline < $4
+                              AND coalesce(least(executed_on, closed_on), 'infinity'::date) > deadline) AS ivo_late
+      FROM decision
+     GROUP BY GROUPING SETS ((district), (), (district, sex), (sex), (district, children), (children))
+),
+request_counts AS (
+    SELECT district, sex, children,
+           GROUPING(district) = 1 AS city, GROUPING(sex) = 0 AS by_sex, GROUPING(children) = 0 AS by_children,
+           count(*) AS requests,
+           count(*) FILTER (WHERE outcome = 'no_suitable_bed') AS breaches,
+           count(*) FILTER (WHERE outcome = 'placed') AS placed,
+           count(*) FILTER (WHERE outcome = 'placed' AND placed_outside_municipality) AS outside
+      FROM request
+     GROUP BY GROUPING SETS ((district), (), (district, sex), (sex), (district, children), (children))
 )
 SELECT metric, district, sex, children,
        GROUPING(district) = 1 AS city, GROUPING(sex) = 0 AS by_sex, GROUPING(children) = 0 AS by_children,
@@ -94,3 +99,18 @@ SELECT metric, district, sex, children,
   FROM ranked
  GROUP BY GROUPING SETS ((metric, district), (metric), (metric, district, sex), (metric, sex),
                          (metric, district, children), (metric, children))
+UNION ALL
+SELECT x.metric, c.district, c.sex, c.children, c.city, c.by_sex, c.by_children, x.n, x.total::float8,
+       0::float8, 0::float8, NULL::float8
+  FROM decision_counts c
+ CROSS JOIN LATERAL (VALUES ('applications', c.applications, c.applications), ('granted_share', c.decided, c.granted),
+                            ('partly_granted_share', c.decided, c.partly), ('denied_share', c.decided, c.denied),
+                            ('ivo_share', c.ivo_due, c.ivo_late)) x(metric, n, total)
+ WHERE x.n > 0
+UNION ALL
+SELECT x.metric, c.district, c.sex, c.children, c.city, c.by_sex, c.by_children, x.n, x.total::float8,
+       0::float8, 0::float8, NULL::float8
+  FROM request_counts c
+ CROSS JOIN LATERAL (VALUES ('breaches_per_1000_requests', c.requests, c.breaches),
+                            ('out_of_municipality_placements', c.placed, c.outside)) x(metric, n, total)
+ WHERE x.n > 0
