@@ -50,16 +50,47 @@ observation AS (
     UNION ALL
     SELECT 'moves_per_person', district, sex, children, moves FROM mover
 ),
-ranked AS (
-    -- Mid-ranks (ties share the mean of their ranks) among the whole city, per group.
-    SELECT metric, district, sex, children, value,
-           rank() OVER (PARTITION BY metric ORDER BY value)
-               + (count(*) OVER (PARTITION BY metric, value) - 1) / 2.0 AS r_all,
-           rank() OVER (PARTITION BY metric, sex ORDER BY value)
-               + (count(*) OVER (PARTITION BY metric, sex, value) - 1) / 2.0 AS r_sex,
-           rank() OVER (PARTITION BY metric, children ORDER BY value)
-               + (count(*) OVER (PARTITION BY metric, children, value) - 1) / 2.0 AS r_children
+-- Mid-ranks (ties share the mean of their ranks) among the whole city, per partition (everyone, by sex,
+-- by children), and each group's rank sum, all from the counts of each value: the observations
+-- themselves are sorted only for the percentiles.
+value_counts AS (
+    SELECT metric, district, sex, children, value, count(*) AS n
+      FROM observation GROUP BY metric, district, sex, children, value
+),
+rank_all AS (
+    SELECT metric, value, sum(sum(n)) OVER (PARTITION BY metric ORDER BY value) - (sum(n) - 1) / 2.0 AS r
+      FROM value_counts GROUP BY metric, value
+),
+rank_sex AS (
+    SELECT metric, sex, value, sum(sum(n)) OVER (PARTITION BY metric, sex ORDER BY value) - (sum(n) - 1) / 2.0 AS r
+      FROM value_counts GROUP BY metric, sex, value
+),
+rank_children AS (
+    SELECT metric, children, value,
+           sum(sum(n)) OVER (PARTITION BY metric, children ORDER BY value) - (sum(n) - 1) / 2.0 AS r
+      FROM value_counts GROUP BY metric, children, value
+),
+rank_sums AS (
+    SELECT v.metric, v.district, v.sex, v.children,
+           GROUPING(v.district) = 1 AS city, GROUPING(v.sex) = 0 AS by_sex, GROUPING(v.children) = 0 AS by_children,
+           (CASE WHEN GROUPING(v.sex) = 0 THEN sum(v.n * s.r) WHEN GROUPING(v.children) = 0 THEN sum(v.n * c.r)
+                 ELSE sum(v.n * a.r) END)::float8 AS rank_sum
+      FROM value_counts v
+      JOIN rank_all a ON a.metric = v.metric AND a.value = v.value
+      JOIN rank_sex s ON s.metric = v.metric AND s.sex = v.sex AND s.value = v.value
+      JOIN rank_children c ON c.metric = v.metric AND c.children = v.children AND c.value = v.value
+     GROUP BY GROUPING SETS ((v.metric, v.district), (v.metric), (v.metric, v.district, v.sex), (v.metric, v.sex),
+                             (v.metric, v.district, v.children), (v.metric, v.children))
+),
+durations AS (
+    SELECT metric, district, sex, children,
+           GROUPING(district) = 1 AS city, GROUPING(sex) = 0 AS by_sex, GROUPING(children) = 0 AS by_children,
+           count(*) AS n, sum(value) AS total,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median,
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY value) AS p90
       FROM observation
+     GROUP BY GROUPING SETS ((metric, district), (metric), (metric, district, sex), (metric, sex),
+                             (metric, district, children), (metric, children))
 ),
 -- Counts and shares: counted per group in one pass over the decisions and one over the requests.
 decision_counts AS (
@@ -89,16 +120,12 @@ request_counts AS (
       FROM request
      GROUP BY GROUPING SETS ((district), (), (district, sex), (sex), (district, children), (children))
 )
-SELECT metric, district, sex, children,
-       GROUPING(district) = 1 AS city, GROUPING(sex) = 0 AS by_sex, GROUPING(children) = 0 AS by_children,
-       count(*) AS n, sum(value) AS total,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median,
-       percentile_cont(0.9) WITHIN GROUP (ORDER BY value) AS p90,
-       (CASE WHEN GROUPING(sex) = 0 THEN sum(r_sex) WHEN GROUPING(children) = 0 THEN sum(r_children)
-             ELSE sum(r_all) END)::float8 AS rank_sum
-  FROM ranked
- GROUP BY GROUPING SETS ((metric, district), (metric), (metric, district, sex), (metric, sex),
-                         (metric, district, children), (metric, children))
+SELECT d.metric, d.district, d.sex, d.children, d.city, d.by_sex, d.by_children, d.n, d.total, d.median, d.p90,
+       r.rank_sum
+  FROM durations d
+  JOIN rank_sums r ON r.metric = d.metric AND r.district IS NOT DISTINCT FROM d.district
+   AND r.sex IS NOT DISTINCT FROM d.sex AND r.children IS NOT DISTINCT FROM d.children
+   AND r.city = d.city AND r.by_sex = d.by_sex AND r.by_children = d.by_children
 UNION ALL
 SELECT x.metric, c.district, c.sex, c.children, c.city, c.by_sex, c.by_children, x.n, x.total::float8,
        0::float8, 0::float8, NULL::float8
