@@ -28,8 +28,13 @@ pub async fn aggregates(
     today: Date,
 ) -> Result<Vec<AggregateRow>, tokio_postgres::Error> {
     // The report sorts a quarter's shelter nights per person: let it do so in memory.
-    // JIT compiling this statement costs more than it saves.
-    client.batch_execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off").await?;
+    // JIT compiling this statement costs more than it saves, and a generic plan does not know how narrow
+    // the period is: plan it for its dates each time.
+    client
+        .batch_execute(
+            "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan",
+        )
+        .await?;
     let statement = client.prepare_cached(include_str!("equity.sql")).await?;
     let rows = client.query(&statement, &[&municipality.as_str(), &from, &to, &today]).await?;
     rows.iter()
