@@ -35,7 +35,8 @@ fn available(role: Role) -> impl Iterator<Item = (&'static str, Titles)> {
     let shelter_reports = hemvist_shelter_beds::READ_SHELTER_REPORTS.contains(&role);
     let people_reports = hemvist_tenants::api::reports::READ_REPORTS.contains(&role);
     let equity_reports = hemvist_equity::READ_EQUITY_REPORTS.contains(&role);
-    let deviations = hemvist_equity::deviations::http::READ_DEVIATIONS.contains(&role);
+    // Listed for those who read the equity reports too; a support worker opens the page by its link.
+    let deviations = equity_reports && hemvist_equity::deviations::http::READ_DEVIATIONS.contains(&role);
     let all: [(&'static str, bool, Titles); 8] = [
         (shelters::GUARANTEE_PATH, shelter_reports, |t| [t.reports().guarantee_title, t.reports().guarantee_intro]),
         (shelters::OCCUPANCY_PATH, shelter_reports, |t| [t.reports().occupancy_title, t.reports().occupancy_intro]),
