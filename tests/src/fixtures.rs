@@ -518,6 +518,8 @@ pub struct World {
     pub b1: Seeded,
     pub p: Seeded,
     pub q: Seeded,
+    /// The deviations the breaches made (issue 14).
+    pub deviations: Vec<String>,
 }
 
 impl World {
@@ -575,6 +577,8 @@ impl World {
         // j1 moves between the shelters on two coming nights: the bouncing report names them.
         fx.bed(&night_in(3), &shelter_a, &j1.person.id).await;
         fx.bed(&night_in(4), &shelter_b, &j1.person.id).await;
+        let deviations = fx.get("/api/v1/deviations", "deviations").await;
+        let deviations = deviations.as_array().map(|all| all.iter().map(id_of).collect()).unwrap_or_default();
         World {
             tonight: tonight(fx.app),
             jarva,
@@ -589,6 +593,7 @@ impl World {
             b1,
             p,
             q,
+            deviations,
         }
     }
 
@@ -641,7 +646,17 @@ impl World {
             ("get_bouncing_report", format!("/api/v1/reports/bouncing?as_of={}&more_than=0", night_in(4))),
             ("get_household", format!("/api/v1/households/{}", self.household)),
             ("get_household", format!("/api/v1/households/{}", self.bromma_household)),
+            ("get_continuity_report", "/api/v1/reports/continuity".into()),
+            ("list_deviations", "/api/v1/deviations".into()),
         ];
+        // Issue 14's period reports over the last 300 days.
+        let to: jiff::civil::Date = n.parse().unwrap_or_else(|_| panic!("night {n}"));
+        let from = to.checked_sub(jiff::ToSpan::days(300)).unwrap_or(to);
+        reads.extend([
+            ("get_equity_report", format!("/api/v1/reports/equity?from={from}&to={to}")),
+            ("get_vacancy_report", format!("/api/v1/reports/vacancy?from={from}&to={to}")),
+        ]);
+        reads.extend(self.deviations.iter().map(|d| ("get_deviation", format!("/api/v1/deviations/{d}"))));
         for s in self.people() {
             let (id, plan) = (&s.person.id, &s.plan);
             reads.extend([

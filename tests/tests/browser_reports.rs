@@ -384,7 +384,7 @@ async fn auditor_reads_each_report_as_table_chart_and_csv_with_the_figures_count
             }
         };
 
-        // The auditor's menu leads to the reports, all four of them.
+        // The auditor's menu leads to the reports, all eight of them (issue 14 added four).
         browser.click("header nav a[href='/reports']").unwrap();
         browser.wait_for_text("h1", "Rapporter").unwrap();
         let listed = browser
@@ -399,7 +399,11 @@ async fn auditor_reads_each_report_as_table_chart_and_csv_with_the_figures_count
                 "/reports/guarantee",
                 "/reports/shelter-occupancy",
                 "/reports/non-executed-decisions",
-                "/reports/situations"
+                "/reports/situations",
+                "/reports/equity",
+                "/reports/continuity",
+                "/reports/vacancy",
+                "/reports/deviations"
             ])
         );
         check_page(&browser, "the reports index", "reports-index.png");

@@ -81,6 +81,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(hemvist_support_plans::router())
         .merge(hemvist_shelter_beds::router())
         .merge(hemvist_platform::tokens::http::router())
+        .merge(hemvist_equity::router())
         .split_for_parts()
 }
 

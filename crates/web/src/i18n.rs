@@ -633,3 +633,7 @@ mod errors;
 
 pub use admin::AdminText;
 pub use errors::error_detail;
+
+// The equal-treatment pages (issue 14).
+mod equity;
+pub use equity::EquityText;

@@ -121,6 +121,17 @@ pub const POLICY: &[(&str, [bool; 7], Scope)] = &[
     // IVO: each district committee reports its own decisions (by the decision's district).
     ("get_non_executed_decisions_report",        [Y,  Y,   N,   N,   N,    N,    Y], Scope::Person),
     ("get_situations_report",                    [Y,  Y,   N,   N,   N,    N,    Y], Scope::Counts),
+    // Issue 14: equity figures are counts; continuity names people only to those who may see them.
+    ("get_equity_report",                        [Y,  Y,   N,   N,   N,    N,    Y], Scope::Counts),
+    ("get_vacancy_report",                       [Y,  Y,   N,   N,   N,    N,    Y], Scope::Counts),
+    ("get_continuity_report",                    [Y,  Y,   N,   N,   N,    N,    Y], Scope::Person),
+    // Deviations follow their person's inner secrecy; lex Sarah steps are the housing unit's.
+    ("list_deviations",                          [Y,  Y,   Y,   N,   N,    N,    Y], Scope::Person),
+    ("get_deviation",                            [Y,  Y,   Y,   N,   N,    N,    Y], Scope::Person),
+    ("create_deviation",                         [Y,  Y,   Y,   N,   Y,    N,    N], Scope::Person),
+    ("assess_deviation",                         [Y,  Y,   N,   N,   N,    N,    N], Scope::Person),
+    ("investigate_deviation",                    [Y,  Y,   N,   N,   N,    N,    N], Scope::Person),
+    ("report_deviation_to_ivo",                  [Y,  Y,   N,   N,   N,    N,    N], Scope::Person),
     // Support plans are not the landlord's business (JO 8958-2020): never housing officers.
     ("list_person_support_plans",                [Y,  N,   Y,   N,   N,    N,    Y], Scope::Person),
     ("get_support_plan",                         [Y,  N,   Y,   N,   N,    N,    Y], Scope::Person),
@@ -442,6 +453,40 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
         }
         "get_non_executed_decisions_report" => get(a("/reports/non-executed-decisions?quarter=2025-Q3")),
         "get_situations_report" => get(a("/reports/situations")),
+        "get_equity_report" => get(a("/reports/equity?from=2025-01-01&to=2025-03-31")),
+        "get_vacancy_report" => get(a("/reports/vacancy?from=2025-01-01&to=2025-03-31")),
+        "get_continuity_report" => get(a("/reports/continuity")),
+        "list_deviations"
+        | "get_deviation"
+        | "create_deviation"
+        | "assess_deviation"
+        | "investigate_deviation"
+        | "report_deviation_to_ivo" => {
+            let person = fx.person_of(STAFF).await;
+            let body = json!({"person_id": person.id, "what_happened": "Fick ingen säng", "occurred_on": "2025-01-10",
+                              "noticed_by": "Nattjouren"});
+            if operation == "create_deviation" {
+                return post(a("/deviations"), body);
+            }
+            let id = id_of(&fx.post("/api/v1/deviations", &body, "deviation").await);
+            let d = |rest: &str| a(&format!("/deviations/{id}{rest}"));
+            let assessment = json!({"assessment": "missforhallande", "serious": true, "on": "2025-01-12"});
+            let investigation = json!({"investigation": "Rutinen följdes inte", "on": "2025-01-20"});
+            match operation {
+                "list_deviations" => get(a("/deviations")),
+                "get_deviation" => get(d("")),
+                "assess_deviation" => post(d("/assess"), assessment),
+                _ => {
+                    fx.post(&d("/assess"), &assessment, "assess").await;
+                    if operation == "investigate_deviation" {
+                        post(d("/investigate"), investigation)
+                    } else {
+                        fx.post(&d("/investigate"), &investigation, "investigate").await;
+                        post(d("/report-to-ivo"), json!({"on": "2025-01-25"}))
+                    }
+                }
+            }
+        }
 
         "list_people"
         | "get_person"

@@ -19,6 +19,8 @@ use crate::i18n::{MapText, RolePagesText};
 
 /// The most rows each list shows; the API pages through the rest.
 const LIMIT: u32 = 200;
+/// The longest-vacant apartments shown beside the longest-waiting decisions.
+const LONGEST_VACANT: i64 = 10;
 
 pub const HOUSING_PATH: &str = "/housing";
 /// The map's data: vacant apartments and districts (`maps::housing_map`).
@@ -35,6 +37,14 @@ pub struct AwaitingView {
     pub days_left: i32,
     /// The IVO date has passed or is within two weeks.
     pub urgent: bool,
+}
+
+/// One apartment available now, as shown beside the longest-waiting decisions.
+pub struct VacantView {
+    pub address: String,
+    pub district: String,
+    pub since: String,
+    pub days: i32,
 }
 
 /// One arrears row as shown.
@@ -87,6 +97,8 @@ struct HousingPage {
     layout: Layout,
     r: &'static RolePagesText,
     awaiting: Vec<AwaitingView>,
+    e: &'static crate::i18n::EquityText,
+    vacant_longest: Vec<VacantView>,
     leases: Vec<LeaseView>,
     arrears: Vec<ArrearsView>,
     m: &'static MapText,
@@ -99,14 +111,24 @@ pub async fn housing(page: SignedIn) -> PageResult {
         return Err(ApiError::forbidden("the housing page")).on(&page);
     }
     let today = today();
-    let (awaiting, leases, arrears) = page
+    let (awaiting, vacant_longest, leases, arrears) = page
         .run(READ_AWAITING, async |w| {
             let awaiting = awaiting_execution(w, today, i64::from(LIMIT)).await?;
+            let vacant = hemvist_equity::vacancy::longest_vacant(w, LONGEST_VACANT).await?;
             let leases = leases_to_follow_up(w, today, LIMIT).await?;
             let arrears = arrears_list(w, today, LIMIT).await?;
-            Ok((awaiting, leases, arrears))
+            Ok((awaiting, vacant, leases, arrears))
         })
         .await?;
+    let vacant_longest = vacant_longest
+        .into_iter()
+        .map(|v| VacantView {
+            address: v.address,
+            district: v.district_code,
+            since: v.vacant_since.to_string(),
+            days: (today - v.vacant_since).get_days(),
+        })
+        .collect();
     let t = page.lang.text;
     let r = t.role_pages();
     let leases = leases.into_iter().map(|l| LeaseView::of(l, today, r)).collect();
@@ -141,6 +163,8 @@ pub async fn housing(page: SignedIn) -> PageResult {
         layout: page.layout(t.housing_title),
         r,
         awaiting,
+        e: t.equity(),
+        vacant_longest,
         leases,
         arrears,
         m,

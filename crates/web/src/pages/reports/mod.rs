@@ -4,6 +4,7 @@
 //! work for the roles the API names: the same scope, counts-only rules and audit as the API.
 
 mod chart;
+pub mod equity;
 pub mod people;
 pub mod shelters;
 
@@ -17,7 +18,7 @@ use jiff::civil::Date;
 use self::chart::BarChart;
 use super::page::SignedIn;
 use super::{Layout, OnPage, PageResult, render};
-use crate::i18n::ReportText;
+use crate::i18n::{ReportText, Text};
 
 pub const REPORTS_PATH: &str = "/reports";
 
@@ -27,17 +28,24 @@ pub fn reads_reports(role: Role) -> bool {
 }
 
 /// A report's title and intro in a language.
-type Titles = fn(&ReportText) -> [&'static str; 2];
+type Titles = fn(&Text) -> [&'static str; 2];
 
 /// The reports a role may read (the roles each domain crate names for its reports): path and titles.
 fn available(role: Role) -> impl Iterator<Item = (&'static str, Titles)> {
     let shelter_reports = hemvist_shelter_beds::READ_SHELTER_REPORTS.contains(&role);
     let people_reports = hemvist_tenants::api::reports::READ_REPORTS.contains(&role);
-    let all: [(&'static str, bool, Titles); 4] = [
-        (shelters::GUARANTEE_PATH, shelter_reports, |r| [r.guarantee_title, r.guarantee_intro]),
-        (shelters::OCCUPANCY_PATH, shelter_reports, |r| [r.occupancy_title, r.occupancy_intro]),
-        (people::IVO_PATH, people_reports, |r| [r.ivo_title, r.ivo_intro]),
-        (people::SITUATIONS_PATH, people_reports, |r| [r.situations_title, r.situations_intro]),
+    let equity_reports = hemvist_equity::READ_EQUITY_REPORTS.contains(&role);
+    // Listed for those who read the equity reports too; a support worker opens the page by its link.
+    let deviations = equity_reports && hemvist_equity::deviations::http::READ_DEVIATIONS.contains(&role);
+    let all: [(&'static str, bool, Titles); 8] = [
+        (shelters::GUARANTEE_PATH, shelter_reports, |t| [t.reports().guarantee_title, t.reports().guarantee_intro]),
+        (shelters::OCCUPANCY_PATH, shelter_reports, |t| [t.reports().occupancy_title, t.reports().occupancy_intro]),
+        (people::IVO_PATH, people_reports, |t| [t.reports().ivo_title, t.reports().ivo_intro]),
+        (people::SITUATIONS_PATH, people_reports, |t| [t.reports().situations_title, t.reports().situations_intro]),
+        (equity::EQUITY_PATH, equity_reports, |t| [t.equity().equity_title, t.equity().equity_intro]),
+        (equity::CONTINUITY_PATH, equity_reports, |t| [t.equity().continuity_title, t.equity().continuity_intro]),
+        (equity::VACANCY_PATH, equity_reports, |t| [t.equity().vacancy_title, t.equity().vacancy_intro]),
+        (equity::DEVIATIONS_PATH, deviations, |t| [t.equity().deviations_title, t.equity().deviations_intro]),
     ];
     all.into_iter().filter(|(_, allowed, _)| *allowed).map(|(path, _, text)| (path, text))
 }
@@ -58,7 +66,7 @@ pub async fn index(page: SignedIn) -> PageResult {
     let r = page.lang.text.reports();
     let reports = available(role)
         .map(|(path, text)| {
-            let [title, intro] = text(r);
+            let [title, intro] = text(page.lang.text);
             (path, title, intro)
         })
         .collect();

@@ -1,0 +1,230 @@
+//! Issue 14, the district equity report, checked against a data set computed by hand from the rules
+//! (issue 14 and domain.md), not read back from the code:
+//! - per deciding district: applications, median and 90th-percentile days, shares, IVO share, guarantee
+//!   breaches per 1,000 requests, placements outside the municipality, moves per person in shelters;
+//! - by sex and by households with children, the city-wide figure beside each;
+//! - flags from a two-proportion z-test (shares) and a Mann-Whitney U test (durations) at p < 0.05,
+//!   "too few to compare" under 10 observations on either side, cells of 1 to 4 suppressed.
+//!
+//! The data set (period 2025-01-01 – 2025-03-31, every decision made 2025-02-15, one person each):
+//! - Järva J1–J20 (J1–J10 women, J11–J20 men; J1–J6 have a child at home): applied 1..20 days before;
+//!   J1–J18 granted, J19–J20 denied; J1–J16 executed 2025-03-01, J17–J18 never (late for IVO).
+//! - Farsta F1–F20 (F1–F10 women; F1–F2 have a child): applied 21..40 days before; F1–F8 granted,
+//!   F1–F4 executed 2025-03-01, F5–F8 never.
+//! - Bromma B1–B3 (women): applied 50 days before (2024-12-27, outside the period), granted, executed.
+//! - Guarantee requests, night 2025-02-10: J1–J2 no suitable bed, J3–J10 declined; F1–F10 placed, F1–F5
+//!   in a shelter outside the municipality (with consent).
+//! - Shelter nights 2025-02-01..03: J11 S1,S2,S1 (2 moves); J12 S1,S1,S1; J13 S1,S2,S2 (1); J14 S2×3;
+//!   J15 S1,S2,S1 (2). F1–F10 one night each on 2025-02-10.
+
+use hemvist_tests::{TestApp, TestRole as Role};
+use http::StatusCode;
+use serde_json::Value;
+
+pub(crate) const SEED: &str = "
+INSERT INTO people (municipality_code, identity_kind, given_name, family_name, sex, responsible_district_code)
+SELECT '0180', 'none', d.k || g, 'Equity', CASE WHEN g <= 10 THEN 'woman' ELSE 'man' END, d.district
+  FROM (VALUES ('J', 'jarva', 20), ('F', 'farsta', 20), ('B', 'bromma', 3)) d(k, district, n), generate_series(1, d.n) g;
+CREATE TEMP TABLE hh AS SELECT id AS person, gen_random_uuid() AS household FROM people
+ WHERE family_name = 'Equity' AND given_name = ANY('{J1,J2,J3,J4,J5,J6,F1,F2}');
+INSERT INTO households (municipality_code, id) SELECT '0180', household FROM hh;
+UPDATE people p SET household_id = hh.household, household_role = 'adult' FROM hh WHERE p.id = hh.person;
+INSERT INTO household_children (municipality_code, household_id, birth_date) SELECT '0180', household, '2015-05-05' FROM hh;
+CREATE TEMP VIEW seeded AS SELECT p.*, left(p.given_name, 1) AS k, substr(p.given_name, 2)::int AS n
+  FROM people p WHERE p.family_name = 'Equity';
+INSERT INTO decisions (municipality_code, person_id, intervention, district_code, applied_on, decided_on, outcome, executed_on)
+SELECT '0180', id, 'trial_apartment', responsible_district_code,
+       date '2025-02-15' - CASE k WHEN 'J' THEN n WHEN 'F' THEN 20 + n ELSE 50 END, date '2025-02-15',
+       CASE WHEN (k = 'J' AND n <= 18) OR (k = 'F' AND n <= 8) OR k = 'B' THEN 'granted' ELSE 'denied' END,
+       CASE WHEN (k = 'J' AND n <= 16) OR (k = 'F' AND n <= 4) OR k = 'B' THEN date '2025-03-01' END
+  FROM seeded;
+INSERT INTO shelters (municipality_code, name, operator, address, lat, lon, district_code, accepts_women, accepts_men,
+                      total_beds, opens_at, check_in_deadline)
+VALUES ('0180', 'S1', 'Op', 'A1', 59.40, 17.90, 'jarva', true, true, 20, '19:00', '23:00'),
+       ('0180', 'S2', 'Op', 'A2', 59.40, 17.91, 'jarva', true, true, 20, '19:00', '23:00');
+INSERT INTO shelters (municipality_code, name, operator, address, lat, lon, outside_municipality, accepts_women,
+                      accepts_men, total_beds, opens_at, check_in_deadline)
+VALUES ('0180', 'S3', 'Op', 'A3', 59.60, 18.10, true, true, true, 20, '19:00', '23:00');
+ALTER TABLE bed_assignments DISABLE TRIGGER bed_assignments_capacity;
+INSERT INTO bed_assignments (municipality_code, shelter_id, night, person_id, status, hold_until)
+SELECT '0180', s.id, date '2025-02-01' + x.i, p.id, 'checked_out', now()
+  FROM (VALUES ('J11', 0, 'S1'), ('J11', 1, 'S2'), ('J11', 2, 'S1'), ('J12', 0, 'S1'), ('J12', 1, 'S1'), ('J12', 2, 'S1'),
+               ('J13', 0, 'S1'), ('J13', 1, 'S2'), ('J13', 2, 'S2'), ('J14', 0, 'S2'), ('J14', 1, 'S2'), ('J14', 2, 'S2'),
+               ('J15', 0, 'S1'), ('J15', 1, 'S2'), ('J15', 2, 'S1')) x(who, i, shelter)
+  JOIN seeded p ON p.given_name = x.who JOIN shelters s ON s.name = x.shelter;
+INSERT INTO bed_assignments (municipality_code, shelter_id, night, person_id, status, hold_until,
+                             consent_outside_municipality)
+SELECT '0180', s.id, date '2025-02-10', p.id, 'checked_out', now(), p.n <= 5
+  FROM seeded p, shelters s WHERE s.name = CASE WHEN p.n <= 5 THEN 'S3' ELSE 'S1' END AND p.k = 'F' AND p.n <= 10;
+ALTER TABLE bed_assignments ENABLE TRIGGER bed_assignments_capacity;
+INSERT INTO guarantee_requests (municipality_code, request_fingerprint, requested_at, night, person_id, requested_by,
+    channel, needs, outcome, assignment_id, placed_outside_municipality, consent_outside_municipality,
+    responsible_district_code)
+SELECT '0180', 'fp', '2025-02-10 20:00+01', b.night, b.person_id, gen_random_uuid(), 'other', '{}', 'placed', b.id,
+       p.n <= 5, p.n <= 5, 'farsta'
+  FROM bed_assignments b JOIN seeded p ON p.id = b.person_id WHERE b.night = '2025-02-10';
+INSERT INTO guarantee_requests (municipality_code, request_fingerprint, requested_at, night, person_id, requested_by,
+    channel, needs, outcome, escalated_at, responsible_district_code)
+SELECT '0180', 'fp', '2025-02-10 20:00+01', '2025-02-10', p.id, gen_random_uuid(), 'other', '{}',
+       CASE WHEN p.n <= 2 THEN 'no_suitable_bed' ELSE 'declined_by_person' END, CASE WHEN p.n <= 2 THEN now() END, 'jarva'
+  FROM seeded p WHERE p.k = 'J' AND p.n <= 10;
+";
+
+/// A cell as the rules give it: (n, count, value, p90, comparison); None where suppressed or not given.
+type Expected = (Option<i64>, Option<i64>, Option<f64>, Option<f64>, &'static str);
+
+fn cell<'a>(report: &'a Value, district: &str, metric: &str, group: &str) -> Option<&'a Value> {
+    report["cells"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no cells in {report}"))
+        .iter()
+        .find(|c| c["district_code"] == district && c["metric"] == metric && c["group"] == group)
+}
+
+fn close(actual: &Value, expected: Option<f64>, what: &str) {
+    match expected {
+        None => assert!(actual.is_null(), "{what}: expected null, got {actual}"),
+        Some(e) => {
+            let a = actual.as_f64().unwrap_or_else(|| panic!("{what}: expected {e}, got {actual}"));
+            assert!((a - e).abs() < 1e-4, "{what}: expected {e}, got {a}");
+        }
+    }
+}
+
+fn check(report: &Value, district: &str, metric: &str, group: &str, (n, count, value, p90, comparison): Expected) {
+    let what = format!("{district} {metric} {group}");
+    let c = cell(report, district, metric, group).unwrap_or_else(|| panic!("{what}: no cell in {report}"));
+    assert_eq!(c["n"].as_i64(), n, "{what} n: {c}");
+    assert_eq!(c["count"].as_i64(), count, "{what} count: {c}");
+    close(&c["value"], value, &format!("{what} value"));
+    close(&c["p90"], p90, &format!("{what} p90"));
+    assert_eq!(c["comparison"], comparison, "{what}: {c}");
+}
+
+fn city(report: &Value, district: &str, metric: &str, group: &str, n: i64, value: f64, p90: Option<f64>) {
+    let what = format!("city beside {district} {metric} {group}");
+    let c = cell(report, district, metric, group).unwrap_or_else(|| panic!("{what}: no cell"));
+    assert_eq!(c["city_n"].as_i64(), Some(n), "{what}: {c}");
+    close(&c["city_value"], Some(value), &what);
+    close(&c["city_p90"], p90, &what);
+}
+
+async fn seeded_app() -> TestApp {
+    let app = TestApp::spawn().await;
+    app.owner_client().await.batch_execute(SEED).await.expect("seed the equity data set");
+    app
+}
+
+const PERIOD: &str = "/api/v1/reports/equity?from=2025-01-01&to=2025-03-31";
+
+#[tokio::test]
+async fn equity_report_matches_the_hand_computed_data_set() {
+    let app = seeded_app().await;
+    let auditor = app.token(Role::Auditor).await;
+    let response = app.get(PERIOD, &auditor).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let r = &response.body;
+    assert_eq!((r["suppress_below"].as_i64(), r["min_to_compare"].as_i64()), (Some(5), Some(10)));
+
+    // Applications in the period: Bromma's were made in 2024, so it has none; counts are not tested.
+    check(r, "jarva", "applications", "all", (Some(20), Some(20), Some(20.0), None, "not_tested"));
+    check(r, "farsta", "applications", "all", (Some(20), Some(20), Some(20.0), None, "not_tested"));
+    assert!(cell(r, "bromma", "applications", "all").is_none());
+    city(r, "jarva", "applications", "all", 40, 40.0, None);
+
+    // Days to decision: Järva 1..20 (median 10.5, p90 18.1), Farsta 21..40 (30.5, 38.1), Bromma 50×3.
+    // City 1..40, 50, 50, 50: median 22, p90 38.8. Mann-Whitney, Järva against the other 23: its ranks
+    // 1..20 sum to 210, U = 0, mean 230, sd = sqrt(20·23·44/12) = 41.07: z = −5.60, lower. Farsta: ranks
+    // 21..40 sum to 610, U = 400, z = +4.14, higher. Bromma's 3 are suppressed.
+    check(r, "jarva", "days_to_decision", "all", (Some(20), None, Some(10.5), Some(18.1), "lower"));
+    check(r, "farsta", "days_to_decision", "all", (Some(20), None, Some(30.5), Some(38.1), "higher"));
+    check(r, "bromma", "days_to_decision", "all", (None, None, None, None, "suppressed"));
+    city(r, "bromma", "days_to_decision", "all", 43, 22.0, Some(38.8));
+
+    // Granted share, z-test against the rest: Järva 18/20 against 11/23: pooled 29/43, z = 2.94, higher;
+    // Farsta 8/20 against 21/23: lower; Bromma 3 decisions: suppressed.
+    check(r, "jarva", "granted_share", "all", (Some(20), Some(18), Some(0.9), None, "higher"));
+    check(r, "farsta", "granted_share", "all", (Some(20), Some(8), Some(0.4), None, "lower"));
+    check(r, "bromma", "granted_share", "all", (None, None, None, None, "suppressed"));
+    city(r, "jarva", "granted_share", "all", 43, 29.0 / 43.0, None);
+    let p = cell(r, "jarva", "granted_share", "all").and_then(|c| c["p_value"].as_f64()).unwrap_or(1.0);
+    assert!((0.001..0.01).contains(&p), "z = 2.94 gives p ≈ 0.003, got {p}");
+    check(r, "jarva", "denied_share", "all", (Some(20), Some(2), Some(0.1), None, "lower"));
+    check(r, "farsta", "denied_share", "all", (Some(20), Some(12), Some(0.6), None, "higher"));
+
+    // By sex. Women: Järva 10/10 against 11/13 (z = 1.30) and Farsta 8/10 against 13/13 (z = −1.69): no
+    // difference at their size. Men: Järva 8/10 against Farsta's 0/10: pooled 0.4, z = 3.65.
+    check(r, "jarva", "granted_share", "women", (Some(10), Some(10), Some(1.0), None, "no_difference"));
+    check(r, "farsta", "granted_share", "women", (Some(10), Some(8), Some(0.8), None, "no_difference"));
+    check(r, "jarva", "granted_share", "men", (Some(10), Some(8), Some(0.8), None, "higher"));
+    check(r, "farsta", "granted_share", "men", (Some(10), Some(0), Some(0.0), None, "lower"));
+    city(r, "jarva", "granted_share", "men", 20, 0.4, None);
+
+    // Households with children: Järva's 6 are shown but too few to compare; Farsta's 2 suppressed.
+    // Without children: Järva 12/14 against 9/21: pooled 0.6, z = 2.54, higher.
+    check(r, "jarva", "granted_share", "with_children", (Some(6), Some(6), Some(1.0), None, "too_few_to_compare"));
+    check(r, "farsta", "granted_share", "with_children", (None, None, None, None, "suppressed"));
+    check(r, "jarva", "granted_share", "without_children", (Some(14), Some(12), Some(12.0 / 14.0), None, "higher"));
+
+    // Days to execution: all 14 days; Järva's 16 against only 7 others: too few to compare.
+    check(r, "jarva", "days_to_execution", "all", (Some(16), None, Some(14.0), Some(14.0), "too_few_to_compare"));
+    check(r, "farsta", "days_to_execution", "all", (None, None, None, None, "suppressed"));
+    city(r, "jarva", "days_to_execution", "all", 23, 14.0, Some(14.0));
+
+    // Reported to IVO (not executed within three months, by 2025-05-15): Järva 2 of 18 against 4 of 11:
+    // pooled 6/29, z = −1.63, no difference; Farsta's 8 are too few.
+    check(r, "jarva", "ivo_share", "all", (Some(18), Some(2), Some(2.0 / 18.0), None, "no_difference"));
+    check(r, "farsta", "ivo_share", "all", (Some(8), Some(4), Some(0.5), None, "too_few_to_compare"));
+    city(r, "jarva", "ivo_share", "all", 29, 6.0 / 29.0, None);
+
+    // Guarantee: Järva 2 breaches in 10 requests = 200 per 1,000 against Farsta's 0 of 10: z = 1.49.
+    check(r, "jarva", "breaches_per_1000_requests", "all", (Some(10), Some(2), Some(200.0), None, "no_difference"));
+    check(r, "farsta", "breaches_per_1000_requests", "all", (Some(10), Some(0), Some(0.0), None, "no_difference"));
+    city(r, "jarva", "breaches_per_1000_requests", "all", 20, 100.0, None);
+    check(
+        r,
+        "farsta",
+        "out_of_municipality_placements",
+        "all",
+        (Some(10), Some(5), Some(5.0), None, "too_few_to_compare"),
+    );
+    assert!(cell(r, "jarva", "out_of_municipality_placements", "all").is_none());
+
+    // Moves: Järva's five guests 2, 0, 1, 0, 2 (mean 1, p90 2); Farsta's ten 0; city 5/15, p90 1.6.
+    check(r, "jarva", "moves_per_person", "all", (Some(5), None, Some(1.0), Some(2.0), "too_few_to_compare"));
+    check(r, "farsta", "moves_per_person", "all", (Some(10), None, Some(0.0), Some(0.0), "too_few_to_compare"));
+    city(r, "jarva", "moves_per_person", "all", 15, 1.0 / 3.0, Some(1.6));
+}
+
+#[tokio::test]
+async fn equity_report_roles_scope_and_period() {
+    let app = seeded_app().await;
+    // A token limited to Järva sees Järva's rows, beside the whole city's figures.
+    let jarva = app.token_for(Role::HousingOfficer, "0180", &["jarva"], &[]).await;
+    let response = app.get(PERIOD, &jarva).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    let cells = response.body["cells"].as_array().cloned().unwrap_or_default();
+    assert!(!cells.is_empty() && cells.iter().all(|c| c["district_code"] == "jarva"), "{}", response.body);
+    city(&response.body, "jarva", "applications", "all", 40, 40.0, None);
+    // Expected access, written as data: role → allowed.
+    for (role, allowed) in [
+        (Role::Admin, true),
+        (Role::HousingOfficer, true),
+        (Role::Auditor, true),
+        (Role::SupportWorker, false),
+        (Role::NightCoordinator, false),
+        (Role::ShelterStaff, false),
+        (Role::Integration, false),
+    ] {
+        let token = app.token(role).await;
+        for path in [PERIOD, "/api/v1/reports/continuity", "/api/v1/reports/vacancy?from=2025-01-01&to=2025-01-31"] {
+            let status = app.get(path, &token).await.status;
+            assert_eq!(status == StatusCode::OK, allowed, "{role:?} {path}: {status}");
+        }
+    }
+    let auditor = app.token(Role::Auditor).await;
+    let backwards = app.get("/api/v1/reports/equity?from=2025-03-31&to=2025-01-01", &auditor).await;
+    backwards.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    let too_long = app.get("/api/v1/reports/equity?from=2024-01-01&to=2025-03-31", &auditor).await;
+    too_long.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+}
