@@ -9,7 +9,7 @@
 //! id that must exist, an ETag this API gave out) cannot be written in JSON Schema; each operation's
 //! description says them, and the API answers 422 (or 404, 409, 412) naming the field.
 
-use hemvist_platform::text;
+use hemvist_platform::{etag, text};
 use serde_json::{Map, Value, json};
 
 /// Collection POSTs whose new resource lives under another path, by its id.
@@ -66,6 +66,7 @@ const SET_BY_THE_SYSTEM: &[&str] = &[
 /// Everything this module adds to the generated document.
 pub fn refine(doc: &mut Value) {
     put_text_patterns(doc);
+    refine_parameters(doc);
     if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
         for (name, any_of) in shapes() {
             if let Some(schema) = schemas.get_mut(name).and_then(Value::as_object_mut) {
@@ -101,6 +102,34 @@ fn put_text_patterns(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(put_text_patterns),
         _ => {}
+    }
+}
+
+/// Path, query and header parameters: a value there is text, never JSON `null`, so an optional one
+/// is absent rather than `null` (utoipa types an `Option` as `[T, "null"]`). `If-Match` takes `*` or
+/// an ETag this API gives out ([`etag::IF_MATCH_PATTERN`]).
+fn refine_parameters(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for item in paths.values_mut() {
+        let Some(operations) = item.as_object_mut() else { continue };
+        for operation in operations.values_mut() {
+            let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut) else { continue };
+            for parameter in parameters {
+                let name = parameter.get("name").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase();
+                let Some(schema) = parameter.get_mut("schema").and_then(Value::as_object_mut) else { continue };
+                if let Some(Value::Array(types)) = schema.get_mut("type") {
+                    types.retain(|t| t != "null");
+                    if let [only] = types.as_slice() {
+                        let only = only.clone();
+                        schema.insert("type".into(), only);
+                    }
+                }
+                if name == "if-match" {
+                    schema.insert("type".into(), json!("string"));
+                    schema.insert("pattern".into(), json!(etag::IF_MATCH_PATTERN));
+                }
+            }
+        }
     }
 }
 
@@ -208,6 +237,18 @@ mod tests {
         let notice_links = &doc["paths"]["/api/v1/leases/{id}/notices"]["post"]["responses"]["201"]["links"];
         assert_eq!(notice_links["answer_notice"]["parameters"]["id"], "$request.path.id");
         assert_eq!(notice_links["answer_notice"]["parameters"]["notice_id"], "$response.body#/id");
+    }
+
+    #[test]
+    fn parameters_are_never_null_and_if_match_is_an_etag() {
+        let mut doc = json!({"paths": {"/a": {"put": {"parameters": [
+            {"name": "if-match", "in": "header", "schema": {"type": ["string", "null"]}},
+            {"name": "limit", "in": "query", "schema": {"type": ["integer", "null"], "minimum": 1}}
+        ]}}}});
+        refine_parameters(&mut doc);
+        let parameters = &doc["paths"]["/a"]["put"]["parameters"];
+        assert_eq!(parameters[0]["schema"], json!({"type": "string", "pattern": etag::IF_MATCH_PATTERN}));
+        assert_eq!(parameters[1]["schema"], json!({"type": "integer", "minimum": 1}));
     }
 
     #[test]
