@@ -34,6 +34,7 @@ status=0
     --max-examples "$examples" --workers 2 --no-color \
     --report json --report-json-path "$work/report.json" || status=$?
 seconds=$(($(date +%s) - started))
+[ -n "${ST_REPORT:-}" ] && cp "$work/report.json" "$ST_REPORT"
 
 python3 - "$work/report.json" "$min_cases" "$seconds" "$status" <<'EOF'
 import json, sys

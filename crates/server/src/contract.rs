@@ -9,7 +9,7 @@
 //! id that must exist, an ETag this API gave out) cannot be written in JSON Schema; each operation's
 //! description says them, and the API answers 422 (or 404, 409, 412) naming the field.
 
-use hemvist_platform::{etag, text};
+use hemvist_platform::text;
 use serde_json::{Map, Value, json};
 
 /// Collection POSTs whose new resource lives under another path, by its id.
@@ -106,8 +106,7 @@ fn put_text_patterns(value: &mut Value) {
 }
 
 /// Path, query and header parameters: a value there is text, never JSON `null`, so an optional one
-/// is absent rather than `null` (utoipa types an `Option` as `[T, "null"]`). `If-Match` takes `*` or
-/// an ETag this API gives out ([`etag::IF_MATCH_PATTERN`]).
+/// is absent rather than `null` (utoipa types an `Option` as `[T, "null"]`).
 fn refine_parameters(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
     for item in paths.values_mut() {
@@ -115,7 +114,6 @@ fn refine_parameters(doc: &mut Value) {
         for operation in operations.values_mut() {
             let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut) else { continue };
             for parameter in parameters {
-                let name = parameter.get("name").and_then(Value::as_str).unwrap_or_default().to_ascii_lowercase();
                 let Some(schema) = parameter.get_mut("schema").and_then(Value::as_object_mut) else { continue };
                 if let Some(Value::Array(types)) = schema.get_mut("type") {
                     types.retain(|t| t != "null");
@@ -123,10 +121,6 @@ fn refine_parameters(doc: &mut Value) {
                         let only = only.clone();
                         schema.insert("type".into(), only);
                     }
-                }
-                if name == "if-match" {
-                    schema.insert("type".into(), json!("string"));
-                    schema.insert("pattern".into(), json!(etag::IF_MATCH_PATTERN));
                 }
             }
         }
@@ -240,14 +234,14 @@ mod tests {
     }
 
     #[test]
-    fn parameters_are_never_null_and_if_match_is_an_etag() {
+    fn parameters_are_never_null() {
         let mut doc = json!({"paths": {"/a": {"put": {"parameters": [
             {"name": "if-match", "in": "header", "schema": {"type": ["string", "null"]}},
             {"name": "limit", "in": "query", "schema": {"type": ["integer", "null"], "minimum": 1}}
         ]}}}});
         refine_parameters(&mut doc);
         let parameters = &doc["paths"]["/a"]["put"]["parameters"];
-        assert_eq!(parameters[0]["schema"], json!({"type": "string", "pattern": etag::IF_MATCH_PATTERN}));
+        assert_eq!(parameters[0]["schema"], json!({"type": "string"}));
         assert_eq!(parameters[1]["schema"], json!({"type": "integer", "minimum": 1}));
     }
 
