@@ -39,7 +39,11 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i32>, ApiError> {
 /// The row version an entity tag names, if it is one this API gives out.
 fn version_of(tag: &str) -> Option<i32> {
     let digits = tag.strip_prefix("W/").unwrap_or(tag).strip_prefix('"')?.strip_suffix('"')?;
-    if (1..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) { digits.parse().ok() } else { None }
+    if (1..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse().ok()
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -50,7 +54,8 @@ mod tests {
     fn parses_quoted_versions() {
         let mut headers = HeaderMap::new();
         assert_eq!(if_match(&headers).ok(), Some(None));
-        for (value, version) in [("\"3\"", Some(3)), ("W/\"12\"", Some(12)), ("*", None), ("\"x\", *", None), ("\"4\", W/\"4\"", Some(4))]
+        for (value, version) in
+            [("\"3\"", Some(3)), ("W/\"12\"", Some(12)), ("*", None), ("\"x\", *", None), ("\"4\", W/\"4\"", Some(4))]
         {
             headers.insert(header::IF_MATCH, HeaderValue::from_static(value));
             assert_eq!(if_match(&headers).ok(), Some(version), "{value}");

@@ -1,7 +1,7 @@
 //! Request extractors whose rejections are problem+json instead of axum's plain text.
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
