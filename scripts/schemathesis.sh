@@ -26,6 +26,12 @@ server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && break; sleep 0.2; done
 token=$(target/debug/hemvist token create --role admin 2>/dev/null)
+# One district covering every generated location (named as the document's examples name one), so that
+# apartments, people and decisions can be created and the stateful phase can follow them.
+curl -fsS -o /dev/null -X POST "http://127.0.0.1:$port/api/v1/districts" \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"code": "jarva", "name": "Järva", "valid_from": "1900-01-01", "boundary": {"type": "Polygon",
+         "coordinates": [[[-180, -90], [180, -90], [180, 90], [-180, 90], [-180, -90]]]}}'
 
 started=$(date +%s)
 status=0
