@@ -16,7 +16,7 @@ min_cases=${MIN_CASES:-10000}
 st=${ST:-st}
 command -v "$st" >/dev/null 2>&1 || { echo "schemathesis not found: pip install schemathesis (or set ST)" >&2; exit 1; }
 
-cargo build -q -p hemvist-server
+cargo build -q --locked -p hemvist-server
 work=$(mktemp -d /tmp/hemvist-st-XXXXXX)
 chmod 755 "$work"
 port=$((20000 + RANDOM % 20000))
