@@ -66,6 +66,8 @@ const SET_BY_THE_SYSTEM: &[&str] = &[
 /// Everything this module adds to the generated document.
 pub fn refine(doc: &mut Value) {
     put_text_patterns(doc);
+    refine_parameters(doc);
+    mark_related_parameters(doc);
     if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
         for (name, any_of) in shapes() {
             if let Some(schema) = schemas.get_mut(name).and_then(Value::as_object_mut) {
@@ -101,6 +103,61 @@ fn put_text_patterns(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(put_text_patterns),
         _ => {}
+    }
+}
+
+/// Path, query and header parameters: a value there is text, never JSON `null`, so an optional one
+/// is absent rather than `null` (utoipa types an `Option` as `[T, "null"]`).
+fn refine_parameters(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for item in paths.values_mut() {
+        let Some(operations) = item.as_object_mut() else { continue };
+        for operation in operations.values_mut() {
+            let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut) else { continue };
+            for parameter in parameters {
+                let Some(schema) = parameter.get_mut("schema").and_then(Value::as_object_mut) else { continue };
+                if let Some(Value::Array(types)) = schema.get_mut("type") {
+                    types.retain(|t| t != "null");
+                    if let [only] = types.as_slice() {
+                        let only = only.clone();
+                        schema.insert("type".into(), only);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Marks the operations whose query parameters are related in a way JSON Schema cannot say, for
+/// clients and for schemathesis.toml (which selects them by these marks, so new operations are
+/// covered): `x-opaque-cursor` where a `cursor` must be one the list gave out (else 422), and
+/// `x-related-parameters` where `from`/`to` are a period (`to` not before `from`, at most 366 days) or
+/// optional `lat`/`lon` come together (both or neither, else 422).
+fn mark_related_parameters(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for item in paths.values_mut() {
+        let Some(operations) = item.as_object_mut() else { continue };
+        for operation in operations.values_mut().filter_map(Value::as_object_mut) {
+            let query: Vec<(String, bool)> = operation
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
+                .map(|p| {
+                    let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+                    (name, p.get("required").and_then(Value::as_bool).unwrap_or(false))
+                })
+                .collect();
+            let has = |name: &str| query.iter().any(|(n, _)| n == name);
+            let optional = |name: &str| query.iter().any(|(n, required)| n == name && !required);
+            if has("cursor") {
+                operation.insert("x-opaque-cursor".into(), Value::Bool(true));
+            }
+            if (has("from") && has("to")) || (optional("lat") && optional("lon")) {
+                operation.insert("x-related-parameters".into(), Value::Bool(true));
+            }
+        }
     }
 }
 
@@ -208,6 +265,36 @@ mod tests {
         let notice_links = &doc["paths"]["/api/v1/leases/{id}/notices"]["post"]["responses"]["201"]["links"];
         assert_eq!(notice_links["answer_notice"]["parameters"]["id"], "$request.path.id");
         assert_eq!(notice_links["answer_notice"]["parameters"]["notice_id"], "$response.body#/id");
+    }
+
+    #[test]
+    fn parameters_are_never_null() {
+        let mut doc = json!({"paths": {"/a": {"put": {"parameters": [
+            {"name": "if-match", "in": "header", "schema": {"type": ["string", "null"]}},
+            {"name": "limit", "in": "query", "schema": {"type": ["integer", "null"], "minimum": 1}}
+        ]}}}});
+        refine_parameters(&mut doc);
+        let parameters = &doc["paths"]["/a"]["put"]["parameters"];
+        assert_eq!(parameters[0]["schema"], json!({"type": "string"}));
+        assert_eq!(parameters[1]["schema"], json!({"type": "integer", "minimum": 1}));
+    }
+
+    #[test]
+    fn related_parameters_are_marked() {
+        let query = |name: &str, required: bool| json!({"name": name, "in": "query", "required": required});
+        let mut doc = json!({"paths": {
+            "/list": {"get": {"parameters": [query("limit", false), query("cursor", false)]}},
+            "/report": {"get": {"parameters": [query("from", true), query("to", true)]}},
+            "/near": {"get": {"parameters": [query("lat", false), query("lon", false)]}},
+            "/lookup": {"get": {"parameters": [query("lat", true), query("lon", true)]}}
+        }});
+        mark_related_parameters(&mut doc);
+        let paths = &doc["paths"];
+        assert_eq!(paths["/list"]["get"]["x-opaque-cursor"], true);
+        assert_eq!(paths["/report"]["get"]["x-related-parameters"], true);
+        assert_eq!(paths["/near"]["get"]["x-related-parameters"], true);
+        assert!(paths["/lookup"]["get"].get("x-related-parameters").is_none());
+        assert!(paths["/report"]["get"].get("x-opaque-cursor").is_none());
     }
 
     #[test]

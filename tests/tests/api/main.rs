@@ -4,6 +4,7 @@
 mod access_policy;
 mod audit_completeness;
 mod audit_reads;
+mod contract;
 mod decisions;
 mod deviations;
 mod districts;

@@ -274,8 +274,10 @@ pub async fn update_apartment_status(
     Json(input): Json<ApartmentStatusInput>,
 ) -> Result<Response, ApiError> {
     let work = state.unit_of_work(&principal, MANAGE_HOUSING)?;
-    let reason = match (input.status, input.reason.as_deref()) {
-        (ApartmentStatus::Unavailable, Some(reason)) => Some(clean_text("reason", reason, 500, false)?),
+    // A reason is checked whenever sent, as the document declares it, and kept only with `unavailable`.
+    let reason = input.reason.as_deref().map(|reason| clean_text("reason", reason, 500, false)).transpose()?;
+    let reason = match (input.status, reason) {
+        (ApartmentStatus::Unavailable, Some(reason)) => Some(reason),
         (ApartmentStatus::Unavailable, None) => {
             return Err(ApiError::invalid("reason", "is required when unavailable"));
         }

@@ -232,7 +232,9 @@ pub struct BouncingParams {
     /// Nights looked back, 1 to 366 (default 30).
     #[param(minimum = 1, maximum = 366)]
     pub days: Option<i32>,
-    /// List people moved more than this many times (default 2).
+    /// List people moved more than this many times, 0 to 365 (default 2): 366 nights hold at most
+    /// 365 moves.
+    #[param(minimum = 0, maximum = 365)]
     pub more_than: Option<u32>,
 }
 
@@ -268,7 +270,11 @@ pub async fn get_bouncing_report(
     }
     let to = params.as_of.unwrap_or_else(today);
     let from = to.checked_sub((days - 1).days()).map_err(|_| ApiError::invalid("as_of", "out of range"))?;
-    let more_than = i64::from(params.more_than.unwrap_or(2));
+    let more_than = params.more_than.unwrap_or(2);
+    if more_than > 365 {
+        return Err(ApiError::invalid("more_than", "must be 0..=365"));
+    }
+    let more_than = i64::from(more_than);
     let page = work
         .run(async |w| {
             let rows = bouncing(w.tx(), &w.principal().municipality, from, to, more_than, &page).await?;

@@ -259,16 +259,18 @@ pub async fn update_person(
     Json(input): Json<PersonInput>,
 ) -> Result<Response, ApiError> {
     let work = state.unit_of_work(&principal, WRITE_PEOPLE)?;
-    let expected = match (if_match(&headers)?, input.version) {
-        (Some(header), Some(body)) if header != body => return Err(ApiError::PreconditionFailed),
-        (header, body) => header.or(body),
-    };
+    let (header_version, body_version) = (if_match(&headers)?, input.version);
     let caseworker = input.caseworker.as_deref().map(|c| clean_text("caseworker", c, 200, false)).transpose()?;
     let (sent_id, household_id) = (input.id, input.household_id);
     let sent_protection = input.protected_identity.is_some();
     // A role that names no role of a household can never equal the stored one.
     let household_role = input.household_role.as_deref().map(|r| r.parse::<HouseholdRole>().ok());
     let record = input.validate(today())?;
+    // The input is valid; now the precondition (a 412 never hides a 422).
+    let expected = match (header_version, body_version) {
+        (Some(header), Some(body)) if header != body => return Err(ApiError::PreconditionFailed),
+        (header, body) => header.or(body),
+    };
     let person = work
         .run(async |w| {
             let (tx, principal) = (w.tx(), w.principal());
