@@ -12,6 +12,7 @@ pub mod night;
 pub mod pagination;
 pub mod period;
 pub mod settings;
+pub mod snapshot;
 pub mod state;
 pub mod states;
 pub mod text;
