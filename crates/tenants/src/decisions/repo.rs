@@ -417,6 +417,8 @@ pub async fn awaiting_execution(
            JOIN people pn ON pn.municipality_code = d.municipality_code AND pn.id = d.person_id
           WHERE {} AND d.outcome = ANY($3) AND d.decided_on IS NOT NULL
             AND d.executed_on IS NULL AND d.closed_on IS NULL
+            -- Spelled out so that decisions_granted_unexecuted (V21) serves the list in its order.
+            AND d.outcome IN ('granted', 'partly_granted')
           ORDER BY d.decided_on, d.id LIMIT $5",
         scoped_decision(4)
     );
