@@ -217,8 +217,14 @@ async fn run(cluster: &Cluster, scale: &Scale, seconds: u64, table: &mut Table) 
         } else {
             auditor.clone()
         };
+        let once = http.request(request("GET", &url, &token, None, None)).await?.into_body().collect().await?;
+        let answer = serde_json::from_slice::<serde_json::Value>(&once.to_bytes()).unwrap_or_default();
         let figures = load(&http, seconds, 2, 40, false, move |_| request("GET", &url, &token, None, None)).await;
         table.line(report(name, &figures, ("-S", select_tps), server_pid));
+        // How big the answer is: what a report's cost should follow.
+        if let Some(cases) = answer["cases"].as_array() {
+            table.line(format!("  the quarter's answer: {} report lines", cases.len()));
+        }
     }
     let missed = pages::run(&http, &base, &config, tonight, seconds, table).await?;
     table.line(format!("  web pages over {} ms server time: {missed}", 50));
