@@ -1,14 +1,19 @@
 //! `hemvist-bench`: seeds Stockholm-scale data into a throwaway PostgreSQL cluster, serves it with the
-//! real `hemvist` binary, drives it over loopback and prints each figure next to `pgbench -S` measured
-//! in the same run, as a ratio, with p50/p99 latency and the server's resident memory.
+//! real `hemvist` binary, drives it over loopback and prints each figure next to pgbench measured in
+//! the same run, as a ratio (reads against `pgbench -S`, placements against pgbench's default
+//! read-write script), with p50/p99 latency and the server's resident memory. The table is printed and
+//! written to a file.
 //!
-//!   cargo build --release -p hemvist-server -p hemvist-bench && target/release/hemvist-bench
+//!   cargo build --release -p hemvist-server -p hemvist-bench && target/release/hemvist-bench [--scale 10]
 //!
-//! `HEMVIST_BENCH_SCALE` (default 1.0) scales the data; `HEMVIST_BENCH_SECONDS` (default 10) the length
-//! of each timed load. Loops are bounded in count and time, and only 127.0.0.1 is ever addressed.
+//! `--scale` (or `HEMVIST_BENCH_SCALE`, default 1.0) stretches the history (see `seed`); `--seconds`
+//! (or `HEMVIST_BENCH_SECONDS`, default 10) the length of each timed load; `--out` the file (default
+//! `target/hemvist-bench-scale-<scale>.txt`). Loops are bounded in count and time, and only 127.0.0.1
+//! is ever addressed.
 #![allow(clippy::expect_used)] // a benchmark stops loudly when its set-up fails
 
 mod pages;
+mod seed;
 
 use std::process::Stdio;
 use std::sync::Arc;
@@ -23,39 +28,41 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use seed::{HISTORY_END, Scale, seed};
 
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
 /// The equity report's target (issue 14): a quarter in under 500 ms.
 const EQUITY_TARGET_MS: f64 = 500.0;
 
-struct Scale {
-    districts: i64,
-    shelters: i64,
-    apartments: i64,
-    people: i64,
-    decisions: i64,
-    bed_nights: i64,
+/// The run's table: each line printed as it is made, and all of them written to a file at the end.
+pub struct Table {
+    lines: Vec<String>,
 }
 
-impl Scale {
-    fn stockholm(factor: f64) -> Self {
-        let n = |full: f64| ((full * factor).round() as i64).max(1);
-        Self {
-            districts: 11,
-            shelters: 60,
-            apartments: n(2_000.0),
-            people: n(10_000.0),
-            decisions: n(1_000_000.0),
-            bed_nights: n(5_000_000.0),
-        }
+impl Table {
+    pub fn line(&mut self, text: String) {
+        println!("{text}");
+        self.lines.push(text);
     }
+}
+
+/// `--name value` from the command line, else the environment variable, else `default`.
+fn option<T: std::str::FromStr>(name: &str, env: &str, default: T) -> T {
+    let args: Vec<String> = std::env::args().collect();
+    args.windows(2)
+        .find(|w| w[0] == format!("--{name}"))
+        .map(|w| w[1].clone())
+        .or_else(|| std::env::var(env).ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let factor: f64 = std::env::var("HEMVIST_BENCH_SCALE").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
-    let seconds: u64 = std::env::var("HEMVIST_BENCH_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
+    let factor: f64 = option("scale", "HEMVIST_BENCH_SCALE", 1.0);
+    let seconds: u64 = option("seconds", "HEMVIST_BENCH_SECONDS", 10);
+    let out: String = option("out", "HEMVIST_BENCH_OUT", format!("target/hemvist-bench-scale-{factor}.txt"));
     let scale = Scale::stockholm(factor);
     let dir = tempfile::Builder::new().prefix("hemvist-bench-").tempdir()?;
     std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
@@ -63,12 +70,18 @@ async fn main() -> anyhow::Result<()> {
     let cluster =
         tokio::task::spawn_blocking(move || Cluster::ensure_running(&cluster_dir, ClusterOptions { durable: false }))
             .await??;
-    let outcome = run(&cluster, &scale, seconds).await;
+    let mut table = Table { lines: vec![format!("hemvist-bench --scale {factor} --seconds {seconds}")] };
+    let outcome = run(&cluster, &scale, seconds, &mut table).await;
     cluster.stop()?;
+    if let Some(parent) = std::path::Path::new(&out).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&out, table.lines.join("\n") + "\n").with_context(|| format!("writing {out}"))?;
+    println!("\nwritten to {out}");
     outcome
 }
 
-async fn run(cluster: &Cluster, scale: &Scale, seconds: u64) -> anyhow::Result<()> {
+async fn run(cluster: &Cluster, scale: &Scale, seconds: u64, table: &mut Table) -> anyhow::Result<()> {
     ensure_database(cluster, "hemvist").await?;
     ensure_database(cluster, "pgbench").await?;
     let config = cluster.config("hemvist");
@@ -78,8 +91,10 @@ async fn run(cluster: &Cluster, scale: &Scale, seconds: u64) -> anyhow::Result<(
 
     let started = Instant::now();
     seed(&client, scale).await?;
-    println!(
-        "seeded {} districts, {} shelters, {} apartments, {} people, {} decisions, {} bed nights in {:.1} s",
+    let (days, nights) = scale.span();
+    table.line(format!(
+        "seeded {} districts, {} shelters, {} apartments, {} people, {} decisions over {days} days, {} bed nights over \
+         {nights} nights (history ending {HISTORY_END}) in {:.1} s",
         scale.districts,
         scale.shelters,
         scale.apartments,
@@ -87,10 +102,12 @@ async fn run(cluster: &Cluster, scale: &Scale, seconds: u64) -> anyhow::Result<(
         scale.decisions,
         scale.bed_nights,
         started.elapsed().as_secs_f64()
-    );
+    ));
 
-    let pgbench_tps = pgbench(cluster, seconds)?;
-    println!("baseline: pgbench -S, 8 clients, {seconds} s: {pgbench_tps:.0} tps");
+    let select_tps = pgbench(cluster, seconds, true)?;
+    table.line(format!("baseline: pgbench -S (select only), 8 clients, {seconds} s: {select_tps:.0} tps"));
+    let write_tps = pgbench(cluster, seconds, false)?;
+    table.line(format!("baseline: pgbench default read-write script, 8 clients, {seconds} s: {write_tps:.0} tps"));
 
     let server_bin = std::env::current_exe()?.with_file_name("hemvist");
     if !server_bin.exists() {
@@ -114,7 +131,7 @@ async fn run(cluster: &Cluster, scale: &Scale, seconds: u64) -> anyhow::Result<(
         .spawn()?;
     let server_pid = server.id().context("server pid")?;
     let base = format!("http://127.0.0.1:{port}");
-    let http: HttpClient = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(64).build_http();
+    let http: HttpClient = Client::builder(TokioExecutor::new()).pool_max_idle_per_host(256).build_http();
     wait_ready(&http, &base).await?;
 
     let token = |role| {
@@ -137,29 +154,38 @@ async fn run(cluster: &Cluster, scale: &Scale, seconds: u64) -> anyhow::Result<(
     let auditor = token(Role::Auditor).await;
     let tonight = hemvist_platform::night::Night::containing(jiff::Timestamp::now(), 8).date();
 
-    println!();
-    println!(
-        "{:<44} {:>9} {:>10} {:>9} {:>9} {:>12} {:>10}",
+    table.line(String::new());
+    table.line(format!(
+        "{:<46} {:>9} {:>10} {:>9} {:>9} {:>16} {:>10}",
         "scenario", "requests", "req/s", "p50 ms", "p99 ms", "vs pgbench", "RSS MiB"
-    );
+    ));
     let board = format!("{base}/api/v1/nights/{tonight}/availability");
+    let (board_plain, token_for_board) = (board.clone(), coordinator.clone());
+    let figures = load(&http, seconds, 16, usize::MAX, false, move |_| {
+        request("GET", &board_plain, &token_for_board, None, None)
+    })
+    .await;
+    table.line(report("bed board reads (16 connections)", &figures, ("-S", select_tps), server_pid));
     let token_for_board = coordinator.clone();
     let figures =
-        load(&http, seconds, 16, usize::MAX, move |_| request("GET", &board, &token_for_board, None, None)).await;
-    report("bed board reads (16 connections)", &figures, pgbench_tps, server_pid);
+        load(&http, seconds, 16, usize::MAX, true, move |_| request("GET", &board, &token_for_board, None, None)).await;
+    table.line(report("bed board, If-None-Match (16 connections)", &figures, ("-S", select_tps), server_pid));
 
     let people = person_ids(&client, scale.people).await?;
     let guarantee = format!("{base}/api/v1/guarantee-requests");
     let people = Arc::new(people);
     let (count, placing, token_for_placing) = (people.len(), people.clone(), coordinator.clone());
-    let figures = load(&http, seconds, 16, count, move |i| {
+    // Everyone asks from the same place, 200 at a time: the nearest shelters are everyone's first choice.
+    let figures = load(&http, seconds, 200, count, false, move |i| {
         let body = format!(r#"{{"person_id":"{}","channel":"other","lat":59.30,"lon":17.90}}"#, placing[i]);
         request("POST", &guarantee, &token_for_placing, Some(body), Some(format!("bench-{i}")))
     })
     .await;
-    report("guarantee requests under contention", &figures, pgbench_tps, server_pid);
+    table.line(report("guarantee requests, 200 concurrent, one place", &figures, ("rw", write_tps), server_pid));
     let placed: i64 =
         client.query_one("SELECT count(*) FROM bed_assignments WHERE night = $1", &[&tonight]).await?.get(0);
+    let answered: i64 =
+        client.query_one("SELECT count(*) FROM guarantee_requests WHERE night = $1", &[&tonight]).await?.get(0);
     let beds: i64 = client.query_one("SELECT sum(total_beds) FROM shelters", &[]).await?.get(0);
     let overbooked: i64 = client
         .query_one(
@@ -170,13 +196,23 @@ async fn run(cluster: &Cluster, scale: &Scale, seconds: u64) -> anyhow::Result<(
         )
         .await?
         .get(0);
-    println!("  placed {placed} of {} requests into {beds} beds; overbooked shelters: {overbooked}", figures.ok);
+    table.line(format!(
+        "  {} requests answered ({answered} recorded): {placed} placed into {beds} beds, the rest answered why not; \
+         overbooked shelters: {overbooked}",
+        figures.ok
+    ));
 
+    // The reports ask about the end of the history: its last quarter, month and day.
+    let (month, quarter) = (HISTORY_END.strftime("%Y-%m"), (HISTORY_END.month() - 1) / 3 + 1);
+    let month_start = HISTORY_END.first_of_month();
     for (name, path) in [
-        ("report: non-executed decisions (IVO)", "/api/v1/reports/non-executed-decisions?quarter=2026-Q3".to_owned()),
-        ("report: guarantee, 30 nights", "/api/v1/reports/guarantee?from=2012-01-01&to=2012-01-30".to_owned()),
-        ("report: shelter occupancy, a month", "/api/v1/reports/shelter-occupancy?month=2012-06".to_owned()),
-        ("report: homelessness situations", "/api/v1/reports/situations?date=2012-06-01".to_owned()),
+        (
+            "report: non-executed decisions (IVO), quarter",
+            format!("/api/v1/reports/non-executed-decisions?quarter={}-Q{quarter}", HISTORY_END.year()),
+        ),
+        ("report: guarantee, 30 nights", format!("/api/v1/reports/guarantee?from={month_start}&to={HISTORY_END}")),
+        ("report: shelter occupancy, a month", format!("/api/v1/reports/shelter-occupancy?month={month}")),
+        ("report: homelessness situations, a date", format!("/api/v1/reports/situations?date={month_start}")),
     ] {
         let url = format!("{base}{path}");
         let token = if path.contains("occupancy") || path.contains("guarantee") {
@@ -184,114 +220,54 @@ async fn run(cluster: &Cluster, scale: &Scale, seconds: u64) -> anyhow::Result<(
         } else {
             auditor.clone()
         };
-        let figures = load(&http, seconds, 2, 40, move |_| request("GET", &url, &token, None, None)).await;
-        report(name, &figures, pgbench_tps, server_pid);
+        let once = http.request(request("GET", &url, &token, None, None)).await?.into_body().collect().await?;
+        let answer = serde_json::from_slice::<serde_json::Value>(&once.to_bytes()).unwrap_or_default();
+        let figures = load(&http, seconds, 2, 40, false, move |_| request("GET", &url, &token, None, None)).await;
+        table.line(report(name, &figures, ("-S", select_tps), server_pid));
+        // How big the answer is: what a report's cost should follow.
+        if let Some(cases) = answer["cases"].as_array() {
+            table.line(format!("  the quarter's answer: {} report lines", cases.len()));
+        }
     }
-    // Issue 14: the district equity report over a quarter, one request at a time; target 500 ms.
-    // The seed's decisions run 2020-2026 and its shelter nights 2012-2013: one quarter of each.
-    for (name, path) in [
-        ("report: equity, a quarter of decisions", "/api/v1/reports/equity?from=2024-01-01&to=2024-03-31"),
-        ("report: equity, a quarter of shelter nights", "/api/v1/reports/equity?from=2012-01-01&to=2012-03-31"),
-    ] {
-        let (url, token) = (format!("{base}{path}"), auditor.clone());
-        let figures = load(&http, seconds, 1, 10, move |_| request("GET", &url, &token, None, None)).await;
-        report(name, &figures, pgbench_tps, server_pid);
-        let p50 = percentile(&figures.latencies, 0.50);
-        println!("  equity report p50 {p50:.0} ms against the 500 ms target: {:.2}x", p50 / EQUITY_TARGET_MS);
-    }
-    let missed = pages::run(&http, &base, &config, tonight, seconds).await?;
-    println!("  web pages over {} ms server time: {missed}", 50);
+    // Issue 14: the district equity report over a quarter, one request at a time; target 500 ms. The
+    // history ends on HISTORY_END: the quarter before it, for its decisions and its shelter nights.
+    let (from, to) = (HISTORY_END.checked_sub(jiff::ToSpan::days(90_i64))?, HISTORY_END);
+    let path = format!("/api/v1/reports/equity?from={from}&to={to}");
+    let (url, token) = (format!("{base}{path}"), auditor.clone());
+    let figures = load(&http, seconds, 1, 10, false, move |_| request("GET", &url, &token, None, None)).await;
+    table.line(report("report: equity, one quarter", &figures, ("-S", select_tps), server_pid));
+    let p50 = percentile(&figures.latencies, 0.50);
+    table.line(format!("  equity report p50 {p50:.0} ms against the 500 ms target: {:.2}x", p50 / EQUITY_TARGET_MS));
+    let missed = pages::run(&http, &base, &config, tonight, seconds, table).await?;
+    table.line(format!("  web pages over {} ms server time: {missed}", 50));
     server.kill().await.ok();
     Ok(())
 }
 
-async fn seed(client: &tokio_postgres::Client, s: &Scale) -> anyhow::Result<()> {
-    client.batch_execute("SET synchronous_commit = off").await?;
-    for i in 0..s.districts {
-        let (lon, lat) = (17.8 + (i % 4) as f64 * 0.1, 59.2 + (i / 4) as f64 * 0.1);
-        let boundary = serde_json::json!({"type": "Polygon", "coordinates": [[[lon, lat], [lon + 0.1, lat], [lon + 0.1, lat + 0.1], [lon, lat + 0.1], [lon, lat]]]});
-        client
-            .execute(
-                "INSERT INTO districts (municipality_code, code, name, valid_from, boundary) VALUES ('0180', $1, $1, '2023-07-01', $2)",
-                &[&format!("d{i}"), &boundary],
-            )
-            .await?;
-    }
-    // Positions: the centre of district g % 11.
-    let sql = format!(
-        "INSERT INTO shelters (municipality_code, name, operator, address, lat, lon, district_code, accepts_women, accepts_men,
-             total_beds, opens_at, check_in_deadline)
-         SELECT '0180', 'Shelter ' || g, 'Operator', 'Address ' || g, 59.25 + ((g % 11) / 4) * 0.1, 17.85 + ((g % 11) % 4) * 0.1,
-                'd' || (g % 11), true, true, 20 + g % 40, '19:00', '23:00'
-           FROM generate_series(1, {}) g;
-         INSERT INTO apartments (municipality_code, address, lat, lon, district_id, district_code, rooms, area_sqm, floor, has_lift,
-             wheelchair_accessible, monthly_rent_sek, landlord, first_hand_start)
-         SELECT '0180', 'Gatan ' || g, 59.25 + ((g % 11) / 4) * 0.1, 17.85 + ((g % 11) % 4) * 0.1, d.id, d.code, 1 + g % 4, 30 + g % 60,
-                g % 8, g % 2 = 0, g % 5 = 0, 5000 + g % 3000, 'Housing company', '2020-01-01'
-           FROM generate_series(1, {}) g JOIN districts d ON d.code = 'd' || (g % 11);
-         INSERT INTO people (municipality_code, identity_kind, given_name, family_name, birth_date, birth_year, birth_month,
-             birth_day, sex, home_municipality_code, responsible_district_code)
-         SELECT '0180', 'none', 'Person', 'Number ' || g, b, extract(year FROM b), extract(month FROM b), extract(day FROM b),
-                CASE WHEN g % 2 = 0 THEN 'woman' ELSE 'man' END, '0180', 'd' || (g % 11)
-           FROM generate_series(1, {}) g, LATERAL (SELECT date '1950-01-01' + (g % 20000) AS b) birth;
-         CREATE TEMP TABLE numbered AS SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM people;
-         CREATE INDEX ON numbered (n);
-         ANALYZE numbered;
-         INSERT INTO decisions (municipality_code, person_id, intervention, district_code, applied_on, decided_on, outcome, reasons,
-             executed_on)
-         SELECT '0180', p.id, (ARRAY['trial_apartment','training_apartment','housing_first','emergency_shelter','supported_housing','other'])[1 + g % 6],
-                'd' || (g % 11),
-                date '2020-01-01' + (g % 2400), date '2020-01-11' + (g % 2400),
-                CASE WHEN g % 10 = 0 THEN 'denied' ELSE 'granted' END, 'Seeded',
-                -- One granted decision in a thousand still waits to be executed.
-                CASE WHEN g % 10 = 0 OR g % 1000 = 7 THEN NULL ELSE date '2020-01-11' + (g % 2400) + (g % 150) END
-           FROM generate_series(0, {} - 1) g JOIN numbered p ON p.n = g % {};
-         ALTER TABLE bed_assignments DISABLE TRIGGER bed_assignments_capacity;
-         CREATE TEMP TABLE shelter_numbers AS SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM shelters;
-         INSERT INTO bed_assignments (municipality_code, shelter_id, night, person_id, status, hold_until)
-         SELECT '0180', s.id, date '2012-01-01' + (g / {}), p.id, 'checked_out', (date '2012-01-01' + (g / {}))::timestamptz + interval '23 hours'
-           FROM generate_series(0, {} - 1) g
-           JOIN numbered p ON p.n = g % {}
-           JOIN shelter_numbers s ON s.n = (g + g / {}) % {};
-         ALTER TABLE bed_assignments ENABLE TRIGGER bed_assignments_capacity;
-         ANALYZE;",
-        s.shelters,
-        s.apartments,
-        s.people,
-        s.decisions,
-        s.people,
-        s.people,
-        s.people,
-        s.bed_nights,
-        s.people,
-        s.people,
-        s.shelters,
-    );
-    client.batch_execute(&sql).await?;
-    // As autovacuum would have by now: visibility maps let index-only scans skip the heap.
-    client.batch_execute("VACUUM ANALYZE").await?;
-    Ok(())
-}
-
-/// `pgbench -S` (select-only) on its own database of the same cluster: transactions per second.
-fn pgbench(cluster: &Cluster, seconds: u64) -> anyhow::Result<f64> {
+/// pgbench on its own database of the same cluster, 8 clients: `-S` (select only) when `select_only`,
+/// else its default read-write script (TPC-B-like). Transactions per second.
+fn pgbench(cluster: &Cluster, seconds: u64, select_only: bool) -> anyhow::Result<f64> {
     let host = cluster.data_dir().to_string_lossy().into_owned();
     let user = hemvist_server::embedded_pg::CLUSTER_USER;
+    // A fresh pgbench database each time: the read-write script changes it.
     let init =
         cluster.command("pgbench").args(["-i", "-q", "-s", "10", "-h", &host, "-U", user, "pgbench"]).output()?;
     if !init.status.success() {
         bail!("pgbench -i failed: {}", String::from_utf8_lossy(&init.stderr));
     }
-    let run = cluster
-        .command("pgbench")
-        .args(["-S", "-n", "-c", "8", "-j", "2", "-T", &seconds.to_string(), "-h", &host, "-U", user, "pgbench"])
-        .output()?;
+    let seconds = seconds.to_string();
+    let mut args = vec!["-n", "-c", "8", "-j", "2", "-T", &seconds, "-h", &host, "-U", user];
+    if select_only {
+        args.insert(0, "-S");
+    }
+    args.push("pgbench");
+    let run = cluster.command("pgbench").args(&args).output()?;
     let out = String::from_utf8_lossy(&run.stdout);
     out.lines()
         .find_map(|line| {
             line.strip_prefix("tps = ").and_then(|rest| rest.split_whitespace().next()).and_then(|v| v.parse().ok())
         })
-        .with_context(|| format!("no tps in pgbench output: {out}"))
+        .with_context(|| format!("no tps in pgbench output: {out} {}", String::from_utf8_lossy(&run.stderr)))
 }
 
 fn request(
@@ -335,12 +311,15 @@ struct Figures {
     latencies: Vec<Duration>,
 }
 
-/// Sends requests from `connections` workers for `seconds` or until `max` requests were made.
+/// Sends requests from `connections` workers for `seconds` or until `max` requests were made. With
+/// `conditional`, each worker sends the ETag it was last given as `If-None-Match` (as a polling board
+/// does), and a 304 counts as an answer.
 async fn load(
     http: &HttpClient,
     seconds: u64,
     connections: usize,
     max: usize,
+    conditional: bool,
     make: impl Fn(usize) -> http::Request<Full<Bytes>> + Send + Sync + 'static,
 ) -> Figures {
     let make = Arc::new(make);
@@ -352,14 +331,23 @@ async fn load(
             let (http, make, next) = (http.clone(), make.clone(), next.clone());
             tokio::spawn(async move {
                 let (mut latencies, mut failed) = (Vec::new(), 0);
+                let mut tag: Option<http::HeaderValue> = None;
                 while Instant::now() < deadline {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     if i >= max {
                         break;
                     }
+                    let mut request = make(i);
+                    if let Some(tag) = tag.clone().filter(|_| conditional) {
+                        request.headers_mut().insert(http::header::IF_NONE_MATCH, tag);
+                    }
                     let sent = Instant::now();
-                    match http.request(make(i)).await {
-                        Ok(response) if response.status().is_success() => {
+                    match http.request(request).await {
+                        Ok(response)
+                            if response.status().is_success()
+                                || response.status() == http::StatusCode::NOT_MODIFIED =>
+                        {
+                            tag = response.headers().get(http::header::ETAG).cloned();
                             let _ = response.into_body().collect().await;
                             latencies.push(sent.elapsed());
                         }
@@ -402,17 +390,19 @@ fn rss_mib(pid: u32) -> f64 {
         .map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
-fn report(name: &str, f: &Figures, pgbench_tps: f64, pid: u32) {
+/// One line of the table; the ratio is against the named pgbench baseline of the same run.
+fn report(name: &str, f: &Figures, (baseline, tps): (&str, f64), pid: u32) -> String {
     let rps = f.ok as f64 / f.elapsed.as_secs_f64().max(1e-9);
-    println!(
-        "{:<44} {:>9} {:>10.1} {:>9.2} {:>9.2} {:>11.4}x {:>10.1}{}",
+    format!(
+        "{:<46} {:>9} {:>10.1} {:>9.2} {:>9.2} {:>11.4}x {:<4} {:>10.1}{}",
         name,
         f.ok,
         rps,
         percentile(&f.latencies, 0.50),
         percentile(&f.latencies, 0.99),
-        rps / pgbench_tps,
+        rps / tps,
+        baseline,
         rss_mib(pid),
         if f.failed > 0 { format!("  ({} failed)", f.failed) } else { String::new() }
-    );
+    )
 }

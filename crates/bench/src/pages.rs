@@ -42,6 +42,7 @@ pub async fn run(
     config: &tokio_postgres::Config,
     tonight: jiff::civil::Date,
     seconds: u64,
+    table: &mut crate::Table,
 ) -> anyhow::Result<usize> {
     let pool = hemvist_platform::db::pool(config.clone(), 1)?;
     let db = pool.get().await?;
@@ -64,11 +65,11 @@ pub async fn run(
         RolePages { grant: grant(Role::HousingOfficer, vec![], Some("bench-housing")), paths: vec!["/housing".into()] },
         RolePages { grant: grant(Role::SupportWorker, vec![], Some("bench-support")), paths: vec!["/support".into()] },
     ];
-    println!();
-    println!(
+    table.line(String::new());
+    table.line(format!(
         "{:<52} {:>9} {:>14} {:>14} {:>14}  target < {TARGET_MS} ms",
         "page", "requests", "server p50 ms", "server p99 ms", "client p50 ms"
-    );
+    ));
     let mut missed = 0;
     let settings = Settings { public_url: Some(base.to_owned()), ..Settings::default() };
     for role in roles {
@@ -79,14 +80,14 @@ pub async fn run(
             let p99 = percentile_ms(&server, 0.99);
             let verdict = if p99 < TARGET_MS { "met" } else { "MISSED" };
             missed += usize::from(p99 >= TARGET_MS);
-            println!(
+            table.line(format!(
                 "{:<52} {:>9} {:>14.2} {:>14.2} {:>14.2}  {verdict}",
                 format!("{:?} {}", role.grant.role, path.replace(&shelter.to_string(), "{id}")),
                 server.len(),
                 percentile_ms(&server, 0.50),
                 p99,
                 percentile(&client, 0.50),
-            );
+            ));
         }
     }
     Ok(missed)

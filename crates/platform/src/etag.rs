@@ -46,9 +46,32 @@ fn version_of(tag: &str) -> Option<i32> {
     }
 }
 
+/// Whether `If-None-Match` names `current` (an entity tag as given out, quoted) or is `*`: the client's
+/// copy is current and the answer is 304 Not Modified. Weak comparison, as RFC 9110 asks for GET.
+pub fn none_match(headers: &HeaderMap, current: &str) -> bool {
+    let bare = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    let current = bare(current);
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|value| value.split(',').any(|tag| tag.trim() == "*" || bare(tag) == current))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn none_match_names_the_current_tag() {
+        let mut headers = HeaderMap::new();
+        assert!(!none_match(&headers, "\"7-a\""));
+        headers.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"6-a\", W/\"7-a\""));
+        assert!(none_match(&headers, "\"7-a\""));
+        assert!(!none_match(&headers, "\"8-a\""));
+        headers.insert(header::IF_NONE_MATCH, HeaderValue::from_static("*"));
+        assert!(none_match(&headers, "\"8-a\""));
+    }
 
     #[test]
     fn parses_quoted_versions() {

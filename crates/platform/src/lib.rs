@@ -14,6 +14,7 @@ pub mod oidc;
 pub mod pagination;
 pub mod period;
 pub mod settings;
+pub mod snapshot;
 pub mod state;
 pub mod states;
 pub mod text;

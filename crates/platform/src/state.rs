@@ -4,15 +4,17 @@ use deadpool_postgres::Pool;
 
 use crate::jwt::JwtVerifier;
 use crate::settings::Settings;
+use crate::snapshot::Snapshots;
 use crate::throttle::FailureLimiter;
 
-/// What every handler gets: the database pool, the settings and what authentication keeps between
-/// requests.
+/// What every handler gets: the database pool, the settings, what authentication keeps between
+/// requests and the process's snapshots (bodies cached by the version of their data, e.g. the bed board).
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
     pub settings: Arc<Settings>,
     pub auth: Arc<AuthState>,
+    pub snapshots: Arc<Snapshots>,
 }
 
 /// Kept between requests: failures per client address, and the identity provider's keys.
@@ -28,6 +30,6 @@ impl AppState {
             failures: FailureLimiter::new(settings.auth_failures_per_minute),
             jwt: settings.oidc.clone().map(JwtVerifier::new),
         };
-        Self { pool, settings: Arc::new(settings), auth: Arc::new(auth) }
+        Self { pool, settings: Arc::new(settings), auth: Arc::new(auth), snapshots: Arc::default() }
     }
 }

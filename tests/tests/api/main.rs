@@ -20,6 +20,7 @@ mod leases;
 mod openapi;
 mod operations;
 mod people;
+mod performance;
 mod reports_rules;
 mod resilience;
 mod review_holds;

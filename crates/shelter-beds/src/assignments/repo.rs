@@ -124,6 +124,59 @@ pub async fn assign_bed(
     }
 }
 
+/// What one placement statement did.
+pub enum FirstFree {
+    /// A bed was held at this shelter.
+    Assigned { id: Uuid, shelter: Uuid },
+    /// The person already holds a bed that night (perhaps from a concurrent request).
+    PersonHasBed,
+    /// No candidate had a free bed.
+    Full,
+}
+
+/// Gives `person` a bed at the first of `candidates` (best first; each with the hold its bed gets) whose
+/// night this transaction can lock and that has a free bed, in one statement (`place_in_first_free`,
+/// V21): rows other placements hold are skipped instead of waited for, and waited for only when no other
+/// candidate had a bed. The capacity trigger still refuses an overbooking.
+pub async fn place_in_first_free(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    night: Date,
+    person: Uuid,
+    candidates: &[(Uuid, Timestamp)],
+    placer: Placer<'_>,
+    consent_outside_municipality: bool,
+) -> Result<FirstFree, tokio_postgres::Error> {
+    let shelters: Vec<Uuid> = candidates.iter().map(|(s, _)| *s).collect();
+    let holds: Vec<Timestamp> = candidates.iter().map(|(_, h)| *h).collect();
+    let statement = client
+        .prepare_cached(
+            "SELECT assignment_id, shelter_id, outcome FROM place_in_first_free($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .await?;
+    let row = client
+        .query_one(
+            &statement,
+            &[
+                &municipality.as_str(),
+                &night,
+                &person,
+                &shelters,
+                &holds,
+                &placer.token,
+                &placer.staff,
+                &consent_outside_municipality,
+            ],
+        )
+        .await?;
+    let outcome: &str = row.try_get(2)?;
+    Ok(match (outcome, row.try_get::<_, Option<Uuid>>(0)?, row.try_get::<_, Option<Uuid>>(1)?) {
+        ("assigned", Some(id), Some(shelter)) => FirstFree::Assigned { id, shelter },
+        ("has_bed", _, _) => FirstFree::PersonHasBed,
+        _ => FirstFree::Full,
+    })
+}
+
 pub async fn find_assignment(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,

@@ -18,7 +18,7 @@ use super::model::{emergency_assessment, escalation_note};
 use super::repo::{self, NewRequest, StoredRequest};
 use crate::assignments::model::hold_until;
 use crate::assignments::release_expired_holds;
-use crate::assignments::repo::{AssignOutcome, NewBed, Placer, active_assignment_of, assign_bed};
+use crate::assignments::repo::{FirstFree, Placer, active_assignment_of, place_in_first_free};
 use crate::shelters::model::Needs;
 
 /// A recorded request, and whether it was recorded before (a retry with the same Idempotency-Key).
@@ -144,7 +144,8 @@ struct Wanted<'a> {
 }
 
 /// Finds a suitable free bed for `wanted` now, nearest first, and holds it; the bed the person already
-/// has that night, if any. Beds whose hold expired without a check-in are released first.
+/// has that night, if any. Beds whose hold expired without a check-in are released first. The choice
+/// (`model::candidates`) is made here; taking the first candidate that still has a bed is one statement.
 async fn place_now(
     tx: &mut Transaction<'_>,
     municipality: &MunicipalityCode,
@@ -152,44 +153,47 @@ async fn place_now(
     min_hold: SignedDuration,
 ) -> Result<Placement, ApiError> {
     let consent = wanted.ask.consent_outside_municipality;
-    release_expired_holds(&*tx, municipality, Some(wanted.night)).await?;
-    if let Some(existing) = active_assignment_of(&*tx, municipality, wanted.person, wanted.night).await? {
-        return Placement::existing(&existing, consent);
-    }
-    let loads = crate::nights::repo::night_loads(&*tx, municipality, None, wanted.night).await?;
-    for candidate in candidates(loads, wanted.needs, wanted.ask.from, consent) {
-        let shelter = candidate.load.shelter;
-        let hold = hold_until(wanted.ask.now, wanted.night, shelter.check_in_deadline, min_hold);
-        let (night, person) = (wanted.night, wanted.person);
-        let bed = NewBed {
-            shelter: shelter.id,
-            night,
-            person,
-            hold_until: hold,
-            placer: wanted.placer,
-            consent_outside_municipality: consent,
-        };
-        match assign_bed(tx, municipality, &bed).await? {
-            AssignOutcome::Assigned(id) => {
-                return Ok(Placement {
-                    outcome: GuaranteeOutcome::Placed,
-                    assignment_id: Some(id),
-                    recorded_shelter_id: None,
-                    outside_municipality: shelter.outside_municipality,
-                    consent,
-                });
-            }
-            AssignOutcome::ShelterFull | AssignOutcome::NeedsConsent => continue,
-            AssignOutcome::PersonHasBed => {
-                // Placed by a concurrent request in the meantime: that bed is the answer.
-                let existing = active_assignment_of(&*tx, municipality, person, night)
-                    .await?
-                    .ok_or_else(|| ApiError::conflict("the person's bed changed meanwhile; retry"))?;
-                return Placement::existing(&existing, consent);
-            }
+    let (night, person) = (wanted.night, wanted.person);
+    release_expired_holds(&*tx, municipality, Some(night)).await?;
+    let loads = crate::nights::repo::night_loads(&*tx, municipality, None, night).await?;
+    let found = candidates(loads, wanted.needs, wanted.ask.from, consent);
+    let ordered: Vec<(Uuid, jiff::Timestamp)> = found
+        .iter()
+        .map(|c| {
+            let shelter = &c.load.shelter;
+            (shelter.id, hold_until(wanted.ask.now, night, shelter.check_in_deadline, min_hold))
+        })
+        .collect();
+    let placed = place_in_first_free(&*tx, municipality, night, person, &ordered, wanted.placer, consent).await;
+    match placed {
+        Ok(FirstFree::Assigned { id, shelter }) => {
+            let outside = found
+                .iter()
+                .find(|c| c.load.shelter.id == shelter)
+                .is_some_and(|c| c.load.shelter.outside_municipality);
+            Ok(Placement {
+                outcome: GuaranteeOutcome::Placed,
+                assignment_id: Some(id),
+                recorded_shelter_id: None,
+                outside_municipality: outside,
+                consent,
+            })
         }
+        Ok(FirstFree::PersonHasBed) => {
+            let existing = active_assignment_of(&*tx, municipality, person, night)
+                .await?
+                .ok_or_else(|| ApiError::conflict("the person's bed changed meanwhile; retry"))?;
+            Placement::existing(&existing, consent)
+        }
+        Ok(FirstFree::Full) => Ok(Placement::without_bed(GuaranteeOutcome::NoSuitableBed, consent)),
+        // A shelter that moved to another municipality since the choice was made (rare): try again.
+        Err(error)
+            if error.as_db_error().and_then(|db| db.constraint()) == Some("bed_assignments_outside_needs_consent") =>
+        {
+            Err(ApiError::conflict("a shelter changed meanwhile; retry"))
+        }
+        Err(error) => Err(error.into()),
     }
-    Ok(Placement::without_bed(GuaranteeOutcome::NoSuitableBed, consent))
 }
 
 /// What happened in a night that has passed, as stated: a placement names an existing shelter of the

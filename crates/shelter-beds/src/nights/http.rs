@@ -3,9 +3,13 @@
 //! feed for other systems.
 
 use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use hemvist_platform::audit::{AuditAction, AuditEvent};
 use hemvist_platform::auth::Principal;
 use hemvist_platform::db::GenericClient;
+use hemvist_platform::etag::none_match;
 use hemvist_platform::work::Work;
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
 use hemvist_tenants::api::Sex;
@@ -253,22 +257,64 @@ pub struct BoardFilter {
 /// The bed board for a night: every open shelter with capacity, taken, free and eligibility.
 ///
 /// Roles: admin, night_coordinator, shelter_staff (own shelter), housing_officer, auditor. Counts only.
+/// Served from a snapshot while the night's version is unchanged; the version grows in the same
+/// transaction as any change of a count, a capacity or a shelter, so a read that starts after a write
+/// was answered shows it. The ETag names the version: with `If-None-Match` the answer is 304 while
+/// the board is unchanged.
 #[utoipa::path(get, path = "/api/v1/nights/{night}/availability", tag = "bed board", operation_id = "get_night_availability",
-    params(("night" = String, Path, format = Date, description = "The night, by the date it begins"), BoardFilter),
-    responses((status = 200, description = "Shelters by name", body = Vec<ShelterAvailability>), ReadProblems),
+    params(("night" = String, Path, format = Date, description = "The night, by the date it begins"), BoardFilter,
+        ("If-None-Match" = Option<String>, Header, description = "An ETag of this board given out before")),
+    responses((status = 200, description = "Shelters by name", body = Vec<ShelterAvailability>,
+            headers(("ETag" = String, description = "The board's version, for If-None-Match"))),
+        (status = 304, description = "Not modified: the board is still as the ETag in If-None-Match"),
+        ReadProblems),
     security(("bearer" = [])))]
 pub async fn get_night_availability(
     State(state): State<AppState>,
     principal: Principal,
     Path(night): Path<Date>,
     Query(filter): Query<BoardFilter>,
-) -> Result<Json<Vec<ShelterAvailability>>, ApiError> {
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let work = state.unit_of_work(&principal, READ_SHELTERS)?;
     let limit = shelter_limit(&principal)?;
-    let loads =
-        work.run(async |w| Ok(repo::night_loads(w.tx(), &w.principal().municipality, limit, night).await?)).await?;
+    let municipality = &principal.municipality;
+    // Whose board (the scope) and which part of it (the filter) the snapshot is.
+    let key = format!("bed-board {municipality:?} {night} {limit:?} {filter:?}");
+    let snapshots = &state.snapshots;
+    let (version, body) = work
+        .read_counts(async |client| {
+            let version = repo::board_version(client, municipality, night).await?;
+            if let Some(body) = snapshots.get(&key, version) {
+                return Ok((version, body));
+            }
+            // Read after the version: the body is at least as new as the version it is stored for.
+            let loads = repo::night_loads(client, municipality, limit, night).await?;
+            let body = Bytes::from(serde_json::to_vec(&filtered_board(loads, &filter)).map_err(ApiError::internal)?);
+            snapshots.put(key.clone(), version, body.clone());
+            Ok((version, body))
+        })
+        .await?;
+    let tag = board_etag(version, &key);
+    let etag = HeaderValue::from_str(&tag).map_err(ApiError::internal)?;
+    if none_match(&headers, &tag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    let content_type = HeaderValue::from_static("application/json");
+    Ok((StatusCode::OK, [(header::ETAG, etag), (header::CONTENT_TYPE, content_type)], body).into_response())
+}
+
+/// The board's entity tag: its version, and a digest of whose board and which part of it.
+fn board_etag(version: i64, key: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut hasher);
+    format!("\"{version}-{:x}\"", hasher.finish())
+}
+
+fn filtered_board(loads: Vec<NightLoad>, filter: &BoardFilter) -> Vec<ShelterAvailability> {
     let wanted = |want: Option<bool>, has: bool| want.is_none_or(|w| w == has);
-    let board = loads
+    loads
         .into_iter()
         .map(ShelterAvailability::from)
         .filter(|s| filter.district_code.as_ref().is_none_or(|d| s.district_code.as_ref() == Some(d)))
@@ -282,8 +328,7 @@ pub async fn get_night_availability(
                 && wanted(filter.accepts_couples, e.accepts_couples)
                 && wanted(filter.accepts_substance_use, e.accepts_substance_use)
         })
-        .collect();
-    Ok(Json(board))
+        .collect()
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -24,11 +24,11 @@ pub async fn night_loads(
                 CASE WHEN n.reported THEN LEAST(n.beds_in_service, s.total_beds) ELSE s.total_beds END AS beds_in_service,
                 COALESCE(n.beds_out_of_service, 0) AS beds_out_of_service,
                 n.out_of_service_reason, COALESCE(n.reported, false) AS reported,
-                (SELECT count(*) FROM bed_assignments b
-                  WHERE b.municipality_code = s.municipality_code AND b.shelter_id = s.id AND b.night = $3
-                    AND b.status IN ('reserved', 'checked_in')) AS taken
+                -- Beds given out, as the triggers of V21 count them.
+                COALESCE(c.taken, 0)::bigint AS taken
            FROM shelters s
            LEFT JOIN shelter_nights n ON n.municipality_code = s.municipality_code AND n.shelter_id = s.id AND n.night = $3
+           LEFT JOIN shelter_night_counts c ON c.municipality_code = s.municipality_code AND c.night = $3 AND c.shelter_id = s.id
           WHERE {SCOPED} AND s.status = 'open'
           ORDER BY s.name, s.id"
     );
@@ -46,6 +46,23 @@ pub async fn night_loads(
             })
         })
         .collect()
+}
+
+/// The bed board's version for `night`: it grows with every change of a count, a capacity or a
+/// shelter, in the same transaction as the change (V21), so a read that starts after a write was
+/// acknowledged sees a version the board computed before that write never had. One indexed read.
+pub async fn board_version(
+    client: &impl GenericClient,
+    municipality: &MunicipalityCode,
+    night: Date,
+) -> Result<i64, tokio_postgres::Error> {
+    let statement = client
+        .prepare_cached(
+            "SELECT (COALESCE((SELECT version FROM bed_board_versions WHERE municipality_code = $1), 0)
+                   + COALESCE((SELECT sum(version) FROM shelter_night_counts WHERE municipality_code = $1 AND night = $2), 0))::bigint",
+        )
+        .await?;
+    client.query_one(&statement, &[&municipality.as_str(), &night]).await?.try_get(0)
 }
 
 /// Makes sure the shelter-night row exists (with the total beds, unreported), which the capacity
@@ -155,10 +172,10 @@ pub async fn occupancy(
                                               AND n.night = d.day::date) AS capacity,
                 COALESCE(u.used, 0) AS used
            FROM shelters s
-           -- One scan of the period's beds, grouped, rather than a count per shelter.
-           LEFT JOIN (SELECT shelter_id, count(*) AS used FROM bed_assignments
+           -- The period's nights as the triggers of V21 count them: one row a shelter and night, so the
+           -- report reads its month, not the month's bed nights one by one.
+           LEFT JOIN (SELECT shelter_id, sum(used)::bigint AS used FROM shelter_night_counts
                        WHERE municipality_code = $1 AND night BETWEEN $3 AND $4
-                         AND status IN ('reserved', 'checked_in', 'checked_out')
                        GROUP BY shelter_id) u ON u.shelter_id = s.id
           WHERE {SCOPED} ORDER BY s.name, s.id"
     );

@@ -378,30 +378,7 @@ pub async fn report_candidates(
     district: Option<&str>,
 ) -> Result<Vec<ReportCandidate>, tokio_postgres::Error> {
     let granted: Vec<Outcome> = Outcome::ALL.iter().copied().filter(|o| o.is_granted()).collect();
-    let statement = client
-        .prepare_cached(
-            "SELECT d.*, p.sex, p.birth_year FROM decisions d
-               JOIN people p ON p.municipality_code = d.municipality_code AND p.id = d.person_id
-              WHERE d.municipality_code = $1
-                -- Each district committee reports the decisions it made, wherever the person lives now.
-                AND (cardinality($2::text[]) = 0 OR d.district_code = ANY($2))
-                AND d.outcome = ANY($6)
-                AND d.decided_on <= $4
-                AND (d.closed_on IS NULL OR d.closed_on >= $3)
-                AND ($5::text IS NULL OR d.district_code = $5)
-                -- A superset of the decisions late during the quarter, so that only candidates leave
-                -- the database; rules::ivo decides exactly. PostgreSQL clamps month ends as jiff does.
-                AND (
-                    ((d.decided_on + interval '3 months')::date <= $4
-                     AND COALESCE(LEAST(d.executed_on, d.closed_on), 'infinity'::date) >= $3
-                     AND COALESCE(LEAST(d.executed_on, d.closed_on), 'infinity'::date) >= (d.decided_on + interval '3 months')::date)
-                    OR EXISTS (SELECT 1 FROM decision_interruptions i
-                                WHERE i.municipality_code = d.municipality_code AND i.decision_id = d.id
-                                  AND (i.interrupted_on + interval '3 months')::date <= $4
-                                  AND COALESCE(LEAST(i.resumed_on, d.closed_on), 'infinity'::date) >= $3))
-              ORDER BY d.decided_on, d.id",
-        )
-        .await?;
+    let statement = client.prepare_cached(include_str!("report_candidates.sql")).await?;
     let rows = client
         .query(
             &statement,
@@ -440,6 +417,8 @@ pub async fn awaiting_execution(
            JOIN people pn ON pn.municipality_code = d.municipality_code AND pn.id = d.person_id
           WHERE {} AND d.outcome = ANY($3) AND d.decided_on IS NOT NULL
             AND d.executed_on IS NULL AND d.closed_on IS NULL
+            -- Spelled out so that decisions_granted_unexecuted (V21) serves the list in its order.
+            AND d.outcome IN ('granted', 'partly_granted')
           ORDER BY d.decided_on, d.id LIMIT $5",
         scoped_decision(4)
     );
