@@ -155,7 +155,8 @@ async fn copy_decisions(client: &tokio_postgres::Client, count: i64, people: &[U
         let outcome = if denied { "denied" } else { "granted" };
         // The deciding district, as the equity report groups by it (issue 14).
         let district = g % 11;
-        let _ = write!(out, "0180\t{person}\t{intervention}\td{district}\t{applied_on}\t{decided_on}\t{outcome}\tSeeded\t");
+        let _ =
+            write!(out, "0180\t{person}\t{intervention}\td{district}\t{applied_on}\t{decided_on}\t{outcome}\tSeeded\t");
         if denied {
             out.push_str("\\N\t\\N\t\\N\n");
         } else if g % 1000 == 7 && decided_on < long_ago {
