@@ -59,6 +59,9 @@ pub struct Settings {
     /// `HEMVIST_AUTH_FAILURES_PER_MINUTE`, default 30: failed sign-ins and unknown or invalid bearer
     /// tokens a client address may send per minute (as a burst, refilled evenly) before it gets 429.
     pub auth_failures_per_minute: u32,
+    /// `HEMVIST_TRUSTED_PROXIES`, default none: the reverse proxies (IP addresses or CIDR blocks) whose
+    /// `X-Forwarded-For` names the client the failure budget is counted against.
+    pub trusted_proxies: crate::throttle::TrustedProxies,
 }
 
 impl Default for Settings {
@@ -84,6 +87,7 @@ impl Default for Settings {
             municipality: None,
             oidc: None,
             auth_failures_per_minute: 30,
+            trusted_proxies: crate::throttle::TrustedProxies::default(),
         }
     }
 }
@@ -186,6 +190,13 @@ impl Settings {
                 .map(|v| parse("HEMVIST_AUTH_FAILURES_PER_MINUTE", &v))
                 .transpose()?
                 .unwrap_or(defaults.auth_failures_per_minute),
+            trusted_proxies: lookup("HEMVIST_TRUSTED_PROXIES")
+                .map(|v| {
+                    crate::throttle::TrustedProxies::parse(&v)
+                        .map_err(|message| SettingsError { name: "HEMVIST_TRUSTED_PROXIES", message })
+                })
+                .transpose()?
+                .unwrap_or_default(),
         };
         if settings.auth_failures_per_minute == 0 {
             return Err(SettingsError {
