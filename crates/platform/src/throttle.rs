@@ -258,6 +258,26 @@ mod tests {
     }
 
     #[test]
+    fn behind_a_trusted_proxy_the_client_is_the_rightmost_untrusted_forwarded_address() {
+        let trusted = TrustedProxies::parse("10.0.0.0/8,192.0.2.1").unwrap();
+        let forwarded = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert("x-forwarded-for", value.parse().unwrap());
+            headers
+        };
+        let proxy = Some(IpAddr::from([10, 1, 1, 1]));
+        let outside = Some(IpAddr::from([203, 0, 113, 5]));
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        assert_eq!(trusted.client(proxy, &forwarded("1.1.1.1, 198.51.100.4, 192.0.2.1")), ip("198.51.100.4"));
+        assert_eq!(trusted.client(proxy, &forwarded("198.51.100.4:5555")), ip("198.51.100.4"));
+        assert_eq!(trusted.client(proxy, &HeaderMap::new()), proxy, "no header: the proxy itself");
+        assert_eq!(trusted.client(outside, &forwarded("198.51.100.4")), outside, "not a proxy of ours");
+        assert_eq!(TrustedProxies::default().client(proxy, &forwarded("198.51.100.4")), proxy);
+        // IPv6 by its /64.
+        assert_eq!(budget_key("2001:db8:1:2:3:4:5:6".parse().unwrap()), "2001:db8:1:2::".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
     fn an_address_has_no_more_checks_under_way_than_its_budget() {
         let limiter = FailureLimiter::new(2, TrustedProxies::default());
         let a = Some(IpAddr::from([10, 0, 0, 1]));
