@@ -28,6 +28,7 @@ async fn an_admin_makes_a_token_shown_once_that_works_until_revoked() {
     let token = made.body["token"].as_str().unwrap().to_owned();
     let id = made.body["id"].as_str().unwrap().to_owned();
     assert_eq!(made.header("location"), Some(format!("/api/v1/api-tokens/{id}").as_str()));
+    assert_eq!(made.header("cache-control"), Some("no-store"), "the text is kept by no cache");
     assert_eq!(made.body["role"], "integration");
     assert!(made.body["created_by"].is_string(), "who made it is kept");
     // No expiry asked for: a year.
@@ -101,6 +102,14 @@ async fn nobody_makes_a_token_with_more_power_than_they_have() {
     let within = app.post("/api/v1/api-tokens", &jarva_admin, &body(json!(["jarva"]))).await;
     assert_eq!(within.status, StatusCode::CREATED, "{}", within.body);
     assert_eq!(within.body["district_scope"], json!(["jarva"]));
+    // Only integration tokens are made through the API, even by an admin of the whole municipality: a
+    // person's role comes from their sign-in (or a token made on the server's command line).
+    let admin = app.token(Role::Admin).await;
+    for role in ["admin", "housing_officer", "auditor", "night_coordinator"] {
+        let asked = json!({"name": "person", "role": role});
+        let refused = app.post("/api/v1/api-tokens", &admin, &asked).await;
+        assert_eq!(refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY)["errors"][0]["field"], "role", "{role}");
+    }
     // Only an admin makes tokens at all (a housing officer may not make even its own role's).
     let officer = app.token(Role::HousingOfficer).await;
     let mine = json!({"name": "x", "role": "housing_officer"});
@@ -113,7 +122,6 @@ async fn nobody_makes_a_token_with_more_power_than_they_have() {
     assert!(!theirs.body.to_string().contains(id), "{}", theirs.body);
     app.delete(&format!("/api/v1/api-tokens/{id}"), &gothenburg).await.assert_problem(StatusCode::NOT_FOUND);
     // A Järva admin may not revoke a token of the whole municipality either.
-    let admin = app.token(Role::Admin).await;
     let wide = app.post("/api/v1/api-tokens", &admin, &json!({"name": "bred", "role": "integration"})).await;
     let wide_id = wide.body["id"].as_str().unwrap();
     app.delete(&format!("/api/v1/api-tokens/{wide_id}"), &jarva_admin).await.assert_problem(StatusCode::FORBIDDEN);
