@@ -145,7 +145,8 @@ impl JwtVerifier {
     /// client like any token that cannot be verified.
     async fn refresh_limited(&self) -> Result<(), ApiError> {
         let _one = self.refreshing.lock().await;
-        let recent = self.keys.read().await.attempted_at.is_some_and(|at| at.elapsed() < self.settings.jwks_min_refresh);
+        let recent =
+            self.keys.read().await.attempted_at.is_some_and(|at| at.elapsed() < self.settings.jwks_min_refresh);
         if recent {
             return Ok(());
         }

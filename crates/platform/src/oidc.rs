@@ -96,8 +96,7 @@ pub fn issuer_allowed(issuer: &str) -> bool {
         Some(v6) => v6.split(']').next().unwrap_or_default(),
         None => authority.rsplit_once(':').map_or(authority, |(host, _port)| host),
     };
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn parse_group(entry: &str) -> Result<GroupGrant, String> {
@@ -212,7 +211,14 @@ mod tests {
         for ok in ["http://127.0.0.1:8080", "http://127.8.9.1/x", "http://[::1]:9000", "http://localhost:3000"] {
             assert!(issuer_allowed(ok), "{ok}");
         }
-        for refused in ["http://id.example.se", "http://10.0.0.1", "http://localhost.example.se", "http://127.0.0.1@evil", "ftp://x", "https://"] {
+        for refused in [
+            "http://id.example.se",
+            "http://10.0.0.1",
+            "http://localhost.example.se",
+            "http://127.0.0.1@evil",
+            "ftp://x",
+            "https://",
+        ] {
             assert!(!issuer_allowed(refused), "{refused}");
         }
         assert!(parse_groups("a=auditor:0180; b=admin:0180").is_ok());

@@ -49,8 +49,12 @@ impl TrustedProxies {
     pub fn contains(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
         self.0.iter().any(|(block, prefix)| match (canonical(*block), ip) {
-            (IpAddr::V4(b), IpAddr::V4(a)) => masked(u128::from(u32::from(b)), *prefix, 32) == masked(u128::from(u32::from(a)), *prefix, 32),
-            (IpAddr::V6(b), IpAddr::V6(a)) => masked(u128::from(b), *prefix, 128) == masked(u128::from(a), *prefix, 128),
+            (IpAddr::V4(b), IpAddr::V4(a)) => {
+                masked(u128::from(u32::from(b)), *prefix, 32) == masked(u128::from(u32::from(a)), *prefix, 32)
+            }
+            (IpAddr::V6(b), IpAddr::V6(a)) => {
+                masked(u128::from(b), *prefix, 128) == masked(u128::from(a), *prefix, 128)
+            }
             _ => false,
         })
     }

@@ -166,8 +166,8 @@ async fn while_the_provider_is_down_tokens_are_401_counted_and_its_keys_are_not_
     let mut oidc = provider.settings(&format!("{AUDITOR_GROUP}=auditor:0180"));
     oidc.issuer = issuer;
     oidc.jwks_min_refresh = std::time::Duration::from_secs(60);
-    let app = TestApp::spawn_with(Settings { oidc: Some(oidc), auth_failures_per_minute: 3, ..Settings::default() })
-        .await;
+    let app =
+        TestApp::spawn_with(Settings { oidc: Some(oidc), auth_failures_per_minute: 3, ..Settings::default() }).await;
     let peer: std::net::SocketAddr = "203.0.113.61:1000".parse().unwrap();
     let mut statuses = Vec::new();
     for _ in 0..5 {

@@ -185,8 +185,7 @@ impl Sso {
                 municipalities.dedup();
                 let actor = hemvist_platform::oidc::subject_id(&self.settings.issuer, &subject);
                 let client = state.db().await?;
-                audit::record_refused_sign_in(&client, &municipalities, actor, request_id.as_deref(), &details)
-                    .await?;
+                audit::record_refused_sign_in(&client, &municipalities, actor, request_id.as_deref(), &details).await?;
                 return Ok(Outcome::NoAccess);
             }
             Err(other) => return Err(other),
@@ -233,7 +232,7 @@ async fn open_session(
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
     let mut principal = principal.clone();
-    principal.token_id = repo::open_sso_session(&tx, &principal, &token_hash, &subject, expires_at).await?;
+    principal.token_id = repo::open_sso_session(&tx, &principal, &token_hash, subject, expires_at).await?;
     let session_id = principal.token_id;
     // Who signed in survives the session's cleanup: the provider's subject, the staff id and the group.
     let event = AuditEvent::new(AuditAction::Create, "web_session", Some(session_id)).details(details);
