@@ -118,5 +118,26 @@ async fn shelter_staff_sign_in_at_the_citys_provider_and_an_unmapped_user_is_ref
     assert_eq!(row.get::<_, Vec<String>>("shelter_scope"), vec![shelter_id]);
     assert!(row.get::<_, bool>("ended"), "signed out");
     assert!(row.get::<_, bool>("within_the_hour"), "the provider's expiry, not the 12-hour maximum");
+    // Who signed in is in the audit trail itself (it outlives the session row): the provider's subject,
+    // the staff id and the group that gave the role; the two refused sign-ins are audited too.
+    let events = client
+        .query(
+            "SELECT resource_type, actor_role, details FROM audit_events
+              WHERE resource_type IN ('web_session', 'refused_sign_in') AND action = 'create' ORDER BY id",
+            &[],
+        )
+        .await
+        .unwrap();
+    let events: Vec<(String, String, serde_json::Value)> =
+        events.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect();
+    assert_eq!(events.len(), 3, "{events:?}");
+    assert_eq!(events[0].0, "web_session");
+    assert_eq!(events[0].2["subject"], "staff-aspudden");
+    assert_eq!(events[0].2["staff_id"], "staff-aspudden");
+    assert_eq!(events[0].2["group"], SHELTER_GROUP);
+    for (event, who) in events[1..].iter().zip(["outsider", "staff-aspudden"]) {
+        assert_eq!((event.0.as_str(), event.1.as_str()), ("refused_sign_in", "none"), "{event:?}");
+        assert_eq!(event.2["subject"], who, "{event:?}");
+    }
     drop(provider);
 }

@@ -88,6 +88,28 @@ pub async fn record(client: &impl GenericClient, actor: &Principal, event: Audit
     Ok(())
 }
 
+/// A sign-in at the identity provider that Hemvist refused (none of the user's groups is mapped): no
+/// session, no role. Filed under each municipality the mapping names that exists, the actor being the
+/// provider's subject (`actor_token_id` its [`crate::oidc::subject_id`], `actor_role` `none`).
+pub async fn record_refused_sign_in(
+    client: &impl GenericClient,
+    municipalities: &[String],
+    actor: Uuid,
+    request_id: Option<&str>,
+    details: &serde_json::Value,
+) -> Result<(), ApiError> {
+    let statement = client
+        .prepare_cached(
+            "INSERT INTO audit_events
+               (municipality_code, actor_token_id, actor_role, action, resource_type, resource_id, request_id, details)
+             SELECT municipality_code, $2, 'none', 'create', 'refused_sign_in', NULL, $3, $4
+               FROM municipalities WHERE municipality_code::text = ANY($1::text[])",
+        )
+        .await?;
+    client.execute(&statement, &[&municipalities, &actor, &request_id, details]).await?;
+    Ok(())
+}
+
 /// The same act on many resources (the people of a list or a report), in one statement.
 pub async fn record_many(
     client: &impl GenericClient,

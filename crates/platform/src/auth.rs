@@ -103,7 +103,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let state = <AppState as axum::extract::FromRef<S>>::from_ref(state);
-        let address = crate::throttle::client_address(parts);
+        let address = state.auth.failures.client_of(parts);
         // An address that sent too many bad credentials is refused before anything is looked up.
         let _attempt = state.auth.failures.attempt(address)?;
         let token = parts

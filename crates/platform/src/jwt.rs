@@ -1,6 +1,7 @@
 //! API bearer JWTs from the city's identity provider: the signature is checked against the provider's
 //! published keys (JWKS, found by discovery and cached; fetched again when a token names a key id not
-//! in the cache, at most every `HEMVIST_OIDC_JWKS_REFRESH_SECS`, so a key rotation needs no restart),
+//! in the cache or the cached key does not verify the signature, and when they are an hour old; at most
+//! every `HEMVIST_OIDC_JWKS_REFRESH_SECS`, failed or not, so a key rotation needs no restart),
 //! then `iss`, `aud`, `exp` and `nbf` with a minute's skew. Only asymmetric algorithms are accepted:
 //! `alg: none` and the HMAC family (a key anyone holding the public key could forge with) are refused.
 //! The role claim maps to a role, municipality and scope through the same mapping as web sign-in.
@@ -43,6 +44,16 @@ struct Keys {
     /// Keys without a key id (used only when the token names none either).
     anonymous: Vec<DecodingKey>,
     fetched_at: Option<Instant>,
+    /// When a fetch was last tried, whether it worked or not.
+    attempted_at: Option<Instant>,
+}
+
+/// Cached keys older than this are fetched again.
+const MAX_KEY_AGE: Duration = Duration::from_secs(3600);
+
+fn refused(error: jsonwebtoken::errors::Error) -> ApiError {
+    tracing::debug!(%error, "bearer JWT refused");
+    ApiError::Unauthenticated
 }
 
 /// Validates API bearer JWTs against the provider's keys; one per server.
@@ -71,31 +82,48 @@ impl JwtVerifier {
     }
 
     /// The caller a JWT speaks for. `Unauthenticated` for any token that is not valid (the caller
-    /// counts it as a failure); 403 for a valid token whose user has no mapped group.
+    /// counts it as a failure), also when the provider's keys cannot be fetched; 403 for a valid token
+    /// whose user has no mapped group.
     pub async fn principal(&self, token: &str) -> Result<Principal, ApiError> {
         let header = decode_header(token).map_err(|_| ApiError::Unauthenticated)?;
         if !ACCEPTED.contains(&header.alg) {
             return Err(ApiError::Unauthenticated);
         }
-        let key = match self.key(header.kid.as_deref()).await {
-            Some(key) => key,
-            None => {
-                self.refresh_for_unknown_key().await?;
-                self.key(header.kid.as_deref()).await.ok_or(ApiError::Unauthenticated)?
-            }
-        };
+        let kid = header.kid.as_deref();
+        // Keys cached for over an hour are fetched again (one revoked at the provider stops working);
+        // when the provider cannot be reached, the cached keys go on being used.
+        if self.keys.read().await.fetched_at.is_none_or(|at| at.elapsed() >= MAX_KEY_AGE) {
+            let _ = self.refresh_limited().await;
+        }
         let mut validation = Validation::new(header.alg);
         validation.set_issuer(&[&self.settings.issuer]);
         validation.set_audience(&[&self.settings.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
         validation.leeway = LEEWAY_SECS;
         validation.validate_nbf = true;
-        let claims = decode::<serde_json::Value>(token, &key, &validation)
-            .map_err(|error| {
-                tracing::debug!(%error, "bearer JWT refused");
-                ApiError::Unauthenticated
-            })?
-            .claims;
+        let verify = |key: &DecodingKey| decode::<serde_json::Value>(token, key, &validation).map(|d| d.claims);
+        let first = match self.key(kid).await {
+            Some(key) => verify(&key),
+            None => Err(jsonwebtoken::errors::ErrorKind::InvalidSignature.into()),
+        };
+        let claims = match first {
+            Ok(claims) => claims,
+            // An unknown key id, no key, or a signature the cached key does not verify: the provider
+            // may have rotated (even under the same key id). Fetched again once (rate limited), then
+            // tried again.
+            Err(error) if matches!(error.kind(), jsonwebtoken::errors::ErrorKind::InvalidSignature) => {
+                self.refresh_limited().await?;
+                let key = self.key(kid).await.ok_or(ApiError::Unauthenticated)?;
+                verify(&key).map_err(refused)?
+            }
+            Err(error) => return Err(refused(error)),
+        };
+        if claims.get("sub").and_then(|s| s.as_str()).is_none_or(str::is_empty)
+            && claims.get("client_id").and_then(|s| s.as_str()).is_none_or(str::is_empty)
+        {
+            tracing::debug!("bearer JWT refused: neither sub nor client_id");
+            return Err(ApiError::Unauthenticated);
+        }
         principal_from_claims(&self.settings, &claims)
     }
 
@@ -111,17 +139,21 @@ impl JwtVerifier {
         }
     }
 
-    /// Fetches the keys again, unless they were fetched within `jwks_min_refresh` (a token naming a
-    /// key nobody published must not make every request fetch the provider's keys).
-    async fn refresh_for_unknown_key(&self) -> Result<(), ApiError> {
+    /// Fetches the keys again, unless a fetch was tried within `jwks_min_refresh`, whether it worked
+    /// or not (a token naming a key nobody published, or a provider that is down, must not make every
+    /// request fetch the provider's keys). A failed fetch is `Unauthenticated`: counted against the
+    /// client like any token that cannot be verified.
+    async fn refresh_limited(&self) -> Result<(), ApiError> {
         let _one = self.refreshing.lock().await;
-        let recent = self.keys.read().await.fetched_at.is_some_and(|at| at.elapsed() < self.settings.jwks_min_refresh);
+        let recent =
+            self.keys.read().await.attempted_at.is_some_and(|at| at.elapsed() < self.settings.jwks_min_refresh);
         if recent {
             return Ok(());
         }
+        self.keys.write().await.attempted_at = Some(Instant::now());
         self.refresh().await.map_err(|error| {
             tracing::warn!(%error, issuer = %self.settings.issuer, "fetching the identity provider's keys failed");
-            ApiError::Unavailable(format!("the identity provider's keys: {error}"))
+            ApiError::Unauthenticated
         })
     }
 
@@ -139,11 +171,14 @@ impl JwtVerifier {
             }
         };
         let set: JwkSet = self.http.get(&jwks_uri).send().await?.error_for_status()?.json().await?;
-        let mut keys = Keys { jwks_uri: Some(jwks_uri), fetched_at: Some(Instant::now()), ..Keys::default() };
+        let now = Some(Instant::now());
+        let mut keys = Keys { jwks_uri: Some(jwks_uri), fetched_at: now, attempted_at: now, ..Keys::default() };
         for jwk in &set.keys {
             // A key for encryption, or of a kind we cannot use, is skipped.
             let Ok(key) = DecodingKey::from_jwk(jwk) else { continue };
-            if matches!(jwk.algorithm, jsonwebtoken::jwk::AlgorithmParameters::OctetKey(_)) {
+            if matches!(jwk.algorithm, jsonwebtoken::jwk::AlgorithmParameters::OctetKey(_))
+                || matches!(jwk.common.public_key_use, Some(jsonwebtoken::jwk::PublicKeyUse::Encryption))
+            {
                 continue;
             }
             match &jwk.common.key_id {

@@ -64,13 +64,39 @@ pub struct GroupGrant {
     pub shelter_scope: Vec<Uuid>,
 }
 
-/// Parses mapping entries, separated by newlines or `;`; blank lines and `#` comments are skipped.
+/// Parses mapping entries, separated by newlines or `;`; blank lines and `#` comments are skipped. A
+/// group named twice is refused: which of two grants applied would depend on the order of the lines.
 pub fn parse_groups(text: &str) -> Result<Vec<GroupGrant>, String> {
-    text.split(['\n', ';'])
+    let groups: Vec<GroupGrant> = text
+        .split(['\n', ';'])
         .map(|line| line.split('#').next().unwrap_or_default().trim())
         .filter(|line| !line.is_empty())
         .map(parse_group)
-        .collect()
+        .collect::<Result<_, _>>()?;
+    for (i, grant) in groups.iter().enumerate() {
+        if groups[..i].iter().any(|earlier| earlier.group == grant.group) {
+            return Err(format!("the group `{}` is mapped twice", grant.group));
+        }
+    }
+    Ok(groups)
+}
+
+/// Whether an issuer URL is acceptable: https, or http to a loopback host (127.0.0.0/8, ::1,
+/// localhost) for a provider on the same machine (development and the tests).
+pub fn issuer_allowed(issuer: &str) -> bool {
+    if issuer.starts_with("https://") && issuer.len() > "https://".len() {
+        return true;
+    }
+    let Some(rest) = issuer.strip_prefix("http://") else { return false };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return false;
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(host, _port)| host),
+    };
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn parse_group(entry: &str) -> Result<GroupGrant, String> {
@@ -181,6 +207,22 @@ mod tests {
         assert_eq!(claim_values(&claims, "groups"), vec!["a".to_owned(), "b".to_owned()]);
         assert_eq!(claim_values(&claims, "role"), vec!["c".to_owned()]);
         assert!(claim_values(&claims, "n").is_empty() && claim_values(&claims, "none").is_empty());
+        assert!(issuer_allowed("https://id.example.se/realms/stad"));
+        for ok in ["http://127.0.0.1:8080", "http://127.8.9.1/x", "http://[::1]:9000", "http://localhost:3000"] {
+            assert!(issuer_allowed(ok), "{ok}");
+        }
+        for refused in [
+            "http://id.example.se",
+            "http://10.0.0.1",
+            "http://localhost.example.se",
+            "http://127.0.0.1@evil",
+            "ftp://x",
+            "https://",
+        ] {
+            assert!(!issuer_allowed(refused), "{refused}");
+        }
+        assert!(parse_groups("a=auditor:0180; b=admin:0180").is_ok());
+        assert!(parse_groups("a=auditor:0180\na=admin:0180").unwrap_err().contains("mapped twice"));
         assert_eq!(subject_id("i", "s"), subject_id("i", "s"));
         assert_ne!(subject_id("i", "s"), subject_id("i", "t"));
     }

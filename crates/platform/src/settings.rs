@@ -59,6 +59,9 @@ pub struct Settings {
     /// `HEMVIST_AUTH_FAILURES_PER_MINUTE`, default 30: failed sign-ins and unknown or invalid bearer
     /// tokens a client address may send per minute (as a burst, refilled evenly) before it gets 429.
     pub auth_failures_per_minute: u32,
+    /// `HEMVIST_TRUSTED_PROXIES`, default none: the reverse proxies (IP addresses or CIDR blocks) whose
+    /// `X-Forwarded-For` names the client the failure budget is counted against.
+    pub trusted_proxies: crate::throttle::TrustedProxies,
 }
 
 impl Default for Settings {
@@ -84,6 +87,7 @@ impl Default for Settings {
             municipality: None,
             oidc: None,
             auth_failures_per_minute: 30,
+            trusted_proxies: crate::throttle::TrustedProxies::default(),
         }
     }
 }
@@ -186,6 +190,13 @@ impl Settings {
                 .map(|v| parse("HEMVIST_AUTH_FAILURES_PER_MINUTE", &v))
                 .transpose()?
                 .unwrap_or(defaults.auth_failures_per_minute),
+            trusted_proxies: lookup("HEMVIST_TRUSTED_PROXIES")
+                .map(|v| {
+                    crate::throttle::TrustedProxies::parse(&v)
+                        .map_err(|message| SettingsError { name: "HEMVIST_TRUSTED_PROXIES", message })
+                })
+                .transpose()?
+                .unwrap_or_default(),
         };
         if settings.auth_failures_per_minute == 0 {
             return Err(SettingsError {
@@ -232,8 +243,11 @@ fn oidc_from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<O
     let Some(issuer) = lookup("HEMVIST_OIDC_ISSUER").map(|v| v.trim().trim_end_matches('/').to_owned()) else {
         return Ok(None);
     };
-    if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
-        return Err(SettingsError { name: "HEMVIST_OIDC_ISSUER", message: "must be an https:// URL".into() });
+    if !crate::oidc::issuer_allowed(&issuer) {
+        return Err(SettingsError {
+            name: "HEMVIST_OIDC_ISSUER",
+            message: "must be an https:// URL (http:// only to a loopback host: 127.0.0.0/8, ::1, localhost)".into(),
+        });
     }
     let client_id = lookup("HEMVIST_OIDC_CLIENT_ID").map(|v| v.trim().to_owned()).ok_or(SettingsError {
         name: "HEMVIST_OIDC_CLIENT_ID",
@@ -349,6 +363,8 @@ mod tests {
             ("HEMVIST_OIDC_ISSUER", "id.example.se"),
             ("HEMVIST_OIDC_ISSUER", "https://id.example.se"),
             ("HEMVIST_AUTH_FAILURES_PER_MINUTE", "0"),
+            ("HEMVIST_TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("HEMVIST_TRUSTED_PROXIES", "proxy.example.se"),
         ] {
             assert!(Settings::from_lookup(|n| (n == name).then(|| bad.to_owned())).is_err(), "{name}={bad}");
         }
@@ -377,5 +393,17 @@ mod tests {
         let bad_mapping =
             |name: &str| if name == "HEMVIST_OIDC_GROUPS" { Some("g=root:0180".to_owned()) } else { env(name) };
         assert!(Settings::from_lookup(bad_mapping).is_err());
+        let twice = |name: &str| {
+            if name == "HEMVIST_OIDC_GROUPS" { Some("g=admin:0180; g=auditor:0180".to_owned()) } else { env(name) }
+        };
+        assert!(Settings::from_lookup(twice).is_err(), "a group mapped twice");
+        let plain_http = |name: &str| {
+            if name == "HEMVIST_OIDC_ISSUER" { Some("http://id.example.se".to_owned()) } else { env(name) }
+        };
+        assert!(Settings::from_lookup(plain_http).is_err(), "http only to a loopback host");
+        let trusted = |name: &str| (name == "HEMVIST_TRUSTED_PROXIES").then(|| "10.0.0.0/8, 192.0.2.1 ::1".to_owned());
+        let proxies = Settings::from_lookup(trusted).map(|s| s.trusted_proxies).unwrap_or_default();
+        assert!(proxies.contains("10.200.0.1".parse().unwrap()) && proxies.contains("::1".parse().unwrap()));
+        assert!(!proxies.contains("192.0.2.2".parse().unwrap()));
     }
 }

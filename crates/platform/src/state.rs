@@ -27,7 +27,7 @@ pub struct AuthState {
 impl AppState {
     pub fn new(pool: Pool, settings: Settings) -> Self {
         let auth = AuthState {
-            failures: FailureLimiter::new(settings.auth_failures_per_minute),
+            failures: FailureLimiter::new(settings.auth_failures_per_minute, settings.trusted_proxies.clone()),
             jwt: settings.oidc.clone().map(JwtVerifier::new),
         };
         Self { pool, settings: Arc::new(settings), auth: Arc::new(auth), snapshots: Arc::default() }

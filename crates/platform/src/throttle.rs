@@ -10,16 +10,112 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::extract::ConnectInfo;
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::ApiError;
 
-/// Where a request came from: the peer's address (`ConnectInfo`), or None when the server was not
-/// told (then every such request shares one budget).
-pub fn client_address(parts: &Parts) -> Option<IpAddr> {
+/// The TCP peer's address (`ConnectInfo`), or None when the server was not told.
+pub fn peer_address(parts: &Parts) -> Option<IpAddr> {
     parts.extensions.get::<ConnectInfo<std::net::SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())
+}
+
+/// `HEMVIST_TRUSTED_PROXIES`: the reverse proxies (addresses or CIDR blocks, comma or space
+/// separated) whose `X-Forwarded-For` is believed. Default none: the TCP peer is the client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<(IpAddr, u8)>);
+
+impl TrustedProxies {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let mut blocks = Vec::new();
+        for item in raw.split(|c: char| c == ',' || c.is_whitespace()).filter(|s| !s.is_empty()) {
+            let (addr, prefix) = match item.split_once('/') {
+                Some((addr, prefix)) => (addr, Some(prefix)),
+                None => (item, None),
+            };
+            let addr: IpAddr = addr.parse().map_err(|_| format!("{item}: not an IP address or CIDR block"))?;
+            let max = if addr.is_ipv4() { 32 } else { 128 };
+            let prefix = match prefix {
+                Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max).ok_or(format!("{item}: bad prefix length"))?,
+                None => max,
+            };
+            blocks.push((addr, prefix));
+        }
+        Ok(TrustedProxies(blocks))
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        self.0.iter().any(|(block, prefix)| match (canonical(*block), ip) {
+            (IpAddr::V4(b), IpAddr::V4(a)) => {
+                masked(u128::from(u32::from(b)), *prefix, 32) == masked(u128::from(u32::from(a)), *prefix, 32)
+            }
+            (IpAddr::V6(b), IpAddr::V6(a)) => {
+                masked(u128::from(b), *prefix, 128) == masked(u128::from(a), *prefix, 128)
+            }
+            _ => false,
+        })
+    }
+
+    /// The client: the peer, unless the peer is a trusted proxy; then the rightmost `X-Forwarded-For`
+    /// entry that is not a trusted proxy (entries left of it may be forged by the client). When every
+    /// entry is a trusted proxy, the leftmost one.
+    pub fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+        let peer = peer?;
+        if !self.contains(peer) {
+            return Some(peer);
+        }
+        let mut chain: Vec<IpAddr> = Vec::new();
+        for value in headers.get_all("x-forwarded-for") {
+            let Ok(value) = value.to_str() else { return Some(peer) };
+            for entry in value.split(',') {
+                match parse_forwarded(entry.trim()) {
+                    Some(ip) => chain.push(ip),
+                    // Something unreadable: nothing left of it can be trusted; the hop that wrote it is
+                    // the last one known.
+                    None => chain.clear(),
+                }
+            }
+        }
+        let mut client = peer;
+        for ip in chain.into_iter().rev() {
+            client = ip;
+            if !self.contains(ip) {
+                break;
+            }
+        }
+        Some(client)
+    }
+}
+
+/// An `X-Forwarded-For` entry: an address, maybe with a port (`1.2.3.4:5`, `[::1]:5`).
+fn parse_forwarded(entry: &str) -> Option<IpAddr> {
+    if let Ok(ip) = entry.parse() {
+        return Some(ip);
+    }
+    entry.parse::<std::net::SocketAddr>().ok().map(|s| s.ip())
+}
+
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+fn masked(bits: u128, prefix: u8, width: u8) -> u128 {
+    if prefix == 0 { 0 } else { bits >> (width - prefix) }
+}
+
+/// The key a client is counted under: an IPv4 address, or the /64 of an IPv6 one (one customer is
+/// commonly given a whole /64, so single IPv6 addresses cost an attacker nothing).
+pub fn budget_key(ip: IpAddr) -> IpAddr {
+    match canonical(ip) {
+        IpAddr::V6(v6) => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        v4 => v4,
+    }
 }
 
 /// Credentials of one address under check at once, at most (a busy office behind one address
@@ -35,6 +131,7 @@ pub struct FailureLimiter {
     /// get more than [`MAX_IN_FLIGHT`] lookups under way before its failures are counted.
     in_flight: Mutex<HashMap<IpAddr, u32>>,
     max_in_flight: u32,
+    trusted: TrustedProxies,
 }
 
 /// A credential of a known address being checked; counted until dropped.
@@ -57,14 +154,35 @@ impl Drop for Attempt<'_> {
 }
 
 impl FailureLimiter {
-    pub fn new(per_minute: u32) -> Self {
+    pub fn new(per_minute: u32, trusted: TrustedProxies) -> Self {
         let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
         FailureLimiter {
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             blocked: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashMap::new()),
             max_in_flight: MAX_IN_FLIGHT,
+            trusted,
         }
+    }
+
+    /// The client a request is counted against (see [`TrustedProxies::client`]), by its budget key
+    /// ([`budget_key`]); None when the server was not told the peer.
+    pub fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+        self.trusted.client(peer, headers).map(budget_key)
+    }
+
+    /// [`Self::client`] of a request.
+    pub fn client_of(&self, parts: &Parts) -> Option<IpAddr> {
+        self.client(peer_address(parts), &parts.headers)
+    }
+
+    /// Forgets addresses whose block ended and budgets that refilled (called periodically, so the maps
+    /// stay small however many addresses were seen).
+    pub fn forget_old(&self) {
+        let now = Instant::now();
+        self.blocked.lock().unwrap_or_else(std::sync::PoisonError::into_inner).retain(|_, until| *until > now);
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
     }
 
     /// Starts checking a credential: 429 when the address is over its budget, or already has
@@ -128,7 +246,7 @@ mod tests {
 
     #[test]
     fn an_address_over_its_budget_is_refused_and_others_are_not() {
-        let limiter = FailureLimiter::new(3);
+        let limiter = FailureLimiter::new(3, TrustedProxies::default());
         let a = Some(IpAddr::from([10, 0, 0, 1]));
         let b = Some(IpAddr::from([10, 0, 0, 2]));
         for _ in 0..3 {
@@ -144,8 +262,28 @@ mod tests {
     }
 
     #[test]
+    fn behind_a_trusted_proxy_the_client_is_the_rightmost_untrusted_forwarded_address() {
+        let trusted = TrustedProxies::parse("10.0.0.0/8,192.0.2.1").unwrap();
+        let forwarded = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert("x-forwarded-for", value.parse().unwrap());
+            headers
+        };
+        let proxy = Some(IpAddr::from([10, 1, 1, 1]));
+        let outside = Some(IpAddr::from([203, 0, 113, 5]));
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        assert_eq!(trusted.client(proxy, &forwarded("1.1.1.1, 198.51.100.4, 192.0.2.1")), ip("198.51.100.4"));
+        assert_eq!(trusted.client(proxy, &forwarded("198.51.100.4:5555")), ip("198.51.100.4"));
+        assert_eq!(trusted.client(proxy, &HeaderMap::new()), proxy, "no header: the proxy itself");
+        assert_eq!(trusted.client(outside, &forwarded("198.51.100.4")), outside, "not a proxy of ours");
+        assert_eq!(TrustedProxies::default().client(proxy, &forwarded("198.51.100.4")), proxy);
+        // IPv6 by its /64.
+        assert_eq!(budget_key("2001:db8:1:2:3:4:5:6".parse().unwrap()), "2001:db8:1:2::".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
     fn an_address_has_no_more_checks_under_way_than_its_budget() {
-        let limiter = FailureLimiter::new(2);
+        let limiter = FailureLimiter::new(2, TrustedProxies::default());
         let a = Some(IpAddr::from([10, 0, 0, 1]));
         let mut under_way: Vec<_> = (0..MAX_IN_FLIGHT).map(|_| limiter.attempt(a)).collect();
         assert!(under_way.iter().all(Result::is_ok));

@@ -65,10 +65,16 @@ pub fn spawn_hold_release(pool: Pool, every: Duration) -> Option<JoinHandle<()>>
 }
 
 /// Runs the session cleanup every `settings.session_cleanup_interval` until the task is aborted; None
-/// when that is zero (off).
-pub fn spawn_session_cleanup(pool: Pool, settings: Settings) -> Option<JoinHandle<()>> {
+/// when that is zero (off). Each round also forgets the failure limiter's addresses whose budget
+/// refilled, so its maps stay small.
+pub fn spawn_session_cleanup(
+    pool: Pool,
+    settings: Settings,
+    auth: std::sync::Arc<hemvist_platform::state::AuthState>,
+) -> Option<JoinHandle<()>> {
     spawn_every(settings.session_cleanup_interval, move || {
         let (pool, settings) = (pool.clone(), settings.clone());
+        auth.failures.forget_old();
         async move {
             match delete_closed_sessions(&pool, &settings).await {
                 Ok(Some((sessions, links))) if sessions + links > 0 => {

@@ -449,8 +449,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         ),
     }
     let hold_release = jobs::spawn_hold_release(pool.clone(), settings.hold_release_interval);
-    let session_cleanup = jobs::spawn_session_cleanup(pool.clone(), settings.clone());
-    let state = AppState::new(pool, settings);
+    let state = AppState::new(pool.clone(), settings.clone());
+    let session_cleanup = jobs::spawn_session_cleanup(pool, settings, state.auth.clone());
     // The peer's address goes with each request: failed sign-ins and bad tokens are limited by it.
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await;

@@ -133,3 +133,51 @@ async fn a_forged_sign_in_callback_is_refused_and_counted_against_the_address() 
     let cookie = start.header("set-cookie").unwrap();
     assert!(cookie.starts_with("hemvist_sso=hv_") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
 }
+
+#[tokio::test]
+async fn a_token_with_neither_sub_nor_client_id_is_401() {
+    let provider = Provider::start("http://127.0.0.1:9");
+    let app = app_for(&provider).await;
+    let nobody = claims(&provider, |c| {
+        let c = c.as_object_mut().unwrap();
+        c.remove("sub");
+        c.remove("client_id");
+    });
+    app.get(READABLE_BY_ALL, &provider.sign(&nobody, false)).await.assert_problem(StatusCode::UNAUTHORIZED);
+    let only_client = claims(&provider, |c| drop(c.as_object_mut().unwrap().remove("sub")));
+    assert_eq!(app.get(READABLE_BY_ALL, &provider.sign(&only_client, false)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn while_the_provider_is_down_tokens_are_401_counted_and_its_keys_are_not_fetched_per_request() {
+    // A provider that takes connections and answers nothing usable: each fetch is one connection.
+    let down = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://{}", down.local_addr().unwrap());
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = down.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    let provider = Provider::start("http://127.0.0.1:9");
+    let token = provider.client_credentials(API_AUDIENCE);
+    let mut oidc = provider.settings(&format!("{AUDITOR_GROUP}=auditor:0180"));
+    oidc.issuer = issuer;
+    oidc.jwks_min_refresh = std::time::Duration::from_secs(60);
+    let app =
+        TestApp::spawn_with(Settings { oidc: Some(oidc), auth_failures_per_minute: 3, ..Settings::default() }).await;
+    let peer: std::net::SocketAddr = "203.0.113.61:1000".parse().unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(hemvist_tests::oidc::send_from(&app.router, peer, &token, READABLE_BY_ALL).await.as_u16());
+    }
+    assert_eq!(statuses, [401, 401, 401, 429, 429], "not a 503 the client may retry at will");
+    let other: std::net::SocketAddr = "198.51.100.61:1000".parse().unwrap();
+    for _ in 0..2 {
+        let status = hemvist_tests::oidc::send_from(&app.router, other, &token, READABLE_BY_ALL).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1, "one fetch tried, not one per request");
+}

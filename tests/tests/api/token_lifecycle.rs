@@ -28,6 +28,7 @@ async fn an_admin_makes_a_token_shown_once_that_works_until_revoked() {
     let token = made.body["token"].as_str().unwrap().to_owned();
     let id = made.body["id"].as_str().unwrap().to_owned();
     assert_eq!(made.header("location"), Some(format!("/api/v1/api-tokens/{id}").as_str()));
+    assert_eq!(made.header("cache-control"), Some("no-store"), "the text is kept by no cache");
     assert_eq!(made.body["role"], "integration");
     assert!(made.body["created_by"].is_string(), "who made it is kept");
     // No expiry asked for: a year.
@@ -101,6 +102,14 @@ async fn nobody_makes_a_token_with_more_power_than_they_have() {
     let within = app.post("/api/v1/api-tokens", &jarva_admin, &body(json!(["jarva"]))).await;
     assert_eq!(within.status, StatusCode::CREATED, "{}", within.body);
     assert_eq!(within.body["district_scope"], json!(["jarva"]));
+    // Only integration tokens are made through the API, even by an admin of the whole municipality: a
+    // person's role comes from their sign-in (or a token made on the server's command line).
+    let admin = app.token(Role::Admin).await;
+    for role in ["admin", "housing_officer", "auditor", "night_coordinator"] {
+        let asked = json!({"name": "person", "role": role});
+        let refused = app.post("/api/v1/api-tokens", &admin, &asked).await;
+        assert_eq!(refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY)["errors"][0]["field"], "role", "{role}");
+    }
     // Only an admin makes tokens at all (a housing officer may not make even its own role's).
     let officer = app.token(Role::HousingOfficer).await;
     let mine = json!({"name": "x", "role": "housing_officer"});
@@ -113,7 +122,6 @@ async fn nobody_makes_a_token_with_more_power_than_they_have() {
     assert!(!theirs.body.to_string().contains(id), "{}", theirs.body);
     app.delete(&format!("/api/v1/api-tokens/{id}"), &gothenburg).await.assert_problem(StatusCode::NOT_FOUND);
     // A Järva admin may not revoke a token of the whole municipality either.
-    let admin = app.token(Role::Admin).await;
     let wide = app.post("/api/v1/api-tokens", &admin, &json!({"name": "bred", "role": "integration"})).await;
     let wide_id = wide.body["id"].as_str().unwrap();
     app.delete(&format!("/api/v1/api-tokens/{wide_id}"), &jarva_admin).await.assert_problem(StatusCode::FORBIDDEN);
@@ -199,4 +207,81 @@ async fn failed_sign_ins_with_links_are_limited_per_address() {
     // Another address is not affected.
     let path = format!("/login/hv_{:064x}", 999);
     assert_eq!(page_from(&app, http::Method::POST, &path, other).await, StatusCode::GONE);
+}
+
+/// Sends a request with a bad bearer token from `peer`, forwarded for `forwarded` when given.
+async fn bad_token_from(app: &TestApp, peer: &str, forwarded: Option<&str>) -> StatusCode {
+    let peer: SocketAddr = peer.parse().unwrap();
+    let mut request = http::Request::builder()
+        .uri(READABLE_BY_ALL)
+        .header("authorization", format!("Bearer hv_{}", "cd".repeat(32)))
+        .extension(axum::extract::ConnectInfo(peer));
+    if let Some(forwarded) = forwarded {
+        request = request.header("x-forwarded-for", forwarded);
+    }
+    app.send(request.body(axum::body::Body::empty()).unwrap()).await.status
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_budget_and_others_cannot_pick_theirs() {
+    const LIMIT: u32 = 3;
+    let trusted_proxies = hemvist_platform::throttle::TrustedProxies::parse("10.0.0.0/8, 192.0.2.1").unwrap();
+    let app =
+        TestApp::spawn_with(Settings { auth_failures_per_minute: LIMIT, trusted_proxies, ..Settings::default() }).await;
+    let proxy = "10.1.2.3:443";
+    // A client behind the proxy spends its own budget (through two proxies of ours).
+    let mut statuses = Vec::new();
+    for _ in 0..LIMIT + 1 {
+        statuses.push(bad_token_from(&app, proxy, Some("198.51.100.7, 192.0.2.1")).await.as_u16());
+    }
+    assert_eq!(statuses, [401, 401, 401, 429]);
+    // A forged entry left of it changes nothing: the rightmost entry not ours is the client.
+    assert_eq!(bad_token_from(&app, proxy, Some("8.8.8.8, 198.51.100.7")).await, StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same proxy is served: the proxy's clients do not share one budget.
+    assert_eq!(bad_token_from(&app, proxy, Some("198.51.100.8")).await, StatusCode::UNAUTHORIZED);
+    // A peer that is not a trusted proxy is the client, whatever it forwards.
+    let outsider = "203.0.113.30:5000";
+    for i in 0..LIMIT {
+        let forged = format!("198.51.100.{}", 100 + i);
+        assert_eq!(bad_token_from(&app, outsider, Some(&forged)).await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(bad_token_from(&app, outsider, Some("198.51.100.200")).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(bad_token_from(&app, proxy, Some("198.51.100.200")).await, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn without_trusted_proxies_forwarded_for_is_ignored_and_ipv6_is_counted_by_its_64() {
+    const LIMIT: u32 = 2;
+    let app = TestApp::spawn_with(Settings { auth_failures_per_minute: LIMIT, ..Settings::default() }).await;
+    assert_eq!(bad_token_from(&app, "10.1.2.3:443", Some("198.51.100.1")).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(bad_token_from(&app, "10.1.2.3:443", Some("198.51.100.2")).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(bad_token_from(&app, "10.1.2.3:443", Some("198.51.100.3")).await, StatusCode::TOO_MANY_REQUESTS);
+    // Two addresses of one IPv6 /64 share a budget; the next /64 has its own.
+    assert_eq!(bad_token_from(&app, "[2001:db8:1:2::1]:443", None).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(bad_token_from(&app, "[2001:db8:1:2:ffff::9]:443", None).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(bad_token_from(&app, "[2001:db8:1:2::77]:443", None).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(bad_token_from(&app, "[2001:db8:1:3::1]:443", None).await, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn unknown_session_cookies_are_counted_like_bad_tokens() {
+    const LIMIT: u32 = 3;
+    let app = TestApp::spawn_with(Settings { auth_failures_per_minute: LIMIT, ..Settings::default() }).await;
+    let guesser: SocketAddr = "203.0.113.44:1234".parse().unwrap();
+    let mut statuses = Vec::new();
+    for i in 0..LIMIT + 2 {
+        let request = http::Request::builder()
+            .uri("/")
+            .header("cookie", format!("hemvist_session=hv_{:064x}", u64::from(i) + 1))
+            .extension(axum::extract::ConnectInfo(guesser))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        statuses.push(app.send(request).await.status.as_u16());
+    }
+    // The start page answers a visitor without a session (200, its sign-in text) until the budget is spent.
+    let limited: Vec<bool> = statuses.iter().map(|s| *s == 429).collect();
+    assert_eq!(limited, [false, false, false, true, true], "{statuses:?}");
+    // Its bearer tokens share the budget it spent.
+    let good = app.token(Role::Auditor).await;
+    assert_eq!(send_from(&app.router, guesser, &good, READABLE_BY_ALL).await, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -76,6 +76,7 @@ pub struct CreatedApiToken {
 pub struct ApiTokenInput {
     #[schema(example = "Statistics feed", min_length = 1, max_length = 200)]
     pub name: String,
+    /// `integration` only (422 otherwise).
     pub role: Role,
     #[serde(default)]
     pub district_scope: Vec<String>,
@@ -109,8 +110,10 @@ pub async fn list_tokens(
 
 /// Make an API token (its text is shown once)
 ///
-/// Roles: admin, for a role and scope no wider than the admin's own (403). `expires_at` defaults to a
-/// year from now, at most two (422).
+/// Roles: admin. Only `role: integration` (another role is 422: tokens for people's roles are made
+/// with `hemvist token create` on the server, so that people sign in at the city's identity provider
+/// and removing them there removes their access), for a scope no wider than the admin's own (403).
+/// `expires_at` defaults to a year from now, at most two (422). The answer is `Cache-Control: no-store`.
 #[utoipa::path(post, path = "/api/v1/api-tokens", tag = "api-tokens", operation_id = "create_api_token",
     request_body = ApiTokenInput,
     responses((status = 201, description = "Created; the token's text is in this answer only",
@@ -133,7 +136,9 @@ pub async fn create_token(
     let (stored, token) = work.run(async |w| super::create(w, &request).await).await?;
     let location = format!("/api/v1/api-tokens/{}", stored.id);
     let body = CreatedApiToken { token, details: stored.into() };
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(body)).into_response())
+    // The token's text must not be kept by a cache on the way.
+    let headers = [(header::LOCATION, location), (header::CACHE_CONTROL, "no-store".to_owned())];
+    Ok((StatusCode::CREATED, headers, Json(body)).into_response())
 }
 
 /// Revoke an API token (refused from its next request on)

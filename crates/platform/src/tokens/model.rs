@@ -25,23 +25,19 @@ pub struct TokenRequest {
 }
 
 impl TokenRequest {
-    /// What any token must carry (422 naming the field): a name, a future expiry within the longest
-    /// life, and what its role needs (shelter staff a shelter, a support worker a staff id). Returns
-    /// the expiry, the default one when none was asked for.
+    /// What any token must carry (422 naming the field): a name, the role `integration`, and a future
+    /// expiry within the longest life. Returns the expiry, the default one when none was asked for.
     pub fn check(&self, now: Timestamp) -> Result<Timestamp, ApiError> {
         let mut v = Validation::default();
         v.keep(clean_text("name", &self.name, 200, false));
         if let Some(staff_id) = &self.staff_id {
             v.keep(clean_text("staff_id", staff_id, 200, false));
         }
-        match self.role {
-            Role::ShelterStaff if self.shelter_scope.is_empty() => {
-                v.push("shelter_scope", "a token for shelter staff is for a shelter: give one")
-            }
-            Role::SupportWorker if self.staff_id.is_none() => {
-                v.push("staff_id", "a support worker's token speaks for a member of staff: give the staff id")
-            }
-            _ => {}
+        // Only systems get tokens this way: a person signs in (at the city's identity provider, so
+        // removing them there removes their access); a token for a person's role is made on the command
+        // line (`hemvist token create`), by whoever runs the server.
+        if self.role != Role::Integration {
+            v.push("role", "only integration tokens are made here; a token for another role: hemvist token create");
         }
         for code in &self.district_scope {
             let valid = !code.is_empty()
@@ -124,8 +120,9 @@ mod tests {
             ..request(Role::Integration)
         };
         assert!(far.check(now).is_err());
-        assert!(request(Role::ShelterStaff).check(now).is_err());
-        assert!(request(Role::SupportWorker).check(now).is_err());
+        for role in [Role::Admin, Role::ShelterStaff, Role::SupportWorker, Role::Auditor] {
+            assert!(request(role).check(now).is_err(), "{role}: only integration tokens");
+        }
         assert!(TokenRequest { name: String::new(), ..request(Role::Integration) }.check(now).is_err());
     }
 

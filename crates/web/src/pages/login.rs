@@ -9,7 +9,7 @@ use hemvist_platform::{ApiError, Path};
 use serde::Deserialize;
 
 use super::page::{CsrfField, Page};
-use super::sso::{Peer, SsoExtension};
+use super::sso::SsoExtension;
 use super::{Layout, OnPage, PageResult, render};
 use crate::i18n::Lang;
 use crate::sessions;
@@ -28,11 +28,11 @@ pub async fn login_page(lang: Lang, Path(secret): Path<String>) -> PageResult {
     Ok(render(&LoginPage { layout, action: format!("/login/{secret}"), unusable }, lang, StatusCode::OK))
 }
 
-pub async fn sign_in(Path(secret): Path<String>, peer: Peer, page: Page) -> PageResult {
+pub async fn sign_in(Path(secret): Path<String>, page: Page) -> PageResult {
     refuse_cross_site(&page.headers).on(&page)?;
     // A link that is unknown, used or expired counts against the address's failed sign-ins.
     let failures = &page.state.auth.failures;
-    let client = peer.as_ref().map(|axum::Extension(axum::extract::ConnectInfo(addr))| addr.ip());
+    let client = page.client;
     failures.check(client).on(&page)?;
     match sessions::sign_in(&page.state, &secret, &page.headers).await.on(&page)? {
         Some(cookie) => {

@@ -30,6 +30,8 @@ pub struct Page {
     pub headers: HeaderMap,
     /// When the request came in.
     pub at: Timestamp,
+    /// The client the failure budget counts this request against (see `HEMVIST_TRUSTED_PROXIES`).
+    pub client: Option<std::net::IpAddr>,
 }
 
 impl FromRequestParts<AppState> for Page {
@@ -38,14 +40,15 @@ impl FromRequestParts<AppState> for Page {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let at = Timestamp::now();
         let Ok(lang) = Lang::from_request_parts(parts, state).await;
-        Ok(Page { state: state.clone(), lang, headers: parts.headers.clone(), at })
+        let client = state.auth.failures.client_of(parts);
+        Ok(Page { state: state.clone(), lang, headers: parts.headers.clone(), at, client })
     }
 }
 
 impl Page {
     /// The session of the request's cookie, if it is open.
     pub async fn session(&self) -> Result<Option<Session>, PageError> {
-        Session::of(&self.state, &self.headers).await.on(self)
+        Session::of(&self.state, &self.headers, self.client).await.on(self)
     }
 
     /// The session, or the sign-in page (401).

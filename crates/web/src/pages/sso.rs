@@ -3,12 +3,11 @@
 //! page (403) and no session; a failed or forged callback counts against the client address's budget
 //! of failed sign-ins (429 past it).
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use askama::Template;
 use axum::Extension;
-use axum::extract::{ConnectInfo, Query};
+use axum::extract::Query;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use hemvist_platform::ApiError;
@@ -37,13 +36,6 @@ struct Refused {
 /// The provider, when single sign-on is configured.
 pub type SsoExtension = Option<Extension<Arc<Sso>>>;
 
-/// The client's address, when the server was told it.
-pub type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
-
-fn address(peer: &Peer) -> Option<std::net::IpAddr> {
-    peer.as_ref().map(|Extension(ConnectInfo(addr))| addr.ip())
-}
-
 pub async fn start(sso: SsoExtension, page: Page) -> PageResult {
     let Some(Extension(sso)) = sso else {
         return Err(ApiError::NotFound("single sign-on")).on(&page);
@@ -61,12 +53,12 @@ pub struct Callback {
     state: Option<String>,
 }
 
-pub async fn callback(sso: SsoExtension, peer: Peer, Query(query): Query<Callback>, page: Page) -> PageResult {
+pub async fn callback(sso: SsoExtension, Query(query): Query<Callback>, page: Page) -> PageResult {
     let Some(Extension(sso)) = sso else {
         return Err(ApiError::NotFound("single sign-on")).on(&page);
     };
     let failures = &page.state.auth.failures;
-    let client = address(&peer);
+    let client = page.client;
     failures.check(client).on(&page)?;
     let secret = page
         .headers

@@ -85,8 +85,14 @@ pub struct Session {
 }
 
 impl Session {
-    /// The session of the request's cookie, if it is open (and then marked as used).
-    pub async fn of(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, ApiError> {
+    /// The session of the request's cookie, if it is open (and then marked as used). A well-formed
+    /// cookie that finds no open session counts as a failure of `client` (like an unknown bearer
+    /// token); a client over its budget gets 429 before the lookup.
+    pub async fn of(
+        state: &AppState,
+        headers: &HeaderMap,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<Option<Session>, ApiError> {
         let Some(token) = headers
             .get_all(header::COOKIE)
             .iter()
@@ -96,10 +102,15 @@ impl Session {
         else {
             return Ok(None);
         };
-        let client = state.db().await?;
+        let failures = &state.auth.failures;
+        let _attempt = failures.attempt(client)?;
+        let db = state.db().await?;
         let idle = state.settings.session_idle;
-        let Some((mut principal, sso)) = repo::find_session(&client, &hash_token(token), idle).await? else {
-            return Ok(None);
+        let Some((mut principal, sso)) = repo::find_session(&db, &hash_token(token), idle).await? else {
+            return match failures.failed(client, ApiError::Unauthenticated) {
+                error @ ApiError::TooManyRequests { .. } => Err(error),
+                _ => Ok(None),
+            };
         };
         principal.request_id = request_id(headers);
         Ok(Some(Session { principal, csrf: model::csrf_token(token), sso }))

@@ -165,12 +165,33 @@ impl Sso {
         // The signature and the standard claims are verified above; the role claim is read from the
         // same token's payload.
         let claims = payload(&id_token.to_string()).ok_or(ApiError::Unauthenticated)?;
+        let groups = hemvist_platform::oidc::claim_values(&claims, &self.settings.role_claim);
+        let staff_id = claims.get(&self.settings.staff_id_claim).and_then(serde_json::Value::as_str);
+        let staff_id: Option<String> = staff_id.map(|s| s.chars().take(200).collect());
+        let subject: String = subject.chars().take(500).collect();
         let mut principal = match principal_from_claims(&self.settings, &claims) {
             Ok(principal) => principal,
-            Err(ApiError::Forbidden(_)) => return Ok(Outcome::NoAccess),
+            Err(ApiError::Forbidden(_)) => {
+                // Refused: audited (who tried, with which groups), with no session.
+                let groups: Vec<String> = groups.iter().take(50).map(|g| g.chars().take(200).collect()).collect();
+                let details = serde_json::json!({
+                    "signed_in_with": "oidc", "outcome": "no_mapped_group",
+                    "subject": subject, "staff_id": staff_id, "groups": groups,
+                });
+                let mut municipalities: Vec<String> =
+                    self.settings.groups.iter().map(|g| g.municipality.as_str().to_owned()).collect();
+                municipalities.extend(state.settings.municipality.clone());
+                municipalities.sort();
+                municipalities.dedup();
+                let actor = hemvist_platform::oidc::subject_id(&self.settings.issuer, &subject);
+                let client = state.db().await?;
+                audit::record_refused_sign_in(&client, &municipalities, actor, request_id.as_deref(), &details).await?;
+                return Ok(Outcome::NoAccess);
+            }
             Err(other) => return Err(other),
         };
         principal.request_id = request_id;
+        let group = self.settings.grant_for(&groups).map(|g| g.group.clone());
         let provider_expiry = claims
             .get("exp")
             .and_then(serde_json::Value::as_i64)
@@ -178,7 +199,10 @@ impl Sso {
             .ok_or(ApiError::Unauthenticated)?;
         let max = SignedDuration::try_from(state.settings.session_max).map_err(ApiError::internal)?;
         let expires_at = (Timestamp::now() + max).min(provider_expiry);
-        let cookie = open_session(state, &principal, &subject, expires_at).await?;
+        let details = serde_json::json!({
+            "signed_in_with": "oidc", "subject": subject, "staff_id": principal.staff_id, "group": group,
+        });
+        let cookie = open_session(state, &principal, &subject, expires_at, details).await?;
         Ok(Outcome::SignedIn(cookie))
     }
 
@@ -195,22 +219,23 @@ impl Sso {
     }
 }
 
-/// Opens a session for the provider's user (audited as a sign-in) and returns its `Set-Cookie`.
+/// Opens a session for the provider's user (audited as a sign-in, with `details`) and returns its
+/// `Set-Cookie`.
 async fn open_session(
     state: &AppState,
     principal: &Principal,
     subject: &str,
     expires_at: Timestamp,
+    details: serde_json::Value,
 ) -> Result<String, ApiError> {
     let (token, token_hash) = model::new_secret();
     let mut client = state.db().await?;
     let tx = client.transaction().await?;
-    let subject: String = subject.chars().take(500).collect();
     let mut principal = principal.clone();
-    principal.token_id = repo::open_sso_session(&tx, &principal, &token_hash, &subject, expires_at).await?;
+    principal.token_id = repo::open_sso_session(&tx, &principal, &token_hash, subject, expires_at).await?;
     let session_id = principal.token_id;
-    let event = AuditEvent::new(AuditAction::Create, "web_session", Some(session_id))
-        .details(serde_json::json!({"signed_in_with": "oidc"}));
+    // Who signed in survives the session's cleanup: the provider's subject, the staff id and the group.
+    let event = AuditEvent::new(AuditAction::Create, "web_session", Some(session_id)).details(details);
     audit::record(&tx, &principal, event).await?;
     tx.commit().await?;
     let max_age = expires_at.duration_since(Timestamp::now()).as_secs().max(0).unsigned_abs();
