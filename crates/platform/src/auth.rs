@@ -105,7 +105,7 @@ where
         let state = <AppState as axum::extract::FromRef<S>>::from_ref(state);
         let address = state.auth.failures.client_of(parts);
         // An address that sent too many bad credentials is refused before anything is looked up.
-        let _attempt = state.auth.failures.attempt(address)?;
+        let _attempt = state.auth.failures.attempt(address).await?;
         let token = parts
             .headers
             .get(header::AUTHORIZATION)

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::ConnectInfo;
@@ -14,6 +14,7 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::ApiError;
 
@@ -118,8 +119,9 @@ pub fn budget_key(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// Credentials of one address under check at once, at most (a busy office behind one address
-/// stays well under it; a flood sent all at once gets no more lookups under way than this).
+/// Credentials of one address under check at once, at most: more wait their turn (they are not
+/// refused, so an integration sending many requests at once is only queued for the short lookup), and a
+/// flood sent all at once gets no more lookups under way than this.
 pub const MAX_IN_FLIGHT: u32 = 32;
 
 /// The failure budget of every client address.
@@ -127,28 +129,28 @@ pub struct FailureLimiter {
     limiter: DefaultKeyedRateLimiter<Option<IpAddr>>,
     /// Addresses over budget, until when: checked before any lookup.
     blocked: Mutex<HashMap<Option<IpAddr>, Instant>>,
-    /// Credentials of each known address being checked right now: a burst sent all at once cannot
-    /// get more than [`MAX_IN_FLIGHT`] lookups under way before its failures are counted.
-    in_flight: Mutex<HashMap<IpAddr, u32>>,
-    max_in_flight: u32,
+    /// The turns of each known address with credentials being checked right now: a burst sent all at
+    /// once cannot get more than [`MAX_IN_FLIGHT`] lookups under way before its failures are counted.
+    /// An entry lives while someone holds or awaits a turn (clones are made under the lock).
+    in_flight: Mutex<HashMap<IpAddr, Arc<Semaphore>>>,
     trusted: TrustedProxies,
 }
 
-/// A credential of a known address being checked; counted until dropped.
+/// A credential of a known address being checked; holds one of the address's turns until dropped.
 pub struct Attempt<'a> {
     limiter: &'a FailureLimiter,
-    address: Option<IpAddr>,
+    turn: Option<(IpAddr, OwnedSemaphorePermit)>,
 }
 
 impl Drop for Attempt<'_> {
     fn drop(&mut self) {
-        let Some(address) = self.address else { return };
+        let Some((address, permit)) = self.turn.take() else { return };
+        let semaphore = permit.semaphore().clone();
+        drop(permit);
         let mut in_flight = self.limiter.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(count) = in_flight.get_mut(&address) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                in_flight.remove(&address);
-            }
+        // Only the map and this handle left: nobody holds or awaits a turn of this address.
+        if Arc::strong_count(&semaphore) == 2 {
+            in_flight.remove(&address);
         }
     }
 }
@@ -160,7 +162,6 @@ impl FailureLimiter {
             limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             blocked: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashMap::new()),
-            max_in_flight: MAX_IN_FLIGHT,
             trusted,
         }
     }
@@ -185,20 +186,22 @@ impl FailureLimiter {
         self.limiter.shrink_to_fit();
     }
 
-    /// Starts checking a credential: 429 when the address is over its budget, or already has
-    /// [`MAX_IN_FLIGHT`] credentials under check. Requests whose address the server was not told (tests
-    /// calling the router directly) are not held to the second rule.
-    pub fn attempt(&self, address: Option<IpAddr>) -> Result<Attempt<'_>, ApiError> {
+    /// Starts checking a credential: 429 when the address is over its budget; when it already has
+    /// [`MAX_IN_FLIGHT`] credentials under check, waits for one of them to end, then checks the budget
+    /// again (the ones before may have used it up). Requests whose address the server was not told
+    /// (tests calling the router directly) do not take turns.
+    pub async fn attempt(&self, address: Option<IpAddr>) -> Result<Attempt<'_>, ApiError> {
         self.check(address)?;
-        if let Some(ip) = address {
+        let Some(ip) = address else { return Ok(Attempt { limiter: self, turn: None }) };
+        let semaphore = {
             let mut in_flight = self.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let count = in_flight.entry(ip).or_default();
-            if *count >= self.max_in_flight {
-                return Err(too_many(Duration::from_secs(1)));
-            }
-            *count += 1;
-        }
-        Ok(Attempt { limiter: self, address })
+            in_flight.entry(ip).or_insert_with(|| Arc::new(Semaphore::new(MAX_IN_FLIGHT as usize))).clone()
+        };
+        // Never closed: acquiring fails only on a closed semaphore.
+        let permit = semaphore.acquire_owned().await.map_err(|_| too_many(Duration::from_secs(1)))?;
+        let attempt = Attempt { limiter: self, turn: Some((ip, permit)) };
+        self.check(address)?;
+        Ok(attempt)
     }
 
     /// 429 when the address is over its budget (nothing is counted).
@@ -281,17 +284,42 @@ mod tests {
         assert_eq!(budget_key("2001:db8:1:2:3:4:5:6".parse().unwrap()), "2001:db8:1:2::".parse::<IpAddr>().unwrap());
     }
 
-    #[test]
-    fn an_address_has_no_more_checks_under_way_than_its_budget() {
+    #[tokio::test]
+    async fn an_address_has_no_more_checks_under_way_than_its_turns_and_the_next_one_waits() {
         let limiter = FailureLimiter::new(2, TrustedProxies::default());
         let a = Some(IpAddr::from([10, 0, 0, 1]));
-        let mut under_way: Vec<_> = (0..MAX_IN_FLIGHT).map(|_| limiter.attempt(a)).collect();
-        assert!(under_way.iter().all(Result::is_ok));
-        assert!(matches!(limiter.attempt(a), Err(ApiError::TooManyRequests { .. })));
-        let first = under_way.pop();
-        drop(first);
-        assert!(limiter.attempt(a).is_ok(), "one ended: room for another");
-        let unknown: Vec<_> = (0..10).map(|_| limiter.attempt(None)).collect();
-        assert!(unknown.iter().all(Result::is_ok), "an unknown address is not held to it");
+        let b = Some(IpAddr::from([10, 0, 0, 2]));
+        let mut under_way = Vec::new();
+        for _ in 0..MAX_IN_FLIGHT {
+            under_way.push(limiter.attempt(a).await.unwrap());
+        }
+        let wait = Duration::from_millis(100);
+        assert!(tokio::time::timeout(wait, limiter.attempt(a)).await.is_err(), "the next one waits, not refused");
+        assert!(tokio::time::timeout(wait, limiter.attempt(b)).await.is_ok(), "another address has its own turns");
+        under_way.pop();
+        assert!(tokio::time::timeout(wait, limiter.attempt(a)).await.unwrap().is_ok(), "one ended: its turn");
+        for _ in 0..10 {
+            assert!(limiter.attempt(None).await.is_ok(), "an unknown address takes no turns");
+        }
+        drop(under_way);
+        assert!(limiter.in_flight.lock().unwrap().is_empty(), "no turns held: nothing kept");
+    }
+
+    #[tokio::test]
+    async fn a_waiting_check_is_refused_when_those_before_it_used_up_the_budget() {
+        let limiter = FailureLimiter::new(1, TrustedProxies::default());
+        let a = Some(IpAddr::from([10, 0, 0, 1]));
+        let mut under_way = Vec::new();
+        for _ in 0..MAX_IN_FLIGHT {
+            under_way.push(limiter.attempt(a).await.unwrap());
+        }
+        let waiting = limiter.attempt(a);
+        let (waited, ()) = tokio::join!(waiting, async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let _ = limiter.failed(a, ApiError::Unauthenticated);
+            let _ = limiter.failed(a, ApiError::Unauthenticated);
+            under_way.clear();
+        });
+        assert!(matches!(waited, Err(ApiError::TooManyRequests { .. })));
     }
 }

@@ -179,6 +179,27 @@ async fn a_flood_of_bad_tokens_is_429_past_the_limit_while_real_users_are_served
     assert!((1..=60).contains(&retry), "{retry}");
 }
 
+/// Many requests at once from one address with a good credential (an integration, or an office behind
+/// one address) wait their turn for the lookup and are all served: the cap on checks under way slows a
+/// flood, it must never refuse good credentials.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_good_requests_at_once_from_one_address_are_all_served() {
+    let app = TestApp::spawn().await;
+    let good = app.token(Role::Auditor).await;
+    let integration: SocketAddr = "192.0.2.50:40000".parse().unwrap();
+    let at_once: Vec<_> = (0..200)
+        .map(|_| {
+            let (router, good) = (app.router.clone(), good.clone());
+            tokio::spawn(async move { send_from(&router, integration, &good, READABLE_BY_ALL).await })
+        })
+        .collect();
+    let mut counts = std::collections::BTreeMap::<u16, usize>::new();
+    for handle in at_once {
+        *counts.entry(handle.await.unwrap().as_u16()).or_default() += 1;
+    }
+    assert_eq!(counts, std::collections::BTreeMap::from([(200, 200)]), "every good request served");
+}
+
 /// Sends a page request from `peer`.
 async fn page_from(app: &TestApp, method: http::Method, path: &str, peer: SocketAddr) -> StatusCode {
     let request = http::Request::builder()

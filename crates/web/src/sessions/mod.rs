@@ -103,7 +103,7 @@ impl Session {
             return Ok(None);
         };
         let failures = &state.auth.failures;
-        let _attempt = failures.attempt(client)?;
+        let _attempt = failures.attempt(client).await?;
         let db = state.db().await?;
         let idle = state.settings.session_idle;
         let Some((mut principal, sso)) = repo::find_session(&db, &hash_token(token), idle).await? else {
