@@ -38,9 +38,12 @@ curl -fsS -o /dev/null -X POST "http://127.0.0.1:$port/api/v1/districts" \
 
 started=$(date +%s)
 status=0
+# filter_too_much is hypothesis judging its own generator (a body of many patterned fields, e.g. a
+# support plan revision, can need many tries), not a finding about the API: it is not a check, so a
+# run that trips it on one operation is not allowed to fail CI at random.
 "$st" --config-file schemathesis.toml run "http://127.0.0.1:$port/api/v1/openapi.json" \
     -H "Authorization: Bearer $token" --checks all --phases examples,coverage,fuzzing,stateful \
-    --max-examples "$examples" --workers 2 --no-color \
+    --max-examples "$examples" --workers 2 --no-color --suppress-health-check=filter_too_much \
     --report json --report-json-path "$work/report.json" || status=$?
 seconds=$(($(date +%s) - started))
 [ -n "${ST_REPORT:-}" ] && cp "$work/report.json" "$ST_REPORT"
