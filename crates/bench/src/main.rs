@@ -9,7 +9,10 @@
 //! `--scale` (or `HEMVIST_BENCH_SCALE`, default 1.0) stretches the history (see `seed`); `--seconds`
 //! (or `HEMVIST_BENCH_SECONDS`, default 10) the length of each timed load; `--out` the file (default
 //! `target/hemvist-bench-scale-<scale>.txt`). Loops are bounded in count and time, and only 127.0.0.1
-//! is ever addressed.
+//! is ever addressed. `--data-dir DIR` (development) keeps the cluster in DIR and reuses its seeded
+//! history on the next run (tonight's requests and placements are removed first), so that a change
+//! can be measured without seeding again; a run without it starts from nothing. `--only board`
+//! (or `placements`, `reports`, `pages`) runs just that part (development).
 #![allow(clippy::expect_used)] // a benchmark stops loudly when its set-up fails
 
 mod pages;
@@ -63,16 +66,21 @@ async fn main() -> anyhow::Result<()> {
     let factor: f64 = option("scale", "HEMVIST_BENCH_SCALE", 1.0);
     let seconds: u64 = option("seconds", "HEMVIST_BENCH_SECONDS", 10);
     let out: String = option("out", "HEMVIST_BENCH_OUT", format!("target/hemvist-bench-scale-{factor}.txt"));
+    let kept: String = option("data-dir", "HEMVIST_BENCH_DATA_DIR", String::new());
     let scale = Scale::stockholm(factor);
     let dir = tempfile::Builder::new().prefix("hemvist-bench-").tempdir()?;
-    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
-    let cluster_dir = dir.path().to_owned();
+    let cluster_dir = if kept.is_empty() { dir.path().to_owned() } else { std::path::PathBuf::from(&kept) };
+    std::fs::create_dir_all(&cluster_dir)?;
+    std::fs::set_permissions(&cluster_dir, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
     let cluster =
         tokio::task::spawn_blocking(move || Cluster::ensure_running(&cluster_dir, ClusterOptions { durable: false }))
             .await??;
     let mut table = Table { lines: vec![format!("hemvist-bench --scale {factor} --seconds {seconds}")] };
     let outcome = run(&cluster, &scale, seconds, &mut table).await;
-    cluster.stop()?;
+    // A cluster that was already running (a kept --data-dir someone else uses) is left running.
+    if cluster.started_here() {
+        cluster.stop()?;
+    }
     if let Some(parent) = std::path::Path::new(&out).parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
@@ -90,11 +98,27 @@ async fn run(cluster: &Cluster, scale: &Scale, seconds: u64, table: &mut Table) 
     tokio::spawn(connection);
 
     let started = Instant::now();
-    seed(&client, scale).await?;
+    let tonight = hemvist_platform::night::Night::containing(jiff::Timestamp::now(), 8).date();
+    let seeded: i64 = client.query_one("SELECT count(*) FROM decisions", &[]).await?.get(0);
+    if seeded == 0 {
+        seed(&client, scale).await?;
+    } else {
+        // A kept cluster (--data-dir): its history stays, tonight starts empty again.
+        client
+            .execute(
+                "DELETE FROM deviations WHERE guarantee_request_id IN (SELECT id FROM guarantee_requests WHERE night = $1)",
+                &[&tonight],
+            )
+            .await?;
+        client.execute("DELETE FROM guarantee_requests WHERE night = $1", &[&tonight]).await?;
+        client.execute("DELETE FROM bed_assignments WHERE night = $1", &[&tonight]).await?;
+        table.line(format!("reusing the history seeded earlier ({seeded} decisions)"));
+    }
     let (days, nights) = scale.span();
     table.line(format!(
-        "seeded {} districts, {} shelters, {} apartments, {} people, {} decisions over {days} days, {} bed nights over \
+        "{} {} districts, {} shelters, {} apartments, {} people, {} decisions over {days} days, {} bed nights over \
          {nights} nights (history ending {HISTORY_END}) in {:.1} s",
+        if seeded == 0 { "seeded" } else { "as seeded:" },
         scale.districts,
         scale.shelters,
         scale.apartments,
@@ -152,42 +176,47 @@ async fn run(cluster: &Cluster, scale: &Scale, seconds: u64, table: &mut Table) 
     };
     let coordinator = token(Role::NightCoordinator).await;
     let auditor = token(Role::Auditor).await;
-    let tonight = hemvist_platform::night::Night::containing(jiff::Timestamp::now(), 8).date();
+    let only: String = option("only", "HEMVIST_BENCH_ONLY", String::new());
+    let wants = |part: &str| only.is_empty() || only == part;
 
     table.line(String::new());
     table.line(format!(
         "{:<46} {:>9} {:>10} {:>9} {:>9} {:>16} {:>10}",
         "scenario", "requests", "req/s", "p50 ms", "p99 ms", "vs pgbench", "RSS MiB"
     ));
-    let board = format!("{base}/api/v1/nights/{tonight}/availability");
-    let (board_plain, token_for_board) = (board.clone(), coordinator.clone());
-    let figures = load(&http, seconds, 16, usize::MAX, false, move |_| {
-        request("GET", &board_plain, &token_for_board, None, None)
-    })
-    .await;
-    table.line(report("bed board reads (16 connections)", &figures, ("-S", select_tps), server_pid));
-    let token_for_board = coordinator.clone();
-    let figures =
-        load(&http, seconds, 16, usize::MAX, true, move |_| request("GET", &board, &token_for_board, None, None)).await;
-    table.line(report("bed board, If-None-Match (16 connections)", &figures, ("-S", select_tps), server_pid));
+    if wants("board") {
+        let board = format!("{base}/api/v1/nights/{tonight}/availability");
+        let (board_plain, token_for_board) = (board.clone(), coordinator.clone());
+        let figures = load(&http, seconds, 16, usize::MAX, false, move |_| {
+            request("GET", &board_plain, &token_for_board, None, None)
+        })
+        .await;
+        table.line(report("bed board reads (16 connections)", &figures, ("-S", select_tps), server_pid));
+        let token_for_board = coordinator.clone();
+        let figures =
+            load(&http, seconds, 16, usize::MAX, true, move |_| request("GET", &board, &token_for_board, None, None))
+                .await;
+        table.line(report("bed board, If-None-Match (16 connections)", &figures, ("-S", select_tps), server_pid));
+    }
 
-    let people = person_ids(&client, scale.people).await?;
-    let guarantee = format!("{base}/api/v1/guarantee-requests");
-    let people = Arc::new(people);
-    let (count, placing, token_for_placing) = (people.len(), people.clone(), coordinator.clone());
-    // Everyone asks from the same place, 200 at a time: the nearest shelters are everyone's first choice.
-    let figures = load(&http, seconds, 200, count, false, move |i| {
-        let body = format!(r#"{{"person_id":"{}","channel":"other","lat":59.30,"lon":17.90}}"#, placing[i]);
-        request("POST", &guarantee, &token_for_placing, Some(body), Some(format!("bench-{i}")))
-    })
-    .await;
-    table.line(report("guarantee requests, 200 concurrent, one place", &figures, ("rw", write_tps), server_pid));
-    let placed: i64 =
-        client.query_one("SELECT count(*) FROM bed_assignments WHERE night = $1", &[&tonight]).await?.get(0);
-    let answered: i64 =
-        client.query_one("SELECT count(*) FROM guarantee_requests WHERE night = $1", &[&tonight]).await?.get(0);
-    let beds: i64 = client.query_one("SELECT sum(total_beds) FROM shelters", &[]).await?.get(0);
-    let overbooked: i64 = client
+    if wants("placements") {
+        let people = person_ids(&client, scale.people).await?;
+        let guarantee = format!("{base}/api/v1/guarantee-requests");
+        let people = Arc::new(people);
+        let (count, placing, token_for_placing) = (people.len(), people.clone(), coordinator.clone());
+        // Everyone asks from the same place, 200 at a time: the nearest shelters are everyone's first choice.
+        let figures = load(&http, seconds, 200, count, false, move |i| {
+            let body = format!(r#"{{"person_id":"{}","channel":"other","lat":59.30,"lon":17.90}}"#, placing[i]);
+            request("POST", &guarantee, &token_for_placing, Some(body), Some(format!("bench-{i}")))
+        })
+        .await;
+        table.line(report("guarantee requests, 200 concurrent, one place", &figures, ("rw", write_tps), server_pid));
+        let placed: i64 =
+            client.query_one("SELECT count(*) FROM bed_assignments WHERE night = $1", &[&tonight]).await?.get(0);
+        let answered: i64 =
+            client.query_one("SELECT count(*) FROM guarantee_requests WHERE night = $1", &[&tonight]).await?.get(0);
+        let beds: i64 = client.query_one("SELECT sum(total_beds) FROM shelters", &[]).await?.get(0);
+        let overbooked: i64 = client
         .query_one(
             "SELECT count(*) FROM (SELECT b.shelter_id FROM bed_assignments b JOIN shelters s ON s.id = b.shelter_id
                WHERE b.night = $1 AND b.status IN ('reserved', 'checked_in') GROUP BY b.shelter_id, s.total_beds
@@ -196,50 +225,56 @@ async fn run(cluster: &Cluster, scale: &Scale, seconds: u64, table: &mut Table) 
         )
         .await?
         .get(0);
-    table.line(format!(
+        table.line(format!(
         "  {} requests answered ({answered} recorded): {placed} placed into {beds} beds, the rest answered why not; \
          overbooked shelters: {overbooked}",
         figures.ok
     ));
+    }
 
     // The reports ask about the end of the history: its last quarter, month and day.
     let (month, quarter) = (HISTORY_END.strftime("%Y-%m"), (HISTORY_END.month() - 1) / 3 + 1);
     let month_start = HISTORY_END.first_of_month();
-    for (name, path) in [
-        (
-            "report: non-executed decisions (IVO), quarter",
-            format!("/api/v1/reports/non-executed-decisions?quarter={}-Q{quarter}", HISTORY_END.year()),
-        ),
-        ("report: guarantee, 30 nights", format!("/api/v1/reports/guarantee?from={month_start}&to={HISTORY_END}")),
-        ("report: shelter occupancy, a month", format!("/api/v1/reports/shelter-occupancy?month={month}")),
-        ("report: homelessness situations, a date", format!("/api/v1/reports/situations?date={month_start}")),
-    ] {
-        let url = format!("{base}{path}");
-        let token = if path.contains("occupancy") || path.contains("guarantee") {
-            coordinator.clone()
-        } else {
-            auditor.clone()
-        };
-        let once = http.request(request("GET", &url, &token, None, None)).await?.into_body().collect().await?;
-        let answer = serde_json::from_slice::<serde_json::Value>(&once.to_bytes()).unwrap_or_default();
-        let figures = load(&http, seconds, 2, 40, false, move |_| request("GET", &url, &token, None, None)).await;
-        table.line(report(name, &figures, ("-S", select_tps), server_pid));
-        // How big the answer is: what a report's cost should follow.
-        if let Some(cases) = answer["cases"].as_array() {
-            table.line(format!("  the quarter's answer: {} report lines", cases.len()));
+    if wants("reports") {
+        for (name, path) in [
+            (
+                "report: non-executed decisions (IVO), quarter",
+                format!("/api/v1/reports/non-executed-decisions?quarter={}-Q{quarter}", HISTORY_END.year()),
+            ),
+            ("report: guarantee, 30 nights", format!("/api/v1/reports/guarantee?from={month_start}&to={HISTORY_END}")),
+            ("report: shelter occupancy, a month", format!("/api/v1/reports/shelter-occupancy?month={month}")),
+            ("report: homelessness situations, a date", format!("/api/v1/reports/situations?date={month_start}")),
+        ] {
+            let url = format!("{base}{path}");
+            let token = if path.contains("occupancy") || path.contains("guarantee") {
+                coordinator.clone()
+            } else {
+                auditor.clone()
+            };
+            let once = http.request(request("GET", &url, &token, None, None)).await?.into_body().collect().await?;
+            let answer = serde_json::from_slice::<serde_json::Value>(&once.to_bytes()).unwrap_or_default();
+            let figures = load(&http, seconds, 2, 40, false, move |_| request("GET", &url, &token, None, None)).await;
+            table.line(report(name, &figures, ("-S", select_tps), server_pid));
+            // How big the answer is: what a report's cost should follow.
+            if let Some(cases) = answer["cases"].as_array() {
+                table.line(format!("  the quarter's answer: {} report lines", cases.len()));
+            }
         }
+        // Issue 14: the district equity report over a quarter, one request at a time; target 500 ms. The
+        // history ends on HISTORY_END: the quarter before it, for its decisions and its shelter nights.
+        let (from, to) = (HISTORY_END.checked_sub(jiff::ToSpan::days(90_i64))?, HISTORY_END);
+        let path = format!("/api/v1/reports/equity?from={from}&to={to}");
+        let (url, token) = (format!("{base}{path}"), auditor.clone());
+        let figures = load(&http, seconds, 1, 10, false, move |_| request("GET", &url, &token, None, None)).await;
+        table.line(report("report: equity, one quarter", &figures, ("-S", select_tps), server_pid));
+        let p50 = percentile(&figures.latencies, 0.50);
+        table
+            .line(format!("  equity report p50 {p50:.0} ms against the 500 ms target: {:.2}x", p50 / EQUITY_TARGET_MS));
     }
-    // Issue 14: the district equity report over a quarter, one request at a time; target 500 ms. The
-    // history ends on HISTORY_END: the quarter before it, for its decisions and its shelter nights.
-    let (from, to) = (HISTORY_END.checked_sub(jiff::ToSpan::days(90_i64))?, HISTORY_END);
-    let path = format!("/api/v1/reports/equity?from={from}&to={to}");
-    let (url, token) = (format!("{base}{path}"), auditor.clone());
-    let figures = load(&http, seconds, 1, 10, false, move |_| request("GET", &url, &token, None, None)).await;
-    table.line(report("report: equity, one quarter", &figures, ("-S", select_tps), server_pid));
-    let p50 = percentile(&figures.latencies, 0.50);
-    table.line(format!("  equity report p50 {p50:.0} ms against the 500 ms target: {:.2}x", p50 / EQUITY_TARGET_MS));
-    let missed = pages::run(&http, &base, &config, tonight, seconds, table).await?;
-    table.line(format!("  web pages over {} ms server time: {missed}", 50));
+    if wants("pages") {
+        let missed = pages::run(&http, &base, &config, tonight, seconds, table).await?;
+        table.line(format!("  web pages over {} ms server time: {missed}", 50));
+    }
     server.kill().await.ok();
     Ok(())
 }

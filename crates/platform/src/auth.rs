@@ -123,10 +123,7 @@ where
         let found = match &state.auth.jwt {
             Some(verifier) if crate::jwt::looks_like_jwt(token) => verifier.principal(token).await.map(Some),
             // Only a well-formed opaque token is looked up: one probe of the unique hash index.
-            _ if well_formed_token(token) => {
-                let client = state.db().await?;
-                find_active_token(&client, &hash_token(token)).await
-            }
+            _ if well_formed_token(token) => opaque_token(&state, &hash_token(token)).await,
             _ => Ok(None),
         };
         match found {
@@ -159,20 +156,114 @@ pub fn generate_token() -> String {
     format!("hv_{}", hex::encode(bytes))
 }
 
+/// The caller of an opaque token: from the process's cache while the municipality's tokens are
+/// unchanged since it was looked up (checked by a fresh read, shared by the requests of the moment),
+/// else looked up. A revoked or changed token is refused from the first request that starts after
+/// the change was committed; an entry is also dropped when its token expires and after a minute (so
+/// the last-used mark stays a minute fresh).
+async fn opaque_token(state: &AppState, token_sha256: &str) -> Result<Option<Principal>, ApiError> {
+    let cache = &state.auth.tokens;
+    if let Some((principal, version)) = cache.get(token_sha256)
+        && token_changes(state, &principal.municipality).await? == version
+    {
+        return Ok(Some(principal));
+    }
+    let client = state.db().await?;
+    let Some((principal, seconds_left)) = active_token(&client, token_sha256).await? else {
+        return Ok(None);
+    };
+    drop(client);
+    // Read after the lookup: a change in between makes the entry's version old, never the entry wrong
+    // for a newer version.
+    let version = token_changes(state, &principal.municipality).await?;
+    let lifetime = seconds_left.map_or(TOKEN_CACHE_LIFETIME, |left| {
+        TOKEN_CACHE_LIFETIME.min(std::time::Duration::from_secs_f64(left.max(0.0)))
+    });
+    cache.put(token_sha256, principal.clone(), version, lifetime);
+    Ok(Some(principal))
+}
+
+/// How long a looked-up token is trusted at most before it is looked up again.
+const TOKEN_CACHE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The municipality's token-change counter (kept by a trigger on `api_tokens`), read fresh.
+async fn token_changes(state: &AppState, municipality: &MunicipalityCode) -> Result<i64, ApiError> {
+    let pool = state.pool.clone();
+    let code = municipality.as_str().to_owned();
+    state
+        .fresh
+        .read(&format!("token-changes {code}"), move || async move {
+            let client = pool.get().await?;
+            let statement = client
+                .prepare_cached(
+                    "SELECT COALESCE((SELECT version FROM api_token_changes WHERE municipality_code = $1), 0)",
+                )
+                .await?;
+            Ok(client.query_one(&statement, &[&code]).await?.try_get(0)?)
+        })
+        .await
+}
+
+/// Principals of opaque tokens looked up before, by token hash, each with the token-change counter it
+/// was looked up under and when it must be looked up again.
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, CachedToken>>,
+}
+
+#[derive(Debug)]
+struct CachedToken {
+    principal: Principal,
+    version: i64,
+    until: std::time::Instant,
+}
+
+/// At most this many tokens are kept; past it the cache starts over.
+const TOKEN_CACHE_ENTRIES: usize = 10_000;
+
+impl TokenCache {
+    fn get(&self, token_sha256: &str) -> Option<(Principal, i64)> {
+        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries
+            .get(token_sha256)
+            .filter(|entry| entry.until > std::time::Instant::now())
+            .map(|entry| (entry.principal.clone(), entry.version))
+    }
+
+    fn put(&self, token_sha256: &str, principal: Principal, version: i64, lifetime: std::time::Duration) {
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if entries.len() >= TOKEN_CACHE_ENTRIES {
+            entries.clear();
+        }
+        let until = std::time::Instant::now() + lifetime;
+        entries.insert(token_sha256.to_owned(), CachedToken { principal, version, until });
+    }
+}
+
 pub async fn find_active_token(client: &impl GenericClient, token_sha256: &str) -> Result<Option<Principal>, ApiError> {
+    Ok(active_token(client, token_sha256).await?.map(|(principal, _)| principal))
+}
+
+/// The caller of an active token, and the seconds until it expires (None: it does not).
+async fn active_token(
+    client: &impl GenericClient,
+    token_sha256: &str,
+) -> Result<Option<(Principal, Option<f64>)>, ApiError> {
     // One statement: the probe of the unique hash index, and the last-used mark, written only when the
     // last one is a minute old (a busy integration does not write a row per request).
     let statement = client
         .prepare_cached(
             "WITH active AS (
-                SELECT municipality_code, id, role, district_scope, shelter_scope, staff_id, last_used_at
+                SELECT municipality_code, id, role, district_scope, shelter_scope, staff_id, last_used_at, expires_at
                   FROM api_tokens
                  WHERE token_sha256 = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())),
              touched AS (
                 UPDATE api_tokens t SET last_used_at = now() FROM active
                  WHERE t.municipality_code = active.municipality_code AND t.id = active.id
                    AND (active.last_used_at IS NULL OR active.last_used_at < now() - interval '1 minute'))
-             SELECT id, municipality_code::text, role, district_scope, shelter_scope, staff_id FROM active",
+             SELECT id, municipality_code::text, role, district_scope, shelter_scope, staff_id,
+                    extract(epoch FROM expires_at - now())::float8 AS seconds_left
+               FROM active",
         )
         .await?;
     let Some(row) = client.query_opt(&statement, &[&token_sha256]).await? else {
@@ -180,7 +271,7 @@ pub async fn find_active_token(client: &impl GenericClient, token_sha256: &str) 
     };
     let role: String = row.try_get("role")?;
     let municipality: String = row.try_get("municipality_code")?;
-    Ok(Some(Principal {
+    let principal = Principal {
         token_id: row.try_get("id")?,
         municipality: MunicipalityCode::parse(&municipality)?,
         role: Role::parse(&role).ok_or_else(|| ApiError::internal(format!("unknown role {role} in api_tokens")))?,
@@ -188,7 +279,8 @@ pub async fn find_active_token(client: &impl GenericClient, token_sha256: &str) 
         shelter_scope: row.try_get("shelter_scope")?,
         staff_id: row.try_get("staff_id")?,
         request_id: None,
-    }))
+    };
+    Ok(Some((principal, row.try_get("seconds_left")?)))
 }
 
 /// What a new token may do.

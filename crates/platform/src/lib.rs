@@ -7,6 +7,7 @@ pub mod db;
 pub mod error;
 pub mod etag;
 pub mod extract;
+pub mod fresh;
 pub mod jwt;
 pub mod municipality;
 pub mod night;

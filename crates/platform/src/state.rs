@@ -2,6 +2,8 @@ use std::sync::Arc;
 
 use deadpool_postgres::Pool;
 
+use crate::auth::TokenCache;
+use crate::fresh::FreshReads;
 use crate::jwt::JwtVerifier;
 use crate::settings::Settings;
 use crate::snapshot::Snapshots;
@@ -15,6 +17,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub auth: Arc<AuthState>,
     pub snapshots: Arc<Snapshots>,
+    /// Version numbers read fresh, one read shared by the requests waiting at the same time.
+    pub fresh: Arc<FreshReads>,
 }
 
 /// Kept between requests: failures per client address, and the identity provider's keys.
@@ -22,6 +26,8 @@ pub struct AuthState {
     pub failures: FailureLimiter,
     /// Present when `HEMVIST_OIDC_ISSUER` is set.
     pub jwt: Option<JwtVerifier>,
+    /// Opaque tokens looked up before, trusted while their municipality's tokens are unchanged.
+    pub tokens: TokenCache,
 }
 
 impl AppState {
@@ -29,7 +35,14 @@ impl AppState {
         let auth = AuthState {
             failures: FailureLimiter::new(settings.auth_failures_per_minute, settings.trusted_proxies.clone()),
             jwt: settings.oidc.clone().map(JwtVerifier::new),
+            tokens: TokenCache::default(),
         };
-        Self { pool, settings: Arc::new(settings), auth: Arc::new(auth), snapshots: Arc::default() }
+        Self {
+            pool,
+            settings: Arc::new(settings),
+            auth: Arc::new(auth),
+            snapshots: Arc::default(),
+            fresh: Arc::default(),
+        }
     }
 }

@@ -57,11 +57,21 @@ async fn revoked_and_expired_tokens_are_refused() {
     let app = TestApp::spawn().await;
     let revoked = app.token(Role::Admin).await;
     let expired = app.token(Role::Auditor).await;
+    let rescoped = app.token(Role::HousingOfficer).await;
     let client = app.pool.get().await.unwrap();
-    for (token, change) in [(&revoked, "revoked_at = now()"), (&expired, "expires_at = now() - interval '1 minute'")] {
+    // Each token is used first (the server now knows it), then changed in the database as another
+    // process (the CLI, another instance) would: the very next request must see the change.
+    for (token, change) in [
+        (&revoked, "revoked_at = now()"),
+        (&expired, "expires_at = now() - interval '1 minute'"),
+        (&rescoped, "role = 'integration'"),
+    ] {
+        assert_eq!(app.get("/api/v1/people", token).await.status, StatusCode::OK);
         let hash = hemvist_platform::auth::hash_token(token);
         client.execute(&format!("UPDATE api_tokens SET {change} WHERE token_sha256 = $1"), &[&hash]).await.unwrap();
-        app.get("/api/v1/districts", token).await.assert_problem(StatusCode::UNAUTHORIZED);
+        let after = app.get("/api/v1/people", token).await;
+        let refused = if change.starts_with("role") { StatusCode::FORBIDDEN } else { StatusCode::UNAUTHORIZED };
+        after.assert_problem(refused);
     }
 }
 

@@ -282,19 +282,30 @@ pub async fn get_night_availability(
     // Whose board (the scope) and which part of it (the filter) the snapshot is.
     let key = format!("bed-board {municipality:?} {night} {limit:?} {filter:?}");
     let snapshots = &state.snapshots;
-    let (version, body) = work
-        .read_counts(async |client| {
-            let version = repo::board_version(client, municipality, night).await?;
-            if let Some(body) = snapshots.get(&key, version) {
-                return Ok((version, body));
-            }
-            // Read after the version: the body is at least as new as the version it is stored for.
-            let loads = repo::night_loads(client, municipality, limit, night).await?;
-            let body = Bytes::from(serde_json::to_vec(&filtered_board(loads, &filter)).map_err(ApiError::internal)?);
-            snapshots.put(key.clone(), version, body.clone());
-            Ok((version, body))
+    // The night's version, read after this request arrived (one read shared by the requests waiting
+    // with it): when the snapshot is of that version, no connection is needed at all.
+    let (pool, code) = (state.pool.clone(), municipality.clone());
+    let fresh = state
+        .fresh
+        .read(&format!("bed-board {municipality:?} {night}"), move || async move {
+            Ok(repo::board_version(&pool.get().await?, &code, night).await?)
         })
         .await?;
+    let (version, body) = match snapshots.get(&key, fresh) {
+        Some(body) => (fresh, body),
+        None => {
+            work.read_counts(async |client| {
+                let version = repo::board_version(client, municipality, night).await?;
+                // Read after the version: the body is at least as new as the version it is stored for.
+                let loads = repo::night_loads(client, municipality, limit, night).await?;
+                let board = filtered_board(loads, &filter);
+                let body = Bytes::from(serde_json::to_vec(&board).map_err(ApiError::internal)?);
+                snapshots.put(key.clone(), version, body.clone());
+                Ok((version, body))
+            })
+            .await?
+        }
+    };
     let tag = board_etag(version, &key);
     let etag = HeaderValue::from_str(&tag).map_err(ApiError::internal)?;
     if none_match(&headers, &tag) {
