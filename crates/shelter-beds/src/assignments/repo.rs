@@ -289,20 +289,25 @@ pub async fn release_expired_holds(
     municipality: &MunicipalityCode,
     night: Option<Date>,
 ) -> Result<u64, tokio_postgres::Error> {
+    // Two statements rather than `($2 IS NULL OR night = $2)`: each reads its own index of the running
+    // holds (by night and expiry, or by expiry), only the expired ones, whatever the statistics say.
+    let which = match night {
+        Some(_) => "municipality_code = $1 AND night = $2 AND status = 'reserved' AND hold_until < now()",
+        None => "municipality_code = $1 AND $2::date IS NULL AND status = 'reserved' AND hold_until < now()",
+    };
     let statement = client
-        .prepare_cached(
+        .prepare_cached(&format!(
             "WITH released AS (
                  UPDATE bed_assignments SET status = 'not_collected', released_at = now(), updated_at = now()
-                  WHERE municipality_code = $1 AND status = 'reserved' AND hold_until < now()
-                    AND ($2::date IS NULL OR night = $2)
+                  WHERE {which}
                  RETURNING municipality_code, id, person_id, night, shelter_id, hold_until)
              INSERT INTO audit_events (municipality_code, actor_token_id, actor_role, action, resource_type,
                                        resource_id, person_id, details)
              SELECT municipality_code, NULL, 'system', 'update', 'bed_assignment', id, person_id,
                     jsonb_build_object('status', 'not_collected', 'reason', 'hold expired without check-in',
                                        'night', night, 'shelter_id', shelter_id, 'hold_until', hold_until)
-               FROM released",
-        )
+               FROM released"
+        ))
         .await?;
     client.execute(&statement, &[&municipality.as_str(), &night]).await
 }
