@@ -169,24 +169,27 @@ async fn opaque_token(state: &AppState, token_sha256: &str) -> Result<Option<Pri
         return Ok(Some(principal));
     }
     let client = state.db().await?;
-    let Some((principal, seconds_left)) = active_token(&client, token_sha256).await? else {
+    // Before the lookup: the entry's lifetime counts from a moment no later than the database's now(),
+    // so it ends no later than the token does however long the lookup waits.
+    let asked = std::time::Instant::now();
+    // The stamp comes from the lookup's own snapshot: a change committed while the lookup waited (for
+    // the row, to mark it used) leaves the entry under the old stamp, and the next request looks again.
+    let Some((principal, seconds_left, version)) = active_token(&client, token_sha256).await? else {
         return Ok(None);
     };
     drop(client);
-    // Read after the lookup: a change in between makes the entry's version old, never the entry wrong
-    // for a newer version.
-    let version = token_changes(state, &principal.municipality).await?;
     let lifetime = seconds_left.map_or(TOKEN_CACHE_LIFETIME, |left| {
         TOKEN_CACHE_LIFETIME.min(std::time::Duration::from_secs_f64(left.max(0.0)))
     });
-    cache.put(token_sha256, principal.clone(), version, lifetime);
+    cache.put(token_sha256, principal.clone(), version, asked + lifetime);
     Ok(Some(principal))
 }
 
 /// How long a looked-up token is trusted at most before it is looked up again.
 const TOKEN_CACHE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// The municipality's token-change counter (kept by a trigger on `api_tokens`), read fresh.
+/// The municipality's token-change stamp (drawn anew by triggers at every change of its tokens, V22
+/// and V26), read fresh.
 async fn token_changes(state: &AppState, municipality: &MunicipalityCode) -> Result<i64, ApiError> {
     let pool = state.pool.clone();
     let code = municipality.as_str().to_owned();
@@ -204,7 +207,7 @@ async fn token_changes(state: &AppState, municipality: &MunicipalityCode) -> Res
         .await
 }
 
-/// Principals of opaque tokens looked up before, by token hash, each with the token-change counter it
+/// Principals of opaque tokens looked up before, by token hash, each with the token-change stamp it
 /// was looked up under and when it must be looked up again.
 #[derive(Debug, Default)]
 pub struct TokenCache {
@@ -230,25 +233,24 @@ impl TokenCache {
             .map(|entry| (entry.principal.clone(), entry.version))
     }
 
-    fn put(&self, token_sha256: &str, principal: Principal, version: i64, lifetime: std::time::Duration) {
+    fn put(&self, token_sha256: &str, principal: Principal, version: i64, until: std::time::Instant) {
         let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if entries.len() >= TOKEN_CACHE_ENTRIES {
             entries.clear();
         }
-        let until = std::time::Instant::now() + lifetime;
         entries.insert(token_sha256.to_owned(), CachedToken { principal, version, until });
     }
 }
 
 pub async fn find_active_token(client: &impl GenericClient, token_sha256: &str) -> Result<Option<Principal>, ApiError> {
-    Ok(active_token(client, token_sha256).await?.map(|(principal, _)| principal))
+    Ok(active_token(client, token_sha256).await?.map(|(principal, _, _)| principal))
 }
 
 /// The caller of an active token, and the seconds until it expires (None: it does not).
 async fn active_token(
     client: &impl GenericClient,
     token_sha256: &str,
-) -> Result<Option<(Principal, Option<f64>)>, ApiError> {
+) -> Result<Option<(Principal, Option<f64>, i64)>, ApiError> {
     // One statement: the probe of the unique hash index, and the last-used mark, written only when the
     // last one is a minute old (a busy integration does not write a row per request).
     let statement = client
@@ -262,7 +264,8 @@ async fn active_token(
                  WHERE t.municipality_code = active.municipality_code AND t.id = active.id
                    AND (active.last_used_at IS NULL OR active.last_used_at < now() - interval '1 minute'))
              SELECT id, municipality_code::text, role, district_scope, shelter_scope, staff_id,
-                    extract(epoch FROM expires_at - now())::float8 AS seconds_left
+                    extract(epoch FROM expires_at - now())::float8 AS seconds_left,
+                    COALESCE((SELECT version FROM api_token_changes c WHERE c.municipality_code = active.municipality_code), 0) AS version
                FROM active",
         )
         .await?;
@@ -280,7 +283,7 @@ async fn active_token(
         staff_id: row.try_get("staff_id")?,
         request_id: None,
     };
-    Ok(Some((principal, row.try_get("seconds_left")?)))
+    Ok(Some((principal, row.try_get("seconds_left")?, row.try_get("version")?)))
 }
 
 /// What a new token may do.

@@ -108,13 +108,13 @@ impl SharedRead {
                 if !state.running
                     && let Some(fetch) = fetch.take()
                 {
+                    // The read is made before anything is marked, and its publisher before it is spawned:
+                    // a panic here, or a task dropped unpolled, still clears `running` and wakes everyone.
+                    let read = fetch();
                     state.running = true;
                     state.started += 1;
-                    let number = state.started;
-                    let read = fetch();
-                    let this = self.clone();
+                    let mut publish = Publish { read: self.clone(), number: state.started, result: None };
                     tokio::spawn(async move {
-                        let mut publish = Publish { read: this, number, result: None };
                         publish.result = Some(read.await);
                     });
                 }

@@ -189,3 +189,52 @@ async fn database_down_is_503_problem() {
     .unwrap();
     assert_eq!(list.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
+
+/// Found in review: a revocation that commits while the token's lookup waits for its row (the lookup
+/// marks the token used) must not leave the old caller cached under the new token-change stamp.
+#[tokio::test]
+async fn a_token_revoked_while_its_lookup_waits_is_refused_from_the_next_request() {
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::Admin).await; // never used: its lookup will mark it used, and wait
+    let hash = hemvist_platform::auth::hash_token(&token);
+    let mut owner = app.pool.get().await.unwrap();
+    let tx = owner.transaction().await.unwrap();
+    tx.execute("UPDATE api_tokens SET revoked_at = now() WHERE token_sha256 = $1", &[&hash]).await.unwrap();
+    let commit = async {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        tx.commit().await.unwrap();
+    };
+    // Started before the revocation committed: either answer is right for this one.
+    let (_before, ()) = tokio::join!(app.get("/api/v1/people", &token), commit);
+    app.get("/api/v1/people", &token).await.assert_problem(StatusCode::UNAUTHORIZED);
+}
+
+/// Found in review: a token whose lookup was slow must not be trusted from the cache past its expiry.
+#[tokio::test]
+async fn a_token_looked_up_slowly_is_not_served_from_the_cache_after_it_expires() {
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::Admin).await;
+    let hash = hemvist_platform::auth::hash_token(&token);
+    let setup = app.pool.get().await.unwrap();
+    setup
+        .execute("UPDATE api_tokens SET expires_at = now() + interval '2 seconds' WHERE token_sha256 = $1", &[&hash])
+        .await
+        .unwrap();
+    // Another session holds the row (changing nothing) for 3 s while the first lookup waits to mark it used.
+    let mut owner = app.pool.get().await.unwrap();
+    let tx = owner.transaction().await.unwrap();
+    tx.execute("SELECT 1 FROM api_tokens WHERE token_sha256 = $1 FOR UPDATE", &[&hash]).await.unwrap();
+    let release = async {
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        tx.rollback().await.unwrap();
+    };
+    let (first, ()) = tokio::join!(app.get("/api/v1/people", &token), release);
+    assert_eq!(first.status, StatusCode::OK, "the lookup began before the expiry: {}", first.body);
+    let expired: bool = setup
+        .query_one("SELECT expires_at < now() FROM api_tokens WHERE token_sha256 = $1", &[&hash])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(expired, "the token must have expired by now for this test to mean anything");
+    app.get("/api/v1/people", &token).await.assert_problem(StatusCode::UNAUTHORIZED);
+}
