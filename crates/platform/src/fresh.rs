@@ -114,9 +114,7 @@ impl SharedRead {
                     state.running = true;
                     state.started += 1;
                     let mut publish = Publish { read: self.clone(), number: state.started, result: None };
-                    tokio::spawn(async move {
-                        publish.result = Some(read.await);
-                    });
+                    tokio::spawn(async move { publish.answer(read.await) });
                 }
             }
             finished.await;
@@ -129,6 +127,13 @@ struct Publish {
     read: Arc<SharedRead>,
     number: u64,
     result: Option<Result<i64, ApiError>>,
+}
+
+impl Publish {
+    /// The read's answer, published when `self` is dropped right after.
+    fn answer(&mut self, result: Result<i64, ApiError>) {
+        self.result = Some(result);
+    }
 }
 
 impl Drop for Publish {
