@@ -24,24 +24,23 @@ request AS (
       FROM guarantee_requests g JOIN person p ON p.id = g.person_id
      WHERE g.municipality_code = $1 AND g.night BETWEEN $2 AND $3 AND g.responsible_district_code IS NOT NULL
 ),
--- Moves between shelters: each person's bed nights of the period in night order, read month by month
--- from bed_assignments_by_month_person (V23), in (person, night) order within a month: no sort of the
--- period's ~900k nights, no lookup per person, and only the months asked for. Per person and month:
--- the moves within the month, and the first and last shelter, to join the months up below.
+-- Moves between shelters: each person's bed nights of the period in night order. One range scan of
+-- bed_assignments_by_month_person (V23) over the period's months gives them in (month, person, night)
+-- order, so the window needs no sort of the period's ~900k nights, no lookup per person is made, and
+-- the history outside those months is not read. Per person and month: the moves within the month, and
+-- the first and last shelter, to join the months up below.
 person_month AS (
-    SELECT m.month, s.person_id, s.moves, s.first_shelter, s.last_shelter
-      FROM generate_series(date_trunc('month', $2::timestamp), $3::timestamp, interval '1 month') m(month)
-     CROSS JOIN LATERAL (
-           SELECT n.person_id, count(*) FILTER (WHERE n.before <> n.shelter_id) AS moves,
-                  (array_agg(n.shelter_id) FILTER (WHERE n.before IS NULL))[1] AS first_shelter,
-                  (array_agg(n.shelter_id) FILTER (WHERE n.after IS NULL))[1] AS last_shelter
-             FROM (SELECT b.person_id, b.shelter_id, lag(b.shelter_id) OVER nights AS before,
-                          lead(b.shelter_id) OVER nights AS after
-                     FROM bed_assignments b
-                    WHERE b.municipality_code = $1 AND date_trunc('month', b.night::timestamp)::date = m.month::date
-                      AND b.night BETWEEN $2 AND $3 AND b.status IN ('reserved', 'checked_in', 'checked_out')
-                   WINDOW nights AS (PARTITION BY b.person_id ORDER BY b.night)) n
-            GROUP BY n.person_id) s
+    SELECT n.month, n.person_id, count(*) FILTER (WHERE n.before <> n.shelter_id) AS moves,
+           (array_agg(n.shelter_id) FILTER (WHERE n.before IS NULL))[1] AS first_shelter,
+           (array_agg(n.shelter_id) FILTER (WHERE n.after IS NULL))[1] AS last_shelter
+      FROM (SELECT date_trunc('month', b.night::timestamp)::date AS month, b.person_id, b.shelter_id,
+                   lag(b.shelter_id) OVER nights AS before, lead(b.shelter_id) OVER nights AS after
+              FROM bed_assignments b
+             WHERE b.municipality_code = $1
+               AND date_trunc('month', b.night::timestamp)::date BETWEEN date_trunc('month', $2::timestamp)::date AND $3
+               AND b.night BETWEEN $2 AND $3 AND b.status IN ('reserved', 'checked_in', 'checked_out')
+            WINDOW nights AS (PARTITION BY date_trunc('month', b.night::timestamp)::date, b.person_id ORDER BY b.night)) n
+     GROUP BY n.month, n.person_id
 ),
 -- A person also moved where a month's first shelter differs from the last of their previous month.
 moves AS (
