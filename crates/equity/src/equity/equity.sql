@@ -24,21 +24,36 @@ request AS (
       FROM guarantee_requests g JOIN person p ON p.id = g.person_id
      WHERE g.municipality_code = $1 AND g.night BETWEEN $2 AND $3 AND g.responsible_district_code IS NOT NULL
 ),
--- Each person's nights in order from the index on (person, night): no sort of the period's nights, and
--- the people may be shared among parallel workers.
+-- Moves between shelters: each person's bed nights of the period in night order. One range scan of
+-- bed_assignments_by_month_person (V23) over the period's months gives them in (month, person, night)
+-- order, so the window needs no sort of the period's ~900k nights, no lookup per person is made, and
+-- the history outside those months is not read. Per person and month: the moves within the month, and
+-- the first and last shelter, to join the months up below.
+person_month AS (
+    SELECT n.month, n.person_id, count(*) FILTER (WHERE n.before <> n.shelter_id) AS moves,
+           (array_agg(n.shelter_id) FILTER (WHERE n.before IS NULL))[1] AS first_shelter,
+           (array_agg(n.shelter_id) FILTER (WHERE n.after IS NULL))[1] AS last_shelter
+      FROM (SELECT date_trunc('month', b.night::timestamp)::date AS month, b.person_id, b.shelter_id,
+                   lag(b.shelter_id) OVER nights AS before, lead(b.shelter_id) OVER nights AS after
+              FROM bed_assignments b
+             WHERE b.municipality_code = $1
+               AND date_trunc('month', b.night::timestamp)::date BETWEEN date_trunc('month', $2::timestamp)::date AND $3
+               AND b.night BETWEEN $2 AND $3 AND b.status IN ('reserved', 'checked_in', 'checked_out')
+            WINDOW nights AS (PARTITION BY date_trunc('month', b.night::timestamp)::date, b.person_id ORDER BY b.night)) n
+     GROUP BY n.month, n.person_id
+),
+-- A person also moved where a month's first shelter differs from the last of their previous month.
 moves AS (
-    SELECT q.id, m.moves
-      FROM people q
-     CROSS JOIN LATERAL (
-           SELECT count(*) AS nights, count(*) FILTER (WHERE s.before <> s.shelter_id)::float8 AS moves
-             FROM (SELECT b.shelter_id, lag(b.shelter_id) OVER (ORDER BY b.night) AS before
-                     FROM bed_assignments b
-                    WHERE b.municipality_code = $1 AND b.person_id = q.id AND b.night BETWEEN $2 AND $3
-                      AND b.status IN ('reserved', 'checked_in', 'checked_out')) s) m
-     WHERE q.municipality_code = $1 AND q.responsible_district_code IS NOT NULL AND m.nights > 0
+    SELECT person_id AS id, (sum(moves) + count(*) FILTER (WHERE first_shelter <> before))::float8 AS moves
+      FROM (SELECT person_id, moves, first_shelter,
+                   lag(last_shelter) OVER (PARTITION BY person_id ORDER BY month) AS before
+              FROM person_month) j
+     GROUP BY person_id
 ),
 mover AS (
-    SELECT p.district, p.sex, p.children, moves.moves FROM moves JOIN person p ON p.id = moves.id
+    SELECT p.district, p.sex, p.children, moves.moves
+      FROM moves JOIN person p ON p.id = moves.id
+     WHERE p.district IS NOT NULL
 ),
 -- Durations and moves: one row each, for their percentiles and the Mann-Whitney rank sums.
 observation AS (
@@ -50,52 +65,55 @@ observation AS (
     UNION ALL
     SELECT 'moves_per_person', district, sex, children, moves FROM mover
 ),
--- Mid-ranks (ties share the mean of their ranks) among the whole city, per partition (everyone, by sex,
--- by children), and each group's rank sum, all from the counts of each value: the observations
--- themselves are sorted only for the percentiles.
+-- Each value's count per district and group: a few thousand rows. The percentiles and the rank sums
+-- below are computed from these counts, not by sorting the observations once per grouping set.
 value_counts AS (
     SELECT metric, district, sex, children, value, count(*) AS n
       FROM observation GROUP BY metric, district, sex, children, value
 ),
-rank_all AS (
-    SELECT metric, value, sum(sum(n)) OVER (PARTITION BY metric ORDER BY value) - (sum(n) - 1) / 2.0 AS r
-      FROM value_counts GROUP BY metric, value
-),
-rank_sex AS (
-    SELECT metric, sex, value, sum(sum(n)) OVER (PARTITION BY metric, sex ORDER BY value) - (sum(n) - 1) / 2.0 AS r
-      FROM value_counts GROUP BY metric, sex, value
-),
-rank_children AS (
-    SELECT metric, children, value,
-           sum(sum(n)) OVER (PARTITION BY metric, children ORDER BY value) - (sum(n) - 1) / 2.0 AS r
-      FROM value_counts GROUP BY metric, children, value
-),
-rank_sums AS (
-    SELECT v.metric, v.district, v.sex, v.children,
-           GROUPING(v.district) = 1 AS city, GROUPING(v.sex) = 0 AS by_sex, GROUPING(v.children) = 0 AS by_children,
-           (CASE WHEN GROUPING(v.sex) = 0 THEN sum(v.n * s.r) WHEN GROUPING(v.children) = 0 THEN sum(v.n * c.r)
-                 ELSE sum(v.n * a.r) END)::float8 AS rank_sum
-      FROM value_counts v
-      JOIN rank_all a ON a.metric = v.metric AND a.value = v.value
-      JOIN rank_sex s ON s.metric = v.metric AND s.sex = v.sex AND s.value = v.value
-      JOIN rank_children c ON c.metric = v.metric AND c.children = v.children AND c.value = v.value
-     GROUP BY GROUPING SETS ((v.metric, v.district), (v.metric), (v.metric, v.district, v.sex), (v.metric, v.sex),
-                             (v.metric, v.district, v.children), (v.metric, v.children))
-),
-durations AS (
+-- The report's groups (per district and city-wide; everyone, by sex, by children), each value's count
+-- in each, and the running count up to each value in the group's order (0-based row positions
+-- [upto - n, upto) hold that value) with the group's size.
+group_values AS (
     SELECT metric, district, sex, children,
            GROUPING(district) = 1 AS city, GROUPING(sex) = 0 AS by_sex, GROUPING(children) = 0 AS by_children,
-           count(*) AS n, sum(value) AS total,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median,
-           percentile_cont(0.9) WITHIN GROUP (ORDER BY value) AS p90
-      FROM observation
-     GROUP BY GROUPING SETS ((metric, district), (metric), (metric, district, sex), (metric, sex),
-                             (metric, district, children), (metric, children))
+           value, sum(n)::bigint AS n
+      FROM value_counts
+     GROUP BY GROUPING SETS ((metric, district, value), (metric, value), (metric, district, sex, value),
+                             (metric, sex, value), (metric, district, children, value), (metric, children, value))
 ),
--- Counts and shares: counted per group in one pass over the decisions and one over the requests.
-decision_counts AS (
+group_positions AS (
+    SELECT g.*, sum(n) OVER (PARTITION BY metric, district, sex, children, city, by_sex, by_children
+                             ORDER BY value)::bigint AS upto,
+           sum(n) OVER (PARTITION BY metric, district, sex, children, city, by_sex, by_children)::bigint AS group_n
+      FROM group_values g
+),
+-- Mid-ranks among the whole city, per partition (everyone, by sex, by children): ties share the mean of
+-- their ranks. A city-wide group's running count is the rank of its value's last tie.
+mid_rank AS (
+    SELECT metric, sex, children, by_sex, by_children, value, upto - (n - 1) / 2.0 AS r
+      FROM group_positions WHERE city
+),
+-- Per group: its size, sum, median and 90th percentile as percentile_cont computes them (the rows at
+-- floor and ceil of p·(n − 1), interpolated), and the sum of its observations' mid-ranks.
+durations AS (
+    SELECT g.metric, g.district, g.sex, g.children, g.city, g.by_sex, g.by_children,
+           sum(g.n)::bigint AS n, sum(g.value * g.n) AS total,
+           min(g.value) FILTER (WHERE g.upto > floor(0.5::float8 * (g.group_n - 1))) AS median_low,
+           min(g.value) FILTER (WHERE g.upto > ceil(0.5::float8 * (g.group_n - 1))) AS median_high,
+           min(g.value) FILTER (WHERE g.upto > floor(0.9::float8 * (g.group_n - 1))) AS p90_low,
+           min(g.value) FILTER (WHERE g.upto > ceil(0.9::float8 * (g.group_n - 1))) AS p90_high,
+           sum(g.n * r.r)::float8 AS rank_sum
+      FROM group_positions g
+      JOIN mid_rank r ON r.metric = g.metric AND r.value = g.value AND r.by_sex = g.by_sex
+       AND r.by_children = g.by_children AND r.sex IS NOT DISTINCT FROM g.sex
+       AND r.children IS NOT DISTINCT FROM g.children
+     GROUP BY g.metric, g.district, g.sex, g.children, g.city, g.by_sex, g.by_children, g.group_n
+),
+-- Counts and shares: counted per district, sex and children in one pass over the decisions and one
+-- over the requests, then summed into the report's groups.
+decision_groups AS (
     SELECT district, sex, children,
-           GROUPING(district) = 1 AS city, GROUPING(sex) = 0 AS by_sex, GROUPING(children) = 0 AS by_children,
            count(*) FILTER (WHERE applied_on BETWEEN $2 AND $3) AS applications,
            count(*) FILTER (WHERE decided_on BETWEEN $2 AND $3) AS decided,
            count(*) FILTER (WHERE decided_on BETWEEN $2 AND $3 AND outcome = 'granted') AS granted,
@@ -108,6 +126,15 @@ decision_counts AS (
                               AND deadline < $4
                               AND coalesce(least(executed_on, closed_on), 'infinity'::date) > deadline) AS ivo_late
       FROM decision
+     GROUP BY district, sex, children
+),
+decision_counts AS (
+    SELECT district, sex, children,
+           GROUPING(district) = 1 AS city, GROUPING(sex) = 0 AS by_sex, GROUPING(children) = 0 AS by_children,
+           sum(applications)::bigint AS applications, sum(decided)::bigint AS decided,
+           sum(granted)::bigint AS granted, sum(partly)::bigint AS partly, sum(denied)::bigint AS denied,
+           sum(ivo_due)::bigint AS ivo_due, sum(ivo_late)::bigint AS ivo_late
+      FROM decision_groups
      GROUP BY GROUPING SETS ((district), (), (district, sex), (sex), (district, children), (children))
 ),
 request_counts AS (
@@ -120,12 +147,12 @@ request_counts AS (
       FROM request
      GROUP BY GROUPING SETS ((district), (), (district, sex), (sex), (district, children), (children))
 )
-SELECT d.metric, d.district, d.sex, d.children, d.city, d.by_sex, d.by_children, d.n, d.total, d.median, d.p90,
-       r.rank_sum
+SELECT d.metric, d.district, d.sex, d.children, d.city, d.by_sex, d.by_children, d.n, d.total,
+       d.median_low + (0.5::float8 * (d.n - 1) - floor(0.5::float8 * (d.n - 1))) * (d.median_high - d.median_low)
+           AS median,
+       d.p90_low + (0.9::float8 * (d.n - 1) - floor(0.9::float8 * (d.n - 1))) * (d.p90_high - d.p90_low) AS p90,
+       d.rank_sum
   FROM durations d
-  JOIN rank_sums r ON r.metric = d.metric AND r.district IS NOT DISTINCT FROM d.district
-   AND r.sex IS NOT DISTINCT FROM d.sex AND r.children IS NOT DISTINCT FROM d.children
-   AND r.city = d.city AND r.by_sex = d.by_sex AND r.by_children = d.by_children
 UNION ALL
 SELECT x.metric, c.district, c.sex, c.children, c.city, c.by_sex, c.by_children, x.n, x.total::float8,
        0::float8, 0::float8, NULL::float8

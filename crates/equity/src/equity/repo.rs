@@ -27,7 +27,7 @@ pub async fn aggregates(
     to: Date,
     today: Date,
 ) -> Result<Vec<AggregateRow>, tokio_postgres::Error> {
-    // The report sorts a quarter's shelter nights per person: let it do so in memory.
+    // The report hashes a quarter's decisions (tens of thousands) and its people: keep them in memory.
     // JIT compiling this statement costs more than it saves, and a generic plan does not know how narrow
     // the period is: plan it for its dates each time.
     client

@@ -1,0 +1,6 @@
+-- The equity report's moves between shelters: a period's bed nights month by month, each month in
+-- (person, night) order with the shelter, read from the index alone. A report pays for the months it
+-- asks about, not for the history or the number of people, and needs no sort of its nights.
+CREATE INDEX bed_assignments_by_month_person
+    ON bed_assignments (municipality_code, (date_trunc('month', night::timestamp)::date), person_id, night)
+    INCLUDE (shelter_id) WHERE status IN ('reserved', 'checked_in', 'checked_out');
