@@ -1,11 +1,14 @@
 //! SQL for decisions, their interruptions and offers. A decision is visible to a caller exactly when
 //! its person is (municipality and district scope).
 
+use std::collections::HashMap;
+
 use hemvist_platform::db::GenericClient;
 use jiff::civil::Date;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
+use super::ivo::Interruption;
 use super::model::{Change, Intervention, Lifecycle, OfferResponse, Outcome};
 use crate::people::model::Sex;
 use crate::people::repo::{Scope, scoped, touch_person};
@@ -181,40 +184,77 @@ pub async fn load_children(
     decisions: &mut [StoredDecision],
 ) -> Result<(), tokio_postgres::Error> {
     let ids: Vec<Uuid> = decisions.iter().map(|d| d.id).collect();
+    let (interruptions, offers) = children(client, scope, &ids, None).await?;
+    let position: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    for (decision_id, interruption) in interruptions {
+        if let Some(&i) = position.get(&decision_id) {
+            decisions[i].interruptions.push(interruption);
+        }
+    }
+    for (decision_id, offer) in offers {
+        if let Some(&i) = position.get(&decision_id) {
+            decisions[i].offers.push(offer);
+        }
+    }
+    Ok(())
+}
+
+/// The interruptions (by date) and the offers (by date; made on or before `offered_by` when given) of
+/// the decisions `ids`, each with its decision's id.
+#[allow(clippy::type_complexity)]
+async fn children(
+    client: &impl GenericClient,
+    scope: &Scope<'_>,
+    ids: &[Uuid],
+    offered_by: Option<Date>,
+) -> Result<(Vec<(Uuid, StoredInterruption)>, Vec<(Uuid, StoredOffer)>), tokio_postgres::Error> {
+    if ids.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let municipality = scope.municipality.as_str();
     let interruptions = client
         .query(
             "SELECT decision_id, id, interrupted_on, reason, resumed_on FROM decision_interruptions
              WHERE municipality_code = $1 AND decision_id = ANY($2) ORDER BY interrupted_on",
-            &[&scope.municipality.as_str(), &ids],
+            &[&municipality, &ids],
         )
-        .await?;
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get(0)?,
+                StoredInterruption {
+                    id: row.try_get(1)?,
+                    interrupted_on: row.try_get(2)?,
+                    reason: row.try_get(3)?,
+                    resumed_on: row.try_get(4)?,
+                },
+            ))
+        })
+        .collect::<Result<Vec<_>, tokio_postgres::Error>>()?;
     let offers = client
         .query(
             "SELECT decision_id, id, offered_on, description, response, responded_on FROM decision_offers
-             WHERE municipality_code = $1 AND decision_id = ANY($2) ORDER BY offered_on, id",
-            &[&scope.municipality.as_str(), &ids],
+             WHERE municipality_code = $1 AND decision_id = ANY($2) AND ($3::date IS NULL OR offered_on <= $3)
+             ORDER BY offered_on, id",
+            &[&municipality, &ids, &offered_by],
         )
-        .await?;
-    for decision in decisions.iter_mut() {
-        for row in interruptions.iter().filter(|r| r.get::<_, Uuid>(0) == decision.id) {
-            decision.interruptions.push(StoredInterruption {
-                id: row.try_get(1)?,
-                interrupted_on: row.try_get(2)?,
-                reason: row.try_get(3)?,
-                resumed_on: row.try_get(4)?,
-            });
-        }
-        for row in offers.iter().filter(|r| r.get::<_, Uuid>(0) == decision.id) {
-            decision.offers.push(StoredOffer {
-                id: row.try_get(1)?,
-                offered_on: row.try_get(2)?,
-                description: row.try_get(3)?,
-                response: row.try_get(4)?,
-                responded_on: row.try_get(5)?,
-            });
-        }
-    }
-    Ok(())
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get(0)?,
+                StoredOffer {
+                    id: row.try_get(1)?,
+                    offered_on: row.try_get(2)?,
+                    description: row.try_get(3)?,
+                    response: row.try_get(4)?,
+                    responded_on: row.try_get(5)?,
+                },
+            ))
+        })
+        .collect::<Result<Vec<_>, tokio_postgres::Error>>()?;
+    Ok((interruptions, offers))
 }
 
 /// Texts that go with a change.
@@ -359,17 +399,31 @@ pub async fn respond_to_offer(
     Ok(true)
 }
 
-/// A granted decision with what the IVO report needs.
+/// A granted decision with what the IVO report needs: its dates, texts, interruptions and the offers
+/// made up to the quarter's end, and its person's sex and birth year.
 #[derive(Debug, Clone)]
 pub struct ReportCandidate {
-    pub decision: StoredDecision,
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub intervention: Intervention,
+    pub district_code: Option<String>,
+    pub decided_on: Date,
+    pub executed_on: Option<Date>,
+    pub closed_on: Option<Date>,
+    pub closing_reason: Option<String>,
+    pub delay_reasons: Option<String>,
+    pub interim_help: Option<String>,
+    pub interruptions: Vec<Interruption>,
+    pub offers: Vec<StoredOffer>,
     pub sex: Sex,
+    /// Known also when a samordningsnummer leaves out month and day.
     pub birth_year: Option<i16>,
 }
 
 /// Granted decisions that may have been late during a period ending `last_day`: decided on or
 /// before it, and not closed before `first_day`. A district scope (and `district`) selects by the
-/// decision's district, the committee that made it, not by where the person lives now.
+/// decision's district, the committee that made it, not by where the person lives now. Offers are
+/// those made on or before `last_day`.
 pub async fn report_candidates(
     client: &impl GenericClient,
     scope: &Scope<'_>,
@@ -377,23 +431,54 @@ pub async fn report_candidates(
     last_day: Date,
     district: Option<&str>,
 ) -> Result<Vec<ReportCandidate>, tokio_postgres::Error> {
+    // Not compiled (JIT): the partial indexes hold far fewer rows than the planner estimates, so it
+    // would compile for longer (up to a second) than the query runs. For this transaction only.
+    client.batch_execute("SET LOCAL jit = off").await?;
     let granted: Vec<Outcome> = Outcome::ALL.iter().copied().filter(|o| o.is_granted()).collect();
-    let statement = client.prepare_cached(include_str!("report_candidates.sql")).await?;
+    // Prepared anew, so planned for this quarter's dates every time: a cached generic plan cannot know
+    // how few rows a quarter reads.
     let rows = client
         .query(
-            &statement,
+            include_str!("report_candidates.sql"),
             &[&scope.municipality.as_str(), &scope.districts, &first_day, &last_day, &district, &granted],
         )
         .await?;
-    let mut decisions = rows.iter().map(decision_from_row).collect::<Result<Vec<_>, _>>()?;
-    load_children(client, scope, &mut decisions).await?;
-    rows.iter()
-        .zip(decisions)
-        .map(|(row, decision)| {
-            // The year is known also when a samordningsnummer leaves out month and day.
-            Ok(ReportCandidate { decision, sex: row.try_get("sex")?, birth_year: row.try_get("birth_year")? })
+    let mut candidates = rows
+        .iter()
+        .map(|row| {
+            Ok(ReportCandidate {
+                id: row.try_get("id")?,
+                person_id: row.try_get("person_id")?,
+                intervention: row.try_get("intervention")?,
+                district_code: row.try_get("district_code")?,
+                decided_on: row.try_get("decided_on")?,
+                executed_on: row.try_get("executed_on")?,
+                closed_on: row.try_get("closed_on")?,
+                closing_reason: row.try_get("closing_reason")?,
+                delay_reasons: row.try_get("delay_reasons")?,
+                interim_help: row.try_get("interim_help")?,
+                interruptions: Vec::new(),
+                offers: Vec::new(),
+                sex: row.try_get("sex")?,
+                birth_year: row.try_get("birth_year")?,
+            })
         })
-        .collect()
+        .collect::<Result<Vec<_>, tokio_postgres::Error>>()?;
+    let ids: Vec<Uuid> = candidates.iter().map(|c| c.id).collect();
+    let (interruptions, offers) = children(client, scope, &ids, Some(last_day)).await?;
+    let position: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    for (decision_id, stored) in interruptions {
+        if let Some(&i) = position.get(&decision_id) {
+            let interruption = Interruption { interrupted_on: stored.interrupted_on, resumed_on: stored.resumed_on };
+            candidates[i].interruptions.push(interruption);
+        }
+    }
+    for (decision_id, offer) in offers {
+        if let Some(&i) = position.get(&decision_id) {
+            candidates[i].offers.push(offer);
+        }
+    }
+    Ok(candidates)
 }
 
 /// A granted decision not yet executed, with the name of its person (for the housing officer's list).

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::http::Offer;
 use super::ivo::{self, DecisionDates, Lateness, Quarter, StatusAtQuarterEnd};
 use super::model::Intervention;
-use super::repo::report_candidates;
+use super::repo::{ReportCandidate, report_candidates};
 use crate::access::{READ_REPORTS, scope};
 use crate::people::model::Sex;
 
@@ -126,9 +126,7 @@ pub async fn non_executed_decisions_report(
     let details =
         serde_json::json!({"report": "non_executed_decisions", "quarter": quarter.to_string(), "district": district});
     w.audit(AuditEvent::new(AuditAction::Read, "report", None).details(details));
-    w.audit_all(
-        cases.iter().map(|c| AuditEvent::new(AuditAction::List, "decision", Some(c.decision_id)).person(c.person_id)),
-    );
+    w.audit_all(audit_events(&cases));
     let council_summary = council_counts(&cases);
     Ok(NonExecutedDecisionsReport {
         quarter: quarter.to_string(),
@@ -141,31 +139,24 @@ pub async fn non_executed_decisions_report(
 }
 
 /// The lines of the report: one per late period of each candidate decision.
-fn report_cases(candidates: Vec<super::repo::ReportCandidate>, quarter: Quarter) -> Vec<ReportCase> {
-    let last_day = quarter.last_day();
-    let mut cases = Vec::new();
-    for candidate in candidates {
-        let d = candidate.decision;
-        let Some(decided_on) = d.decided_on else { continue };
+fn report_cases(candidates: Vec<ReportCandidate>, quarter: Quarter) -> Vec<ReportCase> {
+    let mut cases = Vec::with_capacity(candidates.len());
+    for d in candidates {
         let dates = DecisionDates {
-            decided_on,
+            decided_on: d.decided_on,
             executed_on: d.executed_on,
-            interruptions: d
-                .interruptions
-                .iter()
-                .map(|i| ivo::Interruption { interrupted_on: i.interrupted_on, resumed_on: i.resumed_on })
-                .collect(),
+            interruptions: d.interruptions,
             closed_on: d.closed_on,
         };
         for line in ivo::report_lines(&dates, quarter) {
             cases.push(ReportCase {
                 decision_id: d.id,
                 person_id: d.person_id,
-                sex: candidate.sex,
-                birth_year: candidate.birth_year,
+                sex: d.sex,
+                birth_year: d.birth_year,
                 intervention: d.intervention,
                 district_code: d.district_code.clone(),
-                decided_on,
+                decided_on: d.decided_on,
                 lateness: line.lateness,
                 period_start: line.period_start,
                 deadline: line.deadline,
@@ -176,10 +167,10 @@ fn report_cases(candidates: Vec<super::repo::ReportCandidate>, quarter: Quarter)
                     .flatten(),
                 delay_reasons: d.delay_reasons.clone(),
                 interim_help: d.interim_help.clone(),
+                // The repo reads only the offers made by the quarter's last day.
                 offers: d
                     .offers
                     .iter()
-                    .filter(|o| o.offered_on <= last_day)
                     .map(|o| Offer {
                         id: o.id,
                         offered_on: o.offered_on,
@@ -192,6 +183,28 @@ fn report_cases(candidates: Vec<super::repo::ReportCandidate>, quarter: Quarter)
         }
     }
     cases
+}
+
+/// One audit event per person in the report, naming the decisions of theirs it shows: the trail costs
+/// what the people read do, not the lines (a person may have several late decisions, a decision several
+/// late periods). In the order of the people's ids, so that the audit index by person is written in
+/// its own order.
+fn audit_events(cases: &[ReportCase]) -> Vec<AuditEvent> {
+    let mut decisions_by_person: BTreeMap<Uuid, Vec<Uuid>> = BTreeMap::new();
+    for case in cases {
+        let decisions = decisions_by_person.entry(case.person_id).or_default();
+        if !decisions.contains(&case.decision_id) {
+            decisions.push(case.decision_id);
+        }
+    }
+    decisions_by_person
+        .into_iter()
+        .map(|(person, decisions)| {
+            AuditEvent::new(AuditAction::List, "decision", None)
+                .person(person)
+                .details(serde_json::json!({ "decisions": decisions }))
+        })
+        .collect()
 }
 
 fn council_counts(cases: &[ReportCase]) -> Vec<CouncilCount> {
@@ -217,4 +230,54 @@ fn council_counts(cases: &[ReportCase]) -> Vec<CouncilCount> {
         count.total += 1;
     }
     counts.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(person: Uuid, decision: Uuid, lateness: Lateness) -> ReportCase {
+        let day = jiff::civil::date(2026, 1, 1);
+        ReportCase {
+            decision_id: decision,
+            person_id: person,
+            sex: Sex::Woman,
+            birth_year: None,
+            intervention: Intervention::HousingFirst,
+            district_code: None,
+            decided_on: day,
+            lateness,
+            period_start: day,
+            deadline: day,
+            status: StatusAtQuarterEnd::StillLate,
+            ended_on: None,
+            closing_reason: None,
+            delay_reasons: None,
+            interim_help: None,
+            offers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn each_person_in_the_report_is_audited_once_with_each_of_their_decisions_once() {
+        let (anna, bo) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let (first, second, third) = (Uuid::from_u128(11), Uuid::from_u128(12), Uuid::from_u128(13));
+        let cases = [
+            case(anna, first, Lateness::NotExecuted),
+            case(bo, third, Lateness::NotExecuted),
+            case(anna, first, Lateness::InterruptedNotResumed),
+            case(anna, second, Lateness::NotExecuted),
+        ];
+        let events = audit_events(&cases);
+        let audited: Vec<(Option<Uuid>, serde_json::Value)> =
+            events.iter().map(|e| (e.person_id, e.details.clone())).collect();
+        assert_eq!(
+            audited,
+            vec![
+                (Some(anna), serde_json::json!({"decisions": [first, second]})),
+                (Some(bo), serde_json::json!({"decisions": [third]})),
+            ]
+        );
+        assert!(events.iter().all(|e| e.action == AuditAction::List && e.resource_type == "decision"));
+    }
 }
