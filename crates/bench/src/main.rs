@@ -63,6 +63,15 @@ fn option<T: std::str::FromStr>(name: &str, env: &str, default: T) -> T {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    if std::env::args().any(|a| a == "--help" || a == "-h") {
+        println!(
+            "hemvist-bench [--scale F] [--seconds N] [--out FILE] [--data-dir DIR] [--only board|placements|reports|pages] \
+             [--pool N]\n\nSeeds a history of Stockholm's pace (scale 1: 1M decisions, 5M bed nights; --scale 10: ten \
+             times the years), serves it with target/release/hemvist and prints each figure next to pgbench of the \
+             same run. --data-dir keeps the cluster and its history for the next run (development)."
+        );
+        return Ok(());
+    }
     let factor: f64 = option("scale", "HEMVIST_BENCH_SCALE", 1.0);
     let seconds: u64 = option("seconds", "HEMVIST_BENCH_SECONDS", 10);
     let out: String = option("out", "HEMVIST_BENCH_OUT", format!("target/hemvist-bench-scale-{factor}.txt"));
