@@ -96,7 +96,21 @@ pub async fn seed(client: &tokio_postgres::Client, s: &Scale) -> anyhow::Result<
              INSERT INTO shelter_night_counts (municipality_code, night, shelter_id, taken, used, version)
              SELECT municipality_code, night, shelter_id, count(*) FILTER (WHERE status IN ('reserved', 'checked_in')),
                     count(*) FILTER (WHERE status IN ('reserved', 'checked_in', 'checked_out')), 1
-               FROM bed_assignments GROUP BY municipality_code, night, shelter_id;",
+               FROM bed_assignments GROUP BY municipality_code, night, shelter_id;
+             INSERT INTO person_month_moves (municipality_code, person_id, month, nights, moves, first_night,
+                                             first_shelter, last_night, last_shelter)
+             SELECT n.municipality_code, n.person_id, n.month, count(*), count(*) FILTER (WHERE n.before <> n.shelter_id),
+                    min(n.night), (array_agg(n.shelter_id) FILTER (WHERE n.before IS NULL))[1],
+                    max(n.night), (array_agg(n.shelter_id) FILTER (WHERE n.after IS NULL))[1]
+               FROM (SELECT b.municipality_code, b.person_id, date_trunc('month', b.night::timestamp)::date AS month,
+                            b.night, b.shelter_id, lag(b.shelter_id) OVER nights AS before,
+                            lead(b.shelter_id) OVER nights AS after
+                       FROM bed_assignments b
+                      WHERE b.status IN ('reserved', 'checked_in', 'checked_out')
+                     WINDOW nights AS (PARTITION BY b.municipality_code, b.person_id,
+                                                    date_trunc('month', b.night::timestamp)::date
+                                       ORDER BY b.night, b.shelter_id)) n
+              GROUP BY n.municipality_code, n.person_id, n.month;",
         )
         .await?;
     // As autovacuum would have by now: statistics, and visibility maps that let index-only scans skip the heap.

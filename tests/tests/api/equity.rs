@@ -228,3 +228,80 @@ async fn equity_report_roles_scope_and_period() {
     let too_long = app.get("/api/v1/reports/equity?from=2024-01-01&to=2025-03-31", &auditor).await;
     too_long.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// Moves between shelters where a month's summary could go wrong, its own data set, written by hand:
+/// M1–M5 (Bromma) each have the same counted nights, reached by changes made after placing:
+///   2025-01-10 S2 | 01-30 S1, 01-31 S1 | 02-01 S2, 02-02 S2 | (no night in March) | 04-01 S1, 04-02 S1
+/// - 02-03 was placed in S4, then cancelled (M1–M3) or not collected (M4–M5): it no longer counts;
+/// - 04-02 was placed in S4, then moved to S1 (UPDATE of the shelter);
+/// - 01-30 was reserved, checked in and checked out (no change to the moves).
+///
+/// X (Bromma) has one night, 2025-01-05 in S1.
+const MOVES_SEED: &str = "
+INSERT INTO people (municipality_code, identity_kind, given_name, family_name, sex, responsible_district_code)
+SELECT '0180', 'none', w, 'Moves', 'woman', 'bromma' FROM unnest('{M1,M2,M3,M4,M5,X}'::text[]) w;
+INSERT INTO shelters (municipality_code, name, operator, address, lat, lon, district_code, accepts_women, accepts_men,
+                      total_beds, opens_at, check_in_deadline)
+SELECT '0180', s, 'Op', 'A', 59.40, 17.90, 'bromma', true, true, 20, '19:00', '23:00' FROM unnest('{S1,S2,S4}'::text[]) s;
+ALTER TABLE bed_assignments DISABLE TRIGGER bed_assignments_capacity;
+INSERT INTO bed_assignments (municipality_code, shelter_id, night, person_id, status, hold_until)
+SELECT '0180', s.id, x.night::date, p.id, 'reserved', now()
+  FROM (VALUES ('2025-01-10', 'S2'), ('2025-01-30', 'S1'), ('2025-01-31', 'S1'), ('2025-02-01', 'S2'),
+               ('2025-02-02', 'S2'), ('2025-02-03', 'S4'), ('2025-04-01', 'S1'), ('2025-04-02', 'S4')) x(night, shelter)
+  JOIN shelters s ON s.name = x.shelter
+ CROSS JOIN people p WHERE p.family_name = 'Moves' AND p.given_name <> 'X';
+INSERT INTO bed_assignments (municipality_code, shelter_id, night, person_id, status, hold_until)
+SELECT '0180', s.id, '2025-01-05', p.id, 'checked_out', now()
+  FROM shelters s, people p WHERE s.name = 'S1' AND p.family_name = 'Moves' AND p.given_name = 'X';
+ALTER TABLE bed_assignments ENABLE TRIGGER bed_assignments_capacity;
+CREATE TEMP VIEW moved AS SELECT b.* FROM bed_assignments b JOIN people p ON p.id = b.person_id
+ WHERE p.family_name = 'Moves' AND p.given_name <> 'X';
+UPDATE bed_assignments SET status = 'checked_in' WHERE id IN (SELECT id FROM moved WHERE night = '2025-01-30');
+UPDATE bed_assignments SET status = 'checked_out' WHERE id IN (SELECT id FROM moved WHERE night <> '2025-02-03');
+UPDATE bed_assignments SET status = 'cancelled'
+ WHERE id IN (SELECT m.id FROM moved m JOIN people p ON p.id = m.person_id
+               WHERE m.night = '2025-02-03' AND p.given_name IN ('M1', 'M2', 'M3'));
+UPDATE bed_assignments SET status = 'not_collected', released_at = now()
+ WHERE id IN (SELECT id FROM moved WHERE night = '2025-02-03' AND status = 'reserved');
+UPDATE bed_assignments SET shelter_id = (SELECT id FROM shelters WHERE name = 'S1')
+ WHERE id IN (SELECT id FROM moved WHERE night = '2025-04-02');
+";
+
+#[tokio::test]
+async fn equity_moves_across_months_edges_and_changes() {
+    let app = TestApp::spawn().await;
+    app.owner_client().await.batch_execute(MOVES_SEED).await.expect("seed the moves data set");
+    let auditor = app.token(Role::Auditor).await;
+    // (period, M1–M5's moves each, whether X counts): X's moves are always 0.
+    for (from, to, moves, with_x, why) in [
+        // S1 S1 | S2 S2 | S1 S1: the move into February at its first night, and the one from February's
+        // last shelter to April's first across March without nights; not the one from 01-10 (before the period).
+        ("2025-01-15", "2025-04-30", 2.0, false, "from mid-January"),
+        // S2 S2 | S1 S1: 02-01 is the first night in the period, so the move into it does not count.
+        ("2025-02-01", "2025-04-30", 1.0, false, "whole months"),
+        // S2 S1 S1 | S2 S2: whole months both; X's one night counts with 0 moves.
+        ("2025-01-01", "2025-03-31", 2.0, true, "January and February whole"),
+        // S1 | S2: two days, both months in part.
+        ("2025-01-31", "2025-02-01", 1.0, false, "across the boundary"),
+        // S2 | S1: from mid-February (02-03 cancelled, so 02-02 is February's last) to 04-01.
+        ("2025-02-02", "2025-04-01", 1.0, false, "both edges in part"),
+        // S1 S1 alone: the moved night is in S1.
+        ("2025-04-01", "2025-04-30", 0.0, false, "April"),
+    ] {
+        let path = format!("/api/v1/reports/equity?from={from}&to={to}");
+        let response = app.get(&path, &auditor).await;
+        assert_eq!(response.status, StatusCode::OK, "{why}: {}", response.body);
+        let (n, mean, p90) = if with_x {
+            // Five of `moves` and one 0: p90 at 0.9 · 5 = 4.5 in 0, m, m, m, m, m is m.
+            (6, moves * 5.0 / 6.0, moves)
+        } else {
+            (5, moves, moves)
+        };
+        let what = format!("{why} ({from}–{to})");
+        let c = cell(&response.body, "bromma", "moves_per_person", "all")
+            .unwrap_or_else(|| panic!("{what}: no cell in {}", response.body));
+        assert_eq!(c["n"].as_i64(), Some(n), "{what}: {c}");
+        close(&c["value"], Some(mean), &format!("{what} mean"));
+        close(&c["p90"], Some(p90), &format!("{what} p90"));
+    }
+}

@@ -24,25 +24,41 @@ request AS (
       FROM guarantee_requests g JOIN person p ON p.id = g.person_id
      WHERE g.municipality_code = $1 AND g.night BETWEEN $2 AND $3 AND g.responsible_district_code IS NOT NULL
 ),
--- Moves between shelters: each person's bed nights of the period in night order. One range scan of
--- bed_assignments_by_month_person (V23) over the period's months gives them in (month, person, night)
--- order, so the window needs no sort of the period's ~900k nights, no lookup per person is made, and
--- the history outside those months is not read. Per person and month: the moves within the month, and
--- the first and last shelter, to join the months up below.
+-- Moves between shelters: each person's bed nights of the period in (night, shelter) order, taken a
+-- month at a time. A month the period covers whole is read from its summary (person_month_moves, V27:
+-- one row per person and month, kept by trigger), so a quarter costs its person-months, not its ~900k
+-- nights. A month covered in part (the period starts after the 1st or ends before the month's last day)
+-- is summarised here from just its days in the period, one range scan per such month of
+-- bed_assignments_by_month_person (V23). Either way: per person and month, the moves within it and the
+-- first and last shelter, to join the months up below.
 person_month AS (
-    SELECT n.month, n.person_id, count(*) FILTER (WHERE n.before <> n.shelter_id) AS moves,
-           (array_agg(n.shelter_id) FILTER (WHERE n.before IS NULL))[1] AS first_shelter,
-           (array_agg(n.shelter_id) FILTER (WHERE n.after IS NULL))[1] AS last_shelter
+    SELECT m.month, m.person_id, m.moves, m.first_shelter, m.last_shelter
+      FROM person_month_moves m
+     WHERE m.municipality_code = $1
+       -- Whole months: starting on or after the first day, ending on or before the last.
+       AND m.month >= $2 AND m.month <= ($3 + 1 - interval '1 month')::date
+    UNION ALL
+    SELECT n.month, n.person_id, count(*) FILTER (WHERE n.before <> n.shelter_id),
+           (array_agg(n.shelter_id) FILTER (WHERE n.before IS NULL))[1],
+           (array_agg(n.shelter_id) FILTER (WHERE n.after IS NULL))[1]
       FROM (SELECT date_trunc('month', b.night::timestamp)::date AS month, b.person_id, b.shelter_id,
                    lag(b.shelter_id) OVER nights AS before, lead(b.shelter_id) OVER nights AS after
               FROM bed_assignments b
              WHERE b.municipality_code = $1
-               AND date_trunc('month', b.night::timestamp)::date BETWEEN date_trunc('month', $2::timestamp)::date AND $3
+               -- The months the period covers in part (NULL for an edge that is a whole month).
+               AND date_trunc('month', b.night::timestamp)::date = ANY (ARRAY[
+                       CASE WHEN $2 > date_trunc('month', $2::timestamp)::date
+                              OR $3 < (date_trunc('month', $2::timestamp) + interval '1 month - 1 day')::date
+                            THEN date_trunc('month', $2::timestamp)::date END,
+                       CASE WHEN $3 < (date_trunc('month', $3::timestamp) + interval '1 month - 1 day')::date
+                            THEN date_trunc('month', $3::timestamp)::date END])
                AND b.night BETWEEN $2 AND $3 AND b.status IN ('reserved', 'checked_in', 'checked_out')
-            WINDOW nights AS (PARTITION BY date_trunc('month', b.night::timestamp)::date, b.person_id ORDER BY b.night)) n
+            WINDOW nights AS (PARTITION BY date_trunc('month', b.night::timestamp)::date, b.person_id
+                              ORDER BY b.night, b.shelter_id)) n
      GROUP BY n.month, n.person_id
 ),
--- A person also moved where a month's first shelter differs from the last of their previous month.
+-- A person also moved where a month's first shelter differs from the last of their previous month with
+-- nights (a month without nights between them is no gap: the rule counts consecutive bed nights).
 moves AS (
     SELECT person_id AS id, (sum(moves) + count(*) FILTER (WHERE first_shelter <> before))::float8 AS moves
       FROM (SELECT person_id, moves, first_shelter,
