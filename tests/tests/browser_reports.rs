@@ -651,6 +651,7 @@ async fn reports_only_for_the_roles_the_api_allows_and_periods_checked_as_the_ap
     // a night coordinator reads the guarantee report on the phone.
     let staff_link = login_link(&app, &shelter_grant(&shelter, "boende-2")).await;
     let night_link = login_link(&app, &grant(Role::NightCoordinator, "natt-1")).await;
+    let auditor_link = login_link(&app, &grant(Role::Auditor, "granskare-2")).await;
     let empty: Value = json!([]);
     tokio::task::spawn_blocking(move || {
         let driver = Driver::start().expect("chromedriver");
@@ -680,6 +681,29 @@ async fn reports_only_for_the_roles_the_api_allows_and_periods_checked_as_the_ap
             phone.execute("return document.documentElement.scrollWidth <= window.innerWidth;", empty.clone()).unwrap();
         assert_eq!(overflow, json!(true), "the page fits a phone; wide tables scroll on their own");
         check_page(&phone, "the guarantee report on a phone", "reports-guarantee-phone.png");
+
+        // The four reports of issue 14 on an auditor's phone: each fits the screen (its tables scroll on
+        // their own) and passes axe. The breach above recorded a deviation, so that list has a row.
+        let auditor = driver.browser(390, 844).expect("a third chromium session");
+        auditor.goto(&auditor_link).unwrap();
+        auditor.click("main form button[type=submit]").unwrap();
+        auditor.wait_for_text("h1", "Start").unwrap();
+        for (path, title, shot) in [
+            ("/reports/equity", "Likvärdighet mellan stadsdelar", "reports-equity-phone.png"),
+            ("/reports/continuity", "Kontinuitet i handläggningen", "reports-continuity-phone.png"),
+            ("/reports/vacancy", "Tomma lägenheter medan människor väntar", "reports-vacancy-phone.png"),
+            ("/reports/deviations", "Avvikelser och lex Sarah", "reports-deviations-phone.png"),
+        ] {
+            auditor.goto(&format!("{base}{path}")).unwrap();
+            auditor.wait_for_text("h1", title).unwrap();
+            let fits = auditor
+                .execute("return document.documentElement.scrollWidth <= window.innerWidth;", empty.clone())
+                .unwrap();
+            assert_eq!(fits, json!(true), "{path} fits a phone; wide tables scroll on their own");
+            check_page(&auditor, &format!("{path} on a phone"), shot);
+        }
+        let rows = auditor.execute("return document.querySelectorAll('main table tbody tr').length;", empty).unwrap();
+        assert!(rows.as_u64().is_some_and(|n| n >= 1), "the breach's deviation is listed: {rows}");
     })
     .await
     .expect("the browser steps passed");
