@@ -384,3 +384,62 @@ async fn the_reports_read_indexes_not_the_history() {
         assert_eq!(seq_after, seq_before, "sequential scans of {table}");
     }
 }
+
+/// A database whose last commits were lost (a failover to a replica that had not received them, a
+/// restore) goes on from an older state. The board's snapshot must not be served for a version that
+/// merely repeats a number it had: here the lost placement's board was cached, the database went back
+/// to before it, and another placement (into the other shelter) brought the version forward again.
+#[tokio::test]
+async fn a_board_version_that_comes_back_after_lost_commits_does_not_serve_the_lost_board() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin).await;
+    jarva(&app, &admin).await;
+    let near = shelter_at(&app, &admin, "Nära", 59.40, 1).await;
+    let far = shelter_at(&app, &admin, "Långt", 59.42, 1).await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let (first_guest, second_guest) = (guest(&app, &officer, 1).await, guest(&app, &officer, 2).await);
+    let coordinator = app.token(Role::NightCoordinator).await;
+    assert_eq!(board(&app, &coordinator, None).await.status, StatusCode::OK);
+
+    // Before the commit that will be lost, tonight has no rows: no capacity reported, no bed given.
+    let owner = app.owner_client().await;
+    let rows: i64 = owner.query_one("SELECT count(*) FROM shelter_night_counts", &[]).await.expect("count").get(0);
+    assert_eq!(rows, 0);
+
+    // The commit that will be lost: the first guest in the near shelter, and that board cached.
+    let lost = guarantee_with_key(&app, &coordinator, "lost", &request_body(&first_guest)).await;
+    assert_eq!(lost.body["bed"]["shelter_id"], near.as_str(), "{}", lost.body);
+    let lost_board = board(&app, &coordinator, None).await;
+    assert_eq!(entry(&lost_board.body, &near)["taken"], 1);
+
+    // The database goes back to before it, as a replica without that commit would be.
+    owner
+        .batch_execute(
+            "SET session_replication_role = replica;
+             DELETE FROM audit_events WHERE resource_type = 'guarantee_request';
+             DELETE FROM guarantee_requests; DELETE FROM bed_assignments;
+             DELETE FROM shelter_night_counts; DELETE FROM shelter_nights;
+             SET session_replication_role = origin;",
+        )
+        .await
+        .expect("back to before");
+
+    // Another placement, from where the far shelter is the nearest: the board is another one now
+    // (near free, far taken), after as many changes as the lost one made.
+    let from_far = json!({"person_id": second_guest, "channel": "homelessness_reception", "lat": 59.42, "lon": 17.90});
+    let other = guarantee_with_key(&app, &coordinator, "other", &from_far).await;
+    assert_eq!(other.body["bed"]["shelter_id"], far.as_str(), "{}", other.body);
+    let now = board(&app, &coordinator, None).await;
+    assert_eq!(now.status, StatusCode::OK);
+    let taken_now: i64 = owner
+        .query_one("SELECT count(*) FROM bed_assignments WHERE status IN ('reserved', 'checked_in')", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(taken(&now.body), taken_now, "the board shows the database, not the lost board");
+    assert_eq!(
+        (entry(&now.body, &near)["taken"].as_i64(), entry(&now.body, &far)["taken"].as_i64()),
+        (Some(0), Some(1))
+    );
+    assert_ne!(etag(&now), etag(&lost_board), "a version that repeats is not the same board");
+}
