@@ -4,9 +4,9 @@
 -- only for the days of a month the period covers in part. Whoever loads bed_assignments with its
 -- triggers off fills this table afterwards, as the bench seed does (crates/bench/src/seed.rs).
 --
--- A person's counted nights (reserved, checked in or out) are taken in (night, shelter) order; the
--- shelter breaks the tie of two counted rows on one night (checked out of one, then placed in another),
--- and the report orders the days it reads itself the same way.
+-- A person's counted nights (reserved, checked in or out) are taken in the order they happened: by
+-- night, and two counted rows of one night (checked out of one shelter, then placed in another) in the
+-- order they were made (created_at, then id). The report orders the days it reads itself the same way.
 CREATE TABLE person_month_moves (
     municipality_code char(4) NOT NULL,
     person_id uuid NOT NULL,
@@ -48,7 +48,7 @@ BEGIN
                  WHERE b.municipality_code = p_municipality AND b.person_id = p_person
                    AND b.night >= p_month AND b.night < (p_month + interval '1 month')::date
                    AND b.status IN ('reserved', 'checked_in', 'checked_out')
-                WINDOW nights AS (ORDER BY b.night, b.shelter_id)) n;
+                WINDOW nights AS (ORDER BY b.night, b.created_at, b.id)) n;
         IF locked AND summary.nights = 0 THEN
             DELETE FROM person_month_moves
              WHERE municipality_code = p_municipality AND month = p_month AND person_id = p_person;
@@ -115,5 +115,5 @@ SELECT n.municipality_code, n.person_id, n.month, count(*), count(*) FILTER (WHE
           FROM bed_assignments b
          WHERE b.status IN ('reserved', 'checked_in', 'checked_out')
         WINDOW nights AS (PARTITION BY b.municipality_code, b.person_id, date_trunc('month', b.night::timestamp)::date
-                          ORDER BY b.night, b.shelter_id)) n
+                          ORDER BY b.night, b.created_at, b.id)) n
  GROUP BY n.municipality_code, n.person_id, n.month;

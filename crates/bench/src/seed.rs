@@ -109,7 +109,7 @@ pub async fn seed(client: &tokio_postgres::Client, s: &Scale) -> anyhow::Result<
                       WHERE b.status IN ('reserved', 'checked_in', 'checked_out')
                      WINDOW nights AS (PARTITION BY b.municipality_code, b.person_id,
                                                     date_trunc('month', b.night::timestamp)::date
-                                       ORDER BY b.night, b.shelter_id)) n
+                                       ORDER BY b.night, b.created_at, b.id)) n
               GROUP BY n.municipality_code, n.person_id, n.month;",
         )
         .await?;

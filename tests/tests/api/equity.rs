@@ -305,3 +305,129 @@ async fn equity_moves_across_months_edges_and_changes() {
         close(&c["p90"], Some(p90), &format!("{what} p90"));
     }
 }
+
+/// Found in review: two counted rows on one night. T1–T5 (Bromma) sleep in "Early" on 02-01 and 02-02,
+/// check out of it on 02-02 and are placed in "Later" that same night, and sleep in "Later" on 02-03:
+/// Early, Early→Later, Later is one change of shelter. "Later" has the smaller id, so an order by
+/// (night, shelter) would read Early, Later, Early, Later: three moves. The rows are in the order made.
+const SAME_NIGHT_SEED: &str = "
+INSERT INTO people (municipality_code, identity_kind, given_name, family_name, sex, responsible_district_code)
+SELECT '0180', 'none', w, 'Tie', 'woman', 'bromma' FROM unnest('{T1,T2,T3,T4,T5}'::text[]) w;
+INSERT INTO shelters (municipality_code, id, name, operator, address, lat, lon, district_code, accepts_women,
+                      accepts_men, total_beds, opens_at, check_in_deadline)
+VALUES ('0180', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 'Early', 'Op', 'A', 59.40, 17.90, 'bromma', true, true, 20,
+        '19:00', '23:00'),
+       ('0180', '00000000-0000-0000-0000-000000000001', 'Later', 'Op', 'A', 59.40, 17.90, 'bromma', true, true, 20,
+        '19:00', '23:00');
+INSERT INTO bed_assignments (municipality_code, shelter_id, night, person_id, status, hold_until, created_at,
+                             checked_out_at)
+SELECT '0180', s.id, x.night::date, p.id, 'checked_out', x.created::timestamptz, x.created::timestamptz,
+       x.created::timestamptz + interval '1 hour'
+  FROM (VALUES ('2025-02-01', 'Early', '2025-02-01 19:00+01'), ('2025-02-02', 'Early', '2025-02-02 19:00+01'),
+               ('2025-02-02', 'Later', '2025-02-02 22:00+01'), ('2025-02-03', 'Later', '2025-02-03 19:00+01'))
+       x(night, shelter, created)
+  JOIN shelters s ON s.name = x.shelter
+ CROSS JOIN people p WHERE p.family_name = 'Tie';
+";
+
+#[tokio::test]
+async fn a_person_checked_out_then_placed_elsewhere_the_same_night_moved_once() {
+    let app = TestApp::spawn().await;
+    app.owner_client().await.batch_execute(SAME_NIGHT_SEED).await.expect("seed");
+    let auditor = app.token(Role::Auditor).await;
+    for (from, to, why) in [("2025-02-01", "2025-02-28", "whole month"), ("2025-02-01", "2025-02-27", "in part")] {
+        let response = app.get(&format!("/api/v1/reports/equity?from={from}&to={to}"), &auditor).await;
+        assert_eq!(response.status, StatusCode::OK, "{why}: {}", response.body);
+        let c = cell(&response.body, "bromma", "moves_per_person", "all")
+            .unwrap_or_else(|| panic!("{why}: no cell in {}", response.body));
+        assert_eq!(c["n"].as_i64(), Some(5), "{why}: {c}");
+        close(&c["value"], Some(1.0), &format!("{why}: Early, Early, Later, Later is one move"));
+    }
+}
+
+/// person_month_moves equals its definition (V27's fill query, repeated here) after statements that touch
+/// many rows, moves across a month boundary, a merge of one person's nights into another's, gallring-like
+/// deletes, and two transactions changing the same person-month at once (from review).
+#[tokio::test]
+async fn person_month_moves_match_a_recomputation_after_bulk_and_concurrent_changes() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner_client().await;
+    owner
+        .batch_execute(
+            "INSERT INTO people (municipality_code, identity_kind, given_name, family_name, sex, responsible_district_code)
+             SELECT '0180', 'none', w, 'Inv', 'woman', 'bromma' FROM unnest('{P1,P2,P3,P4}'::text[]) w;
+             INSERT INTO shelters (municipality_code, name, operator, address, lat, lon, district_code, accepts_women,
+                                   accepts_men, total_beds, opens_at, check_in_deadline)
+             SELECT '0180', s, 'Op', 'A', 59.40, 17.90, 'bromma', true, true, 20, '19:00', '23:00'
+               FROM unnest('{S1,S2,S3}'::text[]) s;
+             INSERT INTO bed_assignments (municipality_code, shelter_id, night, person_id, status, hold_until)
+             SELECT '0180', (SELECT id FROM shelters WHERE name = 'S' || (1 + (g % 3))), date '2025-01-20' + g, p.id,
+                    'checked_out', now()
+               FROM people p, generate_series(0, 20) g WHERE p.family_name = 'Inv' AND p.given_name IN ('P1', 'P2');
+             -- Several rows of several months in one statement, across the boundary.
+             UPDATE bed_assignments SET night = night + 40
+              WHERE person_id = (SELECT id FROM people WHERE given_name = 'P1' AND family_name = 'Inv');
+             UPDATE bed_assignments SET shelter_id = (SELECT id FROM shelters WHERE name = 'S3')
+              WHERE night BETWEEN '2025-01-28' AND '2025-02-03';
+             -- A merge: P2's nights become P3's.
+             UPDATE bed_assignments SET person_id = (SELECT id FROM people WHERE given_name = 'P3' AND family_name = 'Inv')
+              WHERE person_id = (SELECT id FROM people WHERE given_name = 'P2' AND family_name = 'Inv');
+             DELETE FROM bed_assignments WHERE night > '2025-03-05';",
+        )
+        .await
+        .expect("bulk changes");
+    // Two transactions adding nights to P4's February, which has no row yet, at once.
+    let mut a = app.owner_client().await;
+    let mut b = app.owner_client().await;
+    let ta = a.transaction().await.unwrap();
+    let insert = "INSERT INTO bed_assignments (municipality_code, shelter_id, night, person_id, status, hold_until)
+                  SELECT '0180', (SELECT id FROM shelters WHERE name = $2), $1::text::date,
+                         (SELECT id FROM people WHERE given_name = 'P4' AND family_name = 'Inv'), 'checked_out', now()";
+    ta.execute(insert, &[&"2025-02-10", &"S1"]).await.unwrap();
+    let second = tokio::spawn(async move {
+        let tb = b.transaction().await.unwrap();
+        tb.execute(insert, &[&"2025-02-11", &"S2"]).await.unwrap();
+        tb.commit().await.unwrap();
+        b
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    ta.commit().await.unwrap();
+    let _b = second.await.unwrap();
+    let diff = owner
+        .query(
+            "WITH fresh AS (
+               SELECT n.municipality_code, n.person_id, n.month, count(*)::int AS nights,
+                      (count(*) FILTER (WHERE n.before <> n.shelter_id))::int AS moves,
+                      min(n.night) AS first_night, (array_agg(n.shelter_id) FILTER (WHERE n.before IS NULL))[1] AS fs,
+                      max(n.night) AS last_night, (array_agg(n.shelter_id) FILTER (WHERE n.after IS NULL))[1] AS ls
+                 FROM (SELECT b.municipality_code, b.person_id, date_trunc('month', b.night::timestamp)::date AS month,
+                              b.night, b.shelter_id, lag(b.shelter_id) OVER w AS before, lead(b.shelter_id) OVER w AS after
+                         FROM bed_assignments b WHERE b.status IN ('reserved', 'checked_in', 'checked_out')
+                       WINDOW w AS (PARTITION BY b.municipality_code, b.person_id,
+                                    date_trunc('month', b.night::timestamp)::date ORDER BY b.night, b.created_at, b.id)) n
+                GROUP BY 1, 2, 3)
+             (SELECT 'missing or wrong', f.month::text FROM fresh f EXCEPT ALL
+              SELECT 'missing or wrong', m.month::text FROM person_month_moves m
+               JOIN fresh f USING (municipality_code, person_id, month)
+              WHERE (m.nights, m.moves, m.first_night, m.first_shelter, m.last_night, m.last_shelter)
+                  = (f.nights, f.moves, f.first_night, f.fs, f.last_night, f.ls))
+             UNION ALL
+             SELECT 'extra', m.month::text FROM person_month_moves m
+              WHERE NOT EXISTS (SELECT FROM fresh f WHERE (f.municipality_code, f.person_id, f.month)
+                                                       = (m.municipality_code, m.person_id, m.month))",
+            &[],
+        )
+        .await
+        .unwrap();
+    let diff: Vec<(String, String)> = diff.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let p4 = owner
+        .query_one(
+            "SELECT count(*) FROM person_month_moves m JOIN people p ON p.id = m.person_id
+                     WHERE p.given_name = 'P4' AND m.nights = 2 AND m.moves = 1",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(p4.get::<_, i64>(0), 1, "P4's February after two concurrent inserts");
+    assert!(diff.is_empty(), "person_month_moves differs from its definition: {diff:?}");
+}

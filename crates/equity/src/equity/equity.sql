@@ -24,7 +24,8 @@ request AS (
       FROM guarantee_requests g JOIN person p ON p.id = g.person_id
      WHERE g.municipality_code = $1 AND g.night BETWEEN $2 AND $3 AND g.responsible_district_code IS NOT NULL
 ),
--- Moves between shelters: each person's bed nights of the period in (night, shelter) order, taken a
+-- Moves between shelters: each person's bed nights of the period in the order they happened (night, then
+-- created_at and id for two of one night, as V27 orders them), taken a
 -- month at a time. A month the period covers whole is read from its summary (person_month_moves, V27:
 -- one row per person and month, kept by trigger), so a quarter costs its person-months, not its ~900k
 -- nights. A month covered in part (the period starts after the 1st or ends before the month's last day)
@@ -54,7 +55,7 @@ person_month AS (
                             THEN date_trunc('month', $3::timestamp)::date END])
                AND b.night BETWEEN $2 AND $3 AND b.status IN ('reserved', 'checked_in', 'checked_out')
             WINDOW nights AS (PARTITION BY date_trunc('month', b.night::timestamp)::date, b.person_id
-                              ORDER BY b.night, b.shelter_id)) n
+                              ORDER BY b.night, b.created_at, b.id)) n
      GROUP BY n.month, n.person_id
 ),
 -- A person also moved where a month's first shelter differs from the last of their previous month with
