@@ -700,6 +700,11 @@ async fn reports_only_for_the_roles_the_api_allows_and_periods_checked_as_the_ap
                 .execute("return document.documentElement.scrollWidth <= window.innerWidth;", empty.clone())
                 .unwrap();
             assert_eq!(fits, json!(true), "{path} fits a phone; wide tables scroll on their own");
+            // A form only where there is something to choose (the period of equity and vacancy).
+            let forms =
+                auditor.execute("return document.querySelectorAll('main form').length;", empty.clone()).unwrap();
+            let choosable = matches!(path, "/reports/equity" | "/reports/vacancy");
+            assert_eq!(forms, json!(u64::from(choosable)), "{path}");
             check_page(&auditor, &format!("{path} on a phone"), shot);
         }
         let rows = auditor.execute("return document.querySelectorAll('main table tbody tr').length;", empty).unwrap();
