@@ -185,18 +185,19 @@ pub async fn load_children(
 ) -> Result<(), tokio_postgres::Error> {
     let ids: Vec<Uuid> = decisions.iter().map(|d| d.id).collect();
     let (interruptions, offers) = children(client, scope, &ids, None).await?;
-    let position: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    for (decision_id, interruption) in interruptions {
-        if let Some(&i) = position.get(&decision_id) {
-            decisions[i].interruptions.push(interruption);
-        }
-    }
-    for (decision_id, offer) in offers {
-        if let Some(&i) = position.get(&decision_id) {
-            decisions[i].offers.push(offer);
-        }
-    }
+    hand_out(decisions, &ids, interruptions, |d, interruption| d.interruptions.push(interruption));
+    hand_out(decisions, &ids, offers, |d, offer| d.offers.push(offer));
     Ok(())
+}
+
+/// Gives each child (with its decision's id) to its decision: `items[i]` is the decision `ids[i]`.
+fn hand_out<T, C>(items: &mut [T], ids: &[Uuid], children: Vec<(Uuid, C)>, mut give: impl FnMut(&mut T, C)) {
+    let position: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    for (decision_id, child) in children {
+        if let Some(item) = position.get(&decision_id).and_then(|&i| items.get_mut(i)) {
+            give(item, child);
+        }
+    }
 }
 
 /// The interruptions (by date) and the offers (by date; made on or before `offered_by` when given) of
@@ -466,18 +467,10 @@ pub async fn report_candidates(
         .collect::<Result<Vec<_>, tokio_postgres::Error>>()?;
     let ids: Vec<Uuid> = candidates.iter().map(|c| c.id).collect();
     let (interruptions, offers) = children(client, scope, &ids, Some(last_day)).await?;
-    let position: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    for (decision_id, stored) in interruptions {
-        if let Some(&i) = position.get(&decision_id) {
-            let interruption = Interruption { interrupted_on: stored.interrupted_on, resumed_on: stored.resumed_on };
-            candidates[i].interruptions.push(interruption);
-        }
-    }
-    for (decision_id, offer) in offers {
-        if let Some(&i) = position.get(&decision_id) {
-            candidates[i].offers.push(offer);
-        }
-    }
+    hand_out(&mut candidates, &ids, interruptions, |c, stored| {
+        c.interruptions.push(Interruption { interrupted_on: stored.interrupted_on, resumed_on: stored.resumed_on });
+    });
+    hand_out(&mut candidates, &ids, offers, |c, offer| c.offers.push(offer));
     Ok(candidates)
 }
 
