@@ -285,23 +285,22 @@ pub async fn get_night_availability(
     // The night's version, read after this request arrived (one read shared by the requests waiting
     // with it): when the snapshot is of that version, no connection is needed at all.
     let (pool, code) = (state.pool.clone(), municipality.clone());
-    let fresh = state
+    let version = state
         .fresh
         .read(&format!("bed-board {municipality:?} {night}"), move || async move {
             Ok(repo::board_version(&pool.get().await?, &code, night).await?)
         })
         .await?;
-    let (version, body) = match snapshots.get(&key, fresh) {
-        Some(body) => (fresh, body),
+    let body = match snapshots.get(&key, version) {
+        Some(body) => body,
         None => {
             work.read_counts(async |client| {
-                let version = repo::board_version(client, municipality, night).await?;
                 // Read after the version: the body is at least as new as the version it is stored for.
                 let loads = repo::night_loads(client, municipality, limit, night).await?;
                 let board = filtered_board(loads, &filter);
                 let body = Bytes::from(serde_json::to_vec(&board).map_err(ApiError::internal)?);
                 snapshots.put(key.clone(), version, body.clone());
-                Ok((version, body))
+                Ok(body)
             })
             .await?
         }
