@@ -201,11 +201,22 @@ async fn run(cluster: &Cluster, scale: &Scale, seconds: u64, table: &mut Table) 
         })
         .await;
         table.line(report("bed board reads (16 connections)", &figures, ("-S", select_tps), server_pid));
-        let token_for_board = coordinator.clone();
-        let figures =
-            load(&http, seconds, 16, usize::MAX, true, move |_| request("GET", &board, &token_for_board, None, None))
-                .await;
+        let (board_plain, token_for_board) = (board.clone(), coordinator.clone());
+        let figures = load(&http, seconds, 16, usize::MAX, true, move |_| {
+            request("GET", &board_plain, &token_for_board, None, None)
+        })
+        .await;
         table.line(report("bed board, If-None-Match (16 connections)", &figures, ("-S", select_tps), server_pid));
+        // As a browser or a phone asks: gzip accepted. The copy is checked once to unpack to the board.
+        same_board_gzipped(&http, gzipped(&board, &coordinator), request("GET", &board, &coordinator, None, None))
+            .await?;
+        for (name, conditional) in
+            [("bed board, gzip (16 connections)", false), ("bed board, gzip, If-None-Match (16 connections)", true)]
+        {
+            let (board, token) = (board.clone(), coordinator.clone());
+            let figures = load(&http, seconds, 16, usize::MAX, conditional, move |_| gzipped(&board, &token)).await;
+            table.line(report(name, &figures, ("-S", select_tps), server_pid));
+        }
     }
 
     if wants("placements") {
@@ -330,6 +341,34 @@ fn request(
         builder = builder.header("content-type", "application/json");
     }
     builder.body(Full::new(Bytes::from(body.unwrap_or_default()))).expect("request")
+}
+
+/// A GET that accepts gzip, as browsers send it.
+fn gzipped(url: &str, token: &str) -> http::Request<Full<Bytes>> {
+    let mut request = request("GET", url, token, None, None);
+    request.headers_mut().insert(http::header::ACCEPT_ENCODING, http::HeaderValue::from_static("gzip"));
+    request
+}
+
+/// The gzip board unpacks to the plain one (the load then only counts its bytes, as for the plain one).
+async fn same_board_gzipped(
+    http: &HttpClient,
+    gzipped: http::Request<Full<Bytes>>,
+    plain: http::Request<Full<Bytes>>,
+) -> anyhow::Result<()> {
+    use std::io::Read;
+    let packed = http.request(gzipped).await?;
+    if packed.headers().get(http::header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()) != Some("gzip") {
+        bail!("the board was not sent gzip-encoded");
+    }
+    let packed = packed.into_body().collect().await?.to_bytes();
+    let plain = http.request(plain).await?.into_body().collect().await?.to_bytes();
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(&packed[..]).read_to_end(&mut unpacked)?;
+    if unpacked != plain {
+        bail!("the gzip board does not unpack to the plain board");
+    }
+    Ok(())
 }
 
 async fn wait_ready(http: &HttpClient, base: &str) -> anyhow::Result<()> {

@@ -103,39 +103,63 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let state = <AppState as axum::extract::FromRef<S>>::from_ref(state);
-        let address = state.auth.failures.client_of(parts);
-        // An address that sent too many bad credentials is refused before anything is looked up.
-        let _attempt = state.auth.failures.attempt(address).await?;
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
-            .map(str::trim)
-            .ok_or(ApiError::Unauthenticated)?;
-        // The request id goes into audit rows: only a short token of safe characters is kept.
-        let request_id = parts
-            .headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .filter(|id| id.len() <= 100 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-            .map(str::to_owned);
-        let found = match &state.auth.jwt {
-            Some(verifier) if crate::jwt::looks_like_jwt(token) => verifier.principal(token).await.map(Some),
-            // Only a well-formed opaque token is looked up: one probe of the unique hash index.
-            _ if well_formed_token(token) => opaque_token(&state, &hash_token(token)).await,
-            _ => Ok(None),
-        };
-        match found {
-            Ok(Some(mut principal)) => {
-                principal.request_id = request_id;
-                Ok(principal)
-            }
-            Ok(None) | Err(ApiError::Unauthenticated) => {
-                Err(state.auth.failures.failed(address, ApiError::Unauthenticated))
-            }
-            Err(other) => Err(other),
+        Ok(authenticate(parts, &state, None).await?.0)
+    }
+}
+
+/// A version a handler needs read fresh (the bed board's, say), read in the same round trip as the
+/// check that its caller's cached token is unchanged: `sql` gives one bigint from `$1`, the caller's
+/// municipality code, and `$2`, `date`. For a request served at database speed: one read, not two.
+#[derive(Debug, Clone, Copy)]
+pub struct VersionAlongside {
+    /// Names the version in the shared read's key (with the municipality and the date).
+    pub name: &'static str,
+    pub sql: &'static str,
+    pub date: jiff::civil::Date,
+}
+
+/// The caller of a request (as the [`Principal`] extractor finds it) and, when `alongside` is given and
+/// the caller's token was looked up before, that version, read after the request arrived in the same
+/// round trip as the token check. None: the handler reads the version itself.
+pub async fn authenticate(
+    parts: &Parts,
+    state: &AppState,
+    alongside: Option<&VersionAlongside>,
+) -> Result<(Principal, Option<i64>), ApiError> {
+    let address = state.auth.failures.client_of(parts);
+    // An address that sent too many bad credentials is refused before anything is looked up.
+    let _attempt = state.auth.failures.attempt(address).await?;
+    let token = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+        .map(str::trim)
+        .ok_or(ApiError::Unauthenticated)?;
+    // The request id goes into audit rows: only a short token of safe characters is kept.
+    let request_id = parts
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| id.len() <= 100 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .map(str::to_owned);
+    let found = match &state.auth.jwt {
+        Some(verifier) if crate::jwt::looks_like_jwt(token) => {
+            verifier.principal(token).await.map(|principal| Some((principal, None)))
         }
+        // Only a well-formed opaque token is looked up: one probe of the unique hash index.
+        _ if well_formed_token(token) => opaque_token(state, &hash_token(token), alongside).await,
+        _ => Ok(None),
+    };
+    match found {
+        Ok(Some((mut principal, version))) => {
+            principal.request_id = request_id;
+            Ok((principal, version))
+        }
+        Ok(None) | Err(ApiError::Unauthenticated) => {
+            Err(state.auth.failures.failed(address, ApiError::Unauthenticated))
+        }
+        Err(other) => Err(other),
     }
 }
 
@@ -161,12 +185,23 @@ pub fn generate_token() -> String {
 /// else looked up. A revoked or changed token is refused from the first request that starts after
 /// the change was committed; an entry is also dropped when its token expires and after a minute (so
 /// the last-used mark stays a minute fresh).
-async fn opaque_token(state: &AppState, token_sha256: &str) -> Result<Option<Principal>, ApiError> {
+async fn opaque_token(
+    state: &AppState,
+    token_sha256: &str,
+    alongside: Option<&VersionAlongside>,
+) -> Result<Option<(Principal, Option<i64>)>, ApiError> {
     let cache = &state.auth.tokens;
-    if let Some((principal, version)) = cache.get(token_sha256)
-        && token_changes(state, &principal.municipality).await? == version
-    {
-        return Ok(Some(principal));
+    if let Some((principal, version)) = cache.get(token_sha256) {
+        let (stamp, along) = match alongside {
+            Some(alongside) => {
+                let (stamp, along) = token_changes_and(state, &principal.municipality, alongside).await?;
+                (stamp, Some(along))
+            }
+            None => (token_changes(state, &principal.municipality).await?, None),
+        };
+        if stamp == version {
+            return Ok(Some((principal, along)));
+        }
     }
     let client = state.db().await?;
     // Before the lookup: the entry's lifetime counts from a moment no later than the database's now(),
@@ -182,7 +217,7 @@ async fn opaque_token(state: &AppState, token_sha256: &str) -> Result<Option<Pri
         TOKEN_CACHE_LIFETIME.min(std::time::Duration::from_secs_f64(left.max(0.0)))
     });
     cache.put(token_sha256, principal.clone(), version, asked + lifetime);
-    Ok(Some(principal))
+    Ok(Some((principal, None)))
 }
 
 /// How long a looked-up token is trusted at most before it is looked up again.
@@ -203,6 +238,30 @@ async fn token_changes(state: &AppState, municipality: &MunicipalityCode) -> Res
                 )
                 .await?;
             Ok(client.query_one(&statement, &[&code]).await?.try_get(0)?)
+        })
+        .await
+}
+
+/// The municipality's token-change stamp and the version `alongside` names, read fresh in one statement.
+async fn token_changes_and(
+    state: &AppState,
+    municipality: &MunicipalityCode,
+    alongside: &VersionAlongside,
+) -> Result<(i64, i64), ApiError> {
+    let pool = state.pool.clone();
+    let code = municipality.as_str().to_owned();
+    let VersionAlongside { name, sql, date } = *alongside;
+    state
+        .fresh_with_token
+        .read(&format!("token-changes {code} and {name} {date}"), move || async move {
+            let client = pool.get().await?;
+            let statement = client
+                .prepare_cached(&format!(
+                    "SELECT COALESCE((SELECT version FROM api_token_changes WHERE municipality_code = $1), 0), ({sql})"
+                ))
+                .await?;
+            let row = client.query_one(&statement, &[&code, &date]).await?;
+            Ok((row.try_get(0)?, row.try_get(1)?))
         })
         .await
 }

@@ -19,18 +19,24 @@ use crate::ApiError;
 /// At most this many keys are kept; past it the map starts over (a key costs one read to rebuild).
 const MAX_KEYS: usize = 4096;
 
-/// Shared fresh reads of `i64` values (versions) by key.
-#[derive(Debug, Default)]
-pub struct FreshReads {
-    reads: Mutex<HashMap<String, Arc<SharedRead>>>,
+/// Shared fresh reads of small values (versions: an `i64`, or two read together) by key.
+#[derive(Debug)]
+pub struct FreshReads<T = i64> {
+    reads: Mutex<HashMap<String, Arc<SharedRead<T>>>>,
 }
 
-impl FreshReads {
+impl<T> Default for FreshReads<T> {
+    fn default() -> Self {
+        Self { reads: Mutex::default() }
+    }
+}
+
+impl<T: Clone + Send + 'static> FreshReads<T> {
     /// The value for `key`, read by `fetch` after this call began (possibly together with others).
-    pub async fn read<F, Fut>(&self, key: &str, fetch: F) -> Result<i64, ApiError>
+    pub async fn read<F, Fut>(&self, key: &str, fetch: F) -> Result<T, ApiError>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<i64, ApiError>> + Send + 'static,
+        Fut: Future<Output = Result<T, ApiError>> + Send + 'static,
     {
         let shared = {
             let mut reads = self.reads.lock().unwrap_or_else(PoisonError::into_inner);
@@ -44,19 +50,25 @@ impl FreshReads {
 }
 
 /// One key's reads: how many were started, whether one is under way, and the newest finished one.
-#[derive(Debug, Default)]
-struct SharedRead {
-    state: Mutex<ReadState>,
+#[derive(Debug)]
+struct SharedRead<T> {
+    state: Mutex<ReadState<T>>,
     finished: Notify,
 }
 
-#[derive(Debug, Default)]
-struct ReadState {
+impl<T> Default for SharedRead<T> {
+    fn default() -> Self {
+        Self { state: Mutex::new(ReadState { started: 0, running: false, latest: None }), finished: Notify::new() }
+    }
+}
+
+#[derive(Debug)]
+struct ReadState<T> {
     started: u64,
     running: bool,
     /// The newest finished read: its number and what it gave (an error is shared too: a database
     /// that is down answers everybody waiting at once, not one after another).
-    latest: Option<(u64, Result<i64, Failure>)>,
+    latest: Option<(u64, Result<T, Failure>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -79,15 +91,15 @@ impl Failure {
     }
 }
 
-impl SharedRead {
-    fn lock(&self) -> MutexGuard<'_, ReadState> {
+impl<T: Clone + Send + 'static> SharedRead<T> {
+    fn lock(&self) -> MutexGuard<'_, ReadState<T>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    async fn read<F, Fut>(self: Arc<Self>, fetch: F) -> Result<i64, ApiError>
+    async fn read<F, Fut>(self: Arc<Self>, fetch: F) -> Result<T, ApiError>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<i64, ApiError>> + Send + 'static,
+        Fut: Future<Output = Result<T, ApiError>> + Send + 'static,
     {
         // The first read that can serve this caller is the next one to start: one under way now may
         // have begun before the caller's last write was acknowledged.
@@ -123,20 +135,20 @@ impl SharedRead {
 }
 
 /// Publishes a read's outcome when its task ends, also when the task ends by panicking.
-struct Publish {
-    read: Arc<SharedRead>,
+struct Publish<T: Clone + Send + 'static> {
+    read: Arc<SharedRead<T>>,
     number: u64,
-    result: Option<Result<i64, ApiError>>,
+    result: Option<Result<T, ApiError>>,
 }
 
-impl Publish {
+impl<T: Clone + Send + 'static> Publish<T> {
     /// The read's answer, published when `self` is dropped right after.
-    fn answer(&mut self, result: Result<i64, ApiError>) {
+    fn answer(&mut self, result: Result<T, ApiError>) {
         self.result = Some(result);
     }
 }
 
-impl Drop for Publish {
+impl<T: Clone + Send + 'static> Drop for Publish<T> {
     fn drop(&mut self) {
         let outcome = match self.result.take() {
             Some(Ok(value)) => Ok(value),

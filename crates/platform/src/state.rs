@@ -19,6 +19,8 @@ pub struct AppState {
     pub snapshots: Arc<Snapshots>,
     /// Version numbers read fresh, one read shared by the requests waiting at the same time.
     pub fresh: Arc<FreshReads>,
+    /// Token-change stamps read together with a version a handler needs (`auth::VersionAlongside`).
+    pub fresh_with_token: Arc<FreshReads<(i64, i64)>>,
 }
 
 /// Kept between requests: failures per client address, and the identity provider's keys.
@@ -43,6 +45,7 @@ impl AppState {
             auth: Arc::new(auth),
             snapshots: Arc::default(),
             fresh: Arc::default(),
+            fresh_with_token: Arc::default(),
         }
     }
 }

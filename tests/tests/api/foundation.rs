@@ -55,23 +55,29 @@ async fn missing_or_wrong_token_is_401_and_wrong_role_is_403() {
 #[tokio::test]
 async fn revoked_and_expired_tokens_are_refused() {
     let app = TestApp::spawn().await;
-    let revoked = app.token(Role::Admin).await;
-    let expired = app.token(Role::Auditor).await;
-    let rescoped = app.token(Role::HousingOfficer).await;
     let client = app.pool.get().await.unwrap();
-    // Each token is used first (the server now knows it), then changed in the database as another
-    // process (the CLI, another instance) would: the very next request must see the change.
-    for (token, change) in [
-        (&revoked, "revoked_at = now()"),
-        (&expired, "expires_at = now() - interval '1 minute'"),
-        (&rescoped, "role = 'integration'"),
-    ] {
-        assert_eq!(app.get("/api/v1/people", token).await.status, StatusCode::OK);
-        let hash = hemvist_platform::auth::hash_token(token);
-        client.execute(&format!("UPDATE api_tokens SET {change} WHERE token_sha256 = $1"), &[&hash]).await.unwrap();
-        let after = app.get("/api/v1/people", token).await;
-        let refused = if change.starts_with("role") { StatusCode::FORBIDDEN } else { StatusCode::UNAUTHORIZED };
-        after.assert_problem(refused);
+    // The bed board checks a known token in the same read as its own version: it must refuse alike.
+    let board = format!("/api/v1/nights/{}/availability", hemvist_tests::fixtures::tonight(&app));
+    for path in ["/api/v1/people", board.as_str()] {
+        let revoked = app.token(Role::Admin).await;
+        let expired = app.token(Role::Auditor).await;
+        let rescoped = app.token(Role::HousingOfficer).await;
+        // Each token is used first (the server now knows it), then changed in the database as another
+        // process (the CLI, another instance) would: the very next request must see the change.
+        for (token, change) in [
+            (&revoked, "revoked_at = now()"),
+            (&expired, "expires_at = now() - interval '1 minute'"),
+            (&rescoped, "role = 'integration'"),
+        ] {
+            assert_eq!(app.get(path, token).await.status, StatusCode::OK, "{path}");
+            assert_eq!(app.get(path, token).await.status, StatusCode::OK, "{path}, known");
+            let hash = hemvist_platform::auth::hash_token(token);
+            client.execute(&format!("UPDATE api_tokens SET {change} WHERE token_sha256 = $1"), &[&hash]).await.unwrap();
+            let after = app.get(path, token).await;
+            let refused = if change.starts_with("role") { StatusCode::FORBIDDEN } else { StatusCode::UNAUTHORIZED };
+            assert_eq!(after.status, refused, "{path} after {change}");
+            after.assert_problem(refused);
+        }
     }
 }
 

@@ -123,6 +123,73 @@ async fn the_board_snapshot_shows_every_acknowledged_write_and_answers_304_while
     assert_eq!(entry(&after_sql.body, &far)["capacity"], 4);
 }
 
+/// Tonight's board asked as a browser asks (`accept-encoding`), read raw: status, headers and bytes.
+async fn board_encoded(
+    app: &TestApp,
+    token: &str,
+    accept_encoding: &str,
+    if_none_match: Option<&str>,
+) -> (StatusCode, http::HeaderMap, Vec<u8>) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut request = http::Request::get(format!("/api/v1/nights/{}/availability", tonight(app)))
+        .header("authorization", format!("Bearer {token}"))
+        .header("accept-encoding", accept_encoding);
+    if let Some(tag) = if_none_match {
+        request = request.header("if-none-match", tag);
+    }
+    let response =
+        app.router.clone().oneshot(request.body(axum::body::Body::empty()).expect("request")).await.expect("router");
+    let (parts, body) = response.into_parts();
+    (parts.status, parts.headers, body.collect().await.expect("body").to_bytes().to_vec())
+}
+
+fn gunzip(packed: &[u8]) -> Value {
+    use std::io::Read;
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(packed).read_to_end(&mut unpacked).expect("gzip");
+    serde_json::from_slice(&unpacked).expect("json")
+}
+
+#[tokio::test]
+async fn the_board_in_gzip_is_the_same_board_under_an_entity_tag_of_its_own() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin).await;
+    jarva(&app, &admin).await;
+    for i in 0..12 {
+        shelter_at(&app, &admin, &format!("Härbärge{i}"), 59.39 + 0.001 * f64::from(i), 10).await;
+    }
+    let officer = app.token(Role::HousingOfficer).await;
+    let person = guest(&app, &officer, 1).await;
+    let coordinator = app.token(Role::NightCoordinator).await;
+
+    let plain = board(&app, &coordinator, None).await;
+    let (status, headers, packed) = board_encoded(&app, &coordinator, "br, gzip;q=0.8", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers.get("content-encoding").and_then(|v| v.to_str().ok()), Some("gzip"));
+    assert_eq!(headers.get("vary").and_then(|v| v.to_str().ok()), Some("accept-encoding"));
+    assert_eq!(gunzip(&packed), plain.body, "the same board");
+    assert!(packed.len() < plain.body.to_string().len() / 3, "{} bytes gzip", packed.len());
+    let packed_tag = headers.get("etag").and_then(|v| v.to_str().ok()).expect("an ETag").to_owned();
+    assert_ne!(packed_tag, etag(&plain), "each encoding is its own representation");
+
+    // Its own tag is 304 while unchanged; a client that no longer takes gzip gets the plain board.
+    let (unchanged, _, nothing) = board_encoded(&app, &coordinator, "gzip", Some(&packed_tag)).await;
+    assert_eq!((unchanged, nothing.len()), (StatusCode::NOT_MODIFIED, 0));
+    let (status, headers, bytes) = board_encoded(&app, &coordinator, "gzip;q=0, identity", Some(&packed_tag)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers.get("content-encoding").is_none());
+    assert_eq!(serde_json::from_slice::<Value>(&bytes).expect("json"), plain.body);
+
+    // A placement: the gzip board shows it at once, under a new tag.
+    let placed = guarantee_with_key(&app, &coordinator, "g1", &request_body(&person)).await;
+    assert_eq!(placed.body["outcome"], "placed", "{}", placed.body);
+    let (status, headers, packed) = board_encoded(&app, &coordinator, "gzip", Some(&packed_tag)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(taken(&gunzip(&packed)), 1);
+    assert_ne!(headers.get("etag").and_then(|v| v.to_str().ok()), Some(packed_tag.as_str()));
+}
+
 #[tokio::test]
 async fn a_board_read_started_after_a_placement_was_answered_shows_it_under_concurrency() {
     let app = TestApp::spawn().await;

@@ -2,14 +2,16 @@
 //! shelter's capacity and free beds, a search for suitable free beds by distance, and an anonymised
 //! feed for other systems.
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use hemvist_platform::audit::{AuditAction, AuditEvent};
-use hemvist_platform::auth::Principal;
+use hemvist_platform::auth::{Principal, VersionAlongside, authenticate};
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::etag::none_match;
+use hemvist_platform::snapshot::{Snapshot, accepts_gzip};
 use hemvist_platform::work::Work;
 use hemvist_platform::{ApiError, AppState, Json, Path, Query, ReadProblems, WriteProblems};
 use hemvist_tenants::api::Sex;
@@ -271,7 +273,7 @@ pub struct BoardFilter {
     security(("bearer" = [])))]
 pub async fn get_night_availability(
     State(state): State<AppState>,
-    principal: Principal,
+    BoardCaller { principal, version }: BoardCaller,
     Path(night): Path<Date>,
     Query(filter): Query<BoardFilter>,
     headers: HeaderMap,
@@ -283,43 +285,77 @@ pub async fn get_night_availability(
     let key = format!("bed-board {municipality:?} {night} {limit:?} {filter:?}");
     let snapshots = &state.snapshots;
     // The night's version, read after this request arrived (one read shared by the requests waiting
-    // with it): when the snapshot is of that version, no connection is needed at all.
-    let (pool, code) = (state.pool.clone(), municipality.clone());
-    let version = state
-        .fresh
-        .read(&format!("bed-board {municipality:?} {night}"), move || async move {
-            Ok(repo::board_version(&pool.get().await?, &code, night).await?)
-        })
-        .await?;
-    let body = match snapshots.get(&key, version) {
-        Some(body) => body,
+    // with it, made with the token check when it could be): when the snapshot is of that version, no
+    // connection is needed at all.
+    let version = match version {
+        Some(version) => version,
+        None => {
+            let (pool, code) = (state.pool.clone(), municipality.clone());
+            state
+                .fresh
+                .read(&format!("bed-board {municipality:?} {night}"), move || async move {
+                    Ok(repo::board_version(&pool.get().await?, &code, night).await?)
+                })
+                .await?
+        }
+    };
+    let snapshot = match snapshots.get(&key, version) {
+        Some(snapshot) => snapshot,
         None => {
             work.read_counts(async |client| {
                 // Read after the version: the body is at least as new as the version it is stored for.
                 let loads = repo::night_loads(client, municipality, limit, night).await?;
                 let board = filtered_board(loads, &filter);
-                let body = Bytes::from(serde_json::to_vec(&board).map_err(ApiError::internal)?);
-                snapshots.put(key.clone(), version, body.clone());
-                Ok(body)
+                let snapshot = Snapshot::new(Bytes::from(serde_json::to_vec(&board).map_err(ApiError::internal)?));
+                snapshots.put(key.clone(), version, snapshot.clone());
+                Ok(snapshot)
             })
             .await?
         }
     };
-    let tag = board_etag(version, &key);
+    // Each encoding is its own representation, with its own entity tag (RFC 9110 §8.8.3).
+    let gzip = accepts_gzip(&headers);
+    let tag = board_etag(version, &key, gzip);
     let etag = HeaderValue::from_str(&tag).map_err(ApiError::internal)?;
+    let vary = (header::VARY, HeaderValue::from_static("accept-encoding"));
     if none_match(&headers, &tag) {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag), vary]).into_response());
     }
-    let content_type = HeaderValue::from_static("application/json");
-    Ok((StatusCode::OK, [(header::ETAG, etag), (header::CONTENT_TYPE, content_type)], body).into_response())
+    let content_type = (header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if gzip {
+        let encoding = (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        return Ok(
+            (StatusCode::OK, [(header::ETAG, etag), content_type, vary, encoding], snapshot.gzip()).into_response()
+        );
+    }
+    Ok((StatusCode::OK, [(header::ETAG, etag), content_type, vary], snapshot.body()).into_response())
 }
 
-/// The board's entity tag: its version, and a digest of whose board and which part of it.
-fn board_etag(version: i64, key: &str) -> String {
+/// The board's caller, and the night's board version when it could be read with the token check (one
+/// round trip instead of two; see `auth::VersionAlongside`).
+pub struct BoardCaller {
+    principal: Principal,
+    version: Option<i64>,
+}
+
+impl FromRequestParts<AppState> for BoardCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        // A malformed night is refused by the handler's own `Path`, after the caller is known.
+        let night = Path::<Date>::from_request_parts(parts, state).await.ok().map(|Path(night)| night);
+        let alongside = night.map(|date| VersionAlongside { name: "bed-board", sql: repo::BOARD_VERSION, date });
+        let (principal, version) = authenticate(parts, state, alongside.as_ref()).await?;
+        Ok(Self { principal, version })
+    }
+}
+
+/// The board's entity tag: its version, a digest of whose board and which part of it, and its encoding.
+fn board_etag(version: i64, key: &str, gzip: bool) -> String {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     key.hash(&mut hasher);
-    format!("\"{version}-{:x}\"", hasher.finish())
+    format!("\"{version}-{:x}{}\"", hasher.finish(), if gzip { "-gzip" } else { "" })
 }
 
 fn filtered_board(loads: Vec<NightLoad>, filter: &BoardFilter) -> Vec<ShelterAvailability> {

@@ -56,14 +56,13 @@ pub async fn board_version(
     municipality: &MunicipalityCode,
     night: Date,
 ) -> Result<i64, tokio_postgres::Error> {
-    let statement = client
-        .prepare_cached(
-            "SELECT (COALESCE((SELECT version FROM bed_board_versions WHERE municipality_code = $1), 0)
-                   + COALESCE((SELECT sum(version) FROM shelter_night_counts WHERE municipality_code = $1 AND night = $2), 0))::bigint",
-        )
-        .await?;
+    let statement = client.prepare_cached(BOARD_VERSION).await?;
     client.query_one(&statement, &[&municipality.as_str(), &night]).await?.try_get(0)
 }
+
+/// The statement of [`board_version`]: `$1` the municipality code, `$2` the night.
+pub const BOARD_VERSION: &str = "SELECT (COALESCE((SELECT version FROM bed_board_versions WHERE municipality_code = $1), 0)
+       + COALESCE((SELECT sum(version) FROM shelter_night_counts WHERE municipality_code = $1 AND night = $2), 0))::bigint";
 
 /// Makes sure the shelter-night row exists (with the total beds, unreported), which the capacity
 /// trigger locks.
