@@ -244,3 +244,74 @@ async fn a_token_looked_up_slowly_is_not_served_from_the_cache_after_it_expires(
     assert!(expired, "the token must have expired by now for this test to mean anything");
     app.get("/api/v1/people", &token).await.assert_problem(StatusCode::UNAUTHORIZED);
 }
+
+/// The SQLSTATE of a failed statement ("23503": a foreign key's refusal).
+fn sqlstate(result: Result<u64, tokio_postgres::Error>) -> Option<String> {
+    result.err().and_then(|e| e.code().map(|c| c.code().to_owned()))
+}
+
+const AUDIT_EVENT: &str = "INSERT INTO audit_events (municipality_code, actor_role, action, resource_type) VALUES ($1, 'admin', 'read', 'person')";
+
+#[tokio::test]
+async fn audit_events_name_only_known_municipalities_and_those_stay() {
+    let app = TestApp::spawn().await;
+    let api = app.pool.get().await.unwrap();
+    let owner = app.owner_client().await;
+    // As the API writes them (its own role): a known municipality, one at a time or many in one statement.
+    assert_eq!(api.execute(AUDIT_EVENT, &[&"0180"]).await.ok(), Some(1));
+    let many = "INSERT INTO audit_events (municipality_code, actor_role, action, resource_type)
+                SELECT '0180', 'auditor', 'list', 'decision' FROM generate_series(1, 500)";
+    assert_eq!(api.execute(many, &[]).await.ok(), Some(500));
+    // An unknown one is refused, also hidden among known ones: nothing of the statement is kept.
+    assert_eq!(sqlstate(api.execute(AUDIT_EVENT, &[&"9998"]).await).as_deref(), Some("23503"));
+    let mixed = "INSERT INTO audit_events (municipality_code, actor_role, action, resource_type)
+                 SELECT CASE WHEN i = 250 THEN '9998' ELSE '0180' END, 'auditor', 'list', 'decision'
+                   FROM generate_series(1, 500) i";
+    assert_eq!(sqlstate(api.execute(mixed, &[]).await).as_deref(), Some("23503"));
+    let kept: i64 = owner.query_one("SELECT count(*) FROM audit_events", &[]).await.unwrap().get(0);
+    assert_eq!(kept, 501);
+    // A municipality with events is neither removed nor renumbered; renamed, yes. One without events goes.
+    let delete = owner.execute("DELETE FROM municipalities WHERE municipality_code = '0180'", &[]).await;
+    assert_eq!(sqlstate(delete).as_deref(), Some("23503"));
+    let renumber = owner
+        .execute("UPDATE municipalities SET municipality_code = '0181' WHERE municipality_code = '0180'", &[])
+        .await;
+    assert_eq!(sqlstate(renumber).as_deref(), Some("23503"));
+    let renamed =
+        owner.execute("UPDATE municipalities SET name = 'Stockholms stad' WHERE municipality_code = '0180'", &[]).await;
+    assert_eq!(renamed.ok(), Some(1));
+    owner.execute("INSERT INTO municipalities (municipality_code, name) VALUES ('9997', 'Tom')", &[]).await.unwrap();
+    assert_eq!(owner.execute("DELETE FROM municipalities WHERE municipality_code = '9997'", &[]).await.ok(), Some(1));
+}
+
+#[tokio::test]
+async fn a_municipality_and_its_first_audit_event_cannot_cross_each_other() {
+    let app = TestApp::spawn().await;
+    let mut writer = app.owner_client().await;
+    let mut remover = app.owner_client().await;
+    let add = "INSERT INTO municipalities (municipality_code, name) VALUES ($1, 'Ny')";
+    let remove = "DELETE FROM municipalities WHERE municipality_code = $1";
+    let waited = std::time::Duration::from_millis(300);
+
+    // An event being written holds its municipality: the removal waits for it, then is refused.
+    writer.execute(add, &[&"9996"]).await.unwrap();
+    let tx = writer.transaction().await.unwrap();
+    tx.execute(AUDIT_EVENT, &[&"9996"]).await.unwrap();
+    let removal = tokio::spawn(async move { remover.execute(remove, &[&"9996"]).await.map(|n| (n, remover)) });
+    tokio::time::sleep(waited).await;
+    assert!(!removal.is_finished(), "the removal waits for the event being written");
+    tx.commit().await.unwrap();
+    let removed = removal.await.unwrap();
+    assert_eq!(removed.as_ref().err().and_then(|e| e.code().map(|c| c.code().to_owned())).as_deref(), Some("23503"));
+
+    // A municipality being removed: an event for it waits, then is refused.
+    let mut remover = app.owner_client().await;
+    writer.execute(add, &[&"9995"]).await.unwrap();
+    let tx = remover.transaction().await.unwrap();
+    assert_eq!(tx.execute(remove, &[&"9995"]).await.ok(), Some(1));
+    let event = tokio::spawn(async move { writer.execute(AUDIT_EVENT, &[&"9995"]).await });
+    tokio::time::sleep(waited).await;
+    assert!(!event.is_finished(), "the event waits for the removal");
+    tx.commit().await.unwrap();
+    assert_eq!(sqlstate(event.await.unwrap()).as_deref(), Some("23503"));
+}

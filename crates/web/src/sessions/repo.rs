@@ -50,7 +50,8 @@ pub async fn create_login_link(
 }
 
 /// Whether an admin of the municipality ever signed in to the web app: the audit trail keeps every
-/// sign-in, after the session itself is long deleted.
+/// sign-in, after the session itself is long deleted. A sign-in names its session, so the trail's
+/// index of events that name a resource (V30) finds it.
 pub async fn admin_ever_signed_in(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
@@ -59,7 +60,7 @@ pub async fn admin_ever_signed_in(
         .query_one(
             "SELECT EXISTS (SELECT 1 FROM audit_events
                              WHERE municipality_code = $1 AND resource_type = 'web_session' AND action = 'create'
-                               AND actor_role = 'admin')",
+                               AND actor_role = 'admin' AND resource_id IS NOT NULL)",
             &[&municipality.as_str()],
         )
         .await?;
