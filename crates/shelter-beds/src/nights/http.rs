@@ -262,7 +262,8 @@ pub struct BoardFilter {
 /// Served from a snapshot while the night's version is unchanged; the version grows in the same
 /// transaction as any change of a count, a capacity or a shelter, so a read that starts after a write
 /// was answered shows it. The ETag names the version: with `If-None-Match` the answer is 304 while
-/// the board is unchanged.
+/// the board is unchanged. A client that accepts gzip (`Accept-Encoding`) gets it gzip-encoded, under
+/// an ETag of its own.
 #[utoipa::path(get, path = "/api/v1/nights/{night}/availability", tag = "bed board", operation_id = "get_night_availability",
     params(("night" = String, Path, format = Date, description = "The night, by the date it begins"), BoardFilter,
         ("If-None-Match" = Option<String>, Header, description = "An ETag of this board given out before")),
