@@ -288,7 +288,7 @@ async fn audit_events_name_only_known_municipalities_and_those_stay() {
 async fn a_municipality_and_its_first_audit_event_cannot_cross_each_other() {
     let app = TestApp::spawn().await;
     let mut writer = app.owner_client().await;
-    let mut remover = app.owner_client().await;
+    let remover = app.owner_client().await;
     let add = "INSERT INTO municipalities (municipality_code, name) VALUES ($1, 'Ny')";
     let remove = "DELETE FROM municipalities WHERE municipality_code = $1";
     let waited = std::time::Duration::from_millis(300);
