@@ -282,6 +282,26 @@ async fn audit_events_name_only_known_municipalities_and_those_stay() {
     assert_eq!(renamed.ok(), Some(1));
     owner.execute("INSERT INTO municipalities (municipality_code, name) VALUES ('9997', 'Tom')", &[]).await.unwrap();
     assert_eq!(owner.execute("DELETE FROM municipalities WHERE municipality_code = '9997'", &[]).await.ok(), Some(1));
+    // Nor truncated away (TRUNCATE fires no row trigger; with the key, the cascade reached the trail).
+    let truncate = owner.batch_execute("TRUNCATE municipalities CASCADE").await;
+    assert_eq!(truncate.err().and_then(|e| e.code().map(|c| c.code().to_owned())).as_deref(), Some("23503"));
+    // Nor removed under a snapshot older than the events (REPEATABLE READ), which could miss them.
+    owner.execute("INSERT INTO municipalities (municipality_code, name) VALUES ('9994', 'Sen')", &[]).await.unwrap();
+    owner.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1").await.unwrap();
+    api.execute(AUDIT_EVENT, &[&"9994"]).await.unwrap();
+    let late = owner.execute("DELETE FROM municipalities WHERE municipality_code = '9994'", &[]).await;
+    assert!(late.is_err(), "a removal under an old snapshot is refused");
+    owner.batch_execute("ROLLBACK").await.unwrap();
+    // A temporary table of the API's own named like the real one does not stand in for it.
+    api.batch_execute(
+        "CREATE TEMP TABLE municipalities (municipality_code char(4)); INSERT INTO municipalities VALUES ('9993')",
+    )
+    .await
+    .unwrap();
+    assert_eq!(sqlstate(api.execute(AUDIT_EVENT, &[&"9993"]).await).as_deref(), Some("23503"));
+    api.batch_execute("DROP TABLE pg_temp.municipalities").await.unwrap();
+    let still: i64 = owner.query_one("SELECT count(*) FROM municipalities", &[]).await.unwrap().get(0);
+    assert_eq!(still, 2, "Stockholm and Sen");
 }
 
 #[tokio::test]
