@@ -112,7 +112,8 @@ where
 /// municipality code, and `$2`, `date`. For a request served at database speed: one read, not two.
 #[derive(Debug, Clone, Copy)]
 pub struct VersionAlongside {
-    /// Names the version in the shared read's key (with the municipality and the date).
+    /// Names the version in the shared read's key (with the municipality and the date): one name per
+    /// statement, or two statements would share their reads.
     pub name: &'static str,
     pub sql: &'static str,
     pub date: jiff::civil::Date,
