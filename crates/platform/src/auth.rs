@@ -224,6 +224,9 @@ async fn opaque_token(
 /// How long a looked-up token is trusted at most before it is looked up again.
 const TOKEN_CACHE_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// The token-change stamp of the municipality `$1`, as an SQL expression (0 before its first change).
+const TOKEN_CHANGES: &str = "COALESCE((SELECT version FROM api_token_changes WHERE municipality_code = $1), 0)";
+
 /// The municipality's token-change stamp (drawn anew by triggers at every change of its tokens, V22
 /// and V26), read fresh.
 async fn token_changes(state: &AppState, municipality: &MunicipalityCode) -> Result<i64, ApiError> {
@@ -233,11 +236,7 @@ async fn token_changes(state: &AppState, municipality: &MunicipalityCode) -> Res
         .fresh
         .read(&format!("token-changes {code}"), move || async move {
             let client = pool.get().await?;
-            let statement = client
-                .prepare_cached(
-                    "SELECT COALESCE((SELECT version FROM api_token_changes WHERE municipality_code = $1), 0)",
-                )
-                .await?;
+            let statement = client.prepare_cached(&format!("SELECT {TOKEN_CHANGES}")).await?;
             Ok(client.query_one(&statement, &[&code]).await?.try_get(0)?)
         })
         .await
@@ -256,11 +255,7 @@ async fn token_changes_and(
         .fresh_with_token
         .read(&format!("token-changes {code} and {name} {date}"), move || async move {
             let client = pool.get().await?;
-            let statement = client
-                .prepare_cached(&format!(
-                    "SELECT COALESCE((SELECT version FROM api_token_changes WHERE municipality_code = $1), 0), ({sql})"
-                ))
-                .await?;
+            let statement = client.prepare_cached(&format!("SELECT {TOKEN_CHANGES}, ({sql})")).await?;
             let row = client.query_one(&statement, &[&code, &date]).await?;
             Ok((row.try_get(0)?, row.try_get(1)?))
         })
