@@ -137,7 +137,8 @@ impl Cluster {
         let socket_dir = data.replace('\'', "''");
         let mut settings = format!(
             "\n# Added by hemvist\nlisten_addresses = ''\nunix_socket_directories = '{socket_dir}'\n\
-             port = {PORT}\nmax_connections = 200\ntimezone = 'UTC'\n"
+             port = {PORT}\nmax_connections = 200\ntimezone = 'UTC'\nshared_buffers = {}MB\n",
+            shared_buffers_mb()
         );
         if !options.durable {
             settings.push_str("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n");
@@ -187,6 +188,18 @@ impl Cluster {
         }
         command
     }
+}
+
+/// PostgreSQL's buffer cache: a quarter of the machine's memory, from 128 MB (PostgreSQL's own default,
+/// made for a machine shared with much else) to 8 GB; the page cache of the system keeps the rest. The
+/// bed nights' indexes of a few years outgrow 128 MB, and every placement then writes out and reads
+/// back index pages. Shared memory is taken as it is used, so a small test cluster stays small.
+fn shared_buffers_mb() -> u64 {
+    let total_kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|info| {
+        info.lines()
+            .find_map(|line| line.strip_prefix("MemTotal:")?.trim().strip_suffix("kB")?.trim().parse::<u64>().ok())
+    });
+    total_kib.map_or(128, |kib| (kib / 1024 / 4).clamp(128, 8192))
 }
 
 /// The unprivileged user the cluster runs as when we are root (PostgreSQL refuses to run as root).

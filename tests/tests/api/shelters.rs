@@ -111,6 +111,43 @@ async fn two_hundred_concurrent_requests_for_fifty_beds() {
     );
 }
 
+/// domain.md: a retried request never places twice. Retries that arrive together, while the first is
+/// still being placed, wait for it and answer with its request.
+#[tokio::test]
+async fn retries_sent_at_once_with_one_key_place_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin).await;
+    jarva(&app, &admin).await;
+    shelter(&app, &admin, "Nattkaféet", 59.40, 17.91, 5, everyone()).await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let guest = person(&app, &officer, "woman", "0180").await;
+    let coordinator = app.token(Role::NightCoordinator).await;
+    let body = json!({"person_id": guest, "channel": "homelessness_reception", "lat": 59.40, "lon": 17.91});
+    let answers = futures::future::join_all(
+        (0..12).map(|_| guarantee_with_key(&app, &coordinator, "same-key-sent-at-once", &body)),
+    )
+    .await;
+    assert!(
+        answers.iter().all(|a| a.status == StatusCode::CREATED),
+        "{:?}",
+        answers.iter().map(|a| a.status).collect::<Vec<_>>()
+    );
+    let first: Vec<_> = answers.iter().filter(|a| a.header("idempotent-replayed").is_none()).collect();
+    assert_eq!(first.len(), 1, "exactly one request is the first");
+    assert_eq!(first[0].body["outcome"], "placed");
+    for answer in &answers {
+        assert_eq!(answer.body["id"], first[0].body["id"]);
+        assert_eq!(answer.body["bed"]["assignment_id"], first[0].body["bed"]["assignment_id"]);
+    }
+    let client = app.pool.get().await.unwrap();
+    let counts: (i64, i64) = {
+        let beds = client.query_one("SELECT count(*) FROM bed_assignments", &[]).await.unwrap().get(0);
+        let requests = client.query_one("SELECT count(*) FROM guarantee_requests", &[]).await.unwrap().get(0);
+        (beds, requests)
+    };
+    assert_eq!(counts, (1, 1));
+}
+
 #[tokio::test]
 async fn outcomes_eligibility_needs_and_consent() {
     let app = TestApp::spawn().await;

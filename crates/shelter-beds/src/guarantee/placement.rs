@@ -9,6 +9,7 @@ use hemvist_platform::auth::Principal;
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::work::Work;
 use hemvist_platform::{ApiError, MunicipalityCode};
+use hemvist_tenants::api::StoredPerson;
 use jiff::SignedDuration;
 use jiff::civil::Date;
 use uuid::Uuid;
@@ -19,6 +20,8 @@ use super::repo::{self, NewRequest, StoredRequest};
 use crate::assignments::model::hold_until;
 use crate::assignments::release_expired_holds;
 use crate::assignments::repo::{FirstFree, Placer, active_assignment_of, place_in_first_free};
+use crate::nights::model::NightLoad;
+use crate::nights::repo::night_loads;
 use crate::shelters::model::Needs;
 
 /// A recorded request, and whether it was recorded before (a retry with the same Idempotency-Key).
@@ -30,28 +33,19 @@ pub struct Answer {
 
 /// Records the request and places the person if a suitable bed is free; a retry with the same
 /// Idempotency-Key answers with the first request and never places twice.
+///
+/// A shelter's night is locked from the placement to the commit, so everything that can be read
+/// before is read before, in one round trip, and the request row is stored and read back in one
+/// statement: the lock is held for two round trips (the placement's and the request's) and the commit.
 pub async fn request(w: &mut Work<'_>, ask: &Ask) -> Result<Answer, ApiError> {
     let principal = w.principal().clone();
-    let municipality = &principal.municipality;
-    if let Some(key) = &ask.key
-        && let Some(stored) = repo::find_request_by_key(w.tx(), municipality, key).await?
-    {
+    let min_hold = SignedDuration::from_mins(w.settings().min_hold_minutes);
+    let before = read_before_placing(w.tx(), &principal.municipality, ask).await?;
+    if let Some(stored) = before.stored {
         return replay(w, stored, &ask.fingerprint);
     }
-    let min_hold = SignedDuration::from_mins(w.settings().min_hold_minutes);
-    let mut attempt = w.tx_mut().transaction().await?;
-    let Some((id, person)) = record(&mut attempt, &principal, ask, min_hold).await? else {
-        // A concurrent retry with the same key committed first: drop this attempt, answer with that one.
-        attempt.rollback().await?;
-        let key = ask.key.as_deref().unwrap_or_default();
-        let stored = repo::find_request_by_key(w.tx(), municipality, key)
-            .await?
-            .ok_or_else(|| ApiError::internal("idempotent request vanished"))?;
-        return replay(w, stored, &ask.fingerprint);
-    };
-    attempt.commit().await?;
-    w.audit(AuditEvent::new(AuditAction::Create, "guarantee_request", Some(id)).person(person));
-    let request = repo::find_request(w.tx(), municipality, id).await?.ok_or(ApiError::NotFound("guarantee request"))?;
+    let request = record(w.tx(), &principal, ask, before, min_hold).await?;
+    w.audit(AuditEvent::new(AuditAction::Create, "guarantee_request", Some(request.id)).person(request.person_id));
     Ok(Answer { request, replayed: false })
 }
 
@@ -69,24 +63,68 @@ fn replay(w: &mut Work<'_>, stored: StoredRequest, fingerprint: &str) -> Result<
     Ok(Answer { request: stored, replayed: true })
 }
 
-/// Decides the outcome (placing now when tonight's request is to be placed) and stores the request:
-/// its id and person, or None when another request with the same Idempotency-Key got there first.
+/// What a request reads before any bed is locked.
+struct Before {
+    /// The request stored earlier under the same Idempotency-Key (whose lock is now held).
+    stored: Option<StoredRequest>,
+    person: Option<StoredPerson>,
+    /// The district where the person stands, when a position was given.
+    district: Option<String>,
+    /// For a request to be placed now: the night's shelters and their loads, read after the night's
+    /// expired holds were released.
+    loads: Option<Vec<NightLoad>>,
+}
+
+/// The reads before placing, sent to the database together and answered in one round trip (they are
+/// independent; the statements still run in the order sent, the key's lock first).
+async fn read_before_placing(
+    tx: &Transaction<'_>,
+    municipality: &MunicipalityCode,
+    ask: &Ask,
+) -> Result<Before, ApiError> {
+    let municipality_wide = hemvist_tenants::api::Scope::municipality_wide(municipality);
+    let stored = async {
+        match &ask.key {
+            Some(key) => Ok(repo::lock_and_find_request_by_key(tx, municipality, key).await?),
+            None => Ok(None),
+        }
+    };
+    let person = hemvist_tenants::api::find_person(tx, &municipality_wide, ask.person_id);
+    let district = async {
+        match ask.from {
+            Some(location) => Ok(district_at(tx, municipality, location, ask.night).await?.map(|d| d.code)),
+            None => Ok(None),
+        }
+    };
+    let loads = async {
+        if !matches!(ask.plan, Plan::PlaceNow) {
+            return Ok(None);
+        }
+        let (released, loads) = futures::try_join!(release_expired_holds(tx, municipality, Some(ask.night)), async {
+            Ok(night_loads(tx, municipality, None, ask.night).await?)
+        })?;
+        // Read with the release, so read again when the release freed a bed.
+        if released > 0 {
+            return Ok(Some(night_loads(tx, municipality, None, ask.night).await?));
+        }
+        Ok(Some(loads))
+    };
+    let (stored, person, district, loads) = futures::try_join!(stored, person, district, loads)?;
+    Ok(Before { stored, person, district, loads })
+}
+
+/// Decides the outcome (placing now when tonight's request is to be placed) and stores the request.
 async fn record(
-    tx: &mut Transaction<'_>,
+    tx: &Transaction<'_>,
     principal: &Principal,
     ask: &Ask,
+    before: Before,
     min_hold: SignedDuration,
-) -> Result<Option<(Uuid, Uuid)>, ApiError> {
+) -> Result<StoredRequest, ApiError> {
     let municipality = &principal.municipality;
     let night = ask.night;
-    let municipality_wide = hemvist_tenants::api::Scope::municipality_wide(municipality);
-    let person = hemvist_tenants::api::find_person(&*tx, &municipality_wide, ask.person_id)
-        .await?
-        .ok_or_else(|| ApiError::invalid("person_id", "no such person"))?;
-    let district = match ask.from {
-        Some(location) => district_at(&*tx, municipality, location, night).await?.map(|d| d.code),
-        None => None,
-    };
+    let person = before.person.ok_or_else(|| ApiError::invalid("person_id", "no such person"))?;
+    let district = before.district;
     let needs = ask.needs(person.sex, person.birth.map(|b| b.age_range_on(night)));
     let consent = ask.consent_outside_municipality;
     let home = person.home_municipality_code.as_deref();
@@ -94,11 +132,15 @@ async fn record(
         Plan::PlaceNow => match answer_without_search(home, municipality, ask.declined_by_person) {
             Some(outcome) => Placement::without_bed(outcome, consent),
             None => {
+                let loads = match before.loads {
+                    Some(loads) => loads,
+                    None => night_loads(tx, municipality, None, night).await?,
+                };
                 let wanted = Wanted { person: person.id, night, needs: &needs, ask, placer: Placer::of(principal) };
-                place_now(tx, municipality, &wanted, min_hold).await?
+                place_now(tx, municipality, &wanted, loads, min_hold).await?
             }
         },
-        Plan::Record { outcome, shelter_id } => record_then(&*tx, municipality, outcome, shelter_id, consent).await?,
+        Plan::Record { outcome, shelter_id } => record_then(tx, municipality, outcome, shelter_id, consent).await?,
     };
     let outcome = placement.outcome;
     let breach = outcome == GuaranteeOutcome::NoSuitableBed;
@@ -129,7 +171,7 @@ async fn record(
         escalation_note: breach.then(|| escalation_note(night, recorded_afterwards)),
         emergency_assessment: emergency_assessment(outcome, ask.emergency_assessment.clone()),
     };
-    Ok(repo::insert_request(&*tx, municipality, &new).await?.map(|id| (id, person.id)))
+    Ok(repo::insert_request(tx, municipality, &new).await?)
 }
 
 /// Who wants a bed, for which night, needing what, and who gives it.
@@ -144,18 +186,17 @@ struct Wanted<'a> {
 }
 
 /// Finds a suitable free bed for `wanted` now, nearest first, and holds it; the bed the person already
-/// has that night, if any. Beds whose hold expired without a check-in are released first. The choice
+/// has that night, if any. `loads` were read after the night's expired holds were released. The choice
 /// (`model::candidates`) is made here; taking the first candidate that still has a bed is one statement.
 async fn place_now(
-    tx: &mut Transaction<'_>,
+    tx: &Transaction<'_>,
     municipality: &MunicipalityCode,
     wanted: &Wanted<'_>,
+    loads: Vec<NightLoad>,
     min_hold: SignedDuration,
 ) -> Result<Placement, ApiError> {
     let consent = wanted.ask.consent_outside_municipality;
     let (night, person) = (wanted.night, wanted.person);
-    release_expired_holds(&*tx, municipality, Some(night)).await?;
-    let loads = crate::nights::repo::night_loads(&*tx, municipality, None, night).await?;
     let found = candidates(loads, wanted.needs, wanted.ask.from, consent);
     let ordered: Vec<(Uuid, jiff::Timestamp)> = found
         .iter()
@@ -164,7 +205,7 @@ async fn place_now(
             (shelter.id, hold_until(wanted.ask.now, night, shelter.check_in_deadline, min_hold))
         })
         .collect();
-    let placed = place_in_first_free(&*tx, municipality, night, person, &ordered, wanted.placer, consent).await;
+    let placed = place_in_first_free(tx, municipality, night, person, &ordered, wanted.placer, consent).await;
     match placed {
         Ok(FirstFree::Assigned { id, shelter }) => {
             let outside = found
@@ -180,7 +221,7 @@ async fn place_now(
             })
         }
         Ok(FirstFree::PersonHasBed) => {
-            let existing = active_assignment_of(&*tx, municipality, person, night)
+            let existing = active_assignment_of(tx, municipality, person, night)
                 .await?
                 .ok_or_else(|| ApiError::conflict("the person's bed changed meanwhile; retry"))?;
             Placement::existing(&existing, consent)

@@ -107,15 +107,27 @@ fn request_from_row(r: &Row) -> Result<StoredRequest, tokio_postgres::Error> {
     })
 }
 
-pub async fn find_request_by_key(
+/// The request stored under an Idempotency-Key, read after taking the key's lock: a request with the
+/// same key in another transaction is waited for, and then found. The lock is held to the end of the
+/// transaction, so no other request can store the key meanwhile (every request with a key takes it
+/// before it places anyone). Both statements are sent at once; they run in order.
+pub async fn lock_and_find_request_by_key(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     key: &str,
 ) -> Result<Option<StoredRequest>, tokio_postgres::Error> {
+    let lock = client.prepare_cached(IDEMPOTENCY_KEY_LOCK).await?;
     let sql = format!("{} WHERE g.municipality_code = $1 AND g.idempotency_key = $2", requests_from());
-    let statement = client.prepare_cached(&sql).await?;
-    client.query_opt(&statement, &[&municipality.as_str(), &key]).await?.as_ref().map(request_from_row).transpose()
+    let find = client.prepare_cached(&sql).await?;
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&municipality.as_str(), &key];
+    let (_, found) = futures::try_join!(client.execute(&lock, &params), client.query_opt(&find, &params))?;
+    found.as_ref().map(request_from_row).transpose()
 }
+
+/// The transaction lock of one municipality's Idempotency-Key, in the two-key space of advisory locks
+/// (apart from the single-key locks of the jobs); `HVIK` names it. Two keys sharing a hash only wait for
+/// each other.
+const IDEMPOTENCY_KEY_LOCK: &str = "SELECT pg_advisory_xact_lock(1213614411, hashtext($1::text || ':' || $2::text))";
 
 pub async fn find_request(
     client: &impl GenericClient,
@@ -179,21 +191,28 @@ pub struct NewRequest {
     pub emergency_assessment: Option<String>,
 }
 
-/// Stores the request; None when another request with the same Idempotency-Key got there first.
+/// Stores the request and returns it as stored, with its person. Its Idempotency-Key, if any, must be
+/// locked first ([`lock_and_find_request_by_key`]).
 pub async fn insert_request(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     r: &NewRequest,
-) -> Result<Option<Uuid>, tokio_postgres::Error> {
-    let inserted = client
-        .query_one(
-            "INSERT INTO guarantee_requests (municipality_code, idempotency_key, request_fingerprint, requested_at, night, person_id,
+) -> Result<StoredRequest, tokio_postgres::Error> {
+    let sql = format!(
+        "WITH g AS (INSERT INTO guarantee_requests (municipality_code, idempotency_key, request_fingerprint, requested_at, night, person_id,
                  requested_by, channel, lat, lon, district_code, needs, outcome, assignment_id, placed_outside_municipality,
                  consent_outside_municipality, escalated_at, escalation_note, emergency_assessment,
                  requested_by_staff, responsible_district_code, location_district_code, recorded_shelter_id, recorded_afterwards)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
                      CASE WHEN $17 THEN now() END, $18, $19, $20, $21, $22, $23, $24)
-             RETURNING id",
+             RETURNING *)
+         SELECT {REQUEST_COLUMNS}, {GUEST_COLUMNS} FROM g {}",
+        join_guest("g")
+    );
+    let statement = client.prepare_cached(&sql).await?;
+    let row = client
+        .query_one(
+            &statement,
             &[
                 &municipality.as_str(),
                 &r.idempotency_key,
@@ -221,14 +240,8 @@ pub async fn insert_request(
                 &r.recorded_afterwards,
             ],
         )
-        .await;
-    match inserted {
-        Ok(row) => Ok(Some(row.try_get(0)?)),
-        Err(error) if error.as_db_error().and_then(|db| db.constraint()) == Some("guarantee_requests_idempotency") => {
-            Ok(None)
-        }
-        Err(error) => Err(error),
-    }
+        .await?;
+    request_from_row(&row)
 }
 
 /// Guarantee outcomes counted per night, responsible district (at the time of the request) and the
