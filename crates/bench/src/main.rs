@@ -257,6 +257,26 @@ async fn run(cluster: &Cluster, scale: &Scale, seconds: u64, table: &mut Table) 
          overbooked shelters: {overbooked}",
         figures.ok
     ));
+        // While beds are free every request locks a shelter's night; afterwards none does. The rate of
+        // the first part, apart: it is what contention on the nearest shelters costs.
+        let row = client
+            .query_one(
+                "SELECT count(*), extract(epoch FROM max(created_at) - min(created_at))::float8
+                   FROM guarantee_requests WHERE night = $1 AND outcome = 'placed'",
+                &[&tonight],
+            )
+            .await?;
+        let (placed_requests, span): (i64, Option<f64>) = (row.get(0), row.get(1));
+        if let Some(span) = span.filter(|s| *s > 0.0) {
+            table.line(format!(
+                "  while beds were free: {placed_requests} placed in {span:.1} s, {:.0} placements/s",
+                placed_requests as f64 / span
+            ));
+        }
+        // The reports after this are measured on a settled database, not while autovacuum and the
+        // checkpointer work through the writes above.
+        client.batch_execute("VACUUM (ANALYZE)").await?;
+        client.batch_execute("CHECKPOINT").await?;
     }
 
     // The reports ask about the end of the history: its last quarter, month and day.

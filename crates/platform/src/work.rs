@@ -31,16 +31,28 @@ impl<'a> UnitOfWork<'a> {
     /// is kept (the transaction rolls back when dropped). Abandoned midway (the request timed out),
     /// its running statement is cancelled in PostgreSQL too (see [`Lent`]).
     pub async fn run<T>(self, work: impl AsyncFnOnce(&mut Work<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        self.run_then_read(work, async |_, _, output| Ok(output)).await
+    }
+
+    /// Runs `work` as [`run`](Self::run) does and, once it is committed, `answer` on the same connection
+    /// outside the transaction: for a write that holds a contended lock (a shelter's night), so that
+    /// the lock is let go before the answer is read. `answer` reads only what `work` did, which its
+    /// audit events already name. If `answer` fails, the work stays done; a retry with the request's
+    /// Idempotency-Key gets its answer.
+    pub async fn run_then_read<T, U>(
+        self,
+        work: impl AsyncFnOnce(&mut Work<'_>) -> Result<T, ApiError>,
+        answer: impl AsyncFnOnce(&deadpool_postgres::Object, &Principal, T) -> Result<U, ApiError>,
+    ) -> Result<U, ApiError> {
         let mut lent = Lent::new(self.state.db().await?);
         let result = async {
             let tx = lent.client().transaction().await?;
             let mut unit = Work { tx, principal: self.principal, settings: &self.state.settings, events: Vec::new() };
             let output = work(&mut unit).await?;
             unit.commit().await?;
-            Ok(output)
+            answer(lent.client(), self.principal, output).await
         }
         .await;
-        // After a lost connection or a server that went read-only, the next request gets a fresh one.
         lent.finish(matches!(result, Err(ApiError::Unavailable(_))));
         result
     }
@@ -89,6 +101,13 @@ impl<'a> Work<'a> {
     /// Records what was done; written with the work, at commit.
     pub fn audit(&mut self, event: AuditEvent) {
         self.events.push(event);
+    }
+
+    /// Writes `event` now, in this transaction, instead of at commit: sent together with the work's
+    /// next statement, it costs no round trip of its own, and a write that holds a lock until commit
+    /// does not hold it while the trail is written.
+    pub async fn audit_now(&self, event: AuditEvent) -> Result<(), ApiError> {
+        audit::record_batch(&self.tx, self.principal, std::slice::from_ref(&event)).await
     }
 
     /// Records many events at once (the people of a list page or a report).

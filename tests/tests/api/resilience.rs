@@ -95,12 +95,11 @@ async fn a_connection_killed_mid_transaction_leaves_nothing_half_written() {
     };
     let before = counts().await;
 
-    // Another session holds the municipality's row: the first row of the request's transaction that
-    // refers to it directly (its request or, at commit, its audit events) waits for it, after the bed
-    // was given.
+    // Another session holds the person's row: the bed given to the person (its key to the person, and
+    // the person's last entry that it touches) waits for it, with the bed already written.
     let mut locker = app.owner_client().await;
     let lock = locker.transaction().await.unwrap();
-    lock.batch_execute("SELECT FROM municipalities WHERE municipality_code = '0180' FOR UPDATE").await.unwrap();
+    lock.execute("SELECT FROM people WHERE id = $1::text::uuid FOR UPDATE", &[&person]).await.unwrap();
     let request = {
         let (app_router, coordinator, body) = (app.router.clone(), coordinator.clone(), body.clone());
         tokio::spawn(async move {

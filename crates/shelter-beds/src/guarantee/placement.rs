@@ -35,8 +35,9 @@ pub struct Answer {
 /// Idempotency-Key answers with the first request and never places twice.
 ///
 /// A shelter's night is locked from the placement to the commit, so everything that can be read
-/// before is read before, in one round trip, and the request row is stored and read back in one
-/// statement: the lock is held for two round trips (the placement's and the request's) and the commit.
+/// before is read before, in one round trip; the audit event goes with the placement; the request row
+/// is stored and read back in one statement. The lock is held for the placement's round trip, the
+/// request's and the commit. (The caller reads its answer after the commit: `run_then_read`.)
 pub async fn request(w: &mut Work<'_>, ask: &Ask) -> Result<Answer, ApiError> {
     let principal = w.principal().clone();
     let min_hold = SignedDuration::from_mins(w.settings().min_hold_minutes);
@@ -44,8 +45,10 @@ pub async fn request(w: &mut Work<'_>, ask: &Ask) -> Result<Answer, ApiError> {
     if let Some(stored) = before.stored {
         return replay(w, stored, &ask.fingerprint);
     }
-    let request = record(w.tx(), &principal, ask, before, min_hold).await?;
-    w.audit(AuditEvent::new(AuditAction::Create, "guarantee_request", Some(request.id)).person(request.person_id));
+    let id = Uuid::new_v4();
+    let created = AuditEvent::new(AuditAction::Create, "guarantee_request", Some(id)).person(ask.person_id);
+    let (request, ()) =
+        futures::try_join!(record(w.tx(), &principal, ask, id, before, min_hold), w.audit_now(created))?;
     Ok(Answer { request, replayed: false })
 }
 
@@ -113,11 +116,13 @@ async fn read_before_placing(
     Ok(Before { stored, person, district, loads })
 }
 
-/// Decides the outcome (placing now when tonight's request is to be placed) and stores the request.
+/// Decides the outcome (placing now when tonight's request is to be placed) and stores the request
+/// under `id`.
 async fn record(
     tx: &Transaction<'_>,
     principal: &Principal,
     ask: &Ask,
+    id: Uuid,
     before: Before,
     min_hold: SignedDuration,
 ) -> Result<StoredRequest, ApiError> {
@@ -146,6 +151,7 @@ async fn record(
     let breach = outcome == GuaranteeOutcome::NoSuitableBed;
     let recorded_afterwards = matches!(ask.plan, Plan::Record { .. });
     let new = NewRequest {
+        id,
         idempotency_key: ask.key.clone(),
         request_fingerprint: ask.fingerprint.clone(),
         requested_at: ask.requested_at,

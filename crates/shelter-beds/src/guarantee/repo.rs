@@ -165,6 +165,8 @@ pub async fn list_requests(
 /// A request to store.
 #[derive(Debug, Clone)]
 pub struct NewRequest {
+    /// Chosen before the request is stored, so that its audit event can be written alongside.
+    pub id: Uuid,
     pub idempotency_key: Option<String>,
     pub request_fingerprint: String,
     pub requested_at: Timestamp,
@@ -199,11 +201,11 @@ pub async fn insert_request(
     r: &NewRequest,
 ) -> Result<StoredRequest, tokio_postgres::Error> {
     let sql = format!(
-        "WITH g AS (INSERT INTO guarantee_requests (municipality_code, idempotency_key, request_fingerprint, requested_at, night, person_id,
+        "WITH g AS (INSERT INTO guarantee_requests (id, municipality_code, idempotency_key, request_fingerprint, requested_at, night, person_id,
                  requested_by, channel, lat, lon, district_code, needs, outcome, assignment_id, placed_outside_municipality,
                  consent_outside_municipality, escalated_at, escalation_note, emergency_assessment,
                  requested_by_staff, responsible_district_code, location_district_code, recorded_shelter_id, recorded_afterwards)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+             VALUES ($25, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
                      CASE WHEN $17 THEN now() END, $18, $19, $20, $21, $22, $23, $24)
              RETURNING *)
          SELECT {REQUEST_COLUMNS}, {GUEST_COLUMNS} FROM g {}",
@@ -238,6 +240,7 @@ pub async fn insert_request(
                 &r.location_district_code,
                 &r.recorded_shelter_id,
                 &r.recorded_afterwards,
+                &r.id,
             ],
         )
         .await?;
