@@ -296,7 +296,19 @@ async fn ivo_report_on_a_hand_checked_quarter() {
     assert_eq!(farsta.body["cases"].as_array().unwrap().len(), 4);
     // The quarter before: L (late from 2026-03-01), F (late from 05-11), G (late from 06-16) and
     // N (late from 05-16, executed 06-01).
+    let audited_before = app.audit_events().await.len();
     let q2 = app.get("/api/v1/reports/non-executed-decisions?quarter=2026-Q2", &auditor).await;
+    // domain.md: every person whose data is read is in the audit trail: one event per person shown.
+    let mut listed: Vec<String> = app.audit_events().await[audited_before..]
+        .iter()
+        .filter(|e| e.0 == "list" && e.1 == "decision")
+        .filter_map(|e| e.3.map(|person| person.to_string()))
+        .collect();
+    listed.sort_unstable();
+    let shown: std::collections::BTreeSet<String> =
+        q2.body["cases"].as_array().unwrap().iter().map(|c| c["person_id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(shown.len(), 2, "four late decisions of two people");
+    assert_eq!(listed, shown.into_iter().collect::<Vec<_>>(), "each person of the report is audited as read, once");
     let mut q2_ids: Vec<&str> =
         q2.body["cases"].as_array().unwrap().iter().map(|c| c["decision_id"].as_str().unwrap()).collect();
     q2_ids.sort_unstable();
