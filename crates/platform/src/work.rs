@@ -110,21 +110,6 @@ impl<'a> Work<'a> {
         audit::record_batch(&self.tx, self.principal, std::slice::from_ref(&event)).await
     }
 
-    /// Writes the events recorded so far now, and runs `work` meanwhile on this task: for a report
-    /// that audits thousands of people, its answer is serialized while PostgreSQL writes the trail.
-    /// Should writing fail, the whole work fails, as at commit.
-    pub async fn write_audit_while<R>(&mut self, work: impl FnOnce() -> R) -> Result<R, ApiError> {
-        let events = std::mem::take(&mut self.events);
-        // The first poll of the write hands the statement to the connection's task; yielding once lets
-        // that task (woken on this thread) send it before `work` holds the thread.
-        let (written, output) = futures::join!(audit::record_batch(&self.tx, self.principal, &events), async {
-            tokio::task::yield_now().await;
-            work()
-        });
-        written?;
-        Ok(output)
-    }
-
     /// Records many events at once (the people of a list page or a report).
     pub fn audit_all(&mut self, events: impl IntoIterator<Item = AuditEvent>) {
         self.events.extend(events);
