@@ -74,7 +74,7 @@ fn start_private_cluster() -> anyhow::Result<tokio_postgres::Config> {
     let dir = tempfile::Builder::new().prefix("hemvist-test-").tempdir()?.keep();
     // The cluster may belong to another (unprivileged) user who must be able to enter this directory.
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))?;
-    let cluster = Cluster::ensure_running(&dir, ClusterOptions { durable: false })?;
+    let cluster = Cluster::ensure_running(&dir, ClusterOptions { durable: false, buffers_for_machine: false })?;
     let watchdog = r#"while [ -e "/proc/$1" ]; do sleep 0.5; done
         kill -QUIT "$(head -n 1 "$2/postmaster.pid")" 2>/dev/null; sleep 2; rm -rf "$3""#;
     std::process::Command::new("sh")

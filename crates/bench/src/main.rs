@@ -81,9 +81,10 @@ async fn main() -> anyhow::Result<()> {
     let cluster_dir = if kept.is_empty() { dir.path().to_owned() } else { std::path::PathBuf::from(&kept) };
     std::fs::create_dir_all(&cluster_dir)?;
     std::fs::set_permissions(&cluster_dir, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
-    let cluster =
-        tokio::task::spawn_blocking(move || Cluster::ensure_running(&cluster_dir, ClusterOptions { durable: false }))
-            .await??;
+    let cluster = tokio::task::spawn_blocking(move || {
+        Cluster::ensure_running(&cluster_dir, ClusterOptions { durable: false, buffers_for_machine: true })
+    })
+    .await??;
     let mut table = Table { lines: vec![format!("hemvist-bench --scale {factor} --seconds {seconds}")] };
     let outcome = run(&cluster, &scale, seconds, &mut table).await;
     // A cluster that was already running (a kept --data-dir someone else uses) is left running.

@@ -4,6 +4,7 @@
 //! transaction of its own. Later the event outbox plugs in at `commit`, in the same transaction.
 
 use deadpool_postgres::Transaction;
+use tokio_postgres::IsolationLevel;
 
 use crate::audit::{self, AuditEvent};
 use crate::auth::{Principal, Role};
@@ -31,28 +32,19 @@ impl<'a> UnitOfWork<'a> {
     /// is kept (the transaction rolls back when dropped). Abandoned midway (the request timed out),
     /// its running statement is cancelled in PostgreSQL too (see [`Lent`]).
     pub async fn run<T>(self, work: impl AsyncFnOnce(&mut Work<'_>) -> Result<T, ApiError>) -> Result<T, ApiError> {
-        self.run_then_read(work, async |_, _, output| Ok(output)).await
-    }
-
-    /// Runs `work` as [`run`](Self::run) does and, once it is committed, `answer` on the same connection
-    /// outside the transaction: for a write that holds a contended lock (a shelter's night), so that
-    /// the lock is let go before the answer is read. `answer` reads only what `work` did, which its
-    /// audit events already name. If `answer` fails, the work stays done; a retry with the request's
-    /// Idempotency-Key gets its answer.
-    pub async fn run_then_read<T, U>(
-        self,
-        work: impl AsyncFnOnce(&mut Work<'_>) -> Result<T, ApiError>,
-        answer: impl AsyncFnOnce(&deadpool_postgres::Object, &Principal, T) -> Result<U, ApiError>,
-    ) -> Result<U, ApiError> {
         let mut lent = Lent::new(self.state.db().await?);
         let result = async {
-            let tx = lent.client().transaction().await?;
+            // READ COMMITTED, whatever the server's default: each statement sees what was committed
+            // before it began, which the work relies on (a lock waited for, then a read that must see
+            // what its holder committed). Said in the BEGIN itself, so it costs no round trip.
+            let tx = lent.client().build_transaction().isolation_level(IsolationLevel::ReadCommitted).start().await?;
             let mut unit = Work { tx, principal: self.principal, settings: &self.state.settings, events: Vec::new() };
             let output = work(&mut unit).await?;
             unit.commit().await?;
-            answer(lent.client(), self.principal, output).await
+            Ok(output)
         }
         .await;
+        // After a lost connection or a server that went read-only, the next request gets a fresh one.
         lent.finish(matches!(result, Err(ApiError::Unavailable(_))));
         result
     }
@@ -105,7 +97,7 @@ impl<'a> Work<'a> {
 
     /// Writes `event` now, in this transaction, instead of at commit: sent together with the work's
     /// next statement, it costs no round trip of its own, and a write that holds a lock until commit
-    /// does not hold it while the trail is written.
+    /// does not hold it while the trail is written. An error rolls the whole work back, as at commit.
     pub async fn audit_now(&self, event: AuditEvent) -> Result<(), ApiError> {
         audit::record_batch(&self.tx, self.principal, std::slice::from_ref(&event)).await
     }

@@ -92,7 +92,7 @@ pub fn restore(data_dir: &Path, backup: &Path) -> anyhow::Result<Cluster> {
     ));
     std::fs::write(&conf, text)?;
     // Starting replays the WAL that came with the backup, up to the consistent end of the copy.
-    Cluster::ensure_running(data_dir, ClusterOptions { durable: true })
+    Cluster::ensure_running(data_dir, ClusterOptions { durable: true, buffers_for_machine: true })
 }
 
 /// `pg_verifybackup`: every file as the manifest lists it, and the WAL needed to make it consistent.

@@ -22,6 +22,9 @@ const MAX_SOCKET_PATH: usize = 100;
 pub struct ClusterOptions {
     /// Keep fsync on. Test clusters turn it off: they are thrown away anyway.
     pub durable: bool,
+    /// Give PostgreSQL's buffer cache a quarter of the machine's memory ([`shared_buffers_mb`]). Test
+    /// clusters, several at a time on one machine, keep PostgreSQL's default.
+    pub buffers_for_machine: bool,
 }
 
 #[derive(Debug)]
@@ -137,9 +140,11 @@ impl Cluster {
         let socket_dir = data.replace('\'', "''");
         let mut settings = format!(
             "\n# Added by hemvist\nlisten_addresses = ''\nunix_socket_directories = '{socket_dir}'\n\
-             port = {PORT}\nmax_connections = 200\ntimezone = 'UTC'\nshared_buffers = {}MB\n",
-            shared_buffers_mb()
+             port = {PORT}\nmax_connections = 200\ntimezone = 'UTC'\n"
         );
+        if options.buffers_for_machine {
+            settings.push_str(&format!("shared_buffers = {}MB\n", shared_buffers_mb()));
+        }
         if !options.durable {
             settings.push_str("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n");
         }
@@ -193,7 +198,7 @@ impl Cluster {
 /// PostgreSQL's buffer cache: a quarter of the machine's memory, from 128 MB (PostgreSQL's own default,
 /// made for a machine shared with much else) to 8 GB; the page cache of the system keeps the rest. The
 /// bed nights' indexes of a few years outgrow 128 MB, and every placement then writes out and reads
-/// back index pages. Shared memory is taken as it is used, so a small test cluster stays small.
+/// back index pages.
 fn shared_buffers_mb() -> u64 {
     let total_kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|info| {
         info.lines()

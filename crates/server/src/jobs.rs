@@ -27,7 +27,7 @@ pub async fn release_expired_holds(pool: &Pool) -> anyhow::Result<Option<u64>> {
     let mut released = 0;
     for row in tx.query("SELECT municipality_code FROM municipalities ORDER BY municipality_code", &[]).await? {
         let municipality = MunicipalityCode::parse(row.try_get::<_, &str>(0)?.trim())?;
-        released += hemvist_shelter_beds::holds::release_expired_holds(&tx, &municipality, None).await?;
+        released += hemvist_shelter_beds::holds::release_expired_holds(&tx, &municipality, None).await?.unwrap_or(0);
     }
     tx.commit().await?;
     Ok(Some(released))

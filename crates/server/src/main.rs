@@ -145,7 +145,7 @@ impl Database {
                 let dir = settings.data_dir.clone();
                 let cluster = tokio::task::spawn_blocking(move || {
                     if create {
-                        Cluster::ensure_running(&dir, ClusterOptions { durable: true })
+                        Cluster::ensure_running(&dir, ClusterOptions { durable: true, buffers_for_machine: true })
                     } else {
                         Cluster::open_existing(&dir)
                     }

@@ -49,7 +49,7 @@ async fn table_sums(client: &tokio_postgres::Client) -> BTreeMap<String, (i64, S
 fn restore(root: &Path, name: &str, backup: &Path) -> Cluster {
     let target = root.join(name);
     hemvist_in(&target, &["restore", &backup.to_string_lossy()]);
-    Cluster::ensure_running(&target, ClusterOptions { durable: false }).unwrap()
+    Cluster::ensure_running(&target, ClusterOptions { durable: false, buffers_for_machine: false }).unwrap()
 }
 
 /// Some of everything: a district, shelters, people, guarantee placements (beds, requests, audit).

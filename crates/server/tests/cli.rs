@@ -29,7 +29,7 @@ async fn throwaway() -> Throwaway {
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     let cluster = tokio::task::spawn_blocking({
         let dir = dir.clone();
-        move || Cluster::ensure_running(&dir, ClusterOptions { durable: false })
+        move || Cluster::ensure_running(&dir, ClusterOptions { durable: false, buffers_for_machine: false })
     })
     .await
     .unwrap()

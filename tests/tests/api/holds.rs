@@ -205,9 +205,9 @@ async fn uncollected_beds_are_released_by_the_job_and_stop_counting() {
     let client = app.pool.get().await.unwrap();
     let stockholm = hemvist_platform::MunicipalityCode::parse("0180").unwrap();
     let released = hemvist_shelter_beds::holds::release_expired_holds(&client, &stockholm, None).await.unwrap();
-    assert_eq!(released, 5);
-    // Safe to run again (a restart, a second instance after the first): nothing more to release.
-    assert_eq!(hemvist_shelter_beds::holds::release_expired_holds(&client, &stockholm, None).await.unwrap(), 0);
+    assert_eq!(released, Some(5));
+    // Safe to run again (a restart, a second instance after the first): none has expired any more.
+    assert_eq!(hemvist_shelter_beds::holds::release_expired_holds(&client, &stockholm, None).await.unwrap(), None);
 
     // The guarantee request shows the bed was not collected.
     let read =
@@ -504,4 +504,77 @@ async fn an_idempotent_replay_is_audited_like_a_read() {
     let last = events.iter().rev().find(|(_, kind, _, _)| kind == "guarantee_request").unwrap();
     assert_eq!(last.0, "read");
     assert_eq!(last.2.map(|id| id.to_string()), first.body["id"].as_str().map(str::to_owned));
+}
+
+/// A bed freed by another transaction's release of expired holds is offered to a request that found
+/// those holds expired too. The request's own release waits for the other and then frees nothing; the
+/// shelter's loads it read alongside are from before, and must be read again (review, 2026-11-24: it
+/// answered "no suitable bed", a breach, with the shelter's one bed free).
+#[tokio::test]
+async fn a_bed_freed_by_a_concurrent_release_is_offered() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin).await;
+    jarva(&app, &admin).await;
+    let only = shelter(&app, &admin, shelter_body("Enda sängen", 59.40, 1, "23:00")).await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let coordinator = app.token(Role::NightCoordinator).await;
+    let first = person(&app, &officer).await;
+    let held = guarantee_with_key(&app, &coordinator, "first", &json!({"person_id": first, "channel": "other"})).await;
+    assert_eq!(held.body["outcome"], "placed", "{}", held.body);
+    set_holds_expired(&app, None).await;
+
+    // Another transaction (the release job, or another request) releases the expired hold, not yet committed.
+    let mut releaser = app.owner_client().await;
+    let release = releaser.transaction().await.unwrap();
+    let released = release
+        .execute(
+            "UPDATE bed_assignments SET status = 'not_collected', released_at = now(), updated_at = now()
+              WHERE status = 'reserved' AND hold_until < now()",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(released, 1);
+    let second = person(&app, &officer).await;
+    let asking = {
+        let (app_router, coordinator) = (app.router.clone(), coordinator.clone());
+        let body = json!({"person_id": second, "channel": "other"});
+        tokio::spawn(async move {
+            use tower::ServiceExt;
+            let request = http::Request::post("/api/v1/guarantee-requests")
+                .header("authorization", format!("Bearer {coordinator}"))
+                .header("content-type", "application/json")
+                .header("idempotency-key", "second")
+                .body(axum::body::Body::from(body.to_string()))
+                .unwrap();
+            let response = app_router.oneshot(request).await.unwrap();
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+            (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+        })
+    };
+    // The request's release now waits for the other's.
+    let observer = app.owner_client().await;
+    let started = std::time::Instant::now();
+    loop {
+        let waiting: i64 = observer
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                  WHERE datname = current_database() AND usename = 'hemvist_api' AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if waiting > 0 {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "the request never waited for the release");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    release.commit().await.unwrap();
+    let (status, answer) = asking.await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert_eq!(answer["outcome"], "placed", "the freed bed is offered: {answer}");
+    assert_eq!(answer["bed"]["shelter_id"], only.as_str());
 }

@@ -18,14 +18,15 @@ pub use model::{AssignmentStatus, Change, check_in_deadline_on, hold_until};
 
 /// Releases the municipality's reservations (of `night`, or of every night) whose hold expired without
 /// a check-in, as not collected, each with an audit event by the system. Idempotent: it is a query over
-/// the stored state, so a restart or a second caller finds nothing left to release. Returns how many.
+/// the stored state, so a restart or a second caller finds nothing left to release. Returns None when
+/// no hold had expired, else how many this call released (none, when another transaction was first).
 pub async fn release_expired_holds(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     night: Option<Date>,
-) -> Result<u64, ApiError> {
+) -> Result<Option<u64>, ApiError> {
     let released = repo::release_expired_holds(client, municipality, night).await?;
-    if released > 0 {
+    if let Some(released) = released.filter(|n| *n > 0) {
         tracing::info!(municipality = municipality.as_str(), released, "released beds not collected");
     }
     Ok(released)

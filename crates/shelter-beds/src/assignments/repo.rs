@@ -284,11 +284,13 @@ pub async fn set_assignment_status(
 
 /// Releases reservations whose hold expired without a check-in (of `night`, or of every night) as not
 /// collected, and records each in the audit trail as done by the system, in one statement.
+/// None when no hold had expired; else how many this call released (none, when another transaction
+/// released them first: a caller that read counts before must read them again either way).
 pub async fn release_expired_holds(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     night: Option<Date>,
-) -> Result<u64, tokio_postgres::Error> {
+) -> Result<Option<u64>, tokio_postgres::Error> {
     // Two statements rather than `($2 IS NULL OR night = $2)`: each reads its own index of the running
     // holds (by night and expiry, or by expiry), only the expired ones, whatever the statistics say.
     let which = match night {
@@ -302,7 +304,7 @@ pub async fn release_expired_holds(
         .prepare_cached(&format!("SELECT 1 FROM bed_assignments WHERE {which} ORDER BY hold_until LIMIT 1"))
         .await?;
     if client.query_opt(&any_expired, &[&municipality.as_str(), &night]).await?.is_none() {
-        return Ok(0);
+        return Ok(None);
     }
     let statement = client
         .prepare_cached(&format!(
@@ -318,7 +320,7 @@ pub async fn release_expired_holds(
                FROM released"
         ))
         .await?;
-    client.execute(&statement, &[&municipality.as_str(), &night]).await
+    client.execute(&statement, &[&municipality.as_str(), &night]).await.map(Some)
 }
 
 /// The sort key of the bouncing report: most moves first, then person id.

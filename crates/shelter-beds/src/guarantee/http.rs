@@ -245,12 +245,10 @@ pub async fn create_guarantee_request(
     let work = state.unit_of_work(&principal, HANDLE_GUARANTEE)?;
     let ask = ask(idempotency_key(&headers)?, input, state.settings.night_cutover_hour)?;
     let (view, replayed) = work
-        .run_then_read(
-            async |w| super::request(w, &ask).await,
-            async |client, principal, answer| {
-                Ok((request_view(client, principal, answer.request).await?, answer.replayed))
-            },
-        )
+        .run(async |w| {
+            let answer = super::request(w, &ask).await?;
+            Ok((request_view(w.tx(), w.principal(), answer.request).await?, answer.replayed))
+        })
         .await?;
     let mut response = (StatusCode::CREATED, Json(view)).into_response();
     if replayed {

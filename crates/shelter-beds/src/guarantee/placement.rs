@@ -79,17 +79,24 @@ struct Before {
 }
 
 /// The reads before placing, sent to the database together and answered in one round trip (they are
-/// independent; the statements still run in the order sent, the key's lock first).
+/// independent; the statements still run in the order sent, the key's lock first). A request that was
+/// declined or records a past night reads no loads and releases no holds.
 async fn read_before_placing(
     tx: &Transaction<'_>,
     municipality: &MunicipalityCode,
     ask: &Ask,
 ) -> Result<Before, ApiError> {
     let municipality_wide = hemvist_tenants::api::Scope::municipality_wide(municipality);
+    let key_statements = match &ask.key {
+        Some(_) => Some(repo::KeyStatements::prepare(tx).await?),
+        None => None,
+    };
     let stored = async {
-        match &ask.key {
-            Some(key) => Ok(repo::lock_and_find_request_by_key(tx, municipality, key).await?),
-            None => Ok(None),
+        match (&ask.key, &key_statements) {
+            (Some(key), Some(statements)) => {
+                Ok(repo::lock_and_find_request_by_key(tx, statements, municipality, key).await?)
+            }
+            _ => Ok(None),
         }
     };
     let person = hemvist_tenants::api::find_person(tx, &municipality_wide, ask.person_id);
@@ -100,14 +107,15 @@ async fn read_before_placing(
         }
     };
     let loads = async {
-        if !matches!(ask.plan, Plan::PlaceNow) {
+        if !matches!(ask.plan, Plan::PlaceNow) || ask.declined_by_person {
             return Ok(None);
         }
-        let (released, loads) = futures::try_join!(release_expired_holds(tx, municipality, Some(ask.night)), async {
+        let (expired, loads) = futures::try_join!(release_expired_holds(tx, municipality, Some(ask.night)), async {
             Ok(night_loads(tx, municipality, None, ask.night).await?)
         })?;
-        // Read with the release, so read again when the release freed a bed.
-        if released > 0 {
+        // The loads were read before the release: read again whenever a hold had expired, released
+        // here or by a transaction that got there first (its beds are free now, and must be offered).
+        if expired.is_some() {
             return Ok(Some(night_loads(tx, municipality, None, ask.night).await?));
         }
         Ok(Some(loads))

@@ -6,7 +6,7 @@ use hemvist_platform::pagination::PageRequest;
 use hemvist_tenants::api::guests::{GUEST_COLUMNS, Guest, join_guest};
 use jiff::Timestamp;
 use jiff::civil::Date;
-use tokio_postgres::Row;
+use tokio_postgres::{Row, Statement};
 use uuid::Uuid;
 
 use super::model::{BreachState, Channel, GuaranteeOutcome, ResolutionKind};
@@ -107,20 +107,38 @@ fn request_from_row(r: &Row) -> Result<StoredRequest, tokio_postgres::Error> {
     })
 }
 
+/// The statements of [`lock_and_find_request_by_key`], prepared before a request sends anything else
+/// (a round trip only on a connection that has not prepared them yet): the key's lock is then the
+/// first statement of the request to run, and nothing of it runs before a retry in flight is done.
+pub struct KeyStatements {
+    lock: Statement,
+    find: Statement,
+}
+
+impl KeyStatements {
+    pub async fn prepare(client: &impl GenericClient) -> Result<Self, tokio_postgres::Error> {
+        let lock = client.prepare_cached(IDEMPOTENCY_KEY_LOCK).await?;
+        let find = client
+            .prepare_cached(&format!("{} WHERE g.municipality_code = $1 AND g.idempotency_key = $2", requests_from()))
+            .await?;
+        Ok(Self { lock, find })
+    }
+}
+
 /// The request stored under an Idempotency-Key, read after taking the key's lock: a request with the
-/// same key in another transaction is waited for, and then found. The lock is held to the end of the
+/// same key in another transaction is waited for, and then found (each statement of a READ COMMITTED
+/// transaction sees what was committed before it began). The lock is held to the end of the
 /// transaction, so no other request can store the key meanwhile (every request with a key takes it
-/// before it places anyone). Both statements are sent at once; they run in order.
+/// before it places anyone). Both statements are sent at once; they run in the order sent.
 pub async fn lock_and_find_request_by_key(
     client: &impl GenericClient,
+    statements: &KeyStatements,
     municipality: &MunicipalityCode,
     key: &str,
 ) -> Result<Option<StoredRequest>, tokio_postgres::Error> {
-    let lock = client.prepare_cached(IDEMPOTENCY_KEY_LOCK).await?;
-    let sql = format!("{} WHERE g.municipality_code = $1 AND g.idempotency_key = $2", requests_from());
-    let find = client.prepare_cached(&sql).await?;
     let params: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&municipality.as_str(), &key];
-    let (_, found) = futures::try_join!(client.execute(&lock, &params), client.query_opt(&find, &params))?;
+    let (_, found) =
+        futures::try_join!(client.execute(&statements.lock, &params), client.query_opt(&statements.find, &params))?;
     found.as_ref().map(request_from_row).transpose()
 }
 
