@@ -37,7 +37,8 @@ pub struct Answer {
 /// A shelter's night is locked from the placement to the commit, so everything that can be read
 /// before is read before, in one round trip; the audit event goes with the placement; the request row
 /// is stored and read back in one statement. The lock is held for the placement's round trip, the
-/// request's and the commit. (The caller reads its answer after the commit: `run_then_read`.)
+/// request's, the caller's reads of its answer (in the transaction: an answer read after the commit
+/// could fail for a placement that was made) and the commit.
 pub async fn request(w: &mut Work<'_>, ask: &Ask) -> Result<Answer, ApiError> {
     let principal = w.principal().clone();
     let min_hold = SignedDuration::from_mins(w.settings().min_hold_minutes);
