@@ -2,7 +2,9 @@
 //! resolved, protected guests shown by an alias, paginated night lists, capacity that follows the
 //! shelter's total, and an unknown home municipality that needs assessment (issue 10: 16, 20, 22, 24, 25).
 
-use hemvist_tests::fixtures::{self, IN_JARVA, JARVA_BOX, create, district_in, merged, tonight, walk_in_body};
+use hemvist_tests::fixtures::{
+    self, IN_JARVA, JARVA_BOX, create, district_in, guarantee_with_key, merged, tonight, walk_in_body,
+};
 use hemvist_tests::{TestApp, TestResponse, TestRole as Role};
 use http::StatusCode;
 use serde_json::{Value, json};
@@ -245,6 +247,44 @@ async fn open_breaches_are_listed_until_resolved_once() {
 }
 
 // ---- 22. A protected person's night ----
+
+/// An Idempotency-Key is its caller's. The first answer shows the placer where the protected person
+/// sleeps; a colleague who sends the same key and body (and so knows whom it is about) must not get that
+/// answer replayed, as a request of their own would not show them the bed. The placer's retry, from
+/// another of their tokens too, is replayed. (Review, 2026-11-24.)
+#[tokio::test]
+async fn a_key_replays_only_to_the_caller_who_sent_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin).await;
+    districts(&app, &admin).await;
+    let natt = shelter(&app, &admin, "Natt", 10).await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let protected =
+        person(&app, &officer, "Hemligna", "Skyddsson", json!({"protected_identity": true, "address": "Gömd väg 1"}))
+            .await;
+    let placer = app.staff_token(Role::NightCoordinator, "kim.natt").await;
+    let placer_again = app.staff_token(Role::NightCoordinator, "kim.natt").await;
+    let colleague = app.staff_token(Role::NightCoordinator, "lo.natt").await;
+    let anonymous_coordinator = app.token(Role::NightCoordinator).await;
+    let body = json!({"person_id": protected, "channel": "homelessness_reception"});
+
+    let first = guarantee_with_key(&app, &placer, "kvall-1", &body).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    assert_eq!(first.body["bed"]["shelter_id"], natt.as_str(), "the placer sees the bed they gave");
+    for other in [&colleague, &anonymous_coordinator] {
+        let replayed = guarantee_with_key(&app, other, "kvall-1", &body).await;
+        replayed.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(!replayed.body.to_string().contains(&natt), "{}", replayed.body);
+    }
+    let again = guarantee_with_key(&app, &placer_again, "kvall-1", &body).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!((&again.body["id"], &again.body["bed"]), (&first.body["id"], &first.body["bed"]));
+    let client = app.pool.get().await.unwrap();
+    let requests: i64 = client.query_one("SELECT count(*) FROM guarantee_requests", &[]).await.unwrap().get(0);
+    let beds: i64 = client.query_one("SELECT count(*) FROM bed_assignments", &[]).await.unwrap().get(0);
+    assert_eq!((requests, beds), (1, 1));
+}
 
 #[tokio::test]
 async fn protected_guests_are_shown_by_an_alias_to_all_but_their_placer() {

@@ -225,7 +225,8 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 /// Record a request for a bed tonight and place the person if a suitable bed is free.
 ///
 /// Roles: admin, night_coordinator. Send an `Idempotency-Key` header: retrying with it returns the
-/// first answer (header `Idempotent-Replayed: true`, audited as a read) and never places twice. Beds in
+/// first answer (header `Idempotent-Replayed: true`, audited as a read) and never places twice; a key is
+/// its caller's, and another caller's request with it is refused (422). Beds in
 /// other municipalities are offered only with the person's consent, and flagged. The bed is held until
 /// `bed.hold_until`: the shelter's check-in deadline, or the minimum hold after the placement if later.
 /// A request whose `requested_at` lies in a night that has passed is recorded afterwards: it must give

@@ -54,8 +54,15 @@ pub async fn request(w: &mut Work<'_>, ask: &Ask) -> Result<Answer, ApiError> {
 }
 
 /// Answers a retried request with the stored first answer: personal data read again, so audited as a
-/// read of the request.
+/// read of the request. Only its caller retries a request: a key is that caller's (the first answer
+/// shows a protected person's bed to the one who gave it, and to nobody else who asked for them).
 fn replay(w: &mut Work<'_>, stored: StoredRequest, fingerprint: &str) -> Result<Answer, ApiError> {
+    let caller = w.principal();
+    let same_caller = stored.guest.placed_by == Some(caller.token_id)
+        || (caller.staff_id.is_some() && stored.guest.placed_by_staff == caller.staff_id);
+    if !same_caller {
+        return Err(ApiError::invalid("Idempotency-Key", "was already used by another caller"));
+    }
     if stored.request_fingerprint != fingerprint {
         return Err(ApiError::invalid("Idempotency-Key", "was already used for a different request"));
     }
