@@ -248,6 +248,39 @@ async fn open_breaches_are_listed_until_resolved_once() {
 
 // ---- 22. A protected person's night ----
 
+/// A night with one shelter (Natt, 10 beds), a protected person, and four night coordinators: the
+/// placer (two tokens of one member of staff), a colleague and one without a member of staff.
+struct ProtectedNight {
+    admin: String,
+    officer: String,
+    natt: String,
+    protected: String,
+    placer: String,
+    placer_again: String,
+    colleague: String,
+    anonymous_coordinator: String,
+}
+
+async fn protected_night(app: &TestApp) -> ProtectedNight {
+    let admin = app.token(Role::Admin).await;
+    districts(app, &admin).await;
+    let natt = shelter(app, &admin, "Natt", 10).await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let protected =
+        person(app, &officer, "Hemligna", "Skyddsson", json!({"protected_identity": true, "address": "Gömd väg 1"}))
+            .await;
+    ProtectedNight {
+        admin,
+        natt,
+        protected,
+        placer: app.staff_token(Role::NightCoordinator, "kim.natt").await,
+        placer_again: app.staff_token(Role::NightCoordinator, "kim.natt").await,
+        colleague: app.staff_token(Role::NightCoordinator, "lo.natt").await,
+        anonymous_coordinator: app.token(Role::NightCoordinator).await,
+        officer,
+    }
+}
+
 /// An Idempotency-Key is its caller's. The first answer shows the placer where the protected person
 /// sleeps; a colleague who sends the same key and body (and so knows whom it is about) must not get that
 /// answer replayed, as a request of their own would not show them the bed. The placer's retry, from
@@ -255,17 +288,8 @@ async fn open_breaches_are_listed_until_resolved_once() {
 #[tokio::test]
 async fn a_key_replays_only_to_the_caller_who_sent_it() {
     let app = TestApp::spawn().await;
-    let admin = app.token(Role::Admin).await;
-    districts(&app, &admin).await;
-    let natt = shelter(&app, &admin, "Natt", 10).await;
-    let officer = app.token(Role::HousingOfficer).await;
-    let protected =
-        person(&app, &officer, "Hemligna", "Skyddsson", json!({"protected_identity": true, "address": "Gömd väg 1"}))
-            .await;
-    let placer = app.staff_token(Role::NightCoordinator, "kim.natt").await;
-    let placer_again = app.staff_token(Role::NightCoordinator, "kim.natt").await;
-    let colleague = app.staff_token(Role::NightCoordinator, "lo.natt").await;
-    let anonymous_coordinator = app.token(Role::NightCoordinator).await;
+    let ProtectedNight { natt, protected, placer, placer_again, colleague, anonymous_coordinator, .. } =
+        protected_night(&app).await;
     let body = json!({"person_id": protected, "channel": "homelessness_reception"});
 
     let first = guarantee_with_key(&app, &placer, "kvall-1", &body).await;
@@ -289,18 +313,9 @@ async fn a_key_replays_only_to_the_caller_who_sent_it() {
 #[tokio::test]
 async fn protected_guests_are_shown_by_an_alias_to_all_but_their_placer() {
     let app = TestApp::spawn().await;
-    let admin = app.token(Role::Admin).await;
-    districts(&app, &admin).await;
-    let natt = shelter(&app, &admin, "Natt", 10).await;
-    let officer = app.token(Role::HousingOfficer).await;
-    let protected =
-        person(&app, &officer, "Hemligna", "Skyddsson", json!({"protected_identity": true, "address": "Gömd väg 1"}))
-            .await;
+    let ProtectedNight { admin, officer, natt, protected, placer, placer_again, colleague, anonymous_coordinator } =
+        protected_night(&app).await;
     let open = person(&app, &officer, "Öppen", "Synligsson", json!({})).await;
-    let placer = app.staff_token(Role::NightCoordinator, "kim.natt").await;
-    let placer_again = app.staff_token(Role::NightCoordinator, "kim.natt").await;
-    let colleague = app.staff_token(Role::NightCoordinator, "lo.natt").await;
-    let anonymous_coordinator = app.token(Role::NightCoordinator).await;
     let staff = app.token_for(Role::ShelterStaff, "0180", &[], &[natt.parse().unwrap()]).await;
 
     let request = ask(&app, &placer, &protected, Some(IN_JARVA)).await;
