@@ -58,9 +58,14 @@ pub fn sees_protected_guest(principal: &Principal, guest: &GuestProtection) -> b
     if !guest.protected_identity || hemvist_tenants::api::sees_protected_contact(principal) {
         return true;
     }
-    principal.role == Role::NightCoordinator
-        && (guest.placed_by == Some(principal.token_id)
-            || principal.staff_id.as_deref().is_some_and(|me| guest.placed_by_staff.as_deref() == Some(me)))
+    principal.role == Role::NightCoordinator && placed_by_caller(principal, guest)
+}
+
+/// Whether the caller placed the guest (or made the request): the same token, or a token speaking for
+/// the same member of staff.
+pub fn placed_by_caller(principal: &Principal, guest: &GuestProtection) -> bool {
+    guest.placed_by == Some(principal.token_id)
+        || principal.staff_id.as_deref().is_some_and(|me| guest.placed_by_staff.as_deref() == Some(me))
 }
 
 /// How a hidden protected guest is shown: a fixed label and the person's short random code.

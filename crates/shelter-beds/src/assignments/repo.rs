@@ -283,8 +283,8 @@ pub async fn set_assignment_status(
 }
 
 /// Releases reservations whose hold expired without a check-in (of `night`, or of every night) as not
-/// collected, and records each in the audit trail as done by the system, in one statement.
-/// None when no hold had expired; else how many this call released (none, when another transaction
+/// collected, and records each in the audit trail as done by the system, in one statement (after a
+/// cheap look for any expired one). None when no hold had expired; else how many this call released (none, when another transaction
 /// released them first: a caller that read counts before must read them again either way).
 pub async fn release_expired_holds(
     client: &impl GenericClient,

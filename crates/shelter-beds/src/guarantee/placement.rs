@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::model::{Ask, GuaranteeOutcome, Placement, Plan, answer_without_search, candidates};
 use super::model::{emergency_assessment, escalation_note};
 use super::repo::{self, NewRequest, StoredRequest};
+use crate::access::placed_by_caller;
 use crate::assignments::model::hold_until;
 use crate::assignments::release_expired_holds;
 use crate::assignments::repo::{FirstFree, Placer, active_assignment_of, place_in_first_free};
@@ -57,10 +58,7 @@ pub async fn request(w: &mut Work<'_>, ask: &Ask) -> Result<Answer, ApiError> {
 /// read of the request. Only its caller retries a request: a key is that caller's (the first answer
 /// shows a protected person's bed to the one who gave it, and to nobody else who asked for them).
 fn replay(w: &mut Work<'_>, stored: StoredRequest, fingerprint: &str) -> Result<Answer, ApiError> {
-    let caller = w.principal();
-    let same_caller = stored.guest.placed_by == Some(caller.token_id)
-        || (caller.staff_id.is_some() && stored.guest.placed_by_staff == caller.staff_id);
-    if !same_caller {
+    if !placed_by_caller(w.principal(), &stored.guest) {
         return Err(ApiError::invalid("Idempotency-Key", "was already used by another caller"));
     }
     if stored.request_fingerprint != fingerprint {
@@ -95,16 +93,14 @@ async fn read_before_placing(
     ask: &Ask,
 ) -> Result<Before, ApiError> {
     let municipality_wide = hemvist_tenants::api::Scope::municipality_wide(municipality);
-    let key_statements = match &ask.key {
-        Some(_) => Some(repo::KeyStatements::prepare(tx).await?),
+    let key = match &ask.key {
+        Some(key) => Some((key, repo::KeyStatements::prepare(tx).await?)),
         None => None,
     };
     let stored = async {
-        match (&ask.key, &key_statements) {
-            (Some(key), Some(statements)) => {
-                Ok(repo::lock_and_find_request_by_key(tx, statements, municipality, key).await?)
-            }
-            _ => Ok(None),
+        match &key {
+            Some((key, statements)) => Ok(repo::lock_and_find_request_by_key(tx, statements, municipality, key).await?),
+            None => Ok(None),
         }
     };
     let person = hemvist_tenants::api::find_person(tx, &municipality_wide, ask.person_id);
@@ -153,10 +149,8 @@ async fn record(
         Plan::PlaceNow => match answer_without_search(home, municipality, ask.declined_by_person) {
             Some(outcome) => Placement::without_bed(outcome, consent),
             None => {
-                let loads = match before.loads {
-                    Some(loads) => loads,
-                    None => night_loads(tx, municipality, None, night).await?,
-                };
+                // Read before whenever a search can follow (tonight's request, not declined).
+                let loads = before.loads.ok_or_else(|| ApiError::internal("the night's loads were not read"))?;
                 let wanted = Wanted { person: person.id, night, needs: &needs, ask, placer: Placer::of(principal) };
                 place_now(tx, municipality, &wanted, loads, min_hold).await?
             }
