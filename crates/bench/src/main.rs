@@ -225,6 +225,15 @@ async fn run(cluster: &Cluster, scale: &Scale, seconds: u64, table: &mut Table) 
             let figures = load(&http, seconds, 16, usize::MAX, conditional, move |_| gzipped(&board, &token)).await;
             table.line(report(name, &figures, ("-S", select_tps), server_pid));
         }
+        // The floor under every answer: the liveness probe reads no database, checks no token and
+        // answers 15 bytes, through the same server, middleware and load generator. No board can be
+        // served faster than this on the machine; the board's ratio is read against it.
+        let health = format!("{base}/health");
+        let figures = load(&http, seconds, 16, usize::MAX, false, move |_| {
+            http::Request::builder().uri(&health).body(Full::new(Bytes::new())).expect("request")
+        })
+        .await;
+        table.line(report("floor: GET /health, no database (16 conn.)", &figures, ("-S", select_tps), server_pid));
     }
 
     if wants("placements") {
