@@ -430,6 +430,13 @@ impl<'a> Fixtures<'a> {
         id_of(&self.post(&format!("/api/v1/nights/{night}/assignments"), &body, "bed").await)
     }
 
+    /// A bed whose hold has ended (as if its time had passed): a no-show may be recorded for it.
+    pub async fn bed_past_its_hold(&self, night: &str, shelter: &str, person: &str) -> String {
+        let bed = self.bed(night, shelter, person).await;
+        end_hold(self.app, &bed).await;
+        bed
+    }
+
     /// A guarantee request tonight by a person standing at `lon`; returns the request.
     pub async fn guarantee_request(&self, person: &str, lon: f64) -> Value {
         let body = json!({"person_id": person, "channel": "homelessness_reception", "lat": LAT, "lon": lon});
@@ -735,4 +742,15 @@ mod tests {
         assert_eq!(number("811218-987"), "811218-9876");
         assert_eq!(number("19701063-239"), "19701063-2391");
     }
+}
+
+/// Moves a bed's hold to a minute ago, as the clock passing its end would (owner connection).
+pub async fn end_hold(app: &TestApp, bed: &str) {
+    let client = app.owner_client().await;
+    let id: uuid::Uuid = bed.parse().expect("a bed id");
+    let moved = client
+        .execute("UPDATE bed_assignments SET hold_until = now() - interval '1 minute' WHERE id = $1", &[&id])
+        .await
+        .expect("end the hold");
+    assert_eq!(moved, 1, "bed {bed}");
 }

@@ -605,7 +605,12 @@ async fn prepare(ctx: &Ctx<'_>, operation: &str) -> Call {
         | "cancel_bed_assignment"
         | "record_bed_assignment_no_show" => {
             let person = fx.person_of(STAFF).await;
-            let bed = fx.bed(&ctx.bed_night, &ctx.shelter, &person.id).await;
+            // A no-show is recorded once the hold has ended (domain.md: held until the person can get there).
+            let bed = if operation == "record_bed_assignment_no_show" {
+                fx.bed_past_its_hold(&ctx.bed_night, &ctx.shelter, &person.id).await
+            } else {
+                fx.bed(&ctx.bed_night, &ctx.shelter, &person.id).await
+            };
             let b = |rest: &str| a(&format!("/bed-assignments/{bed}{rest}"));
             match operation {
                 "check_in_bed_assignment" => post(b("/check-in"), json!({})),

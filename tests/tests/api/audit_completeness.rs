@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use hemvist_tests::fixtures::{apartment_body, create, id_of, jarva, merged};
+use hemvist_tests::fixtures::{self, apartment_body, create, id_of, jarva, merged};
 use hemvist_tests::{TestApp, TestResponse, TestRole as Role};
 use http::Method;
 use serde_json::{Value, json};
@@ -395,6 +395,7 @@ async fn every_operation_on_personal_data_is_audited() {
     let a2 = id_of(&app.post(&bed(later(2)), &admin, &json!({"shelter_id": shelter, "person_id": p})).await.body);
     w.call("cancel_bed_assignment", Method::POST, &format!("/api/v1/bed-assignments/{a2}/cancel"), None).await;
     let a3 = id_of(&app.post(&bed(later(3)), &admin, &json!({"shelter_id": shelter, "person_id": p})).await.body);
+    fixtures::end_hold(&app, &a3).await;
     w.call("record_bed_assignment_no_show", Method::POST, &format!("/api/v1/bed-assignments/{a3}/no-show"), None).await;
     let request = w
         .call(

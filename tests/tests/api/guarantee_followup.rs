@@ -310,6 +310,52 @@ async fn a_key_replays_only_to_the_caller_who_sent_it() {
     assert_eq!((requests, beds), (1, 1));
 }
 
+/// domain.md: "A role that may not see a protected address must not be able to derive it either."
+/// A member of a protected person's household shares the protection: where the family member sleeps
+/// would tell where the protected person does, so they too are shown by an alias to all but their
+/// placer and the roles that see protected addresses. (Review, 2026-11-24.)
+#[tokio::test]
+async fn a_protected_persons_household_member_is_shown_by_an_alias_too() {
+    let app = TestApp::spawn().await;
+    let ProtectedNight { admin, officer, natt, protected, placer, colleague, anonymous_coordinator, .. } =
+        protected_night(&app).await;
+    let daughter = person(&app, &officer, "Dottera", "Skyddsson", json!({})).await;
+    let stranger = person(&app, &officer, "Öppen", "Synligsson", json!({})).await;
+    create(&app, &officer, "/api/v1/households", &json!({"adults": [protected, daughter]})).await;
+    let staff = app.token_for(Role::ShelterStaff, "0180", &[], &[natt.parse().unwrap()]).await;
+
+    let request = ask(&app, &placer, &daughter, Some(IN_JARVA)).await;
+    assert_eq!(request.body["outcome"], "placed", "{}", request.body);
+    ask(&app, &placer, &stranger, Some(IN_JARVA)).await;
+    let (request_id, assignment_id) =
+        (request.body["id"].as_str().unwrap().to_owned(), request.body["bed"]["assignment_id"].as_str().unwrap().to_owned());
+    let night = tonight(&app);
+    let leaks = |body: &Value| {
+        let text = body.to_string();
+        text.contains("Dottera") || text.contains("Skyddsson") || text.contains(&daughter)
+    };
+    let guest_in = |list: &TestResponse| {
+        items(list).iter().find(|a| a["id"] == assignment_id.as_str()).expect("the daughter's bed")["guest"].clone()
+    };
+
+    for token in [&placer, &admin] {
+        let list = app.get(&format!("/api/v1/nights/{night}/assignments"), token).await;
+        assert_eq!(guest_in(&list)["given_name"], "Dottera");
+    }
+    for token in [&colleague, &anonymous_coordinator, &staff] {
+        let list = app.get(&format!("/api/v1/nights/{night}/assignments"), token).await;
+        assert!(!leaks(&list.body), "{}", list.body);
+        let alias = guest_in(&list)["alias"].as_str().map(str::to_owned).unwrap_or_default();
+        assert!(alias.starts_with("Skyddad gäst "), "{}", list.body);
+        assert!(items(&list).iter().any(|a| a["guest"]["given_name"] == "Öppen"), "others keep their names");
+    }
+    for path in [format!("/api/v1/guarantee-requests/{request_id}"), format!("/api/v1/guarantee-requests?night={night}")] {
+        let read = app.get(&path, &colleague).await;
+        assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+        assert!(!leaks(&read.body), "{}", read.body);
+    }
+}
+
 #[tokio::test]
 async fn protected_guests_are_shown_by_an_alias_to_all_but_their_placer() {
     let app = TestApp::spawn().await;
@@ -554,6 +600,62 @@ async fn unreported_capacity_follows_the_current_total() {
     let occupancy = app.get(&format!("/api/v1/reports/shelter-occupancy?month={month}"), &coordinator).await;
     let days_in_month = night.parse::<jiff::civil::Date>().unwrap().days_in_month();
     assert_eq!(occupancy.body["shelters"][0]["capacity_bed_nights"], 4 * i64::from(days_in_month));
+}
+
+/// domain.md: a bed given is held for the guest; the capacity report may not fall below the beds given
+/// out (V4). Lowering the shelter's total beds, or closing it, may not either for a night not yet over
+/// (review, 2026-11-24): guests would be sent to beds that no longer exist. A night that is over does not
+/// hold the shelter back.
+#[tokio::test]
+async fn a_shelter_cannot_shrink_below_or_close_over_the_beds_given_out() {
+    let app = TestApp::spawn().await;
+    let admin = app.token(Role::Admin).await;
+    districts(&app, &admin).await;
+    let id = shelter(&app, &admin, "Krympande", 3).await;
+    let officer = app.token(Role::HousingOfficer).await;
+    let coordinator = app.token(Role::NightCoordinator).await;
+    let night = next_month_night(5);
+    let mut beds = Vec::new();
+    for i in 0..2 {
+        let guest = person(&app, &officer, &format!("K{i}"), "Gäst", json!({})).await;
+        let body = json!({"shelter_id": id, "person_id": guest});
+        let placed = app.post(&format!("/api/v1/nights/{night}/assignments"), &coordinator, &body).await;
+        assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+        beds.push(placed.body["id"].as_str().unwrap().to_owned());
+    }
+    // A guest of a night three days ago, still marked checked in: that night is over.
+    let old_guest = person(&app, &officer, "Gammal", "Gäst", json!({})).await;
+    let client = app.owner_client().await;
+    let (shelter_uuid, old_uuid): (uuid::Uuid, uuid::Uuid) = (id.parse().unwrap(), old_guest.parse().unwrap());
+    client
+        .batch_execute(&format!(
+            "INSERT INTO shelter_nights (municipality_code, shelter_id, night, beds_in_service)
+               VALUES ('0180', '{shelter_uuid}', current_date - 3, 3);
+             INSERT INTO bed_assignments (municipality_code, shelter_id, night, person_id, hold_until, status, checked_in_at)
+               VALUES ('0180', '{shelter_uuid}', current_date - 3, '{old_uuid}', now(), 'checked_in', now());"
+        ))
+        .await
+        .unwrap();
+    let put = |body: Value| {
+        let (app, admin, id) = (&app, &admin, &id);
+        async move { app.put(&format!("/api/v1/shelters/{id}"), admin, &body).await }
+    };
+
+    let shrunk = put(shelter_body("Krympande", 1)).await;
+    shrunk.assert_problem(StatusCode::CONFLICT);
+    assert!(shrunk.body["detail"].as_str().unwrap_or_default().contains(&night), "{}", shrunk.body);
+    put(merged(shelter_body("Krympande", 3), json!({"status": "closed"}))).await.assert_problem(StatusCode::CONFLICT);
+    let board = app.get(&format!("/api/v1/nights/{night}/availability"), &coordinator).await;
+    assert_eq!((board.body[0]["capacity"].as_i64(), board.body[0]["taken"].as_i64()), (Some(3), Some(2)));
+    // Down to the beds given is allowed; closing once the guests are moved or cancelled too.
+    let fitted = put(shelter_body("Krympande", 2)).await;
+    assert_eq!(fitted.status, StatusCode::OK, "{}", fitted.body);
+    for bed in &beds {
+        let cancelled = app.post(&format!("/api/v1/bed-assignments/{bed}/cancel"), &coordinator, &json!({})).await;
+        assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    }
+    let closed = put(merged(shelter_body("Krympande", 2), json!({"status": "closed"}))).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
 }
 
 #[tokio::test]

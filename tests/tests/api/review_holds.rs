@@ -85,6 +85,38 @@ async fn bed_held_for(app: &TestApp, coordinator: &str, seconds: i64) -> (String
     (id, guest)
 }
 
+/// domain.md: "A bed given is held until the person can get there." Shelter staff recording a no-show
+/// while the hold runs would give the bed to the next request while the guest is on their way (review,
+/// 2026-11-24): refused, the bed stays theirs and taken; once the hold has ended the no-show is recorded.
+#[tokio::test]
+async fn a_no_show_is_refused_while_the_bed_is_held() {
+    let app = TestApp::spawn().await;
+    let coordinator = app.token(Role::NightCoordinator).await;
+    // The hold ends in ten minutes.
+    let (bed, guest) = bed_held_for(&app, &coordinator, 600).await;
+    let night = fixtures::tonight(&app);
+    let taken = || async {
+        let board = app.get(&format!("/api/v1/nights/{night}/availability"), &coordinator).await;
+        assert_eq!(board.status, StatusCode::OK, "{}", board.body);
+        board.body[0]["taken"].as_i64().unwrap()
+    };
+
+    let early = app.post(&format!("/api/v1/bed-assignments/{bed}/no-show"), &coordinator, &json!({})).await;
+    early.assert_problem(StatusCode::CONFLICT);
+    assert!(early.body["detail"].as_str().unwrap_or_default().contains("held"), "{}", early.body);
+    let list = app.get(&format!("/api/v1/nights/{night}/assignments"), &coordinator).await;
+    let row = list.body["items"].as_array().unwrap().iter().find(|a| a["id"] == bed.as_str()).cloned().unwrap();
+    assert_eq!(row["status"], "reserved", "{row}");
+    assert!(row.to_string().contains(&guest), "still the guest's bed: {row}");
+    assert_eq!(taken().await, 1, "the held bed still counts as taken");
+
+    fixtures::end_hold(&app, &bed).await;
+    let late = app.post(&format!("/api/v1/bed-assignments/{bed}/no-show"), &coordinator, &json!({})).await;
+    assert_eq!(late.status, StatusCode::OK, "{}", late.body);
+    assert_eq!(late.body["status"], "no_show");
+    assert_eq!(taken().await, 0, "the bed is free again");
+}
+
 #[tokio::test]
 async fn a_guest_checked_in_before_the_hold_expired_is_not_turned_away_when_the_release_got_there_first() {
     let app = TestApp::spawn().await;

@@ -345,6 +345,10 @@ pub async fn cancel_bed_assignment(
 
 /// The guest did not come; the bed is free again.
 ///
+/// Only once the bed's hold has ended (`hold_until`): until then the bed is held for the guest, who may
+/// still be on their way, and a no-show is refused with 409. A guest who said they are not coming has
+/// their bed cancelled instead.
+///
 /// Roles: admin, night_coordinator, shelter_staff (own shelter).
 #[utoipa::path(post, path = "/api/v1/bed-assignments/{id}/no-show", tag = "beds", operation_id = "record_bed_assignment_no_show",
     params(("id" = Uuid, Path, description = "Assignment id")),

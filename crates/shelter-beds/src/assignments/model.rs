@@ -75,6 +75,15 @@ impl Change {
         if self == Self::CheckIn && current == AssignmentStatus::NotCollected && asked_at <= hold_until {
             return Ok(AssignmentStatus::CheckedIn);
         }
+        // domain.md: a bed given is held until the person can get there. A no-show recorded before the
+        // hold ends would give the bed away while the guest may still be on their way (review,
+        // 2026-11-24); a guest who said they are not coming has their bed cancelled instead.
+        if self == Self::NoShow && current == AssignmentStatus::Reserved && asked_at < hold_until {
+            return Err(ApiError::conflict(format!(
+                "the bed is held for the guest until {hold_until}: a no-show can be recorded from then on \
+                 (cancel the bed if the guest said they are not coming)"
+            )));
+        }
         self.apply(current)
     }
 }
@@ -200,5 +209,15 @@ mod tests {
         assert!(matches!(late, Err(ApiError::Conflict { .. })));
         let no_show = Change::NoShow.apply_asked_at(S::NotCollected, hold, at("2026-11-23T20:00:00Z"));
         assert!(matches!(no_show, Err(ApiError::Conflict { .. })));
+        // A held bed is not a no-show before its hold ends (domain.md: held until the person can get
+        // there); from the hold's end on it is. Cancelling stays possible at any time.
+        for (asked, allowed) in
+            [("2026-11-23T20:59:59Z", false), ("2026-11-23T21:00:00Z", true), ("2026-11-24T03:00:00Z", true)]
+        {
+            let no_show = Change::NoShow.apply_asked_at(S::Reserved, hold, at(asked));
+            assert_eq!(no_show.is_ok(), allowed, "no-show asked at {asked}");
+        }
+        let cancel = Change::Cancel.apply_asked_at(S::Reserved, hold, at("2026-11-23T19:00:00Z"));
+        assert_eq!(cancel.ok(), Some(S::Cancelled));
     }
 }

@@ -5,7 +5,7 @@ use deadpool_postgres::Transaction;
 use hemvist_platform::MunicipalityCode;
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::pagination::PageRequest;
-use hemvist_tenants::api::guests::{GUEST_COLUMNS, Guest, join_guest};
+use hemvist_tenants::api::guests::{Guest, guest_columns, join_guest};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use tokio_postgres::Row;
@@ -33,7 +33,7 @@ const ASSIGNMENT_COLUMNS: &str =
 
 /// `SELECT .. FROM` assignments (`b`) with their guest.
 fn assignments_from() -> String {
-    format!("SELECT {ASSIGNMENT_COLUMNS}, {GUEST_COLUMNS} FROM bed_assignments b {}", join_guest("b"))
+    format!("SELECT {ASSIGNMENT_COLUMNS}, {} FROM bed_assignments b {}", guest_columns(), join_guest("b"))
 }
 
 fn assignment_from_row(r: &Row) -> Result<StoredAssignment, tokio_postgres::Error> {

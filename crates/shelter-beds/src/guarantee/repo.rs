@@ -3,7 +3,7 @@
 use hemvist_platform::MunicipalityCode;
 use hemvist_platform::db::GenericClient;
 use hemvist_platform::pagination::PageRequest;
-use hemvist_tenants::api::guests::{GUEST_COLUMNS, Guest, join_guest};
+use hemvist_tenants::api::guests::{Guest, guest_columns, join_guest};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use tokio_postgres::{Row, Statement};
@@ -61,7 +61,7 @@ const REQUEST_COLUMNS: &str = "g.id, g.idempotency_key, g.request_fingerprint, g
 
 /// `SELECT .. FROM` requests (`g`) with their person.
 fn requests_from() -> String {
-    format!("SELECT {REQUEST_COLUMNS}, {GUEST_COLUMNS} FROM guarantee_requests g {}", join_guest("g"))
+    format!("SELECT {REQUEST_COLUMNS}, {} FROM guarantee_requests g {}", guest_columns(), join_guest("g"))
 }
 
 fn request_from_row(r: &Row) -> Result<StoredRequest, tokio_postgres::Error> {
@@ -226,7 +226,8 @@ pub async fn insert_request(
              VALUES ($25, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
                      CASE WHEN $17 THEN now() END, $18, $19, $20, $21, $22, $23, $24)
              RETURNING *)
-         SELECT {REQUEST_COLUMNS}, {GUEST_COLUMNS} FROM g {}",
+         SELECT {REQUEST_COLUMNS}, {} FROM g {}",
+        guest_columns(),
         join_guest("g")
     );
     let statement = client.prepare_cached(&sql).await?;

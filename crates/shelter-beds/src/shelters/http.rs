@@ -172,7 +172,9 @@ pub async fn get_shelter(
 /// Replace a shelter's description and open or close it.
 ///
 /// Roles: admin. Send `If-Match` with the ETag you read (412 when it changed since). 409 when the shelter
-/// would become one in another municipality while guests hold beds there without consent to that.
+/// would become one in another municipality while guests hold beds there without consent to that, and
+/// when its total beds would fall below, or it would close over, the beds already given out for a night
+/// not yet over (move or cancel those guests first).
 #[utoipa::path(put, path = "/api/v1/shelters/{id}", tag = "shelters", operation_id = "update_shelter",
     params(("id" = Uuid, Path, description = "Shelter id"), ("if-match" = Option<String>, Header, description = "ETag you read")),
     request_body = ShelterInput,

@@ -10,23 +10,30 @@ pub fn join_guest(rows: &str) -> String {
     format!("JOIN people guest ON guest.municipality_code = {rows}.municipality_code AND guest.id = {rows}.person_id")
 }
 
-/// The guest's name and protection, from `join_guest`.
-pub const GUEST_COLUMNS: &str = "guest.given_name AS guest_given_name, guest.family_name AS guest_family_name,
-    guest.protected_identity AS guest_protected_identity, guest.guest_alias AS guest_alias_code";
+/// The guest's name and protection, from `join_guest`. A guest is protected when they share a home with
+/// a protected person (the person themselves or a member of their household): where a family member
+/// sleeps would tell where the protected person does (review, 2026-11-24).
+pub fn guest_columns() -> String {
+    format!(
+        "guest.given_name AS guest_given_name, guest.family_name AS guest_family_name,
+         {} AS guest_protected_identity, guest.guest_alias AS guest_alias_code",
+        crate::people::repo::shares_protected_home("guest")
+    )
+}
 
 /// A guest as a shelter row names them.
 #[derive(Debug, Clone)]
 pub struct Guest {
     pub given_name: String,
     pub family_name: String,
-    /// Protected identity (sekretessmarkering, skyddad folkbokföring).
+    /// Protected identity (sekretessmarkering, skyddad folkbokföring), their own or their household's.
     pub protected_identity: bool,
     /// A short random code of the person, shown instead of the name.
     pub alias_code: String,
 }
 
 impl Guest {
-    /// Reads the `GUEST_COLUMNS` of a row.
+    /// Reads the `guest_columns` of a row.
     pub fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
         Ok(Self {
             given_name: row.try_get("guest_given_name")?,

@@ -60,7 +60,11 @@ impl GuestView {
     fn of(a: &BedAssignment, t: &'static Text) -> Self {
         let name = a.guest.alias.clone().unwrap_or_else(|| format!("{} {}", a.guest.given_name, a.guest.family_name));
         let actions = match a.status {
-            AssignmentStatus::Reserved => vec![("check-in", t.check_in), ("no-show", t.no_show)],
+            // A no-show only once the hold has ended: until then the bed waits for the guest.
+            AssignmentStatus::Reserved if a.hold_until <= jiff::Timestamp::now() => {
+                vec![("check-in", t.check_in), ("no-show", t.no_show)]
+            }
+            AssignmentStatus::Reserved => vec![("check-in", t.check_in)],
             AssignmentStatus::CheckedIn => vec![("check-out", t.check_out)],
             _ => Vec::new(),
         };
