@@ -320,3 +320,66 @@ async fn empty_homes_while_people_wait_by_hand() {
     let admin = app.token(Role::Admin).await;
     assert_eq!(app.get(path, &admin).await.body["apartments"].as_array().map(Vec::len), Some(2));
 }
+
+/// A lease's `ends_on` is the first free day (the lease API: "the last day is the day before"; the
+/// situations report counts it so): the vacancy report counts it as vacant. And a district's own list is
+/// never cut short by other districts' apartments: the 500-apartment limit applies after the district
+/// scope (review, 2026-11-24).
+#[tokio::test]
+async fn vacancy_frees_a_lease_on_its_end_day_and_limits_a_districts_own_list() {
+    let app = TestApp::spawn().await;
+    let fx = Fixtures::new(&app).await;
+    fx.two_districts().await;
+    let ended = fx.post("/api/v1/apartments", &two_room_apartment_body("Avslutad 1", 59.40, 17.90), "apartment").await;
+    let in_bromma =
+        fx.post("/api/v1/apartments", &two_room_apartment_body("Brommavägen 1", 59.40, 18.00), "apartment").await;
+    assert_eq!(in_bromma["district_code"], "bromma", "{in_bromma}");
+    let owner = app.owner_client().await;
+    // The lease of Avslutad 1 ran from 2025-02-01; it ended with 03-07 its last day (ends_on 03-08). Bromma's
+    // apartment was let until the same day. 500 more apartments in Järva stand empty all period.
+    owner
+        .batch_execute(&format!(
+            "INSERT INTO people (municipality_code, identity_kind, given_name, family_name, sex)
+             VALUES ('0180', 'none', 'E', 'Ended', 'man'), ('0180', 'none', 'B', 'Ended', 'man');
+             INSERT INTO decisions (municipality_code, person_id, intervention, district_code, applied_on, decided_on,
+                                    outcome, executed_on)
+             SELECT '0180', id, 'trial_apartment', 'jarva', '2025-01-01', '2025-01-10', 'granted', '2025-02-01'
+               FROM people WHERE family_name = 'Ended';
+             INSERT INTO leases (municipality_code, apartment_id, person_id, decision_id, kind, starts_on, status,
+                                 activated_on, ends_on, end_reason)
+             SELECT '0180', CASE p.given_name WHEN 'E' THEN '{}'::uuid ELSE '{}'::uuid END, d.person_id, d.id, 'trial',
+                    '2025-02-01', 'ended', '2025-02-01', '2025-03-08', 'moved on'
+               FROM decisions d JOIN people p ON p.id = d.person_id WHERE p.family_name = 'Ended';
+             INSERT INTO apartments (municipality_code, address, lat, lon, district_id, district_code, rooms, area_sqm,
+                                     floor, has_lift, wheelchair_accessible, monthly_rent_sek, landlord, first_hand_start)
+             SELECT a.municipality_code, 'Tom ' || i, a.lat, a.lon, a.district_id, a.district_code, 2, 50, 1, false,
+                    false, 6000, 'Värd', '2024-01-01'
+               FROM apartments a, generate_series(1, 500) i WHERE a.address = 'Avslutad 1';",
+            ended["id"].as_str().unwrap(),
+            in_bromma["id"].as_str().unwrap()
+        ))
+        .await
+        .expect("seed");
+    let path = "/api/v1/reports/vacancy?from=2025-03-01&to=2025-03-10";
+    let admin = app.token(Role::Admin).await;
+    let vacant_days = |report: &Value, id: &Value| {
+        report["apartments"].as_array().unwrap().iter().find(|a| a["apartment_id"] == *id).map(|a| a["vacant_days"].clone())
+    };
+    // 03-08, 03-09 and 03-10.
+    let city = app.get(path, &admin).await;
+    assert_eq!(city.status, StatusCode::OK, "{}", city.body);
+    assert_eq!(city.body["apartments"].as_array().map(Vec::len), Some(500), "the limit");
+    // The empty ones (10 days each) fill the city's 500; Bromma's own token still gets its apartment.
+    let bromma = app.token_for(Role::Auditor, "0180", &["bromma"], &[]).await;
+    let own = app.get(path, &bromma).await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    assert_eq!(vacant_days(&own.body, &in_bromma["id"]), Some(json!(3)), "{}", own.body);
+    assert_eq!(own.body["apartments"].as_array().map(Vec::len), Some(1));
+    let bromma_days = json!({"district_code": "bromma", "vacant_apartment_days": 3, "waiting_person_days": 0,
+                             "days_with_both": 0, "matchable_days": 0});
+    assert_eq!(own.body["districts"], json!([bromma_days]));
+    // Järva's ended lease: three vacant days too (its district total: 500 × 10 + 3).
+    let jarva = app.token_for(Role::Auditor, "0180", &["jarva"], &[]).await;
+    let districts = app.get(path, &jarva).await.body["districts"].clone();
+    assert_eq!(districts[0]["vacant_apartment_days"], 5003, "{districts}");
+}

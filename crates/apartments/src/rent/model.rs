@@ -131,10 +131,19 @@ pub fn arrears_status(charges: &[Charge], payments: &[Payment], notices: &[Notic
     let latest = notices.iter().filter(|n| n.served_on <= as_of).max_by_key(|n| (n.served_on, notified(n)));
     let committee_notified = latest.is_some_and(notified);
     // A later notice the committee was not told of has no period yet; it never hides an earlier one whose
-    // period runs or ran out (the tenant can lose the home by that one).
-    let governing =
-        notices.iter().filter(|n| n.served_on <= as_of && notified(n)).max_by_key(|n| n.served_on).or(latest);
-    let redemption = governing.map_or(Redemption::NO_NOTICE, |notice| redemption(charges, payments, notice, as_of));
+    // period runs or ran out (the tenant can lose the home by that one). An earlier notice redeemed in
+    // time is over: it hides nothing, and the later one's period has not started (review, 2026-11-24:
+    // "redeemed" there hid new arrears whose committee notification was still missing).
+    let latest_notified = notices.iter().filter(|n| n.served_on <= as_of && notified(n)).max_by_key(|n| n.served_on);
+    let redemption = match (latest_notified.map(|n| redemption(charges, payments, n, as_of)), latest) {
+        (Some(earlier), Some(later))
+            if earlier.status == RedemptionStatus::Redeemed && latest_notified.is_some_and(|n| n != later) =>
+        {
+            redemption(charges, payments, later, as_of)
+        }
+        (Some(notified_period), _) => notified_period,
+        (None, latest) => latest.map_or(Redemption::NO_NOTICE, |notice| redemption(charges, payments, notice, as_of)),
+    };
 
     ArrearsStatus {
         balance_sek,

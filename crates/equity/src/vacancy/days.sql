@@ -1,6 +1,7 @@
 -- The days of the period, each apartment's vacant days and each district's waiting people per day.
 -- $1 municipality, $2 first day, $3 last day. An apartment is vacant on a day of its first-hand contract
--- when no lease covers it (offered, active or taken over from its start; ended through its last day)
+-- when no lease covers it (offered, active or taken over from its start; ended through its last day, the
+-- day before `ends_on`: the end day is the first free one, as everywhere else)
 -- and it is not marked unavailable, returned or transferred (the status has no history: its present
 -- value counts for the whole period). $4: the caller may see protected homes; if not, an apartment whose
 -- offered or active lease is a protected home is left out (it shows as out of letting everywhere).
@@ -15,7 +16,7 @@ vacant AS (
        AND NOT EXISTS (
            SELECT 1 FROM leases l
             WHERE l.municipality_code = a.municipality_code AND l.apartment_id = a.id AND l.starts_on <= day.day
-              AND (l.status <> 'ended' OR l.ends_on IS NULL OR l.ends_on >= day.day))
+              AND (l.status <> 'ended' OR l.ends_on IS NULL OR l.ends_on > day.day))
        AND ($4 OR NOT EXISTS (
            SELECT 1 FROM leases pl
             WHERE pl.municipality_code = a.municipality_code AND pl.apartment_id = a.id

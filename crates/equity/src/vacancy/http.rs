@@ -91,10 +91,9 @@ pub async fn vacancy_report(w: &mut Work<'_>, from: Date, to: Date, limit: i64) 
     let scope = w.principal().district_scope.clone();
     let in_scope = |district: &str| scope.is_empty() || scope.iter().any(|d| d == district);
     let sees_protected = hemvist_tenants::api::sees_protected_contact(w.principal());
-    let apartments = vacant_apartments(w.tx(), &municipality, (from, to), sees_protected, limit)
+    let apartments = vacant_apartments(w.tx(), &municipality, (from, to), &scope, sees_protected, limit)
         .await?
         .into_iter()
-        .filter(|a| in_scope(&a.district_code))
         .map(|a| ApartmentVacancy {
             apartment_id: a.apartment_id,
             address: a.address,

@@ -30,7 +30,10 @@ fn days() -> String {
         .replace("PROTECTED_HOME", &hemvist_tenants::api::protected_home_of("pl.municipality_code", "pl.person_id"))
 }
 
+/// `$6` the caller's districts (empty: all), applied before the limit: a district's own list is never
+/// cut short by other districts' apartments (review, 2026-11-24).
 const APARTMENTS: &str = "SELECT id, address, district_code, count(*) AS vacant_days FROM vacant
+      WHERE cardinality($6::text[]) = 0 OR district_code = ANY($6)
       GROUP BY id, address, district_code ORDER BY vacant_days DESC, id LIMIT $5";
 
 const DISTRICTS: &str = ", per_day AS (
@@ -44,16 +47,19 @@ const DISTRICTS: &str = ", per_day AS (
             sum(least(vacant, waiting))::int8 AS matchable_days
        FROM per_day GROUP BY district ORDER BY district";
 
-/// The apartments vacant on some day of the period, longest first (at most `limit`).
+/// The apartments of `districts` (empty: all) vacant on some day of the period, longest first (at most
+/// `limit`).
 pub async fn vacant_apartments(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
     (from, to): (Date, Date),
+    districts: &[String],
     sees_protected: bool,
     limit: i64,
 ) -> Result<Vec<VacantApartment>, tokio_postgres::Error> {
     let statement = client.prepare_cached(&format!("{}{APARTMENTS}", days())).await?;
-    let rows = client.query(&statement, &[&municipality.as_str(), &from, &to, &sees_protected, &limit]).await?;
+    let rows =
+        client.query(&statement, &[&municipality.as_str(), &from, &to, &sees_protected, &limit, &districts]).await?;
     rows.iter()
         .map(|row| {
             Ok(VacantApartment {
@@ -97,8 +103,9 @@ pub struct VacantNow {
     pub vacant_since: Date,
 }
 
-/// The apartments available now, longest vacant first: vacant since the end of their last lease, or the
-/// start of the first-hand contract (at most `limit`, in the district scope; empty scope: all).
+/// The apartments available now, longest vacant first: vacant since the end of their last lease (its
+/// end day, the first free one), or the start of the first-hand contract (at most `limit`, in the
+/// district scope; empty scope: all).
 pub async fn longest_vacant_now(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
@@ -109,7 +116,7 @@ pub async fn longest_vacant_now(
         .prepare_cached(
             "SELECT a.id, a.address, a.district_code,
                     greatest(a.first_hand_start,
-                             (SELECT max(coalesce(l.taken_over_on, l.ends_on) + 1) FROM leases l
+                             (SELECT max(coalesce(l.taken_over_on, l.ends_on)) FROM leases l
                                WHERE l.municipality_code = a.municipality_code AND l.apartment_id = a.id
                                  AND l.status = 'ended')) AS vacant_since
                FROM apartments a

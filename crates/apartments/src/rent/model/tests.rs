@@ -324,6 +324,34 @@ fn a_later_unnotified_notice_keeps_the_earlier_period() {
     assert!(status.needs_attention);
 }
 
+/// domain.md: the period "starts only when the tenant has been served notice AND the social welfare
+/// committee has been notified". A notice redeemed in time is over; new arrears with a new notice the
+/// committee was not told of have no period yet, and that is what the status says, not "redeemed"
+/// (review, 2026-11-24).
+#[test]
+fn a_redeemed_notice_does_not_hide_a_later_unnotified_one() {
+    let charges = [charge(date(2026, 1, 5), 5_000), charge(date(2026, 6, 1), 5_000)];
+    // January's arrears paid within the period; June's not paid.
+    let payments = [payment(date(2026, 1, 20), 5_000)];
+    let notices = [
+        Notice { served_on: date(2026, 1, 10), committee_notified_on: Some(date(2026, 1, 12)) },
+        Notice { served_on: date(2026, 6, 10), committee_notified_on: None },
+    ];
+    // Before the June notice, January's is the redeemed one.
+    let before = arrears_status(&charges, &payments, &notices, date(2026, 6, 5));
+    assert_eq!(before.redemption_status, RedemptionStatus::Redeemed);
+    let status = arrears_status(&charges, &payments, &notices, date(2026, 6, 15));
+    assert_eq!(status.redemption_status, RedemptionStatus::NotStartedCommitteeNotNotified);
+    assert_eq!((status.redemption_starts_on, status.redemption_deadline), (None, None));
+    assert_eq!(status.notice_served_on, Some(date(2026, 6, 10)));
+    assert!(status.needs_attention);
+    // Once the committee is told (06-16), June's period runs: 06-16 + 21 = 07-07.
+    let told = [notices[0], Notice { served_on: date(2026, 6, 10), committee_notified_on: Some(date(2026, 6, 16)) }];
+    let status = arrears_status(&charges, &payments, &told, date(2026, 6, 20));
+    assert_eq!(status.redemption_status, RedemptionStatus::Running);
+    assert_eq!(status.redemption_deadline, Some(date(2026, 7, 7)));
+}
+
 #[test]
 fn committee_notification_must_come_after_the_rent_fell_due() {
     // 5000 due 02-28, unpaid when notice is served on 03-10.
