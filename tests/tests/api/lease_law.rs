@@ -454,4 +454,13 @@ async fn rent_arrears_is_paginated_most_days_late_first_and_audited_per_page() {
 
     app.get("/api/v1/rent-arrears?limit=0", &reader).await.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
     app.get("/api/v1/rent-arrears?cursor=nonsense", &reader).await.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The next page is counted as of the first page's day, whatever day it is asked on (a list paged
+    // across midnight, here across months: as of today leases[0] would be months late and on page one).
+    let unpinned = app.get(&format!("/api/v1/rent-arrears?limit=2&cursor={cursor}"), &reader).await;
+    assert_eq!(unpinned.status, StatusCode::OK, "{}", unpinned.body);
+    assert_eq!(unpinned.body["items"], second.body["items"], "the same page as as_of=2026-04-10 gave");
+    // A cursor with another day is refused rather than silently skipping leases.
+    let other_day = app.get(&format!("/api/v1/rent-arrears?as_of=2026-04-11&limit=2&cursor={cursor}"), &reader).await;
+    other_day.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -310,7 +310,8 @@ pub struct ArrearsWarning {
 
 /// Early warning for eviction prevention: active leases with rent past due or a notice the committee
 /// was not told of (the redemption period has not started); most days late first. More than 7 days
-/// late means the tenancy is at risk.
+/// late means the tenancy is at risk. The next pages are counted as of the first page's day (the
+/// cursor carries it); an `as_of` other than that with a cursor is refused.
 ///
 /// Roles: admin, housing_officer, support_worker, auditor. Audited per tenant on the page.
 /// Support workers see only the leases of the people assigned to them (none without a staff id);
@@ -327,12 +328,21 @@ pub async fn list_rent_arrears(
     Query(page): Query<PageParams>,
 ) -> Result<Json<Page<ArrearsWarning>>, ApiError> {
     let work = state.unit_of_work(&principal, READ_LEASES)?;
-    let as_of = params.as_of.unwrap_or_else(today);
-    let page = page.parse::<(i32, Uuid)>()?;
+    // Days late depend on the day they are counted for: the cursor carries it, so a list paged across
+    // midnight goes on counting as of the day it began and skips nobody (review, 2026-11-24).
+    let page = page.parse::<(Date, i32, Uuid)>()?;
+    let as_of = match (params.as_of, page.after) {
+        (Some(asked), Some((counted, _, _))) if asked != counted => {
+            return Err(ApiError::invalid("cursor", format!("was given out for as_of {counted}, not {asked}")));
+        }
+        (_, Some((counted, _, _))) => counted,
+        (asked, None) => asked.unwrap_or_else(today),
+    };
+    let after = page.after.map(|(_, days_late, lease)| (days_late, lease));
     let page = work
         .run(async |w| {
-            let warnings = arrears_warnings(w, as_of, page.after, page.limit, page.fetch_limit()).await?;
-            let page = Page::from_rows(warnings, page.limit, |(key, _)| *key)?;
+            let warnings = arrears_warnings(w, as_of, after, page.limit, page.fetch_limit()).await?;
+            let page = Page::from_rows(warnings, page.limit, |((days_late, lease), _)| (as_of, *days_late, *lease))?;
             w.audit_all(page.items.iter().map(|(_, warning)| {
                 AuditEvent::new(AuditAction::List, "rent", Some(warning.lease_id)).person(warning.person_id)
             }));
