@@ -106,7 +106,8 @@ impl HousingFirstFollowUp {
 
 /// Housing First follow-up for a month: visits, reviews on time, agreed plans.
 ///
-/// Roles: admin, auditor. Counts only.
+/// Roles: admin, auditor. Counts only. A token limited to districts counts the tenants of apartments
+/// in its districts.
 #[utoipa::path(get, path = "/api/v1/reports/housing-first-follow-up", tag = "reports", operation_id = "get_housing_first_follow_up_report",
     params(MonthParams),
     responses((status = 200, description = "The month's follow-up", body = HousingFirstFollowUp), ReadProblems),
@@ -120,7 +121,10 @@ pub async fn get_housing_first_follow_up_report(
     let month = params.month.trim();
     let (first, last) = period::month("month", month)?;
     let rows = work
-        .run(async |w| Ok(housing_first_follow_up(w.tx(), &w.principal().municipality, first, last).await?))
+        .run(async |w| {
+            let principal = w.principal();
+            Ok(housing_first_follow_up(w.tx(), &principal.municipality, &principal.district_scope, first, last).await?)
+        })
         .await?;
     Ok(Json(HousingFirstFollowUp::from_rows(month.to_owned(), last, &rows)))
 }

@@ -1,7 +1,9 @@
 //! Support plans: versions kept readable, visits planned against held, overdue reviews, support
 //! workers scoped to the people assigned to them, and no effect whatever on the tenancy.
 
-use hemvist_tests::fixtures::{apartment_body, assign_support, create, granted_between, jarva, merged, walk_in_body};
+use hemvist_tests::fixtures::{
+    apartment_body, assign_support, create, district_in, granted_between, jarva, merged, walk_in_body,
+};
 use hemvist_tests::{TestApp, TestRole as Role};
 use http::StatusCode;
 use serde_json::{Value, json};
@@ -279,6 +281,19 @@ async fn housing_first_follow_up_counts_reviews_and_agreements() {
     assert_eq!(report.body["share_reviewed_on_time"], 0.5);
     assert_eq!(report.body["share_with_agreed_plan"], 0.5);
     assert_eq!(report.body["without_plan"], 0);
+
+    // domain.md: a role sees only what its work needs; a district-scoped token counts the tenants of
+    // its districts' apartments, as every other report and the leases do (review, 2026-11-24).
+    district_in(&app, &admin, "farsta", "Farsta", [18.05, 59.24, 18.12, 59.28]).await;
+    for (district, tenants) in [("jarva", 2), ("farsta", 0)] {
+        let auditor = app.token_for(Role::Auditor, "0180", &[district], &[]).await;
+        let scoped = app.get("/api/v1/reports/housing-first-follow-up?month=2025-03", &auditor).await;
+        assert_eq!(scoped.status, StatusCode::OK, "{}", scoped.body);
+        assert_eq!(scoped.body["tenants"], tenants, "{district}: {}", scoped.body);
+        if tenants == 0 {
+            assert_eq!(scoped.body["visits_held"], 0, "{}", scoped.body);
+        }
+    }
 }
 
 /// domain.md: dates are the city's (Europe/Stockholm). A support worker's access ends with the day their

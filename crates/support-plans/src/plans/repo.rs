@@ -175,20 +175,26 @@ pub(crate) struct FollowUpRow {
     pub agreed_on: Option<Date>,
 }
 
-/// Housing First tenants whose lease ran during [from, to], with the held visits of their plans in the
-/// period and their newest open plan's review date and agreement.
+/// Housing First tenants whose lease ran during [from, to] in an apartment of `districts` (empty: all),
+/// with the held visits of their plans in the period and their newest open plan's review date and
+/// agreement.
 pub(crate) async fn housing_first_follow_up(
     client: &impl GenericClient,
     municipality: &MunicipalityCode,
+    districts: &[String],
     from: Date,
     to: Date,
 ) -> Result<Vec<FollowUpRow>, RepoError> {
     let rows = client
         .query(
             "WITH tenants AS (
-                 SELECT DISTINCT person_id FROM leases
-                  WHERE municipality_code = $1 AND kind = 'housing_first' AND activated_on <= $3
-                    AND (status = 'active' OR (status = 'ended' AND ends_on > $2) OR (status = 'taken_over' AND taken_over_on > $2))
+                 SELECT DISTINCT l.person_id FROM leases l
+                  WHERE l.municipality_code = $1 AND l.kind = 'housing_first' AND l.activated_on <= $3
+                    AND (l.status = 'active' OR (l.status = 'ended' AND l.ends_on > $2)
+                         OR (l.status = 'taken_over' AND l.taken_over_on > $2))
+                    AND (cardinality($5::text[]) = 0
+                         OR EXISTS (SELECT 1 FROM apartments a WHERE a.municipality_code = l.municipality_code
+                                       AND a.id = l.apartment_id AND a.district_code = ANY($5)))
              )
              SELECT t.person_id,
                     (SELECT count(*) FROM support_visits sv JOIN support_plans sp
@@ -204,7 +210,7 @@ pub(crate) async fn housing_first_follow_up(
                      WHERE sp.municipality_code = $1 AND sp.person_id = t.person_id AND sp.closed_on IS NULL
                      ORDER BY sp.created_at DESC LIMIT 1) cur ON true
               ORDER BY t.person_id",
-            &[&municipality.as_str(), &from, &to, &VisitStatus::Held],
+            &[&municipality.as_str(), &from, &to, &VisitStatus::Held, &districts],
         )
         .await?;
     rows.iter()
