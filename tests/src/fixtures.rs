@@ -731,6 +731,17 @@ pub async fn register(app: &TestApp, token: &str, kind: &str, identity_number: &
     .await
 }
 
+/// Moves a bed's hold to a minute ago, as the clock passing its end would (owner connection).
+pub async fn end_hold(app: &TestApp, bed: &str) {
+    let client = app.owner_client().await;
+    let id: uuid::Uuid = bed.parse().expect("a bed id");
+    let moved = client
+        .execute("UPDATE bed_assignments SET hold_until = now() - interval '1 minute' WHERE id = $1", &[&id])
+        .await
+        .expect("end the hold");
+    assert_eq!(moved, 1, "bed {bed}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::number;
@@ -742,15 +753,4 @@ mod tests {
         assert_eq!(number("811218-987"), "811218-9876");
         assert_eq!(number("19701063-239"), "19701063-2391");
     }
-}
-
-/// Moves a bed's hold to a minute ago, as the clock passing its end would (owner connection).
-pub async fn end_hold(app: &TestApp, bed: &str) {
-    let client = app.owner_client().await;
-    let id: uuid::Uuid = bed.parse().expect("a bed id");
-    let moved = client
-        .execute("UPDATE bed_assignments SET hold_until = now() - interval '1 minute' WHERE id = $1", &[&id])
-        .await
-        .expect("end the hold");
-    assert_eq!(moved, 1, "bed {bed}");
 }

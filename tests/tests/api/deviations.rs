@@ -363,7 +363,12 @@ async fn vacancy_frees_a_lease_on_its_end_day_and_limits_a_districts_own_list() 
     let path = "/api/v1/reports/vacancy?from=2025-03-01&to=2025-03-10";
     let admin = app.token(Role::Admin).await;
     let vacant_days = |report: &Value, id: &Value| {
-        report["apartments"].as_array().unwrap().iter().find(|a| a["apartment_id"] == *id).map(|a| a["vacant_days"].clone())
+        report["apartments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["apartment_id"] == *id)
+            .map(|a| a["vacant_days"].clone())
     };
     // 03-08, 03-09 and 03-10.
     let city = app.get(path, &admin).await;

@@ -327,8 +327,10 @@ async fn a_protected_persons_household_member_is_shown_by_an_alias_too() {
     let request = ask(&app, &placer, &daughter, Some(IN_JARVA)).await;
     assert_eq!(request.body["outcome"], "placed", "{}", request.body);
     ask(&app, &placer, &stranger, Some(IN_JARVA)).await;
-    let (request_id, assignment_id) =
-        (request.body["id"].as_str().unwrap().to_owned(), request.body["bed"]["assignment_id"].as_str().unwrap().to_owned());
+    let (request_id, assignment_id) = (
+        request.body["id"].as_str().unwrap().to_owned(),
+        request.body["bed"]["assignment_id"].as_str().unwrap().to_owned(),
+    );
     let night = tonight(&app);
     let leaks = |body: &Value| {
         let text = body.to_string();
@@ -349,7 +351,9 @@ async fn a_protected_persons_household_member_is_shown_by_an_alias_too() {
         assert!(alias.starts_with("Skyddad gäst "), "{}", list.body);
         assert!(items(&list).iter().any(|a| a["guest"]["given_name"] == "Öppen"), "others keep their names");
     }
-    for path in [format!("/api/v1/guarantee-requests/{request_id}"), format!("/api/v1/guarantee-requests?night={night}")] {
+    for path in
+        [format!("/api/v1/guarantee-requests/{request_id}"), format!("/api/v1/guarantee-requests?night={night}")]
+    {
         let read = app.get(&path, &colleague).await;
         assert_eq!(read.status, StatusCode::OK, "{}", read.body);
         assert!(!leaks(&read.body), "{}", read.body);
