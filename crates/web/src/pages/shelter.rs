@@ -60,10 +60,8 @@ impl GuestView {
     fn of(a: &BedAssignment, t: &'static Text) -> Self {
         let name = a.guest.alias.clone().unwrap_or_else(|| format!("{} {}", a.guest.given_name, a.guest.family_name));
         let actions = match a.status {
-            // A no-show only once the hold has ended: until then the bed waits for the guest.
-            AssignmentStatus::Reserved if a.hold_until <= jiff::Timestamp::now() => {
-                vec![("check-in", t.check_in), ("no-show", t.no_show)]
-            }
+            // No no-show button: the bed is held for the guest until the hold ends (the API refuses a
+            // no-show before), and then the release job records it as not collected within a minute.
             AssignmentStatus::Reserved => vec![("check-in", t.check_in)],
             AssignmentStatus::CheckedIn => vec![("check-out", t.check_out)],
             _ => Vec::new(),
