@@ -358,6 +358,26 @@ async fn a_protected_persons_household_member_is_shown_by_an_alias_too() {
         assert_eq!(read.status, StatusCode::OK, "{}", read.body);
         assert!(!leaks(&read.body), "{}", read.body);
     }
+
+    // She leaves the household afterwards: the nights she spent then still show her by an alias (her
+    // name there would still tell where the protected person was); a bed given after she left does not.
+    let client = app.owner_client().await;
+    let daughter_id: uuid::Uuid = daughter.parse().unwrap();
+    client
+        .execute("UPDATE people SET household_id = NULL, household_role = NULL WHERE id = $1", &[&daughter_id])
+        .await
+        .unwrap();
+    for path in [format!("/api/v1/nights/{night}/assignments"), format!("/api/v1/guarantee-requests/{request_id}")] {
+        let read = app.get(&path, &colleague).await;
+        assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+        assert!(!leaks(&read.body), "after leaving: {}", read.body);
+    }
+    let later = next_month_night(20);
+    let bed = json!({"shelter_id": natt, "person_id": daughter});
+    let placed = app.post(&format!("/api/v1/nights/{later}/assignments"), &placer, &bed).await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+    let list = app.get(&format!("/api/v1/nights/{later}/assignments"), &colleague).await;
+    assert!(items(&list).iter().any(|a| a["guest"]["given_name"] == "Dottera"), "{}", list.body);
 }
 
 #[tokio::test]

@@ -33,7 +33,7 @@ const ASSIGNMENT_COLUMNS: &str =
 
 /// `SELECT .. FROM` assignments (`b`) with their guest.
 fn assignments_from() -> String {
-    format!("SELECT {ASSIGNMENT_COLUMNS}, {} FROM bed_assignments b {}", guest_columns(), join_guest("b"))
+    format!("SELECT {ASSIGNMENT_COLUMNS}, {} FROM bed_assignments b {}", guest_columns("b"), join_guest("b"))
 }
 
 fn assignment_from_row(r: &Row) -> Result<StoredAssignment, tokio_postgres::Error> {

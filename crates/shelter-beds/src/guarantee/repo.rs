@@ -61,7 +61,7 @@ const REQUEST_COLUMNS: &str = "g.id, g.idempotency_key, g.request_fingerprint, g
 
 /// `SELECT .. FROM` requests (`g`) with their person.
 fn requests_from() -> String {
-    format!("SELECT {REQUEST_COLUMNS}, {} FROM guarantee_requests g {}", guest_columns(), join_guest("g"))
+    format!("SELECT {REQUEST_COLUMNS}, {} FROM guarantee_requests g {}", guest_columns("g"), join_guest("g"))
 }
 
 fn request_from_row(r: &Row) -> Result<StoredRequest, tokio_postgres::Error> {
@@ -227,7 +227,7 @@ pub async fn insert_request(
                      CASE WHEN $17 THEN now() END, $18, $19, $20, $21, $22, $23, $24)
              RETURNING *)
          SELECT {REQUEST_COLUMNS}, {} FROM g {}",
-        guest_columns(),
+        guest_columns("g"),
         join_guest("g")
     );
     let statement = client.prepare_cached(&sql).await?;

@@ -10,13 +10,15 @@ pub fn join_guest(rows: &str) -> String {
     format!("JOIN people guest ON guest.municipality_code = {rows}.municipality_code AND guest.id = {rows}.person_id")
 }
 
-/// The guest's name and protection, from `join_guest`. A guest is protected when they share a home with
-/// a protected person (the person themselves or a member of their household): where a family member
-/// sleeps would tell where the protected person does (review, 2026-11-24).
-pub fn guest_columns() -> String {
+/// The guest's name and protection, from `join_guest` on the rows aliased `rows` (bed assignments or
+/// guarantee requests). A guest is protected when they share a home with a protected person (the person
+/// themselves or a member of their household): where a family member sleeps would tell where the
+/// protected person does. Now, or when the row was written (`guest_protected_home`, V32): a member who
+/// left the household since still shows by an alias on the nights spent beside them (review, 2026-11-24).
+pub fn guest_columns(rows: &str) -> String {
     format!(
         "guest.given_name AS guest_given_name, guest.family_name AS guest_family_name,
-         {} AS guest_protected_identity, guest.guest_alias AS guest_alias_code",
+         ({rows}.guest_protected_home OR {}) AS guest_protected_identity, guest.guest_alias AS guest_alias_code",
         crate::people::repo::shares_protected_home("guest")
     )
 }

@@ -1,0 +1,39 @@
+-- A guest's protection as it was when the bed was given or the request made (review, 2026-11-24). Lists
+-- show a guest by an alias when they share a protected home *now* (tenants::people::repo,
+-- shares_protected_home); a family member who later leaves the protected person's household would then
+-- appear by name on the nights they spent beside them, and where the protected person slept could be
+-- derived. The rule at the time is kept with the row, and a guest is shown by an alias when either holds.
+-- The same rule as shares_protected_home: protected, or in a household with a protected member.
+ALTER TABLE bed_assignments ADD COLUMN guest_protected_home boolean NOT NULL DEFAULT false;
+ALTER TABLE guarantee_requests ADD COLUMN guest_protected_home boolean NOT NULL DEFAULT false;
+
+CREATE FUNCTION guest_protected_home_as_of_now() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.guest_protected_home := EXISTS (
+        SELECT 1 FROM people p
+         WHERE p.municipality_code = NEW.municipality_code AND p.id = NEW.person_id
+           AND (p.protected_identity
+                OR EXISTS (SELECT 1 FROM people hm WHERE hm.municipality_code = p.municipality_code
+                              AND hm.household_id = p.household_id AND hm.protected_identity)));
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER bed_assignments_guest_protected_home BEFORE INSERT ON bed_assignments
+    FOR EACH ROW EXECUTE FUNCTION guest_protected_home_as_of_now();
+CREATE TRIGGER guarantee_requests_guest_protected_home BEFORE INSERT ON guarantee_requests
+    FOR EACH ROW EXECUTE FUNCTION guest_protected_home_as_of_now();
+
+-- Rows written before: the guests protected now (what the lists showed them as until today).
+UPDATE bed_assignments b SET guest_protected_home = true
+  FROM people p
+ WHERE p.municipality_code = b.municipality_code AND p.id = b.person_id
+   AND (p.protected_identity
+        OR EXISTS (SELECT 1 FROM people hm WHERE hm.municipality_code = p.municipality_code
+                      AND hm.household_id = p.household_id AND hm.protected_identity));
+UPDATE guarantee_requests g SET guest_protected_home = true
+  FROM people p
+ WHERE p.municipality_code = g.municipality_code AND p.id = g.person_id
+   AND (p.protected_identity
+        OR EXISTS (SELECT 1 FROM people hm WHERE hm.municipality_code = p.municipality_code
+                      AND hm.household_id = p.household_id AND hm.protected_identity));
