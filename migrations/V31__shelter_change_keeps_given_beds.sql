@@ -9,9 +9,9 @@
 --
 -- The change and a placement must see each other, under any concurrency: a placement reading the old
 -- total while the change counts the beds before that placement commits would overbook. Both take one
--- lock per shelter, a transaction-scoped advisory lock (class 'HVSH', the key of the shelter): every
--- placement shared (placements do not wait for each other on it) and before the night's row, the change
--- alone. The change waits for the placements under way to commit and counts after them; a placement
+-- lock per shelter, a transaction-scoped advisory lock (class 'HVSH' = 1213616968, the key of the
+-- shelter): every placement shared (placements do not wait for each other on it) and before the
+-- night's row, the change alone. The change waits for the placements under way to commit and counts after them; a placement
 -- that comes after waits for the change and reads the new total in a statement of its own. An advisory
 -- lock rather than FOR SHARE on the shelter's row: no multixact on a busy shelter's row.
 CREATE FUNCTION shelter_lock_key(p_municipality char(4), p_shelter uuid) RETURNS integer
@@ -20,12 +20,14 @@ CREATE FUNCTION shelter_lock_key(p_municipality char(4), p_shelter uuid) RETURNS
 CREATE FUNCTION shelters_keep_given_beds() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     beds integer := CASE WHEN NEW.status = 'open' THEN NEW.total_beds ELSE 0 END;
+    beds_before integer := CASE WHEN OLD.status = 'open' THEN OLD.total_beds ELSE 0 END;
     worst record;
 BEGIN
-    IF beds >= OLD.total_beds AND NEW.status = OLD.status THEN
+    -- Nothing to check unless the beds a night can have go down (a closed shelter's edit is not that).
+    IF beds >= beds_before THEN
         RETURN NEW;
     END IF;
-    PERFORM pg_advisory_xact_lock(1213617992, shelter_lock_key(NEW.municipality_code, NEW.id));
+    PERFORM pg_advisory_xact_lock(1213616968, shelter_lock_key(NEW.municipality_code, NEW.id));
     SELECT b.night, count(*) AS taken INTO worst FROM bed_assignments b
      WHERE b.municipality_code = NEW.municipality_code AND b.shelter_id = NEW.id
        AND b.night >= (now() AT TIME ZONE 'Europe/Stockholm')::date - 1
@@ -62,7 +64,7 @@ BEGIN
     IF TG_OP = 'UPDATE' AND OLD.status IN ('reserved', 'checked_in') THEN
         RETURN NEW;
     END IF;
-    PERFORM pg_advisory_xact_lock_shared(1213617992, shelter_lock_key(NEW.municipality_code, NEW.shelter_id));
+    PERFORM pg_advisory_xact_lock_shared(1213616968, shelter_lock_key(NEW.municipality_code, NEW.shelter_id));
     PERFORM FROM shelter_nights n
      WHERE n.municipality_code = NEW.municipality_code AND n.shelter_id = NEW.shelter_id AND n.night = NEW.night
        FOR UPDATE;
@@ -135,7 +137,7 @@ BEGIN
                 -- The shelter's lock (shared: placements do not wait for each other on it; a change of the
                 -- shelter's beds or status takes it alone, V31), then the night's row.
                 IF pass = 1 THEN
-                    IF NOT pg_try_advisory_xact_lock_shared(1213617992, shelter_lock_key(p_municipality, p_shelters[i])) THEN
+                    IF NOT pg_try_advisory_xact_lock_shared(1213616968, shelter_lock_key(p_municipality, p_shelters[i])) THEN
                         skipped := skipped || i;
                         CONTINUE;
                     END IF;
@@ -147,7 +149,7 @@ BEGIN
                         CONTINUE;
                     END IF;
                 ELSE
-                    PERFORM pg_advisory_xact_lock_shared(1213617992, shelter_lock_key(p_municipality, p_shelters[i]));
+                    PERFORM pg_advisory_xact_lock_shared(1213616968, shelter_lock_key(p_municipality, p_shelters[i]));
                     PERFORM FROM shelter_nights sn
                      WHERE sn.municipality_code = p_municipality AND sn.shelter_id = p_shelters[i] AND sn.night = p_night
                        FOR UPDATE;
