@@ -152,15 +152,30 @@ impl Database {
                 })
                 .await??;
                 eprintln!("hemvist: private PostgreSQL cluster in {}", cluster.data_dir().display());
-                ensure_database(&cluster, "hemvist").await?;
-                Database { config: cluster.config("hemvist"), cluster: Some(cluster) }
+                let database = Database { config: cluster.config("hemvist"), cluster: Some(cluster) };
+                if let Some(cluster) = &database.cluster
+                    && let Err(error) = ensure_database(cluster, "hemvist").await
+                {
+                    database.close();
+                    return Err(error);
+                }
+                database
             }
         };
-        let applied = migrate::run(&database.config).await.context("migrating the database")?;
-        if applied > 0 {
-            eprintln!("hemvist: applied {applied} migration(s)");
+        // A cluster this process started is stopped again when it cannot be used: a failed start leaves
+        // no PostgreSQL running behind the operator's back.
+        match migrate::run(&database.config).await.context("migrating the database") {
+            Ok(applied) => {
+                if applied > 0 {
+                    eprintln!("hemvist: applied {applied} migration(s)");
+                }
+                Ok(database)
+            }
+            Err(error) => {
+                database.close();
+                Err(error)
+            }
         }
-        Ok(database)
     }
 
     /// Stops the private cluster if this process started it.

@@ -171,3 +171,28 @@ fn token_commands_away_from_the_server_create_nothing() {
     assert_fails_cleanly(&output, &dir.display().to_string());
     assert!(!dir.exists());
 }
+
+/// A start that fails on the database (here: a migration applied differently from the one the binary
+/// carries) leaves no PostgreSQL running behind the operator's back: the cluster this process started
+/// is stopped again, and the message says what failed.
+#[tokio::test]
+async fn a_failed_migration_stops_the_cluster_it_started() {
+    let throwaway = throwaway().await;
+    let dir = throwaway.dir.to_str().unwrap().to_owned();
+    let env = [("HEMVIST_DATA_DIR", dir.as_str())];
+    let first = hemvist(&env, Path::new("/"), &["migrate"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let hemvist_db = format!("host={} port=5432 user=hemvist dbname=hemvist", throwaway.cluster.data_dir().display());
+    connect(&hemvist_db)
+        .await
+        .execute("UPDATE refinery_schema_history SET checksum = '1' WHERE version = 1", &[])
+        .await
+        .unwrap();
+    throwaway.cluster.stop().unwrap();
+    let pid_file = throwaway.cluster.data_dir().join("postmaster.pid");
+    assert!(!pid_file.exists(), "stopped before the second start");
+
+    let failed = hemvist(&env, Path::new("/"), &["migrate"]);
+    assert_fails_cleanly(&failed, "migrating the database");
+    assert!(!pid_file.exists(), "PostgreSQL left running after the failed start: {}", stderr(&failed));
+}
